@@ -1,0 +1,61 @@
+/**
+ * Made-up signatures for the demo, tests and benchmarks: realistic names in many scripts,
+ * many countries, reasons on some. Deterministic for a given seed. Never for signatures/.
+ */
+import type { SignatureRecord } from './signature-file.ts';
+
+const GIVEN = ['Anna', 'Mikhail', 'Olga', 'Li', 'Wei', 'Fang', 'Sofia', 'Lucas', 'Amara', 'Kenji', 'Yuki', 'Fatima', 'Omar', 'Priya', 'Arjun', 'Zoë', 'José', 'Siobhán', 'Ngozi', 'Lars', 'Анна', 'Дмитрий', 'Екатерина', '王', '李', '张', '小明', 'فاطمة', 'محمد', 'Ayşe', 'Nguyễn', 'Søren', "D'Arcy", 'Jean-Luc', 'Chloé', 'Mateus', 'Aigerim', 'Батбаяр'];
+const FAMILY = ['P.', 'Ivanova', 'Smirnov', 'Chen', 'Wang', 'García', 'Müller', "O'Brien", 'Nakamura', 'Okafor', 'Singh', 'Kowalska', 'Иванов', 'Петрова', '伟', '娜', 'العلي', 'Yılmaz', 'Văn An', 'Andersen', 'Dubois', 'Silva', 'Nurlanovna', 'Дорж', 'K.', ''];
+const COUNTRIES = ['RU', 'RU', 'RU', 'CN', 'CN', 'CN', 'US', 'GB', 'DE', 'FR', 'JP', 'KR', 'IN', 'BR', 'KZ', 'MN', 'NG', 'UA', 'PL', 'ES', 'IT', 'CA', 'AU', 'TR', 'VN', 'EG', 'SA', 'SE', 'DK', 'IE', 'MX', 'AR', 'ZA', 'KE', 'NL', 'HK', 'TW'];
+const REASONS = [
+  'There are so few of them left. We owe them a chance.',
+  'I saw one in a documentary and have never forgotten it.',
+  'Спасите дальневосточного леопарда!',
+  '保护远东豹，保护我们的森林。',
+  'Protect the forests of Primorye — for leopards, tigers and people.',
+  'For my children, who should be able to know this animal is still out there.',
+];
+
+/** A small, fast pseudo-random generator (mulberry32) so samples are the same on every run. */
+function randomSource(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Generates `count` distinct signature records signed over the `days` days before `until`,
+ * with GitHub-like user ids (unique, spread over 1..200,000,000).
+ */
+export function generateSampleRecords(count: number, { seed = 1, until = new Date('2026-11-23T19:00:00Z'), days = 60, letterSha256 = '' } = {}): SignatureRecord[] {
+  const random = randomSource(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const ids = new Set<number>();
+  const records: SignatureRecord[] = [];
+  const span = days * 24 * 60 * 60 * 1000;
+  while (records.length < count) {
+    const user_id = 1 + Math.floor(random() * 200_000_000);
+    if (ids.has(user_id)) continue;
+    ids.add(user_id);
+    const given = pick(GIVEN);
+    const family = pick(FAMILY);
+    const signedAt = new Date(until.getTime() - Math.floor(random() * span));
+    signedAt.setUTCMilliseconds(0);
+    records.push({
+      name: family ? `${given} ${family}` : given,
+      country: pick(COUNTRIES),
+      login: `signer-${user_id.toString(36)}`,
+      user_id,
+      issue: records.length + 1,
+      signed_at: signedAt.toISOString().replace('.000Z', 'Z'),
+      letter_sha256: letterSha256,
+      reason: random() < 0.25 ? pick(REASONS) : '',
+    });
+  }
+  return records;
+}

@@ -1,0 +1,140 @@
+/**
+ * Petition settings: the one file a campaigner edits besides content/ (content/settings.json).
+ * Pure: the caller reads the file and the environment and passes both in.
+ */
+
+export type PetitionState = 'open' | 'closed';
+
+export interface Settings {
+  /** The petition's title, used in page titles, feeds and the issue title. */
+  title: string;
+  /** BCP 47 language of the content, for `<html lang>`. */
+  language: string;
+  /** How many signatures the campaign is aiming for. */
+  goal: number;
+  /** A maintainer can close the petition at any time by setting this to "closed". */
+  state: PetitionState;
+  /** The last day (UTC, YYYY-MM-DD) on which signatures are accepted. */
+  closing_date: string;
+  /** The GitHub repository that receives signatures, "owner/name". */
+  repository: string;
+  /** Origin of the published site, without a path: "https://owner.github.io" or a custom domain. */
+  site_url: string;
+  /** Path under the origin where the site lives: "/repo/" on a project site, "/" on a custom domain. */
+  path_prefix: string;
+  /** Post a receipt comment on each signature issue (2 API calls per signature instead of ~1). */
+  thank_you_comments: boolean;
+  /** How many of the newest signers the home page and the letter show. */
+  latest_signers: number;
+  /** How many signatures each page of the full list shows. */
+  signatures_per_page: number;
+}
+
+/** Environment variables that override settings, so a fork's build follows its own repository. */
+export interface SettingsEnvironment {
+  PETITION_REPOSITORY?: string | undefined;
+  SITE_URL?: string | undefined;
+  PATH_PREFIX?: string | undefined;
+}
+
+const REPOSITORY_PATTERN = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Checks raw settings and applies environment overrides.
+ * Throws with every problem listed, because a broken settings file is a maintainer's
+ * configuration error that must stop the build or the processor before anything is written.
+ */
+export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Settings {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error('content/settings.json must contain a JSON object.');
+  }
+  const input = raw as Record<string, unknown>;
+  const problems: string[] = [];
+
+  const text = (key: string, fallback?: string): string => {
+    const value = input[key] ?? fallback;
+    if (typeof value !== 'string' || value.trim() === '') {
+      problems.push(`"${key}" must be a non-empty string.`);
+      return '';
+    }
+    return value.trim();
+  };
+  const whole = (key: string, fallback: number, min: number): number => {
+    const value = input[key] ?? fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+      problems.push(`"${key}" must be a whole number of at least ${min}.`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const title = text('title');
+  const language = text('language', 'en');
+  const goal = whole('goal', 1000, 1);
+  const stateValue = input.state ?? 'open';
+  if (stateValue !== 'open' && stateValue !== 'closed') {
+    problems.push('"state" must be "open" or "closed".');
+  }
+  const closing_date = text('closing_date');
+  if (closing_date && (!DATE_PATTERN.test(closing_date) || Number.isNaN(Date.parse(`${closing_date}T00:00:00Z`)))) {
+    problems.push('"closing_date" must be a date written YYYY-MM-DD.');
+  }
+  const repository = (env.PETITION_REPOSITORY?.trim() || text('repository')).trim();
+  if (repository && !REPOSITORY_PATTERN.test(repository)) {
+    problems.push(`"repository" must look like "owner/name", not "${repository}".`);
+  }
+  const siteUrlValue = env.SITE_URL?.trim() || text('site_url');
+  let site_url = '';
+  try {
+    const url = new URL(siteUrlValue);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
+    site_url = url.origin;
+  } catch {
+    if (siteUrlValue) problems.push(`"site_url" must be an http(s) origin such as "https://owner.github.io", not "${siteUrlValue}".`);
+  }
+  const path_prefix = normalisePathPrefix(env.PATH_PREFIX ?? (typeof input.path_prefix === 'string' ? input.path_prefix : '/'));
+  const thank_you_comments = input.thank_you_comments ?? true;
+  if (typeof thank_you_comments !== 'boolean') problems.push('"thank_you_comments" must be true or false.');
+  const latest_signers = whole('latest_signers', 20, 0);
+  const signatures_per_page = whole('signatures_per_page', 500, 10);
+
+  if (problems.length > 0) {
+    throw new Error(`content/settings.json has problems:\n- ${problems.join('\n- ')}`);
+  }
+  return {
+    title,
+    language,
+    goal,
+    state: stateValue as PetitionState,
+    closing_date,
+    repository,
+    site_url,
+    path_prefix,
+    thank_you_comments: thank_you_comments as boolean,
+    latest_signers,
+    signatures_per_page,
+  };
+}
+
+/** "/repo", "repo/", "" and "/" all become "/repo/" or "/". */
+export function normalisePathPrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/^\/+|\/+$/g, '');
+  return trimmed === '' ? '/' : `/${trimmed}/`;
+}
+
+/** The first instant at which signatures are no longer accepted: midnight UTC after the closing date. */
+export function closingInstant(settings: Pick<Settings, 'closing_date'>): Date {
+  const start = Date.parse(`${settings.closing_date}T00:00:00Z`);
+  return new Date(start + 24 * 60 * 60 * 1000);
+}
+
+/** Whether signatures are accepted at `now`: the state is open and the closing date has not passed. */
+export function isPetitionOpen(settings: Pick<Settings, 'state' | 'closing_date'>, now: Date): boolean {
+  return settings.state === 'open' && now.getTime() < closingInstant(settings).getTime();
+}
+
+/** The absolute URL of the published site, ending in "/": origin plus path prefix. */
+export function siteBaseUrl(settings: Pick<Settings, 'site_url' | 'path_prefix'>): string {
+  return `${settings.site_url}${settings.path_prefix}`;
+}

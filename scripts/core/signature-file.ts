@@ -1,0 +1,147 @@
+/**
+ * The signature file: one per signer at signatures/<aa>/<bb>/<user_id>.md, YAML front matter
+ * with the public fields and the optional reason as the plain-text body. Pure: text in, text out.
+ */
+import matter from 'gray-matter';
+import YAML from 'yaml';
+import { isCountryCode } from './countries.ts';
+import { characterCount, containsUrl, forbiddenCharacterKinds, normaliseText, startsLikeFormula } from './text.ts';
+
+/** What one signer signed, as stored in their file. Every field is public. */
+export interface SignatureRecord {
+  /** The name as the signer wants it shown. */
+  name: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  /** GitHub login at signing time (logins can change; user_id cannot). */
+  login: string;
+  /** Numeric GitHub user id: the key, one signature per account. */
+  user_id: number;
+  /** The issue that carried the signature: the receipt. */
+  issue: number;
+  /** The issue's created_at (GitHub's clock), ISO 8601 UTC. */
+  signed_at: string;
+  /** SHA-256 of the letter text the signer saw, or "" when unknown. */
+  letter_sha256: string;
+  /** Optional reason for signing, plain text ("" when none). */
+  reason: string;
+}
+
+export const NAME_MAX_CHARACTERS = 100;
+export const REASON_MAX_CHARACTERS = 1000;
+/** Larger files cannot have come from the processor; refusing them early keeps the build fast. */
+export const SIGNATURE_FILE_MAX_BYTES = 16 * 1024;
+
+const LOGIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+const SHA256_PATTERN = /^(?:[0-9a-f]{64})?$/;
+
+/**
+ * Where a signer's file lives, relative to the signatures folder. Two levels keyed by the id's
+ * last four digits: 10,000 folders of about 100 files each at 1,000,000 signatures (GitHub
+ * advises at most 3,000 entries per directory; we aim for 1,000).
+ */
+export function signatureRelativePath(userId: number): string {
+  if (!Number.isSafeInteger(userId) || userId <= 0) throw new Error(`Not a GitHub user id: ${userId}`);
+  const low = String(userId % 10000).padStart(4, '0');
+  return `${low.slice(2, 4)}/${low.slice(0, 2)}/${userId}.md`;
+}
+
+/** The user id a path names, or undefined when the path is not where such a file belongs. */
+export function userIdFromRelativePath(relativePath: string): number | undefined {
+  const match = /^(\d{2})\/(\d{2})\/([1-9]\d{0,15})\.md$/.exec(relativePath.replace(/\\/g, '/'));
+  if (!match) return undefined;
+  const id = Number(match[3]);
+  return Number.isSafeInteger(id) && signatureRelativePath(id) === match[0] ? id : undefined;
+}
+
+/**
+ * Writes a record as file text. Every string is double-quoted by the YAML library, so no
+ * name can break out of the front matter; the reason goes in the body as plain text.
+ */
+export function renderSignatureFile(record: SignatureRecord): string {
+  const frontMatter = new YAML.Document({
+    name: record.name,
+    country: record.country,
+    login: record.login,
+    user_id: record.user_id,
+    issue: record.issue,
+    signed_at: record.signed_at,
+    letter_sha256: record.letter_sha256,
+  });
+  const yamlText = frontMatter.toString({ defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+  const body = record.reason ? `${record.reason}\n` : '';
+  return `---\n${yamlText}---\n${body}`;
+}
+
+export type ParsedSignatureFile = { ok: true; record: SignatureRecord } | { ok: false; problem: string };
+
+/**
+ * Reads file text back into a record and checks every field, so a hand-edited or hostile file
+ * is reported with the reason instead of reaching a page. `relativePath` must be the file's
+ * path inside the signatures folder; the id in it must match the file's user_id.
+ */
+export function parseSignatureFile(text: string, relativePath: string): ParsedSignatureFile {
+  if (text.length > SIGNATURE_FILE_MAX_BYTES) return { ok: false, problem: `file is larger than ${SIGNATURE_FILE_MAX_BYTES} bytes` };
+  const pathId = userIdFromRelativePath(relativePath);
+  if (pathId === undefined) return { ok: false, problem: 'file is not at signatures/<aa>/<bb>/<user id>.md' };
+  if (!text.startsWith('---\n') && !text.startsWith('---\r\n')) return { ok: false, problem: 'file does not start with front matter (---)' };
+
+  let data: unknown;
+  let body: string;
+  try {
+    // Options (even empty ones) stop gray-matter from caching every file's text in memory.
+    const parsed = matter(text, {
+      engines: { yaml: (source: string) => YAML.parse(source, { schema: 'core', uniqueKeys: true }) as object },
+    });
+    data = parsed.data;
+    body = parsed.content;
+  } catch (error) {
+    return { ok: false, problem: `front matter is not valid YAML (${(error as Error).message.split('\n')[0]})` };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, problem: 'front matter is not a mapping' };
+  const fields = data as Record<string, unknown>;
+
+  const expected = ['name', 'country', 'login', 'user_id', 'issue', 'signed_at', 'letter_sha256'];
+  const unknown = Object.keys(fields).filter((key) => !expected.includes(key));
+  if (unknown.length > 0) return { ok: false, problem: `unexpected field(s): ${unknown.join(', ')}` };
+
+  const { name, country, login, user_id, issue, signed_at, letter_sha256 } = fields;
+  if (typeof name !== 'string') return { ok: false, problem: 'name is missing or not text' };
+  const nameProblem = storedNameProblem(name);
+  if (nameProblem) return { ok: false, problem: nameProblem };
+  if (typeof country !== 'string' || !isCountryCode(country)) return { ok: false, problem: 'country is not an ISO 3166-1 alpha-2 code' };
+  if (typeof login !== 'string' || !LOGIN_PATTERN.test(login)) return { ok: false, problem: 'login is not a GitHub login' };
+  if (typeof user_id !== 'number' || !Number.isSafeInteger(user_id) || user_id <= 0) return { ok: false, problem: 'user_id is not a positive whole number' };
+  if (user_id !== pathId) return { ok: false, problem: `user_id ${user_id} does not match the file name (${pathId})` };
+  if (typeof issue !== 'number' || !Number.isSafeInteger(issue) || issue <= 0) return { ok: false, problem: 'issue is not a positive whole number' };
+  if (typeof signed_at !== 'string' || !INSTANT_PATTERN.test(signed_at) || Number.isNaN(Date.parse(signed_at))) {
+    return { ok: false, problem: 'signed_at is not a UTC time like 2026-11-23T19:00:00Z' };
+  }
+  const letterHash = letter_sha256 ?? '';
+  if (typeof letterHash !== 'string' || !SHA256_PATTERN.test(letterHash)) return { ok: false, problem: 'letter_sha256 is not a SHA-256 hex digest' };
+
+  const reason = normaliseText(body);
+  const reasonProblem = storedReasonProblem(reason);
+  if (reasonProblem) return { ok: false, problem: reasonProblem };
+
+  return { ok: true, record: { name, country, login, user_id, issue, signed_at, letter_sha256: letterHash, reason } };
+}
+
+function storedNameProblem(name: string): string | undefined {
+  if (name !== normaliseText(name)) return 'name is not trimmed NFC text';
+  const length = characterCount(name);
+  if (length < 1 || length > NAME_MAX_CHARACTERS) return `name must be 1–${NAME_MAX_CHARACTERS} characters`;
+  const kinds = forbiddenCharacterKinds(name, { allowNewlines: false });
+  if (kinds.length > 0) return `name contains ${kinds.join(', ')} characters`;
+  if (startsLikeFormula(name)) return 'name starts with = + - or @';
+  if (containsUrl(name)) return 'name contains a web address';
+  return undefined;
+}
+
+function storedReasonProblem(reason: string): string | undefined {
+  if (characterCount(reason) > REASON_MAX_CHARACTERS) return `reason is longer than ${REASON_MAX_CHARACTERS} characters`;
+  const kinds = forbiddenCharacterKinds(reason, { allowNewlines: true });
+  if (kinds.length > 0) return `reason contains ${kinds.join(', ')} characters`;
+  return undefined;
+}
