@@ -1,0 +1,57 @@
+/**
+ * Eleventy configuration: registers plugins, filters and global data kept in scripts/site/.
+ * Always passed explicitly (--config=.eleventy.ts): Eleventy does not look for a .ts config.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HtmlBasePlugin } from '@11ty/eleventy';
+import { feedPlugin } from '@11ty/eleventy-plugin-rss';
+import { formatDate, formatNumber, isoDate, makeAbsoluteUrl, plural } from './scripts/site/filters.ts';
+import { loadSiteData, markdown } from './scripts/site/site-data.ts';
+
+const projectRoot = path.dirname(fileURLToPath(import.meta.url));
+
+// Eleventy ships no TypeScript types for its configuration object.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export default async function configure(eleventyConfig: any) {
+  const data = await loadSiteData(process.env, projectRoot, (message) => console.warn(`[petition] ${message}`));
+  const { settings } = data;
+
+  for (const [key, value] of Object.entries(data)) eleventyConfig.addGlobalData(key, value);
+
+  // Signer text is printed only through {{ }}, which must escape it.
+  eleventyConfig.setNunjucksEnvironmentOptions({ autoescape: true, throwOnUndefined: false });
+  eleventyConfig.addFilter('formatNumber', formatNumber);
+  eleventyConfig.addFilter('formatDate', formatDate);
+  eleventyConfig.addFilter('isoDate', isoDate);
+  eleventyConfig.addFilter('plural', plural);
+  eleventyConfig.addFilter('absolute', makeAbsoluteUrl(data.site.baseUrl));
+  eleventyConfig.addFilter('markdownify', (value: string) => markdown.render(value ?? ''));
+  eleventyConfig.setLibrary('md', markdown);
+  eleventyConfig.addFilter('encodeUri', (value: string) => encodeURIComponent(value));
+
+  eleventyConfig.addPlugin(HtmlBasePlugin);
+  const feedMetadata = {
+    language: settings.language,
+    title: `${settings.title}: updates`,
+    subtitle: 'News about the petition and the Amur leopard.',
+    // The origin only: the plugin adds the path prefix itself, or project-site URLs come out doubled.
+    base: `${settings.site_url}/`,
+    author: { name: `${settings.title} organisers` },
+  };
+  eleventyConfig.addPlugin(feedPlugin, { type: 'atom', outputPath: '/updates/feed.xml', collection: { name: 'updates', limit: 0 }, metadata: feedMetadata });
+  eleventyConfig.addPlugin(feedPlugin, { type: 'json', outputPath: '/updates/feed.json', collection: { name: 'updates', limit: 0 }, metadata: feedMetadata });
+
+  eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
+  eleventyConfig.addWatchTarget(path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')));
+  eleventyConfig.ignores.add('content/settings.json');
+  eleventyConfig.setServerOptions({ port: Number(process.env.PORT) || 8080 });
+
+  return {
+    dir: { input: 'content', includes: '_includes', layouts: '_layouts', output: '_site' },
+    pathPrefix: settings.path_prefix,
+    markdownTemplateEngine: 'njk',
+    htmlTemplateEngine: 'njk',
+    templateFormats: ['md', 'njk'],
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Everything the templates need, computed once per build from settings, the letter and the
+ * signatures folder. Signatures are DATA: they are never handed to a template engine as
+ * templates, only printed through autoescaped expressions.
+ */
+import { readFile } from 'node:fs/promises';
+import matter from 'gray-matter';
+import MarkdownIt from 'markdown-it';
+import path from 'node:path';
+import { allCountries, countryName } from '../core/countries.ts';
+import { resolveSettings, closingInstant, siteBaseUrl, type Settings } from '../core/settings.ts';
+import type { SignatureRecord } from '../core/signature-file.ts';
+import { signatureEntryId } from '../core/signature-list.ts';
+import { computeTally, letterDigest, newestFirst, type Tally } from '../core/tally.ts';
+import { loadSignatures, signaturesDirectory, type SkippedSignatureFile } from '../load-signatures.ts';
+import { signaturesCsv, signaturesJson } from './open-data.ts';
+
+/** One signature as the pages show it. */
+export interface SignatureView {
+  id: string;
+  name: string;
+  country: string;
+  countryName: string;
+  date: string;
+  signedAt: string;
+  reason: string;
+  issue: number;
+  issueUrl: string;
+}
+
+/** The letter's parts, for pages other than /letter/ itself (the delivery version). */
+export interface LetterData {
+  recipients: { office: string; name: string }[];
+  demands: string[];
+  bodyHtml: string;
+  closingHtml: string;
+}
+
+/** Our own Markdown (the letter), never signer text. */
+export const markdown = new MarkdownIt({ html: true, typographer: true });
+
+/** Splits content/letter.md into recipients, demands and rendered body and closing. */
+export function parseLetter(letterText: string): LetterData {
+  const { data, content } = matter(letterText, {});
+  const recipients = Array.isArray(data.recipients) ? data.recipients : [];
+  const demands = Array.isArray(data.demands) ? data.demands : [];
+  if (recipients.length === 0 || demands.length === 0) throw new Error('content/letter.md needs "recipients" and "demands" in its front matter.');
+  return { recipients, demands, bodyHtml: markdown.render(content), closingHtml: markdown.render(String(data.closing ?? '')) };
+}
+
+/** One page of the full list: numbered from the oldest signature, entries shown newest first. */
+export interface SignatureListPage {
+  number: number;
+  url: string;
+  entries: SignatureView[];
+  firstRank: number;
+  lastRank: number;
+}
+
+export interface SiteData {
+  settings: Settings;
+  site: { baseUrl: string; closesAt: string; issuesUrl: string; signUrl: string; withdrawUrl: string; repositoryUrl: string };
+  tally: Tally;
+  latestSigners: SignatureView[];
+  signatureListPages: SignatureListPage[];
+  allSignaturesNewestFirst: SignatureView[];
+  countries: { code: string; name: string }[];
+  letterSha256: string;
+  letter: LetterData;
+  openData: { tallyJson: string; signaturesCsv: string; signaturesJson: string };
+  skippedSignatures: SkippedSignatureFile[];
+}
+
+function view(record: SignatureRecord, repository: string): SignatureView {
+  return {
+    id: signatureEntryId(record.user_id),
+    name: record.name,
+    country: record.country,
+    countryName: countryName(record.country),
+    date: record.signed_at.slice(0, 10),
+    signedAt: record.signed_at,
+    reason: record.reason,
+    issue: record.issue,
+    issueUrl: `https://github.com/${repository}/issues/${record.issue}`,
+  };
+}
+
+/**
+ * Pure part: turns settings, records and the letter text into the templates' data.
+ * `records` may be in any order and must be one per user id.
+ */
+export function buildSiteData(settings: Settings, records: readonly SignatureRecord[], letterText: string, now: Date, skipped: SkippedSignatureFile[] = []): SiteData {
+  const tally = computeTally(records, settings, now);
+  const newest = newestFirst(records);
+  // Country names are looked up once per country, not once per signature.
+  const views = newest.map((record) => view(record, settings.repository));
+
+  const perPage = settings.signatures_per_page;
+  const oldestFirst = [...views].reverse();
+  const signatureListPages: SignatureListPage[] = [];
+  for (let start = 0, number = 1; start < oldestFirst.length || number === 1; start += perPage, number += 1) {
+    const chunk = oldestFirst.slice(start, start + perPage);
+    signatureListPages.push({ number, url: `/signatures/${number}/`, entries: chunk.reverse(), firstRank: start + 1, lastRank: start + chunk.length });
+    if (oldestFirst.length === 0) break;
+  }
+
+  const repositoryUrl = `https://github.com/${settings.repository}`;
+  return {
+    settings,
+    site: {
+      baseUrl: siteBaseUrl(settings),
+      closesAt: closingInstant(settings).toISOString(),
+      issuesUrl: `${repositoryUrl}/issues`,
+      signUrl: `${repositoryUrl}/issues/new`,
+      withdrawUrl: `${repositoryUrl}/issues/new?template=withdraw.yml`,
+      repositoryUrl,
+    },
+    tally,
+    latestSigners: views.slice(0, settings.latest_signers),
+    signatureListPages,
+    allSignaturesNewestFirst: views,
+    countries: allCountries(),
+    letterSha256: letterDigest(letterText),
+    letter: parseLetter(letterText),
+    openData: {
+      tallyJson: `${JSON.stringify(tally, null, 2)}\n`,
+      signaturesCsv: signaturesCsv(newest),
+      signaturesJson: signaturesJson(newest),
+    },
+    skippedSignatures: skipped,
+  };
+}
+
+/**
+ * I/O part, for .eleventy.ts: reads settings (PETITION_SETTINGS or content/settings.json), the
+ * letter and the signatures folder (SIGNATURES_DIR or signatures/), and warns about every
+ * skipped file by name without stopping the build.
+ */
+export async function loadSiteData(env: NodeJS.ProcessEnv, projectRoot: string, warn: (message: string) => void): Promise<SiteData> {
+  const settingsPath = env.PETITION_SETTINGS ? path.resolve(projectRoot, env.PETITION_SETTINGS) : path.join(projectRoot, 'content/settings.json');
+  const settings = resolveSettings(JSON.parse(await readFile(settingsPath, 'utf8')), env);
+  const directory = signaturesDirectory(env, projectRoot);
+  const { records, skipped } = await loadSignatures(directory);
+  for (const { file, problem } of skipped) warn(`Skipped signature file ${path.join(directory, file)}: ${problem}`);
+  const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
+  return buildSiteData(settings, records, letterText, new Date(), skipped);
+}
