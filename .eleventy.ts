@@ -35,6 +35,7 @@ export default async function configure(eleventyConfig: any) {
     language: settings.language,
     title: `${settings.title}: updates`,
     subtitle: 'News about the petition and the Amur leopard.',
+    description: 'News about the petition and the Amur leopard.',
     // The origin only: the plugin adds the path prefix itself, or project-site URLs come out doubled.
     base: `${settings.site_url}/`,
     author: { name: `${settings.title} organisers` },

@@ -24,8 +24,18 @@ export interface SignatureView {
   date: string;
   signedAt: string;
   reason: string;
+  /** The reason cut to {@link LIST_REASON_CHARACTERS} for lists, so list pages stay small. */
+  reasonShort: string;
   issue: number;
   issueUrl: string;
+}
+
+/** Lists show this much of each reason; the full text is in the open data and the signer's file. */
+export const LIST_REASON_CHARACTERS = 140;
+
+function shorten(text: string, max: number): string {
+  const units = [...text];
+  return units.length <= max ? text : `${units.slice(0, max - 1).join('').trimEnd()}…`;
 }
 
 /** The letter's parts, for pages other than /letter/ itself (the delivery version). */
@@ -80,6 +90,7 @@ function view(record: SignatureRecord, repository: string): SignatureView {
     date: record.signed_at.slice(0, 10),
     signedAt: record.signed_at,
     reason: record.reason,
+    reasonShort: shorten(record.reason, LIST_REASON_CHARACTERS),
     issue: record.issue,
     issueUrl: `https://github.com/${repository}/issues/${record.issue}`,
   };

@@ -1,0 +1,175 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
+import { signatureDigest } from '../../scripts/core/tally.ts';
+import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
+import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
+
+const fixtures = path.join(projectRoot, 'test/fixtures/signatures');
+const MANY = 1234;
+
+describe('a site with no signatures', () => {
+  let site: BuiltSite;
+  beforeAll(async () => {
+    site = await buildSite({ signaturesDir: path.join(fixtures, 'none') });
+  });
+
+  it('invites the first signature instead of showing an empty count', async () => {
+    const home = await site.dom('index.html');
+    expect(home.querySelector('.count')?.textContent).toContain('0');
+    expect(home.body.textContent).toContain('Be the first to sign');
+    expect((await site.dom('letter/index.html')).querySelector('.tally-sentence')?.textContent).toContain('Be the first to sign');
+  });
+
+  it('publishes an empty tally with the digest of nothing', async () => {
+    const tally = JSON.parse(await site.read('data/tally.json'));
+    expect(tally).toMatchObject({ signature_count: 0, signatures_by_country: [], state: 'open', goal: 10000 });
+    expect(tally.digest.value).toBe(signatureDigest([]));
+  });
+});
+
+describe('a site with one signature', () => {
+  it('says "1 undersigned from 1 country" and shows the signer in Cyrillic', async () => {
+    const site = await buildSite({ signaturesDir: path.join(fixtures, 'one') });
+    const letter = await site.dom('letter/index.html');
+    expect(letter.querySelector('.tally-sentence')?.textContent).toContain('We, the 1 undersigned from 1 country');
+    const home = await site.dom('index.html');
+    expect(home.querySelector('.signers .signer-name')?.textContent).toBe('Анна Петрова');
+    expect(home.querySelector('.signers')?.textContent).toContain('Russia');
+  });
+});
+
+describe('a site with many signatures from many countries', () => {
+  let site: BuiltSite;
+  const records = generateSampleRecords(MANY, { seed: 42 });
+  beforeAll(async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'petition-many-'));
+    await writeSignatureFiles(directory, records);
+    site = await buildSite({ signaturesDir: directory, settings: { signatures_per_page: 500, goal: 1000 } });
+  });
+
+  it('weaves the count and the number of countries into the letter', async () => {
+    const countries = new Set(records.map((record) => record.country)).size;
+    const letter = await site.dom('letter/index.html');
+    expect(letter.querySelector('.tally-sentence')?.textContent).toContain(`We, the 1,234 undersigned from ${countries} countries`);
+  });
+
+  it('shows progress toward the goal and only the latest signers on the home page', async () => {
+    const home = await site.dom('index.html');
+    expect(home.querySelector('.goal')?.textContent).toContain('Goal of 1,000 reached');
+    expect(home.querySelectorAll('.signers li')).toHaveLength(20);
+  });
+
+  it('lists every signature on stable pages numbered from the oldest, newest first on each', async () => {
+    const newest = [...records].sort((a, b) => (a.signed_at < b.signed_at ? 1 : -1));
+    const pages = await listFiles(path.join(site.output, 'signatures'), ['index.html']);
+    expect(pages.filter((page) => /^\d+\//.test(page))).toHaveLength(3);
+    const first = await site.dom('signatures/1/index.html');
+    expect(first.querySelectorAll('.signers li')).toHaveLength(500);
+    const latest = await site.dom('signatures/index.html');
+    const latestItems = latest.querySelectorAll('.signers li');
+    expect(latestItems).toHaveLength(MANY - 1000);
+    expect(latestItems[0]?.id).toBe(`s${newest[0]!.user_id}`);
+    expect(first.querySelector(`#s${newest.at(-1)!.user_id}`)).not.toBeNull();
+  });
+
+  it('publishes a tally whose digest anyone can recompute from the files', async () => {
+    const tally = JSON.parse(await site.read('data/tally.json'));
+    expect(tally.signature_count).toBe(MANY);
+    expect(tally.digest.value).toBe(signatureDigest(records));
+    expect(tally.signatures_by_country.reduce((sum: number, c: { signature_count: number }) => sum + c.signature_count, 0)).toBe(MANY);
+    expect(tally.signatures_by_day.reduce((sum: number, d: { signature_count: number }) => sum + d.signature_count, 0)).toBe(MANY);
+    expect(tally.signatures_by_country[0]).toEqual({ code: expect.stringMatching(/^[A-Z]{2}$/), name: expect.any(String), signature_count: expect.any(Number) });
+  });
+
+  it('publishes every signature as CSV and JSON with the public fields', async () => {
+    const csv = (await site.read('data/signatures.csv')).replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    expect(csv[0]).toBe('name,country,country_name,signed_at,login,issue,reason');
+    expect(csv).toHaveLength(MANY + 1);
+    const json = JSON.parse(await site.read('data/signatures.json'));
+    expect(json).toHaveLength(MANY);
+    expect(Object.keys(json[0]).sort()).toEqual(['country', 'country_name', 'issue', 'letter_sha256', 'login', 'name', 'reason', 'signed_at', 'user_id']);
+  });
+
+  it('keeps the home page under 50 KB of HTML, CSS and JavaScript', async () => {
+    const home = await site.read('index.html');
+    const dom = await site.dom('index.html');
+    let bytes = Buffer.byteLength(home);
+    for (const element of [...dom.querySelectorAll('link[rel="stylesheet"], script[src]')]) {
+      const url = element.getAttribute('href') ?? element.getAttribute('src')!;
+      bytes += Buffer.byteLength(await site.read(url.replace(/^\/amur-leopard\//, '')));
+    }
+    expect(bytes).toBeLessThan(50 * 1024);
+  });
+
+  it('keeps each page of the full list under 200 KB', async () => {
+    for (const page of await listFiles(path.join(site.output, 'signatures'), ['.html'])) {
+      expect(Buffer.byteLength(await site.read(`signatures/${page}`)), page).toBeLessThan(200 * 1024);
+    }
+  });
+
+  it('lists every signature in the delivery version of the letter', async () => {
+    const delivery = await site.dom('letter/delivery/index.html');
+    expect(delivery.querySelectorAll('.delivery-list tbody tr')).toHaveLength(MANY);
+  });
+
+  it('loads nothing from another origin', async () => {
+    for (const page of await listFiles(site.output, ['.html'])) {
+      const dom = await site.dom(page);
+      for (const element of [...dom.querySelectorAll('script[src], link[href]:not([rel="canonical"]):not([rel="alternate"]), img[src], iframe, source[src]')]) {
+        const url = element.getAttribute('src') ?? element.getAttribute('href') ?? '';
+        expect(url, `${page}: ${element.outerHTML}`).toMatch(/^\/(?!\/)/);
+      }
+    }
+  });
+
+  it('passes the Nu HTML checker with zero errors on every page', async () => {
+    const errors = await checkHtml(site.output);
+    expect(errors.map((error) => `${error.url}:${error.lastLine}: ${error.message}`)).toEqual([]);
+  });
+
+  it('publishes Atom and JSON feeds of the updates that a feed reader understands', async () => {
+    const atom = parseFeed(await site.read('updates/feed.xml'));
+    expect(atom.title).toContain('updates');
+    expect(atom.items.length).toBeGreaterThan(0);
+    expect(atom.items[0]!.url).toMatch(/^https:\/\/petition-as-code\.github\.io\/amur-leopard\/updates\//);
+    const json = JSON.parse(await site.read('updates/feed.json'));
+    expect(json.version).toBe('https://jsonfeed.org/version/1.1');
+    expect(json.items[0].url).toBe(atom.items[0]!.url);
+    expect(json.feed_url).toBe('https://petition-as-code.github.io/amur-leopard/updates/feed.json');
+  });
+
+  it('gives every page a canonical URL on the published site and a sitemap lists them', async () => {
+    const home = await site.dom('index.html');
+    expect(home.querySelector('link[rel="canonical"]')?.getAttribute('href')).toBe('https://petition-as-code.github.io/amur-leopard/');
+    expect(home.querySelector('meta[property="og:url"]')?.getAttribute('content')).toBe('https://petition-as-code.github.io/amur-leopard/');
+    const sitemap = await site.read('sitemap.xml');
+    expect(sitemap).toContain('<loc>https://petition-as-code.github.io/amur-leopard/letter/</loc>');
+    expect(await site.read('404.html')).toContain('Page not found');
+  });
+});
+
+describe('a closed petition', () => {
+  let site: BuiltSite;
+  beforeAll(async () => {
+    site = await buildSite({ signaturesDir: path.join(fixtures, 'one'), settings: { state: 'closed', closing_date: '2027-06-30' } });
+  });
+
+  it('says it is closed wherever a signer would look, and offers no form', async () => {
+    for (const page of ['index.html', 'sign/index.html', 'letter/index.html', 'signatures/index.html']) {
+      const dom = await site.dom(page);
+      expect(dom.body.textContent, page).toContain('This petition is closed');
+      expect(dom.querySelector('form.sign-form'), page).toBeNull();
+    }
+    expect(JSON.parse(await site.read('data/tally.json'))).toMatchObject({ state: 'closed', is_open: false });
+  });
+
+  it('says when it closed once the closing date has passed', async () => {
+    const past = await buildSite({ signaturesDir: path.join(fixtures, 'none'), settings: { closing_date: '2020-01-31' } });
+    const home = await past.dom('index.html');
+    expect(home.querySelector('.closed-banner')?.textContent).toContain('It closed at the end of 31 January 2020');
+  });
+});

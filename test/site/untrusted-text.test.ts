@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildSite, checkHtml, projectRoot, type BuiltSite } from '../helpers/site.ts';
+
+const hostile = path.join(projectRoot, 'test/fixtures/signatures/hostile');
+
+describe('signature files written by strangers', () => {
+  let site: BuiltSite;
+  beforeAll(async () => {
+    site = await buildSite({ signaturesDir: hostile, settings: { latest_signers: 50 } });
+  });
+
+  it('print template syntax in names and reasons as text, never executing it', async () => {
+    const list = await site.dom('signatures/index.html');
+    const names = [...list.querySelectorAll('.signer-name')].map((element) => element.textContent);
+    expect(names).toContain('{{ 7*7 }} Nunjucks');
+    expect(names).toContain('{% include "base.njk" %}');
+    expect(list.body.textContent).toContain('{% include "x" %} in a reason');
+    expect(list.body.textContent).not.toContain('49 Nunjucks');
+  });
+
+  it('escape HTML so that no script, image or closing tag from a signer becomes markup', async () => {
+    for (const page of ['index.html', 'signatures/index.html', 'letter/delivery/index.html']) {
+      const dom = await site.dom(page);
+      expect(dom.querySelectorAll('script:not([src])'), page).toHaveLength(0);
+      expect(dom.querySelectorAll('img'), page).toHaveLength(0);
+      expect(dom.querySelectorAll('textarea').length, page).toBeLessThanOrEqual(1);
+    }
+    const list = await site.dom('signatures/index.html');
+    const names = [...list.querySelectorAll('.signer-name')].map((element) => element.textContent);
+    expect(names).toContain('<script>alert(1)</script>');
+    expect(names).toContain('Closing </textarea> tag');
+    expect(names).toContain('Zoë O\'Brien-Smith & "friends"');
+    expect(list.body.textContent).toContain('<img src=x onerror=alert(3)>');
+  });
+
+  it('keep a reason with "---" lines inside its own entry, without changing the front matter', async () => {
+    const json = JSON.parse(await site.read('data/signatures.json')) as Array<{ user_id: number; reason: string; country: string }>;
+    const entry = json.find((signature) => signature.user_id === 104)!;
+    expect(entry.reason).toBe('line one\n---\nlayout: evil\n---\nline five');
+    expect(entry.country).toBe('FR');
+  });
+
+  it('skip malformed and forbidden files with a warning naming each file, and count the rest', async () => {
+    const expectedWarnings: Array<[string, string]> = [
+      ['01/02/201.md', 'name contains bidi characters'],
+      ['02/02/202.md', 'name must be 1–100 characters'],
+      ['03/02/203.md', 'front matter is not valid YAML'],
+      ['04/02/204.md', 'file does not start with front matter'],
+      ['05/02/205.md', 'user_id 999 does not match the file name (205)'],
+      ['06/02/206.md', 'name starts with = + - or @'],
+      ['07/02/207.md', 'country is not an ISO 3166-1 alpha-2 code'],
+    ];
+    for (const [file, problem] of expectedWarnings) {
+      expect(site.log).toMatch(new RegExp(`Skipped signature file \\S*${file.replace(/\//g, '\\/')}: ${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    }
+    expect(JSON.parse(await site.read('data/tally.json')).signature_count).toBe(5);
+  });
+
+  it('neutralise formulas in the CSV so a spreadsheet shows them as text', async () => {
+    const csv = await site.read('data/signatures.csv');
+    for (const line of csv.split('\r\n').slice(1)) {
+      for (const cell of line.split(',')) expect(cell).not.toMatch(/^[=+\-@]/);
+    }
+    expect(csv).toContain("'<img src=x onerror=alert(3)>".slice(1));
+  });
+
+  it('still produce pages that pass the Nu HTML checker', async () => {
+    const errors = await checkHtml(site.output);
+    expect(errors.map((error) => `${error.url}:${error.lastLine}: ${error.message}`)).toEqual([]);
+  });
+});
