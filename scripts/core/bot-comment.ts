@@ -1,0 +1,80 @@
+/**
+ * The bot's one comment per issue: a receipt, a rejection with every reason and how to fix it,
+ * or a note. Starts with a hidden marker so later runs update it in place. Pure.
+ */
+import { countryName } from './countries.ts';
+import type { IssueAction } from './decide.ts';
+import { BOT_COMMENT_MARKER, FIX_BY_EDITING } from './messages.ts';
+
+export interface CommentContext {
+  repository: string;
+  /** The commit that recorded the change, when known. */
+  commitSha?: string;
+  /** Absolute URL of the signer's entry on the site. */
+  entryUrl?: string;
+  siteUrl: string;
+  closingDate: string;
+}
+
+/**
+ * Makes signer text safe to quote in GitHub Markdown: no HTML, no Markdown syntax, no
+ * @mentions or #references that would notify people or link issues, bounded in length.
+ */
+export function quoteForMarkdown(text: string, max = 200): string {
+  const units = [...text.replace(/\s+/g, ' ').trim()];
+  const short = units.length > max ? `${units.slice(0, max - 1).join('')}…` : units.join('');
+  return short
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, '&#64;')
+    .replace(/#/g, '&#35;')
+    .replace(/([\\`*_{}[\]()+\-.!|~])/g, '\\$1');
+}
+
+/** The full comment body for an action, marker first. */
+export function renderBotComment(action: IssueAction, context: CommentContext): string {
+  const lines: string[] = [BOT_COMMENT_MARKER];
+  const commitLink = context.commitSha ? `[${context.commitSha.slice(0, 7)}](https://github.com/${context.repository}/commit/${context.commitSha})` : undefined;
+  switch (action.outcome) {
+    case 'signed':
+    case 'updated':
+    case 'recorded': {
+      const record = action.record!;
+      lines.push(
+        action.outcome === 'updated' ? '**Your signature is updated.** Thank you!' : '**Thank you for signing!** Your signature is on the letter.',
+        '',
+        'This is your receipt. Published, on GitHub and on the petition site:',
+        '',
+        `- Name: ${quoteForMarkdown(record.name)}`,
+        `- Country or territory: ${quoteForMarkdown(countryName(record.country))}`,
+        `- Reason: ${record.reason ? quoteForMarkdown(record.reason, 300) : '(none)'}`,
+        `- Your GitHub username and this issue`,
+        '',
+        `Recorded in commit ${commitLink ?? '(see the history of the file below)'}, file [\`${action.path}\`](https://github.com/${context.repository}/blob/HEAD/${action.path}).`,
+      );
+      if (context.entryUrl) lines.push(`Your entry on the site (it appears within a few minutes, once the site is rebuilt): ${context.entryUrl}`);
+      lines.push('', `To change your entry, sign again from this account. To withdraw, use the [withdrawal form](https://github.com/${context.repository}/issues/new?template=withdraw.yml).`);
+      break;
+    }
+    case 'rejected':
+      lines.push("**Your issue couldn't be accepted yet.** Here is what needs fixing:", '', ...action.problems.map((problem) => `- ${problem}`), '', FIX_BY_EDITING);
+      if (action.issue.kind === 'signature') lines.push('', 'Your signature is not published until this is fixed.');
+      break;
+    case 'petition-closed':
+      lines.push(`**Thank you for wanting to sign.** This petition is closed (its closing date was ${context.closingDate}), so no more signatures are being added. Nothing you wrote here was published on the site.`, '', `The petition and its letter: ${context.siteUrl}`);
+      break;
+    case 'superseded':
+      lines.push(`This issue is replaced by your newer issue #${action.supersededBy}, which is the one that counts. One GitHub account has one signature.`);
+      break;
+    case 'withdrawn':
+      lines.push(`**Your signature is withdrawn.** Your signature file was deleted in commit ${commitLink ?? '(pending)'}; the site drops it from the count within a few minutes.`, '', 'Your earlier signature issue stays on GitHub, as every GitHub issue does; you can edit its text away, or ask the maintainers to delete it.');
+      break;
+    case 'not-signed':
+      lines.push('**There is no signature from this GitHub account**, so there is nothing to withdraw. A signature can only be withdrawn from the account that made it: if you signed with another account, open the withdrawal form from that one.');
+      break;
+    case 'still-rejected':
+      break;
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,100 @@
+/**
+ * Reading an issue body made by a GitHub issue form. GitHub renders each field as
+ * "### <label>", a blank line, then the value ("_No response_" when empty; "- [X] option" for
+ * checkboxes). A signer controls the values, and a value can itself contain a line
+ * "### <another label>": so the body is parsed against the template's known labels, in the
+ * template's order, and rejected when an answer contains one of those headings.
+ */
+import { messages } from './messages.ts';
+
+export interface FormField {
+  id: string;
+  label: string;
+  type: 'input' | 'textarea' | 'dropdown' | 'checkboxes';
+  /** Checkbox option labels, in order. */
+  options: string[];
+}
+
+/** Field values by id: text for inputs/textareas/dropdowns, ticked flags for checkboxes. */
+export type FormValues = Record<string, string | boolean[]>;
+
+export type ParsedIssueForm = { ok: true; values: FormValues } | { ok: false; problem: string };
+
+/**
+ * The fields of an issue form template (the parsed YAML of .github/ISSUE_TEMPLATE/<form>.yml),
+ * skipping markdown blocks, which GitHub does not put in the body. Throws if the template is
+ * malformed, because that is a configuration error, not a signer's.
+ */
+export function formFieldsFromTemplate(template: unknown): FormField[] {
+  const body = (template as { body?: unknown })?.body;
+  if (!Array.isArray(body)) throw new Error('Issue form template has no "body" list.');
+  const fields: FormField[] = [];
+  for (const element of body as Array<Record<string, unknown>>) {
+    const type = element.type;
+    if (type === 'markdown') continue;
+    if (type !== 'input' && type !== 'textarea' && type !== 'dropdown' && type !== 'checkboxes') throw new Error(`Unsupported issue form element type: ${String(type)}`);
+    const attributes = (element.attributes ?? {}) as { label?: unknown; options?: unknown };
+    if (typeof element.id !== 'string' || typeof attributes.label !== 'string') throw new Error('Every issue form field needs an id and a label.');
+    const options =
+      type === 'checkboxes' && Array.isArray(attributes.options)
+        ? (attributes.options as Array<{ label?: unknown }>).map((option) => String(option.label ?? ''))
+        : [];
+    fields.push({ id: element.id, label: attributes.label, type, options });
+  }
+  return fields;
+}
+
+const EMPTY_VALUES = new Set(['_No response_', 'None']);
+
+/** Parses `body` against `fields` (in order). Pure; never throws on signer input. */
+export function parseIssueForm(body: string | null | undefined, fields: readonly FormField[]): ParsedIssueForm {
+  const text = (body ?? '').replace(/\r\n?/g, '\n');
+  const lines = text.split('\n');
+  const headingLine = (label: string) => `### ${label}`;
+  const isKnownHeading = (line: string) => fields.some((field) => line.trimEnd() === headingLine(field.label));
+
+  // Find each field's heading in template order; each must come after the previous one.
+  const starts: number[] = [];
+  let cursor = 0;
+  for (const field of fields) {
+    const index = lines.findIndex((line, i) => i >= cursor && line.trimEnd() === headingLine(field.label));
+    if (index === -1) return { ok: false, problem: messages.structure.notFromForm };
+    starts.push(index);
+    cursor = index + 1;
+  }
+  if (lines.slice(0, starts[0]).some((line) => line.trim() !== '')) return { ok: false, problem: messages.structure.notFromForm };
+
+  const values: FormValues = {};
+  for (const [position, field] of fields.entries()) {
+    const end = position + 1 < fields.length ? starts[position + 1]! : lines.length;
+    const valueLines = lines.slice(starts[position]! + 1, end);
+    const spoof = valueLines.find(isKnownHeading);
+    if (spoof) return { ok: false, problem: messages.structure.headingInAnswer(spoof.trim().slice(4)) };
+    const value = valueLines.join('\n').trim();
+    if (field.type === 'checkboxes') {
+      values[field.id] = field.options.map((option) => valueLines.some((line) => new RegExp(`^- \\[[xX]\\] ${escapeRegExp(option)}\\s*$`).test(line.trim())));
+    } else {
+      values[field.id] = EMPTY_VALUES.has(value) ? '' : value;
+    }
+  }
+  return { ok: true, values };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Renders values as GitHub would render the form: for fixtures, the local demo and benchmarks. */
+export function renderIssueForm(fields: readonly FormField[], values: Record<string, string | boolean[] | undefined>): string {
+  return fields
+    .map((field) => {
+      const value = values[field.id];
+      if (field.type === 'checkboxes') {
+        const ticked = Array.isArray(value) ? value : [];
+        return `### ${field.label}\n\n${field.options.map((option, i) => `- [${ticked[i] ? 'X' : ' '}] ${option}`).join('\n')}`;
+      }
+      const textValue = typeof value === 'string' && value.trim() !== '' ? value : field.type === 'dropdown' ? 'None' : '_No response_';
+      return `### ${field.label}\n\n${textValue}`;
+    })
+    .join('\n\n');
+}
