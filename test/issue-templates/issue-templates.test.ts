@@ -1,0 +1,130 @@
+/**
+ * The issue forms are validated by GitHub only when someone opens them: a mistake would show
+ * signers GitHub's blank-issue fallback or an error page. These tests catch it before pushing.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
+import { buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
+const templates = path.join(projectRoot, '.github/ISSUE_TEMPLATE');
+const readYaml = async (file: string) => parse(await readFile(path.join(templates, file), 'utf8')) as Record<string, any>;
+const schema = JSON.parse(await readFile(path.join(projectRoot, 'test/fixtures/schemas/github-issue-forms.json'), 'utf8'));
+
+function validator() {
+  const ajv = new Ajv({ allErrors: true });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+const describeErrors = (errors: ErrorObject[] | null | undefined) => (errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('\n');
+
+/** The fields GitHub puts in the issue body (markdown blocks are not fields). */
+const fields = (template: Record<string, any>) => (template.body as Array<Record<string, any>>).filter((element) => element.type !== 'markdown');
+
+describe.each(['sign.yml', 'withdraw.yml'])('the issue form %s', (file) => {
+  it('is a valid GitHub issue form', async () => {
+    const validate = validator();
+    const template = await readYaml(file);
+    expect(validate(template), describeErrors(validate.errors)).toBe(true);
+  });
+
+  it('follows the rules GitHub checks beyond the schema: ids of letters, digits, - and _, unique ids and labels', async () => {
+    const template = await readYaml(file);
+    const ids = fields(template).map((field) => field.id as string);
+    const labels = fields(template).map((field) => field.attributes.label as string);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+});
+
+describe('the schema check itself', () => {
+  it('rejects a form GitHub would refuse (a field without a label, an unknown type)', () => {
+    const validate = validator();
+    expect(validate({ name: 'x', description: 'y', body: [{ type: 'input', id: 'name', attributes: {} }] })).toBe(false);
+    expect(validate({ name: 'x', description: 'y', body: [{ type: 'radio', id: 'a', attributes: { label: 'A' } }] })).toBe(false);
+  });
+});
+
+describe('the signature form, as the processor reads it', () => {
+  it('asks for name, country, reason and consent, in that order, with the labels the processor parses', async () => {
+    const sign = await readYaml('sign.yml');
+    expect(fields(sign).map((field) => [field.type, field.id, field.attributes.label])).toEqual([
+      ['input', 'name', 'Your name, as it will be shown'],
+      ['input', 'country', 'Country or territory'],
+      ['textarea', 'reason', 'Why you are signing (optional)'],
+      ['checkboxes', 'consent', 'Consent'],
+    ]);
+    expect(sign.labels).toEqual(['signature']);
+  });
+
+  it('requires a name, a country and the consent box, and leaves the reason optional', async () => {
+    const byId = Object.fromEntries(fields(await readYaml('sign.yml')).map((field) => [field.id, field]));
+    expect(byId.name.validations?.required).toBe(true);
+    expect(byId.country.validations?.required).toBe(true);
+    expect(byId.reason.validations?.required ?? false).toBe(false);
+    expect(byId.consent.attributes.options.every((option: { required?: boolean }) => option.required === true)).toBe(true);
+  });
+
+  it('lets withdrawal be confirmed with one required box', async () => {
+    const withdraw = await readYaml('withdraw.yml');
+    expect(fields(withdraw).map((field) => [field.type, field.id, field.attributes.label])).toEqual([['checkboxes', 'confirm', 'Confirmation']]);
+    expect(fields(withdraw)[0]!.attributes.options.every((option: { required?: boolean }) => option.required === true)).toBe(true);
+    expect(withdraw.labels).toEqual(['withdrawal']);
+  });
+});
+
+describe('the template chooser (config.yml)', () => {
+  it('offers no blank issue, which the processor could not read', async () => {
+    expect((await readYaml('config.yml')).blank_issues_enabled).toBe(false);
+  });
+
+  it('links to the petition site at its published address', async () => {
+    const config = await readYaml('config.yml');
+    const settings = resolveSettings(JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')), {});
+    expect(config.contact_links).toEqual(expect.arrayContaining([expect.objectContaining({ url: siteBaseUrl(settings) })]));
+    for (const link of config.contact_links) {
+      expect(Object.keys(link).sort()).toEqual(['about', 'name', 'url']);
+      expect(link.url).toMatch(/^https:\/\//);
+      expect(link.name.trim()).not.toBe('');
+      expect(link.about.trim()).not.toBe('');
+    }
+  });
+});
+
+describe('the site’s signing form and sign.yml', () => {
+  let site: BuiltSite;
+  beforeAll(async () => {
+    site = await buildSite({ signaturesDir: path.join(projectRoot, 'test/fixtures/signatures/none'), settings: { state: 'open', closing_date: '2099-12-31' } });
+  });
+
+  it('sends exactly the text fields of sign.yml, by their ids, to sign.yml on GitHub', async () => {
+    const sign = await readYaml('sign.yml');
+    const prefillable = fields(sign)
+      .filter((field) => field.type === 'input' || field.type === 'textarea')
+      .map((field) => field.id as string);
+    for (const page of ['index.html', 'sign/index.html']) {
+      const form = (await site.dom(page)).querySelector('form.sign-form');
+      expect(form, page).not.toBeNull();
+      expect(form!.getAttribute('action')).toBe('https://github.com/petition-as-code/amur-leopard/issues/new');
+      expect(form!.getAttribute('method')).toBe('get');
+      const visible = [...form!.querySelectorAll('input:not([type="hidden"]), textarea, select')].map((element) => element.getAttribute('name'));
+      expect(visible, page).toEqual(prefillable);
+      const hidden = Object.fromEntries([...form!.querySelectorAll('input[type="hidden"]')].map((element) => [element.getAttribute('name'), element.getAttribute('value')]));
+      expect(hidden, page).toEqual({ template: 'sign.yml', title: 'Signature' });
+      // Each field's label on the site names the same thing as on GitHub.
+      for (const id of prefillable) {
+        const control = form!.querySelector(`[name="${id}"]`)!;
+        const label = form!.querySelector(`label[for="${control.getAttribute('id')}"]`);
+        expect(label?.textContent?.trim(), id).toBe(fields(sign).find((field) => field.id === id)!.attributes.label);
+      }
+    }
+  });
+});
