@@ -1,0 +1,116 @@
+// Progressive enhancement of the signing form (content/_includes/sign-form.njk). Without this
+// script the form is a plain GET form to GitHub and still works. With it: messages in text next
+// to the fields, a title such as "Signature: Anna P.", and a reason of up to 1,000 characters,
+// shortened if needed so that the URL stays under 6,000 characters (GitHub refuses ~8 KB).
+// buildUrl() mirrors scripts/core/sign-url.ts; test/browser checks both give the same URL.
+(function () {
+  'use strict';
+  var form = document.getElementById('sign-form');
+  if (!form || !window.URLSearchParams || !Array.from) return;
+  var MAX_URL = 6000, NAME_MAX = 100, COUNTRY_MAX = 60, REASON_MAX = 1000, TITLE_NAME = 40;
+  var repository = form.getAttribute('data-repository');
+  var fields = { name: form.elements.name, country: form.elements.country, reason: form.elements.reason };
+  var reasonHint = document.getElementById('sign-reason-hint');
+  fields.reason.maxLength = REASON_MAX;
+  reasonHint.textContent = reasonHint.getAttribute('data-scripted');
+  form.noValidate = true;
+  // Soft warnings (an unrecognised country, a shortened reason) stop the first press only:
+  // the signer may know better, and the robot on GitHub checks again.
+  var acknowledged = {};
+
+  function cut(value, maxUnits) {
+    var out = '';
+    for (var i = 0, chars = Array.from(value); i < chars.length && out.length + chars[i].length <= maxUnits; i++) out += chars[i];
+    return out;
+  }
+  function title(name) {
+    var chars = Array.from(name);
+    if (!name) return 'Signature';
+    return 'Signature: ' + (chars.length > TITLE_NAME ? chars.slice(0, TITLE_NAME - 1).join('').trimEnd() + '\u2026' : name);
+  }
+  function buildUrl(values) {
+    var name = cut(values.name.trim(), NAME_MAX).trim(), country = cut(values.country.trim(), COUNTRY_MAX).trim();
+    var typed = values.reason.trim(), chars = Array.from(cut(typed, REASON_MAX));
+    function make(reason) {
+      var query = new URLSearchParams({ template: 'sign.yml', title: title(name), name: name, country: country, reason: reason });
+      return 'https://github.com/' + repository + '/issues/new?' + query.toString().replace(/\+/g, '%20');
+    }
+    var reason = chars.join(''), url = make(reason);
+    if (url.length > MAX_URL) {
+      var low = 0, high = chars.length;
+      while (low < high) {
+        var middle = Math.ceil((low + high) / 2);
+        if (make(chars.slice(0, middle).join('')).length <= MAX_URL) low = middle; else high = middle - 1;
+      }
+      reason = chars.slice(0, low).join('').trimEnd();
+      url = make(reason);
+    }
+    return { url: url, reason: reason, shortened: reason !== typed };
+  }
+
+  // Same normalisation as normaliseCountryKey in scripts/core/countries.ts.
+  function key(value) {
+    return value.normalize('NFKD').replace(/\p{M}/gu, '').toLocaleLowerCase('en').replace(/[’'`´]/g, "'")
+      .replace(/[.,()\-_/]/g, ' ').replace(/\s+/g, ' ').trim();
+  }
+  var known;
+  // Country names in the processor's languages (and the reader's own), from the browser's Intl
+  // data, plus a few common names those lack: small to ship, and close to what the robot accepts.
+  function countryKnown(value) {
+    if (!known) {
+      known = {};
+      var list = document.getElementById('sign-countries'), codes = list.getAttribute('data-codes').match(/../g) || [];
+      var locales = ['en', 'ru', 'zh', 'zh-Hant', 'de', 'fr', 'es', 'pt', 'it', 'nl', 'pl', 'uk', 'kk', 'mn', 'ja', 'ko', 'ar', 'hi', 'tr'].concat(navigator.languages || []);
+      Array.from(list.options).forEach(function (option) { known[key(option.value)] = 1; });
+      codes.forEach(function (code) { known[code.toLowerCase()] = 1; });
+      'uk,usa,us,america,britain,great britain,england,scotland,wales,northern ireland,prc,holland,ivory coast,uae,vatican,czechia,turkiye,рф'.split(',').forEach(function (name) { known[name] = 1; });
+      if (window.Intl && Intl.DisplayNames) locales.forEach(function (locale) {
+        try {
+          var names = new Intl.DisplayNames([locale], { type: 'region', fallback: 'none' });
+          codes.forEach(function (code) { var n = names.of(code); if (n) known[key(n)] = 1; });
+        } catch (e) { /* a locale this browser lacks */ }
+      });
+    }
+    return known[key(value)] === 1;
+  }
+
+  function show(input, message) {
+    var error = document.getElementById(input.id + '-error');
+    error.textContent = message;
+    if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+    return message ? input : null;
+  }
+  function check() {
+    var name = fields.name.value.trim(), country = fields.country.value.trim(), reason = fields.reason.value.trim();
+    var problems = [];
+    var nameMessage = !name ? 'Please write your name as you want it shown. Initials are fine, for example “Anna P.”.'
+      : name.length > NAME_MAX ? 'Your name is ' + name.length + ' characters long; it can be at most ' + NAME_MAX + '. Initials are fine.'
+      : /^[=+\-@]/.test(name) ? 'Please start your name with a letter, not with = + - or @.'
+      : /https?:\/\/|www\./i.test(name) ? 'Your name contains a web address. Write only the name you want shown.' : '';
+    problems.push(show(fields.name, nameMessage));
+    var countryMessage = !country ? 'Please write your country or territory, in any language or as a two-letter code such as DE.' : '';
+    if (!countryMessage && !countryKnown(country) && acknowledged.country !== country) {
+      countryMessage = 'We don’t recognise “' + country + '” as a country or territory. Check the spelling or pick one of the suggestions. If it is right, press “Continue to GitHub” again.';
+      acknowledged.country = country;
+    }
+    problems.push(show(fields.country, countryMessage));
+    var result = buildUrl({ name: name, country: country, reason: reason });
+    var reasonMessage = '';
+    if (Array.from(reason).length > REASON_MAX) reasonMessage = 'Your reason can be at most 1,000 characters.';
+    else if (result.shortened && acknowledged.reason !== reason) {
+      reasonMessage = 'Your reason is too long for the link to GitHub: only its first ' + Array.from(result.reason).length +
+        ' characters will be filled in there. Copy the rest now and add it on GitHub before you submit (up to 1,000 characters). Press “Continue to GitHub” again to go on.';
+      acknowledged.reason = reason;
+    }
+    problems.push(show(fields.reason, reasonMessage));
+    problems = problems.filter(Boolean);
+    return { first: problems[0], url: result.url };
+  }
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var outcome = check();
+    if (outcome.first) outcome.first.focus();
+    else window.location.assign(outcome.url);
+  });
+})();
