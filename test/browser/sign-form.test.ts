@@ -1,0 +1,268 @@
+/**
+ * The signing form in a real browser (Debian's Chromium through playwright-core), against the
+ * real build served under its path prefix. GitHub cannot be reached: every navigation to
+ * github.com is intercepted and answered locally, and the URL it would have opened is checked.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGN_URL_MAX_LENGTH, FORM_LIMITS, buildSignUrl, plainFormWorstCaseLength } from '../../scripts/core/sign-url.ts';
+import { buildSite } from '../helpers/site.ts';
+import { serveStatic, type StaticSite } from './static-server.ts';
+
+const REPOSITORY = 'leopard-friends/save-the-amur-leopard';
+const PREFIX = '/amur-leopard/';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+const SIGNER = { name: "Анна O'Brien 李", country: 'Россия', reason: "Спасите леопарда! 救救豹子 — it's time." };
+
+let browser: Browser;
+const sites: Record<'open' | 'closedByOrganisers' | 'closedByDate', StaticSite> = {} as never;
+
+beforeAll(async () => {
+  const empty = await mkdtemp(path.join(os.tmpdir(), 'petition-no-signatures-'));
+  const build = (settings: Record<string, unknown>) =>
+    buildSite({ signaturesDir: empty, settings: { repository: REPOSITORY, ...settings }, env: { PATH_PREFIX: PREFIX } }).then((site) => serveStatic(site.output, PREFIX));
+  // One build per settings variant, in parallel, while the browser starts.
+  const [open, closedByOrganisers, closedByDate, launched] = await Promise.all([
+    build({ state: 'open', closing_date: '2099-12-31' }),
+    build({ state: 'closed', closing_date: '2099-12-31' }),
+    build({ state: 'open', closing_date: '2020-01-31' }),
+    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+  ]);
+  Object.assign(sites, { open, closedByOrganisers, closedByDate });
+  browser = launched;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(Object.values(sites).map((site) => site.close()));
+});
+
+/** A page whose navigations to GitHub are caught: `github()` resolves with the URL it would open. */
+async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; github: () => Promise<string>; githubRequests: string[] }> {
+  const page = await context.newPage();
+  const githubRequests: string[] = [];
+  let resolveGithub: (url: string) => void;
+  const githubPromise = new Promise<string>((resolve) => (resolveGithub = resolve));
+  await page.route(/^https:\/\/github\.com\//, async (route) => {
+    githubRequests.push(route.request().url());
+    resolveGithub(route.request().url());
+    await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>GitHub (stand-in)</title><p>GitHub' });
+  });
+  await page.goto(url);
+  return { page, github: () => githubPromise, githubRequests };
+}
+
+async function fill(page: Page, values: { name: string; country: string; reason: string }) {
+  await page.fill('#sign-name', values.name);
+  await page.fill('#sign-country', values.country);
+  await page.fill('#sign-reason', values.reason);
+}
+
+const params = (url: string) => Object.fromEntries(new URL(url).searchParams);
+
+describe('signing with JavaScript', () => {
+  let context: BrowserContext;
+  beforeAll(async () => {
+    context = await browser.newContext();
+  });
+  afterAll(() => context.close());
+
+  it('opens GitHub’s signature form with every field prefilled exactly as typed, and a title with the name', async () => {
+    const { page, github } = await openPage(context, sites.open.url);
+    await fill(page, SIGNER);
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    const url = await github();
+    expect(new URL(url).pathname).toBe(`/${REPOSITORY}/issues/new`);
+    expect(params(url)).toEqual({ template: 'sign.yml', title: "Signature: Анна O'Brien 李", ...SIGNER });
+    // The page's script and scripts/core/sign-url.ts build the very same URL.
+    expect(url).toBe(buildSignUrl(REPOSITORY, SIGNER).url);
+    await page.close();
+  });
+
+  it('works the same from the /sign/ page', async () => {
+    const { page, github } = await openPage(context, `${sites.open.url}sign/`);
+    await fill(page, { name: 'Li Lei', country: '中国', reason: '' });
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    expect(params(await github())).toEqual({ template: 'sign.yml', title: 'Signature: Li Lei', name: 'Li Lei', country: '中国', reason: '' });
+    await page.close();
+  });
+
+  it('says in words that the name is missing, moves focus to it and stays on the page', async () => {
+    const { page, githubRequests } = await openPage(context, sites.open.url);
+    await fill(page, { name: '   ', country: 'Germany', reason: '' });
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    await expect.poll(() => page.locator('#sign-name-error').textContent()).toContain('Please write your name');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-name');
+    expect(await page.getAttribute('#sign-name', 'aria-invalid')).toBe('true');
+    // The message is part of the field's accessible description.
+    expect(await page.getAttribute('#sign-name', 'aria-describedby')).toContain('sign-name-error');
+    expect(githubRequests).toEqual([]);
+    expect(page.url()).toBe(sites.open.url);
+
+    // Fixing it clears the message and continues to GitHub.
+    await page.fill('#sign-name', 'Anna P.');
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    await page.waitForURL(/^https:\/\/github\.com\//);
+    await page.close();
+  });
+
+  it('refuses a name that starts like a spreadsheet formula, as the robot would', async () => {
+    const { page, githubRequests } = await openPage(context, sites.open.url);
+    await fill(page, { name: '=HYPERLINK("x")', country: 'DE', reason: '' });
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    await expect.poll(() => page.locator('#sign-name-error').textContent()).toContain('start your name with a letter');
+    expect(githubRequests).toEqual([]);
+    await page.close();
+  });
+
+  it('recognises countries written in other languages and as codes', async () => {
+    for (const country of ['Россия', '中国', 'Deutschland', 'DE', 'côte d’ivoire', 'UK', 'Japon']) {
+      const { page, github } = await openPage(context, sites.open.url);
+      await fill(page, { name: 'Anna P.', country, reason: '' });
+      await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+      // Either the browser goes to GitHub at once (recognised) or the page questions the country.
+      const outcome = await Promise.race([
+        github().then((url) => params(url).country),
+        page.locator('#sign-country-error:not(:empty)').textContent().then((message) => `questioned: ${message}`),
+      ]);
+      expect(outcome, country).toBe(country);
+      await page.close();
+    }
+  });
+
+  it('questions an unknown country once, then lets the signer go on if they insist', async () => {
+    const { page, github, githubRequests } = await openPage(context, sites.open.url);
+    await fill(page, { name: 'Anna P.', country: 'Atlantis', reason: '' });
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    await expect.poll(() => page.locator('#sign-country-error').textContent()).toContain('We don’t recognise “Atlantis”');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-country');
+    expect(githubRequests).toEqual([]);
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    expect(params(await github()).country).toBe('Atlantis');
+    await page.close();
+  });
+
+  it('keeps the link under 6,000 characters with a 1,000-character Chinese reason, and tells the signer first', async () => {
+    const reason = '保护远东豹的森林'.repeat(125);
+    expect(reason).toHaveLength(1000);
+    const { page, github, githubRequests } = await openPage(context, sites.open.url);
+    await fill(page, { name: '李雷', country: '中国', reason });
+    expect(await page.inputValue('#sign-reason')).toBe(reason);
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    await expect.poll(() => page.locator('#sign-reason-error').textContent()).toMatch(/only its first \d+ characters will be filled in/);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-reason');
+    expect(githubRequests).toEqual([]);
+
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    const url = await github();
+    expect(url.length).toBeLessThanOrEqual(SIGN_URL_MAX_LENGTH);
+    const sent = params(url).reason!;
+    expect(reason.startsWith(sent)).toBe(true);
+    expect(sent.length).toBeGreaterThan(400);
+    expect(url).toBe(buildSignUrl(REPOSITORY, { name: '李雷', country: '中国', reason }).url);
+    await page.close();
+  });
+
+  it('can be filled in and sent with the keyboard alone, with a visible focus outline', async () => {
+    const { page, github } = await openPage(context, `${sites.open.url}sign/`);
+    for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.id)) !== 'sign-name'; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-name');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    await page.keyboard.type('Anna P.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Russia');
+    await page.keyboard.press('Escape'); // closes the suggestions
+    await page.keyboard.press('Enter');
+    expect(params(await github())).toMatchObject({ name: 'Anna P.', country: 'Russia' });
+    await page.close();
+  });
+});
+
+describe('signing without JavaScript', () => {
+  let context: BrowserContext;
+  beforeAll(async () => {
+    context = await browser.newContext({ javaScriptEnabled: false });
+  });
+  afterAll(() => context.close());
+
+  it('still opens GitHub’s signature form with every field prefilled exactly as typed', async () => {
+    const { page, github } = await openPage(context, sites.open.url);
+    await fill(page, { ...SIGNER, reason: 'Line one\nline two' });
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    const url = await github();
+    expect(new URL(url).pathname).toBe(`/${REPOSITORY}/issues/new`);
+    // A plain form sends the fixed title, and a textarea's line breaks as CRLF.
+    expect(params(url)).toEqual({ template: 'sign.yml', title: 'Signature', name: SIGNER.name, country: SIGNER.country, reason: 'Line one\r\nline two' });
+    await page.close();
+  });
+
+  it('cannot produce a link over 6,000 characters, even with the longest Chinese text pasted in every field', async () => {
+    const { page, github } = await openPage(context, sites.open.url);
+    // insertText behaves like pasting: the browser enforces maxlength.
+    for (const [field, length] of [['#sign-name', 300], ['#sign-country', 300], ['#sign-reason', 1000]] as const) {
+      await page.focus(field);
+      await page.keyboard.insertText('豹'.repeat(length));
+    }
+    expect((await page.inputValue('#sign-reason')).length).toBe(FORM_LIMITS.plainReason);
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    const url = await github();
+    expect(url.length).toBeLessThanOrEqual(SIGN_URL_MAX_LENGTH);
+    expect(url.length).toBeLessThanOrEqual(plainFormWorstCaseLength(REPOSITORY.length));
+    expect(params(url)).toMatchObject({ name: '豹'.repeat(FORM_LIMITS.name), country: '豹'.repeat(FORM_LIMITS.country), reason: '豹'.repeat(FORM_LIMITS.plainReason) });
+    await page.close();
+  });
+
+  it('lets the browser stop an empty name before leaving the page', async () => {
+    const { page, githubRequests } = await openPage(context, sites.open.url);
+    await fill(page, { name: '', country: 'Germany', reason: '' });
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    expect(await page.evaluate(() => (document.getElementById('sign-name') as HTMLInputElement).validity.valueMissing)).toBe(true);
+    expect(githubRequests).toEqual([]);
+    expect(page.url()).toBe(sites.open.url);
+    await page.close();
+  });
+});
+
+describe('on a narrow phone', () => {
+  it('fits 320 CSS pixels without horizontal scrolling, messages included', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    for (const url of [sites.open.url, `${sites.open.url}sign/`]) {
+      const { page } = await openPage(context, url);
+      await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+      await expect.poll(() => page.locator('#sign-name-error').textContent()).not.toBe('');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), url).toBeLessThanOrEqual(320);
+      const form = await page.locator('#sign-form').boundingBox();
+      expect(form!.x + form!.width).toBeLessThanOrEqual(320);
+      await page.close();
+    }
+    await context.close();
+  });
+});
+
+describe('a closed petition', () => {
+  it('replaces the form with a notice that the organisers closed it', async () => {
+    const context = await browser.newContext();
+    for (const url of [sites.closedByOrganisers.url, `${sites.closedByOrganisers.url}sign/`]) {
+      const { page } = await openPage(context, url);
+      expect(await page.locator('form').count(), url).toBe(0);
+      await expect.poll(() => page.locator('.sign .notice').textContent()).toContain('The organisers closed it');
+      await page.close();
+    }
+    await context.close();
+  });
+
+  it('replaces the form with a notice saying on which date it closed', async () => {
+    const context = await browser.newContext();
+    for (const url of [sites.closedByDate.url, `${sites.closedByDate.url}sign/`]) {
+      const { page } = await openPage(context, url);
+      expect(await page.locator('form').count(), url).toBe(0);
+      await expect.poll(() => page.locator('.sign .notice').textContent()).toContain('It closed at the end of 31 January 2020');
+      await page.close();
+    }
+    await context.close();
+  });
+});
