@@ -36,7 +36,10 @@ export function createClient(options: ClientOptions): ProcessorOctokit {
     userAgent: 'petition-as-code-processor',
     log: { debug: () => {}, info: () => {}, warn: log, error: log },
     throttle: {
+      // GitHub asks for at least a second between content-creating requests (80 a minute at
+      // most); the plugin's default for requests that notify people (comments) is a cautious 3 s.
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs ?? 1000 }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs ?? 1000 }),
       retryAfterBaseValue: unit,
       fallbackSecondaryRateRetryAfter: 60,
       onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {

@@ -91,6 +91,8 @@ export interface FakeGitHub {
   pushCommit(files: Record<string, string | null>, message: string): string;
   inject(fault: Fault): void;
   labels(): string[];
+  /** Called before each request is handled: lets a test act at an exact moment (e.g. push). */
+  beforeRequest?: (method: string, path: string) => void;
   close(): Promise<void>;
 }
 
@@ -511,7 +513,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   function handle(req: IncomingMessage, res: ServerResponse, rawBody: string) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
-    const log = (status: number) => requests.push({ method, path: url.pathname, status });
+    const pathname = decodeURIComponent(url.pathname);
+    const log = (status: number) => requests.push({ method, path: pathname, status });
+    fake.beforeRequest?.(method, pathname);
     rateUsed += 1;
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.setHeader('x-github-request-id', `FAKE:${requests.length + 1}`);
@@ -560,7 +564,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     }
     for (const [routeMethod, pattern, handler] of routes) {
       if (routeMethod !== method) continue;
-      const match = url.pathname.match(pattern);
+      // GitHub accepts encoded slashes in refs ("heads%2Fmain"), as Octokit sends them.
+      const match = decodeURIComponent(url.pathname).match(pattern);
       if (!match) continue;
       try {
         const [status, result] = handler(match, url, body, res);
@@ -577,7 +582,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return {
+  const fake: FakeGitHub = {
     baseUrl,
     requests,
     issues: () => [...issues.values()].sort((a, b) => a.number - b.number),
@@ -626,4 +631,5 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
 }
