@@ -168,8 +168,8 @@ export async function processSignatures(options: ProcessOptions, requestCount: (
     if (action.outcome === 'still-rejected') continue;
     try {
       let sha = commitSha;
-      if (!sha && (action.outcome === 'recorded' || action.outcome === 'withdrawn') && action.comment) {
-        // Recovery after a crash: the change was committed by an earlier run.
+      if (!sha && ['signed', 'updated', 'recorded', 'withdrawn'].includes(action.outcome) && action.comment) {
+        // Recovery after a crash: an earlier run committed this change (the tree was unchanged).
         const { data } = await octokit.rest.repos.listCommits({ owner, repo, sha: options.branch, path: action.path, per_page: 1 });
         sha = data[0]?.sha;
       }

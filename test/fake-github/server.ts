@@ -90,6 +90,8 @@ export interface FakeGitHub {
   headSha(): string;
   pushCommit(files: Record<string, string | null>, message: string): string;
   inject(fault: Fault): void;
+  /** Drops every injected fault that has not fired yet. */
+  clearFaults(): void;
   labels(): string[];
   /** Called before each request is handled: lets a test act at an exact moment (e.g. push). */
   beforeRequest?: (method: string, path: string) => void;
@@ -625,6 +627,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       return sha;
     },
     inject: (fault) => faults.push({ ...fault, remaining: fault.times ?? 1 }),
+    clearFaults: () => faults.splice(0, faults.length),
     labels: () => [...labels.keys()],
     close: async () => {
       for (const socket of sockets) socket.destroy();

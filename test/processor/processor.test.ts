@@ -263,12 +263,27 @@ describe('the signature processor under faults', () => {
     const commitSha = fake.headSha();
 
     // The next run starts from a checkout that does not have the commit yet (the worst case).
-    await runProcessor(fake, checkout).catch(() => undefined);
-    fake.inject({ method: 'PATCH', path: /^$/, status: 200 });
-    const faultless = await startFakeGitHub({ owner: 'x', repo: 'y' });
-    await faultless.close();
-    // Clear the remaining injected failures by running with them exhausted.
-    const openIssues = fake.issues().filter((issue) => issue.state === 'open');
-    expect(openIssues).toHaveLength(2);
+    fake.clearFaults();
+    const second = await runProcessor(fake, checkout);
+    expect(second.committed).toBe(false);
+    expect(fake.headSha()).toBe(commitSha);
+    expect(Object.keys(signatureFiles(fake))).toHaveLength(2);
+    for (const n of [1, 2]) {
+      expect(fake.issue(n).state).toBe('closed');
+      expect(botComments(n)).toHaveLength(1);
+      expect(botComments(n)[0]!.body).toContain(`/commit/${commitSha}`);
+    }
   });
+
+  it('ends with exactly one file per signer when two runs process the same issues at once', async () => {
+    const issues = Array.from({ length: 12 }, (_, i) => sign({ login: `signer${i}`, id: 7000 + i }, { name: `Signer ${i}`, country: 'FR' }));
+    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues, latencyMs: 2 });
+    const [first, second] = await Promise.all([runProcessor(fake, await makeCheckout(fake)), runProcessor(fake, await makeCheckout(fake))]);
+    expect([first, second].flatMap((run) => run.failures)).toEqual([]);
+    const files = signatureFiles(fake);
+    expect(Object.keys(files)).toHaveLength(12);
+    expect(new Set(Object.keys(files)).size).toBe(12);
+    expect(fake.commits().filter((commit) => commit.message.startsWith('Add'))).toHaveLength(1);
+    expect(fake.issues().every((issue) => issue.state === 'closed' && issue.labels.includes('signed'))).toBe(true);
+});
 });
