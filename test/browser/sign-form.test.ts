@@ -44,6 +44,8 @@ afterAll(async () => {
 /** A page whose navigations to GitHub are caught: `github()` resolves with the URL it would open. */
 async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; github: () => Promise<string>; githubRequests: string[] }> {
   const page = await context.newPage();
+  // Fail in seconds, not at the test timeout, when an expected message or navigation never comes.
+  page.setDefaultTimeout(5000);
   const githubRequests: string[] = [];
   let resolveGithub: (url: string) => void;
   const githubPromise = new Promise<string>((resolve) => (resolveGithub = resolve));
@@ -53,7 +55,9 @@ async function openPage(context: BrowserContext, url: string): Promise<{ page: P
     await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>GitHub (stand-in)</title><p>GitHub' });
   });
   await page.goto(url);
-  return { page, github: () => githubPromise, githubRequests };
+  const github = () =>
+    Promise.race([githubPromise, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('The page did not go to GitHub within 5 s.')), 5000).unref())]);
+  return { page, github, githubRequests };
 }
 
 async function fill(page: Page, values: { name: string; country: string; reason: string }) {
