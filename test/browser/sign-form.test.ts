@@ -87,6 +87,37 @@ describe('signing with JavaScript', () => {
     await page.close();
   });
 
+  it('labels every field, describes it with its hint, and says before the button what becomes public and how to withdraw', async () => {
+    const { page } = await openPage(context, `${sites.open.url}sign/`);
+    const description = (label: string) =>
+      page.getByLabel(label, { exact: true }).evaluate((element) =>
+        (element.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' '),
+      );
+    expect(await description('Your name, as it will be shown')).toMatch(/Public.*Initials are fine/);
+    expect(await description('Country or territory')).toContain('“Россия”, “中国”, “Deutschland” or “DE”');
+    expect(await description('Why you are signing (optional)')).toContain('Optional. Up to 1,000 characters');
+    const before = page.locator('.before-you-sign');
+    expect(await before.textContent()).toMatch(/GitHub account[\s\S]*GitHub username[\s\S]*public[\s\S]*tick the consent box and press “Submit new issue”/);
+    expect(await before.getByRole('link', { name: 'how withdrawing works' }).getAttribute('href')).toBe(`${PREFIX}how-it-works/#withdraw`);
+    expect(await before.getByRole('link', { name: 'withdrawal form' }).getAttribute('href')).toBe(`https://github.com/${REPOSITORY}/issues/new?template=withdraw.yml`);
+    await page.close();
+  });
+
+  it('uses the site’s dark colours when the reader prefers a dark scheme', async () => {
+    const dark = await browser.newContext({ colorScheme: 'dark' });
+    const { page } = await openPage(dark, `${sites.open.url}sign/`);
+    const colours = await page.evaluate(() => ({
+      body: getComputedStyle(document.body).backgroundColor,
+      input: getComputedStyle(document.getElementById('sign-name')!).backgroundColor,
+      text: getComputedStyle(document.getElementById('sign-name')!).color,
+    }));
+    expect(colours.input).toBe(colours.body);
+    // Light text on a dark field: the red channel of the text is far above the background's.
+    const red = (colour: string) => Number(/\d+/.exec(colour)![0]);
+    expect(red(colours.text) - red(colours.input)).toBeGreaterThan(150);
+    await dark.close();
+  });
+
   it('works the same from the /sign/ page', async () => {
     const { page, github } = await openPage(context, `${sites.open.url}sign/`);
     await fill(page, { name: 'Li Lei', country: '中国', reason: '' });

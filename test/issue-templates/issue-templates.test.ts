@@ -9,7 +9,7 @@ import addFormatsModule from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
-import { buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
+import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
@@ -113,7 +113,7 @@ describe('the site’s signing form and sign.yml', () => {
     for (const page of ['index.html', 'sign/index.html']) {
       const form = (await site.dom(page)).querySelector('form.sign-form');
       expect(form, page).not.toBeNull();
-      expect(form!.getAttribute('action')).toBe('https://github.com/petition-as-code/amur-leopard/issues/new');
+      expect(form!.getAttribute('action')).toBe(`https://github.com/${baseSettings.repository}/issues/new`);
       expect(form!.getAttribute('method')).toBe('get');
       const visible = [...form!.querySelectorAll('input:not([type="hidden"]), textarea, select')].map((element) => element.getAttribute('name'));
       expect(visible, page).toEqual(prefillable);
