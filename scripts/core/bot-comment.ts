@@ -65,10 +65,14 @@ export function renderBotComment(action: IssueAction, context: CommentContext): 
       lines.push(`**Thank you for wanting to sign.** This petition is closed (its closing date was ${context.closingDate}), so no more signatures are being added. Nothing you wrote here was published on the site.`, '', `The petition and its letter: ${context.siteUrl}`);
       break;
     case 'superseded':
-      lines.push(`This issue is replaced by your newer issue #${action.supersededBy}, which is the one that counts. One GitHub account has one signature.`);
+      lines.push(
+        action.issue.kind === 'signature' && action.supersededByKind === 'withdrawal'
+          ? `You withdrew this signature in #${action.supersededBy}, so it is not on the letter.`
+          : `This issue is replaced by your newer issue #${action.supersededBy}, which is the one that counts. One GitHub account has one signature.`,
+      );
       break;
     case 'withdrawn':
-      lines.push(`**Your signature is withdrawn.** Your signature file was deleted in commit ${commitLink ?? '(pending)'}; the site drops it from the count within a few minutes.`, '', 'Your earlier signature issue stays on GitHub, as every GitHub issue does; you can edit its text away, or ask the maintainers to delete it.');
+      lines.push(commitLink ? `**Your signature is withdrawn.** Your signature file was deleted in commit ${commitLink}; the site drops it from the count within a few minutes.` : '**Your signature is withdrawn.** It was never added to the letter.', '', 'Your earlier signature issue stays on GitHub, as every GitHub issue does; you can edit its text away, or ask the maintainers to delete it.');
       break;
     case 'not-signed':
       lines.push('**There is no signature from this GitHub account**, so there is nothing to withdraw. A signature can only be withdrawn from the account that made it: if you signed with another account, open the withdrawal form from that one.');

@@ -57,6 +57,7 @@ export interface IssueAction {
   record?: SignatureRecord;
   problems: string[];
   supersededBy?: number;
+  supersededByKind?: IssueKind;
   /** Labels the issue should carry afterwards. */
   labels: string[];
   close: boolean;
@@ -163,7 +164,7 @@ export function decide(input: DecideInput): Plan {
     const latest = entries.at(-1)!;
     for (const earlier of entries.slice(0, -1)) {
       const kindLabel = earlier.issue.kind === 'signature' ? LABELS.signature : LABELS.withdrawal;
-      actions.push({ ...base(earlier.issue), outcome: 'superseded', supersededBy: latest.issue.number, labels: [kindLabel], close: true, stateReason: 'completed', comment: true });
+      actions.push({ ...base(earlier.issue), outcome: 'superseded', supersededBy: latest.issue.number, supersededByKind: latest.issue.kind, labels: [kindLabel], close: true, stateReason: 'completed', comment: true });
     }
     const existing = input.existingFile(userId);
     const path = pathOf(userId);
@@ -172,8 +173,9 @@ export function decide(input: DecideInput): Plan {
       const outcome: Outcome = existing === content ? 'recorded' : existing === undefined ? 'signed' : 'updated';
       if (outcome !== 'recorded') changes.set(path, content);
       actions.push({ ...base(latest.issue), outcome, record: latest.record, labels: [LABELS.signature, LABELS.signed], close: true, stateReason: 'completed', comment: comment(outcome) });
-    } else if (existing !== undefined) {
-      changes.set(path, null);
+    } else if (existing !== undefined || entries.some((entry) => entry.record)) {
+      // Signed earlier (or earlier in this very run, so there is no file to delete yet).
+      if (existing !== undefined) changes.set(path, null);
       actions.push({ ...base(latest.issue), outcome: 'withdrawn', labels: [LABELS.withdrawal, LABELS.withdrawn], close: true, stateReason: 'completed', comment: true });
     } else {
       actions.push({ ...base(latest.issue), outcome: 'not-signed', labels: [LABELS.withdrawal], close: true, stateReason: 'not_planned', comment: true });

@@ -1,0 +1,97 @@
+/**
+ * `npm run try-locally`: the whole signing loop on a maintainer's machine, with no GitHub token.
+ * Copies the project's content, issue forms and signatures to a temporary folder, starts the
+ * fake GitHub the tests use, opens sample issues there as GitHub would render them, runs the
+ * real processor against it, writes the committed files into the copy, and builds the site
+ * from the copy. `-- --serve` serves the result on http://localhost:8080/.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { startFakeGitHub } from '../test/fake-github/server.ts';
+import { formFieldsFromTemplate, renderIssueForm } from './core/issue-form.ts';
+import { createClient } from './github/client.ts';
+import { processSignatures, summaryMarkdown } from './process-signatures.ts';
+import { loadSignatures } from './load-signatures.ts';
+import { renderSignatureFile, signatureRelativePath } from './core/signature-file.ts';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const serve = process.argv.includes('--serve');
+const work = await mkdtemp(path.join(os.tmpdir(), 'petition-try-'));
+for (const part of ['content', '.github', 'signatures']) await cp(path.join(projectRoot, part), path.join(work, part), { recursive: true });
+
+const settings = JSON.parse(await readFile(path.join(work, 'content/settings.json'), 'utf8')) as { repository: string };
+const [owner, repo] = settings.repository.split('/') as [string, string];
+const signFields = formFieldsFromTemplate(YAML.parse(await readFile(path.join(work, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8')));
+const withdrawFields = formFieldsFromTemplate(YAML.parse(await readFile(path.join(work, '.github/ISSUE_TEMPLATE/withdraw.yml'), 'utf8')));
+const sign = (name: string, country: string, reason = '', consent = true) => renderIssueForm(signFields, { name, country, reason, consent: [consent] });
+
+const samples = [
+  { user: { login: 'apetrova', id: 1234567 }, body: sign('Анна Петрова', 'Россия', 'Спасите дальневосточного леопарда!') },
+  { user: { login: 'wangwei', id: 2345678 }, body: sign('王伟', '中国') },
+  { user: { login: 'lena-k', id: 3456789 }, body: sign('Lena Köhler', 'Deutschland', 'For the forests of Primorye.') },
+  { user: { login: 'fatima-a', id: 4567890 }, body: sign('فاطمة', 'EG') },
+  { user: { login: 'typo-tom', id: 5678901 }, body: sign('Tom', 'Atlantis', '', false) },
+];
+// The fake's branch starts with the signatures already in the repository.
+const existing: Record<string, string> = {};
+const { records } = await loadSignatures(path.join(work, 'signatures'));
+for (const record of records) existing[`signatures/${signatureRelativePath(record.user_id)}`] = renderSignatureFile(record);
+
+const fake = await startFakeGitHub({
+  owner,
+  repo,
+  files: existing,
+  issues: samples.map((sample, index) => ({
+    body: sample.body,
+    labels: ['signature'],
+    user: sample.user,
+    title: 'Signature',
+    created_at: new Date(Date.UTC(2026, 10, 24, 9, index)).toISOString().replace('.000Z', 'Z'),
+  })),
+});
+
+console.log(`Fake GitHub for ${owner}/${repo} at ${fake.baseUrl}, with ${samples.length} sample issues. Working copy: ${work}`);
+let requests = 0;
+const octokit = createClient({ baseUrl: fake.baseUrl, writeIntervalMs: 0, retryTimeUnitMs: 10, log: console.warn, onRequest: () => (requests += 1) });
+const run = async (title: string) => {
+  requests = 0;
+  console.log(`\n=== ${title}`);
+  const summary = await processSignatures({ octokit, repository: settings.repository, branch: 'main', checkoutDir: work, log: console.log }, () => requests);
+  console.log(summaryMarkdown(summary, settings.repository));
+  // What actions/checkout would see on the next run: the branch head's signature files.
+  await rm(path.join(work, 'signatures'), { recursive: true, force: true });
+  for (const [file, content] of Object.entries(fake.files())) {
+    if (!file.startsWith('signatures/')) continue;
+    await mkdir(path.dirname(path.join(work, file)), { recursive: true });
+    await writeFile(path.join(work, file), content);
+  }
+};
+await run('Run 1: five people sign; one made mistakes');
+fake.addIssue({ body: renderIssueForm(withdrawFields, { confirm: [true] }), labels: ['withdrawal'], user: { login: 'wangwei', id: 2345678 }, title: 'Withdraw my signature' });
+fake.editIssue(5, sign('Tom', 'Greece', '', true));
+await run('Run 2: one signer withdraws; the one with mistakes edited the issue');
+
+for (const issue of fake.issues()) {
+  const bot = issue.comments.at(-1)?.body.split('\n').slice(1, 3).join(' ') ?? '(no comment)';
+  console.log(`#${issue.number} ${issue.state.padEnd(6)} [${issue.labels.join(', ')}] ${bot}`);
+}
+await fake.close();
+
+const output = path.join(work, '_site');
+const args = ['--import', 'tsx', 'node_modules/@11ty/eleventy/cmd.cjs', '--config=.eleventy.ts', `--output=${output}`, '--quiet', ...(serve ? ['--serve'] : [])];
+const build = spawn(process.execPath, args, {
+  cwd: projectRoot,
+  stdio: 'inherit',
+  env: { ...process.env, SIGNATURES_DIR: path.join(work, 'signatures'), PETITION_SETTINGS: path.join(work, 'content/settings.json'), PATH_PREFIX: '/' },
+});
+build.on('exit', async (code) => {
+  if (code === 0) {
+    const tally = JSON.parse(await readFile(path.join(output, 'data/tally.json'), 'utf8')) as { signature_count: number; country_count: number };
+    console.log(`\nThe site now counts ${tally.signature_count} signature(s) from ${tally.country_count} country(ies). Built into ${output}${serve ? '' : ' (add -- --serve to browse it)'}.`);
+  }
+  process.exit(code ?? 1);
+});
