@@ -1,8 +1,7 @@
-// Progressive enhancement of the signing form (content/_includes/sign-form.njk). Without this
-// script the form is a plain GET form to GitHub and still works. With it: messages in text next
-// to the fields, a title such as "Signature: Anna P.", and a reason of up to 1,000 characters,
-// shortened if needed so that the URL stays under 6,000 characters (GitHub refuses ~8 KB).
-// buildUrl() mirrors scripts/core/sign-url.ts; test/browser checks both give the same URL.
+// Enhances the signing form (content/_includes/sign-form.njk), which works without it as a plain
+// GET form: messages in text, a "Signature: <name>" title, and a reason of up to 1,000 characters
+// shortened to keep the URL under 6,000 (GitHub refuses ~8 KB). buildUrl mirrors
+// scripts/core/sign-url.ts; test/browser checks both give the same URL.
 (function () {
   'use strict';
   var form = document.getElementById('sign-form');
@@ -14,8 +13,7 @@
   fields.reason.maxLength = REASON_MAX;
   reasonHint.textContent = reasonHint.getAttribute('data-scripted');
   form.noValidate = true;
-  // Soft warnings (an unrecognised country, a shortened reason) stop the first press only:
-  // the signer may know better, and the robot on GitHub checks again.
+  // Soft warnings (unknown country, shortened reason) stop only the first press: the robot checks again.
   var acknowledged = {};
 
   function cut(value, maxUnits) {
@@ -54,8 +52,7 @@
       .replace(/[.,()\-_/]/g, ' ').replace(/\s+/g, ' ').trim();
   }
   var known;
-  // Country names in the processor's languages (and the reader's own), from the browser's Intl
-  // data, plus a few common names those lack: small to ship, and close to what the robot accepts.
+  // Names in the processor's languages and the reader's, from the browser's Intl data: no table to ship.
   function countryKnown(value) {
     if (!known) {
       known = {};
