@@ -3,7 +3,8 @@
  * Bad files are reported and skipped: one stranger's broken file must never stop everyone
  * else's signatures from being counted.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseSignatureFile, type SignatureRecord } from './core/signature-file.ts';
 
@@ -42,16 +43,12 @@ export async function loadSignatures(directory: string): Promise<LoadedSignature
 
   const records: SignatureRecord[] = [];
   const skipped: SkippedSignatureFile[] = [];
-  // Read in modest parallel batches: fast on 100,000 files without exhausting file handles.
-  const batchSize = 256;
-  for (let start = 0; start < files.length; start += batchSize) {
-    const batch = files.slice(start, start + batchSize);
-    const texts = await Promise.all(batch.map((file) => readFile(path.join(directory, file), 'utf8')));
-    batch.forEach((file, index) => {
-      const parsed = parseSignatureFile(texts[index]!, file);
-      if (parsed.ok) records.push(parsed.record);
-      else skipped.push({ file, problem: parsed.problem });
-    });
+  // Synchronous reads: for 100,000 small files they cost a third of fs/promises' open, fstat,
+  // read and close round trips, and nothing else runs during a build's data loading anyway.
+  for (const file of files) {
+    const parsed = parseSignatureFile(readFileSync(path.join(directory, file), 'utf8'), file);
+    if (parsed.ok) records.push(parsed.record);
+    else skipped.push({ file, problem: parsed.problem });
   }
   return { records, skipped };
 }

@@ -89,7 +89,11 @@ export function parseSignatureFile(text: string, relativePath: string): ParsedSi
 
   let data: unknown;
   let body: string;
-  try {
+  const fast = parseCanonicalFrontMatter(text);
+  if (fast) {
+    data = fast.data;
+    body = fast.body;
+  } else try {
     // Options (even empty ones) stop gray-matter from caching every file's text in memory.
     const parsed = matter(text, {
       engines: { yaml: (source: string) => YAML.parse(source, { schema: 'core', uniqueKeys: true }) as object },
@@ -128,10 +132,47 @@ export function parseSignatureFile(text: string, relativePath: string): ParsedSi
   return { ok: true, record: { name, country, login, user_id, issue, signed_at, letter_sha256: letterHash, reason } };
 }
 
+const CANONICAL_LINE = /^(name|country|login|signed_at|letter_sha256): ("(?:[^"\\\x00-\x1f]|\\.)*")$|^(user_id|issue): (0|[1-9]\d{0,15})$/;
+const CANONICAL_KEYS = ['name', 'country', 'login', 'user_id', 'issue', 'signed_at', 'letter_sha256'];
+
+/**
+ * The fast path for exactly what renderSignatureFile writes: seven lines in order, strings
+ * double-quoted, whole numbers bare. A YAML double-quoted scalar that JSON.parse accepts means
+ * the same in both (JSON's escapes are a subset of YAML's, with the same meaning), so this reads
+ * the same values as the YAML library, about ten times faster. Anything else returns undefined
+ * and goes through the full YAML parser.
+ */
+function parseCanonicalFrontMatter(text: string): { data: Record<string, unknown>; body: string } | undefined {
+  let position = 4; // after "---\n"
+  if (!text.startsWith('---\n')) return undefined;
+  const data: Record<string, unknown> = {};
+  for (const key of CANONICAL_KEYS) {
+    const end = text.indexOf('\n', position);
+    if (end === -1) return undefined;
+    const match = CANONICAL_LINE.exec(text.slice(position, end));
+    if (!match || (match[1] ?? match[3]) !== key) return undefined;
+    if (match[2] !== undefined) {
+      try {
+        data[key] = JSON.parse(match[2]) as string;
+      } catch {
+        return undefined;
+      }
+    } else data[key] = Number(match[4]);
+    position = end + 1;
+  }
+  if (!text.startsWith('---\n', position) && text.slice(position) !== '---') return undefined;
+  return { data, body: text.slice(position + 4) };
+}
+
+/** Grapheme count, computed only when the UTF-16 length could exceed the limit. */
+function withinCharacters(value: string, min: number, max: number): boolean {
+  if (value.length < min) return false;
+  return value.length <= max || characterCount(value) <= max;
+}
+
 function storedNameProblem(name: string): string | undefined {
   if (name !== normaliseText(name)) return 'name is not trimmed NFC text';
-  const length = characterCount(name);
-  if (length < 1 || length > NAME_MAX_CHARACTERS) return `name must be 1–${NAME_MAX_CHARACTERS} characters`;
+  if (!withinCharacters(name, 1, NAME_MAX_CHARACTERS)) return `name must be 1–${NAME_MAX_CHARACTERS} characters`;
   const kinds = forbiddenCharacterKinds(name, { allowNewlines: false });
   if (kinds.length > 0) return `name contains ${kinds.join(', ')} characters`;
   if (startsLikeFormula(name)) return 'name starts with = + - or @';
@@ -140,7 +181,7 @@ function storedNameProblem(name: string): string | undefined {
 }
 
 function storedReasonProblem(reason: string): string | undefined {
-  if (characterCount(reason) > REASON_MAX_CHARACTERS) return `reason is longer than ${REASON_MAX_CHARACTERS} characters`;
+  if (!withinCharacters(reason, 0, REASON_MAX_CHARACTERS)) return `reason is longer than ${REASON_MAX_CHARACTERS} characters`;
   const kinds = forbiddenCharacterKinds(reason, { allowNewlines: true });
   if (kinds.length > 0) return `reason contains ${kinds.join(', ')} characters`;
   return undefined;
