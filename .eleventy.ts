@@ -40,11 +40,23 @@ export default async function configure(eleventyConfig: any) {
     base: `${settings.site_url}/`,
     author: { name: `${settings.title} organisers` },
   };
-  eleventyConfig.addPlugin(feedPlugin, { type: 'atom', outputPath: '/updates/feed.xml', collection: { name: 'updates', limit: 0 }, metadata: feedMetadata });
-  eleventyConfig.addPlugin(feedPlugin, { type: 'json', outputPath: '/updates/feed.json', collection: { name: 'updates', limit: 0 }, metadata: feedMetadata });
+  eleventyConfig.addPlugin(feedPlugin, {
+    type: 'atom',
+    outputPath: '/updates/feed.xml',
+    collection: { name: 'updates', limit: 0 },
+    metadata: feedMetadata,
+  });
+  eleventyConfig.addPlugin(feedPlugin, {
+    type: 'json',
+    outputPath: '/updates/feed.json',
+    collection: { name: 'updates', limit: 0 },
+    metadata: feedMetadata,
+  });
 
   eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
-  eleventyConfig.addWatchTarget(path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')));
+  eleventyConfig.addWatchTarget(
+    path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')),
+  );
   eleventyConfig.ignores.add('content/settings.json');
   eleventyConfig.setServerOptions({ port: Number(process.env.PORT) || 8080 });
 

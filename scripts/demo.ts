@@ -23,7 +23,11 @@ console.log(`Wrote ${count} sample signatures to ${directory}; building and serv
 const eleventy = spawn(
   process.execPath,
   ['--import', 'tsx', 'node_modules/@11ty/eleventy/cmd.cjs', '--config=.eleventy.ts', '--serve', '--quiet'],
-  { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, SIGNATURES_DIR: directory, PATH_PREFIX: process.env.PATH_PREFIX ?? '/' } },
+  {
+    cwd: projectRoot,
+    stdio: 'inherit',
+    env: { ...process.env, SIGNATURES_DIR: directory, PATH_PREFIX: process.env.PATH_PREFIX ?? '/' },
+  },
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => eleventy.kill(signal));
 eleventy.on('exit', (code) => process.exit(code ?? 0));

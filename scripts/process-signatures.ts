@@ -14,7 +14,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { renderBotComment, type CommentContext } from './core/bot-comment.ts';
-import { commitMessage, decide, LABEL_DEFINITIONS, LABELS, type IssueAction, type IssueKind, type IssueSnapshot, type Plan } from './core/decide.ts';
+import {
+  commitMessage,
+  decide,
+  LABEL_DEFINITIONS,
+  LABELS,
+  type IssueAction,
+  type IssueKind,
+  type IssueSnapshot,
+  type Plan,
+} from './core/decide.ts';
 import { formFieldsFromTemplate } from './core/issue-form.ts';
 import { BOT_COMMENT_MARKER } from './core/messages.ts';
 import { resolveSettings, siteBaseUrl, type Settings } from './core/settings.ts';
@@ -70,7 +79,10 @@ async function countSignatureFiles(directory: string): Promise<number> {
 }
 
 /** Runs one sweep. `requestCount` reads the client's request counter (see createClient's onRequest). */
-export async function processSignatures(options: ProcessOptions, requestCount: () => number = () => 0): Promise<RunSummary> {
+export async function processSignatures(
+  options: ProcessOptions,
+  requestCount: () => number = () => 0,
+): Promise<RunSummary> {
   const log = options.log ?? console.log;
   const now = options.now ?? (() => new Date());
   const [owner, repo] = options.repository.split('/') as [string, string];
@@ -78,7 +90,10 @@ export async function processSignatures(options: ProcessOptions, requestCount: (
   const { octokit } = options;
 
   const settingsText = await readIfExists(path.join(options.checkoutDir, 'content/settings.json'));
-  if (!settingsText) throw new Error(`No content/settings.json in ${options.checkoutDir}: run the processor from the repository's checkout.`);
+  if (!settingsText)
+    throw new Error(
+      `No content/settings.json in ${options.checkoutDir}: run the processor from the repository's checkout.`,
+    );
   const settings: Settings = resolveSettings(JSON.parse(settingsText));
   const template = async (name: string) => {
     const text = await readIfExists(path.join(options.checkoutDir, '.github/ISSUE_TEMPLATE', name));
@@ -93,21 +108,31 @@ export async function processSignatures(options: ProcessOptions, requestCount: (
   await ensureLabels(octokit, owner, repo, log);
 
   const list = async (label: string, kind: IssueKind): Promise<IssueSnapshot[]> => {
-    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'open', labels: label, per_page: 100, sort: 'created', direction: 'asc' });
+    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+      owner,
+      repo,
+      state: 'open',
+      labels: label,
+      per_page: 100,
+      sort: 'created',
+      direction: 'asc',
+    });
     return issues
       .filter((issue) => !issue.pull_request && issue.user)
       .map((issue) => ({
         number: issue.number,
         kind,
         body: issue.body ?? '',
-        labels: issue.labels.map((labelItem) => (typeof labelItem === 'string' ? labelItem : labelItem.name ?? '')),
+        labels: issue.labels.map((labelItem) => (typeof labelItem === 'string' ? labelItem : (labelItem.name ?? ''))),
         author: { login: issue.user!.login, id: issue.user!.id },
         created_at: issue.created_at,
         comments: issue.comments,
       }));
   };
   const signatureIssues = await list(LABELS.signature, 'signature');
-  const withdrawalIssues = (await list(LABELS.withdrawal, 'withdrawal')).filter((issue) => !signatureIssues.some((other) => other.number === issue.number));
+  const withdrawalIssues = (await list(LABELS.withdrawal, 'withdrawal')).filter(
+    (issue) => !signatureIssues.some((other) => other.number === issue.number),
+  );
 
   const existing = new Map<number, string | undefined>();
   for (const issue of [...signatureIssues, ...withdrawalIssues]) {
@@ -117,7 +142,8 @@ export async function processSignatures(options: ProcessOptions, requestCount: (
     }
   }
   const recheck = new Set<number>();
-  if ((options.event?.action === 'edited' || options.event?.action === 'reopened') && options.event.issue?.number) recheck.add(options.event.issue.number);
+  if ((options.event?.action === 'edited' || options.event?.action === 'reopened') && options.event.issue?.number)
+    recheck.add(options.event.issue.number);
 
   const plan: Plan = decide({
     issues: [...signatureIssues, ...withdrawalIssues],
@@ -151,14 +177,22 @@ export async function processSignatures(options: ProcessOptions, requestCount: (
       },
     });
     commitSha = result.sha;
-    log(commitSha ? `Committed ${plan.changes.size} change(s) as ${commitSha}.` : 'The branch already had these changes; no new commit.');
+    log(
+      commitSha
+        ? `Committed ${plan.changes.size} change(s) as ${commitSha}.`
+        : 'The branch already had these changes; no new commit.',
+    );
   }
 
   // Each new signer's place in the list, for the receipt's link (exact unless withdrawals
   // land between this run and the next build).
-  let rank = (await countSignatureFiles(signaturesDir)) - plan.actions.filter((action) => action.outcome === 'updated' || action.outcome === 'withdrawn').length;
+  let rank =
+    (await countSignatureFiles(signaturesDir)) -
+    plan.actions.filter((action) => action.outcome === 'updated' || action.outcome === 'withdrawn').length;
   const ranks = new Map<number, number>();
-  for (const action of [...plan.actions].filter((a) => a.outcome === 'signed' || a.outcome === 'updated').sort((a, b) => (a.record!.signed_at < b.record!.signed_at ? -1 : 1))) {
+  for (const action of [...plan.actions]
+    .filter((a) => a.outcome === 'signed' || a.outcome === 'updated')
+    .sort((a, b) => (a.record!.signed_at < b.record!.signed_at ? -1 : 1))) {
     rank += 1;
     ranks.set(action.issue.number, rank);
   }
@@ -170,19 +204,29 @@ export async function processSignatures(options: ProcessOptions, requestCount: (
       let sha = commitSha;
       if (!sha && ['signed', 'updated', 'recorded', 'withdrawn'].includes(action.outcome) && action.comment) {
         // Recovery after a crash: an earlier run committed this change (the tree was unchanged).
-        const { data } = await octokit.rest.repos.listCommits({ owner, repo, sha: options.branch, path: action.path, per_page: 1 });
+        const { data } = await octokit.rest.repos.listCommits({
+          owner,
+          repo,
+          sha: options.branch,
+          path: action.path,
+          per_page: 1,
+        });
         sha = data[0]?.sha;
       }
       const rankOfSigner = ranks.get(action.issue.number);
       const context: CommentContext = {
         repository: options.repository,
         commitSha: sha,
-        entryUrl: rankOfSigner ? `${siteBaseUrl(settings)}${signatureEntryPath(rankOfSigner, action.issue.author.id, settings.signatures_per_page)}` : `${siteBaseUrl(settings)}signatures/`,
+        entryUrl: rankOfSigner
+          ? `${siteBaseUrl(settings)}${signatureEntryPath(rankOfSigner, action.issue.author.id, settings.signatures_per_page)}`
+          : `${siteBaseUrl(settings)}signatures/`,
         siteUrl: siteBaseUrl(settings),
         closingDate: settings.closing_date,
       };
       if (action.comment) await upsertBotComment(octokit, owner, repo, action.issue, renderBotComment(action, context));
-      const labelsChanged = action.labels.length !== action.issue.labels.length || action.labels.some((label) => !action.issue.labels.includes(label));
+      const labelsChanged =
+        action.labels.length !== action.issue.labels.length ||
+        action.labels.some((label) => !action.issue.labels.includes(label));
       if (action.close || labelsChanged) {
         await octokit.rest.issues.update({
           owner,
@@ -198,21 +242,46 @@ export async function processSignatures(options: ProcessOptions, requestCount: (
     }
   }
 
-  const counts = Object.fromEntries(['signed', 'updated', 'recorded', 'superseded', 'withdrawn', 'not-signed', 'rejected', 'still-rejected', 'petition-closed'].map((outcome) => [outcome, 0])) as RunSummary['counts'];
+  const counts = Object.fromEntries(
+    [
+      'signed',
+      'updated',
+      'recorded',
+      'superseded',
+      'withdrawn',
+      'not-signed',
+      'rejected',
+      'still-rejected',
+      'petition-closed',
+    ].map((outcome) => [outcome, 0]),
+  ) as RunSummary['counts'];
   for (const action of plan.actions) counts[action.outcome] += 1;
   return {
     commitSha,
     committed: Boolean(commitSha),
     counts,
-    actions: plan.actions.map((action) => ({ issue: action.issue.number, outcome: action.outcome, problems: action.problems })),
+    actions: plan.actions.map((action) => ({
+      issue: action.issue.number,
+      outcome: action.outcome,
+      problems: action.problems,
+    })),
     failures,
     requests: requestCount(),
   };
 }
 
 /** Creates any of our labels the repository lacks: a fork needs no manual setup. */
-async function ensureLabels(octokit: ProcessorOctokit, owner: string, repo: string, log: (message: string) => void): Promise<void> {
-  const present = new Set((await octokit.paginate(octokit.rest.issues.listLabelsForRepo, { owner, repo, per_page: 100 })).map((label) => label.name));
+async function ensureLabels(
+  octokit: ProcessorOctokit,
+  owner: string,
+  repo: string,
+  log: (message: string) => void,
+): Promise<void> {
+  const present = new Set(
+    (await octokit.paginate(octokit.rest.issues.listLabelsForRepo, { owner, repo, per_page: 100 })).map(
+      (label) => label.name,
+    ),
+  );
   for (const [name, definition] of Object.entries(LABEL_DEFINITIONS)) {
     if (present.has(name)) continue;
     try {
@@ -225,9 +294,20 @@ async function ensureLabels(octokit: ProcessorOctokit, owner: string, repo: stri
 }
 
 /** Updates the bot's comment in place, or creates it; looks for it only if the issue has comments. */
-async function upsertBotComment(octokit: ProcessorOctokit, owner: string, repo: string, issue: IssueSnapshot, body: string): Promise<void> {
+async function upsertBotComment(
+  octokit: ProcessorOctokit,
+  owner: string,
+  repo: string,
+  issue: IssueSnapshot,
+  body: string,
+): Promise<void> {
   if (issue.comments > 0) {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issue.number, per_page: 100 });
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner,
+      repo,
+      issue_number: issue.number,
+      per_page: 100,
+    });
     const mine = comments.find((comment) => comment.body?.startsWith(BOT_COMMENT_MARKER));
     if (mine) {
       if (mine.body !== body) await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
@@ -241,16 +321,23 @@ async function upsertBotComment(octokit: ProcessorOctokit, owner: string, repo: 
 export function summaryMarkdown(summary: RunSummary, repository: string): string {
   const rows = summary.actions
     .filter((action) => action.outcome !== 'still-rejected')
-    .map((action) => `| [#${action.issue}](https://github.com/${repository}/issues/${action.issue}) | ${action.outcome} | ${action.problems.map((problem) => escapeHtml(problem).replace(/\|/g, '\\|')).join('<br>')} |`);
+    .map(
+      (action) =>
+        `| [#${action.issue}](https://github.com/${repository}/issues/${action.issue}) | ${action.outcome} | ${action.problems.map((problem) => escapeHtml(problem).replace(/\|/g, '\\|')).join('<br>')} |`,
+    );
   const c = summary.counts;
   return [
     '## Signature processor',
     '',
     `Accepted ${c.signed}, updated ${c.updated}, already recorded ${c.recorded}, withdrawn ${c.withdrawn}, rejected ${c.rejected + c['petition-closed']} (${c['still-rejected']} still waiting for a fix), superseded ${c.superseded}, nothing to withdraw ${c['not-signed']}.`,
     '',
-    summary.commitSha ? `Commit: https://github.com/${repository}/commit/${summary.commitSha}` : 'No commit in this run.',
+    summary.commitSha
+      ? `Commit: https://github.com/${repository}/commit/${summary.commitSha}`
+      : 'No commit in this run.',
     `API requests: ${summary.requests}.`,
-    summary.failures.length ? `\n**Failures (retried next run):** ${summary.failures.map((failure) => `#${failure.issue}: ${escapeHtml(failure.error)}`).join('; ')}` : '',
+    summary.failures.length
+      ? `\n**Failures (retried next run):** ${summary.failures.map((failure) => `#${failure.issue}: ${escapeHtml(failure.error)}`).join('; ')}`
+      : '',
     '',
     rows.length ? '| Issue | Outcome | Reasons |\n| --- | --- | --- |\n' + rows.join('\n') : '',
     '',
@@ -261,12 +348,26 @@ export function summaryMarkdown(summary: RunSummary, repository: string): string
 async function main(): Promise<void> {
   const env = process.env;
   const missing = ['GITHUB_TOKEN', 'GITHUB_REPOSITORY'].filter((name) => !env[name]);
-  if (missing.length > 0) throw new Error(`Missing environment variable(s): ${missing.join(', ')}. In GitHub Actions pass GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}.`);
+  if (missing.length > 0)
+    throw new Error(
+      `Missing environment variable(s): ${missing.join(', ')}. In GitHub Actions pass GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}.`,
+    );
   let requests = 0;
-  const octokit = createClient({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL || 'https://api.github.com', log: console.warn, onRequest: () => (requests += 1) });
+  const octokit = createClient({
+    token: env.GITHUB_TOKEN,
+    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    log: console.warn,
+    onRequest: () => (requests += 1),
+  });
   const event = env.GITHUB_EVENT_PATH ? JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) : undefined;
   const summary = await processSignatures(
-    { octokit, repository: env.GITHUB_REPOSITORY!, branch: env.PETITION_BRANCH || env.GITHUB_REF_NAME || 'main', checkoutDir: process.cwd(), event },
+    {
+      octokit,
+      repository: env.GITHUB_REPOSITORY!,
+      branch: env.PETITION_BRANCH || env.GITHUB_REF_NAME || 'main',
+      checkoutDir: process.cwd(),
+      event,
+    },
     () => requests,
   );
   const markdown = summaryMarkdown(summary, env.GITHUB_REPOSITORY!);

@@ -10,7 +10,10 @@ import { computeTally } from './core/tally.ts';
 import { loadSignatures, signaturesDirectory } from './load-signatures.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const settings = resolveSettings(JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')), process.env);
+const settings = resolveSettings(
+  JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
+  process.env,
+);
 const directory = signaturesDirectory(process.env, projectRoot);
 const { records, skipped } = await loadSignatures(directory);
 const tally = computeTally(records, settings, new Date());
@@ -18,7 +21,18 @@ const tally = computeTally(records, settings, new Date());
 for (const { file, problem } of skipped) console.warn(`skipped ${path.join(directory, file)}: ${problem}`);
 const json = process.argv.includes('--json');
 if (json) {
-  console.log(JSON.stringify({ signature_count: tally.signature_count, country_count: tally.country_count, digest: tally.digest.value, skipped }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        signature_count: tally.signature_count,
+        country_count: tally.country_count,
+        digest: tally.digest.value,
+        skipped,
+      },
+      null,
+      2,
+    ),
+  );
 } else {
   console.log(`signatures: ${tally.signature_count}`);
   console.log(`countries:  ${tally.country_count}`);

@@ -21,16 +21,25 @@ import { renderSignatureFile, signatureRelativePath } from './core/signature-fil
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serve = process.argv.includes('--serve');
 const work = await mkdtemp(path.join(os.tmpdir(), 'petition-try-'));
-for (const part of ['content', '.github', 'signatures']) await cp(path.join(projectRoot, part), path.join(work, part), { recursive: true });
+for (const part of ['content', '.github', 'signatures'])
+  await cp(path.join(projectRoot, part), path.join(work, part), { recursive: true });
 
 const settings = JSON.parse(await readFile(path.join(work, 'content/settings.json'), 'utf8')) as { repository: string };
 const [owner, repo] = settings.repository.split('/') as [string, string];
-const signFields = formFieldsFromTemplate(YAML.parse(await readFile(path.join(work, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8')));
-const withdrawFields = formFieldsFromTemplate(YAML.parse(await readFile(path.join(work, '.github/ISSUE_TEMPLATE/withdraw.yml'), 'utf8')));
-const sign = (name: string, country: string, reason = '', consent = true) => renderIssueForm(signFields, { name, country, reason, consent: [consent] });
+const signFields = formFieldsFromTemplate(
+  YAML.parse(await readFile(path.join(work, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8')),
+);
+const withdrawFields = formFieldsFromTemplate(
+  YAML.parse(await readFile(path.join(work, '.github/ISSUE_TEMPLATE/withdraw.yml'), 'utf8')),
+);
+const sign = (name: string, country: string, reason = '', consent = true) =>
+  renderIssueForm(signFields, { name, country, reason, consent: [consent] });
 
 const samples = [
-  { user: { login: 'apetrova', id: 1234567 }, body: sign('Анна Петрова', 'Россия', 'Спасите дальневосточного леопарда!') },
+  {
+    user: { login: 'apetrova', id: 1234567 },
+    body: sign('Анна Петрова', 'Россия', 'Спасите дальневосточного леопарда!'),
+  },
   { user: { login: 'wangwei', id: 2345678 }, body: sign('王伟', '中国') },
   { user: { login: 'lena-k', id: 3456789 }, body: sign('Lena Köhler', 'Deutschland', 'For the forests of Primorye.') },
   { user: { login: 'fatima-a', id: 4567890 }, body: sign('فاطمة', 'EG') },
@@ -39,7 +48,8 @@ const samples = [
 // The fake's branch starts with the signatures already in the repository.
 const existing: Record<string, string> = {};
 const { records } = await loadSignatures(path.join(work, 'signatures'));
-for (const record of records) existing[`signatures/${signatureRelativePath(record.user_id)}`] = renderSignatureFile(record);
+for (const record of records)
+  existing[`signatures/${signatureRelativePath(record.user_id)}`] = renderSignatureFile(record);
 
 const fake = await startFakeGitHub({
   owner,
@@ -54,13 +64,24 @@ const fake = await startFakeGitHub({
   })),
 });
 
-console.log(`Fake GitHub for ${owner}/${repo} at ${fake.baseUrl}, with ${samples.length} sample issues. Working copy: ${work}`);
+console.log(
+  `Fake GitHub for ${owner}/${repo} at ${fake.baseUrl}, with ${samples.length} sample issues. Working copy: ${work}`,
+);
 let requests = 0;
-const octokit = createClient({ baseUrl: fake.baseUrl, writeIntervalMs: 0, retryTimeUnitMs: 10, log: console.warn, onRequest: () => (requests += 1) });
+const octokit = createClient({
+  baseUrl: fake.baseUrl,
+  writeIntervalMs: 0,
+  retryTimeUnitMs: 10,
+  log: console.warn,
+  onRequest: () => (requests += 1),
+});
 const run = async (title: string) => {
   requests = 0;
   console.log(`\n=== ${title}`);
-  const summary = await processSignatures({ octokit, repository: settings.repository, branch: 'main', checkoutDir: work, log: console.log }, () => requests);
+  const summary = await processSignatures(
+    { octokit, repository: settings.repository, branch: 'main', checkoutDir: work, log: console.log },
+    () => requests,
+  );
   console.log(summaryMarkdown(summary, settings.repository));
   // What actions/checkout would see on the next run: the branch head's signature files.
   await rm(path.join(work, 'signatures'), { recursive: true, force: true });
@@ -71,7 +92,12 @@ const run = async (title: string) => {
   }
 };
 await run('Run 1: five people sign; one made mistakes');
-fake.addIssue({ body: renderIssueForm(withdrawFields, { confirm: [true] }), labels: ['withdrawal'], user: { login: 'wangwei', id: 2345678 }, title: 'Withdraw my signature' });
+fake.addIssue({
+  body: renderIssueForm(withdrawFields, { confirm: [true] }),
+  labels: ['withdrawal'],
+  user: { login: 'wangwei', id: 2345678 },
+  title: 'Withdraw my signature',
+});
 fake.editIssue(5, sign('Tom', 'Greece', '', true));
 await run('Run 2: one signer withdraws; the one with mistakes edited the issue');
 
@@ -82,16 +108,34 @@ for (const issue of fake.issues()) {
 await fake.close();
 
 const output = path.join(work, '_site');
-const args = ['--import', 'tsx', 'node_modules/@11ty/eleventy/cmd.cjs', '--config=.eleventy.ts', `--output=${output}`, '--quiet', ...(serve ? ['--serve'] : [])];
+const args = [
+  '--import',
+  'tsx',
+  'node_modules/@11ty/eleventy/cmd.cjs',
+  '--config=.eleventy.ts',
+  `--output=${output}`,
+  '--quiet',
+  ...(serve ? ['--serve'] : []),
+];
 const build = spawn(process.execPath, args, {
   cwd: projectRoot,
   stdio: 'inherit',
-  env: { ...process.env, SIGNATURES_DIR: path.join(work, 'signatures'), PETITION_SETTINGS: path.join(work, 'content/settings.json'), PATH_PREFIX: '/' },
+  env: {
+    ...process.env,
+    SIGNATURES_DIR: path.join(work, 'signatures'),
+    PETITION_SETTINGS: path.join(work, 'content/settings.json'),
+    PATH_PREFIX: '/',
+  },
 });
 build.on('exit', async (code) => {
   if (code === 0) {
-    const tally = JSON.parse(await readFile(path.join(output, 'data/tally.json'), 'utf8')) as { signature_count: number; country_count: number };
-    console.log(`\nThe site now counts ${tally.signature_count} signature(s) from ${tally.country_count} country(ies). Built into ${output}${serve ? '' : ' (add -- --serve to browse it)'}.`);
+    const tally = JSON.parse(await readFile(path.join(output, 'data/tally.json'), 'utf8')) as {
+      signature_count: number;
+      country_count: number;
+    };
+    console.log(
+      `\nThe site now counts ${tally.signature_count} signature(s) from ${tally.country_count} country(ies). Built into ${output}${serve ? '' : ' (add -- --serve to browse it)'}.`,
+    );
   }
   process.exit(code ?? 1);
 });

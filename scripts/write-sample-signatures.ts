@@ -14,12 +14,18 @@ export async function writeSignatureFiles(directory: string, records: readonly S
   if (path.resolve(directory) === projectSignatures) {
     throw new Error('Refusing to write sample signatures into signatures/, which holds real signatures only.');
   }
-  const folders = new Set(records.map((record) => path.dirname(path.join(directory, signatureRelativePath(record.user_id)))));
+  const folders = new Set(
+    records.map((record) => path.dirname(path.join(directory, signatureRelativePath(record.user_id)))),
+  );
   await Promise.all([...folders].map((folder) => mkdir(folder, { recursive: true })));
   const batchSize = 256;
   for (let start = 0; start < records.length; start += batchSize) {
     await Promise.all(
-      records.slice(start, start + batchSize).map((record) => writeFile(path.join(directory, signatureRelativePath(record.user_id)), renderSignatureFile(record))),
+      records
+        .slice(start, start + batchSize)
+        .map((record) =>
+          writeFile(path.join(directory, signatureRelativePath(record.user_id)), renderSignatureFile(record)),
+        ),
     );
   }
 }

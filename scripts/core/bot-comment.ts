@@ -35,14 +35,18 @@ export function quoteForMarkdown(text: string, max = 200): string {
 /** The full comment body for an action, marker first. */
 export function renderBotComment(action: IssueAction, context: CommentContext): string {
   const lines: string[] = [BOT_COMMENT_MARKER];
-  const commitLink = context.commitSha ? `[${context.commitSha.slice(0, 7)}](https://github.com/${context.repository}/commit/${context.commitSha})` : undefined;
+  const commitLink = context.commitSha
+    ? `[${context.commitSha.slice(0, 7)}](https://github.com/${context.repository}/commit/${context.commitSha})`
+    : undefined;
   switch (action.outcome) {
     case 'signed':
     case 'updated':
     case 'recorded': {
       const record = action.record!;
       lines.push(
-        action.outcome === 'updated' ? '**Your signature is updated.** Thank you!' : '**Thank you for signing!** Your signature is on the letter.',
+        action.outcome === 'updated'
+          ? '**Your signature is updated.** Thank you!'
+          : '**Thank you for signing!** Your signature is on the letter.',
         '',
         'This is your receipt. Published, on GitHub and on the petition site:',
         '',
@@ -53,16 +57,32 @@ export function renderBotComment(action: IssueAction, context: CommentContext): 
         '',
         `Recorded in commit ${commitLink ?? '(see the history of the file below)'}, file [\`${action.path}\`](https://github.com/${context.repository}/blob/HEAD/${action.path}).`,
       );
-      if (context.entryUrl) lines.push(`Your entry on the site (it appears within a few minutes, once the site is rebuilt): ${context.entryUrl}`);
-      lines.push('', `To change your entry, sign again from this account. To withdraw, use the [withdrawal form](https://github.com/${context.repository}/issues/new?template=withdraw.yml).`);
+      if (context.entryUrl)
+        lines.push(
+          `Your entry on the site (it appears within a few minutes, once the site is rebuilt): ${context.entryUrl}`,
+        );
+      lines.push(
+        '',
+        `To change your entry, sign again from this account. To withdraw, use the [withdrawal form](https://github.com/${context.repository}/issues/new?template=withdraw.yml).`,
+      );
       break;
     }
     case 'rejected':
-      lines.push("**Your issue couldn't be accepted yet.** Here is what needs fixing:", '', ...action.problems.map((problem) => `- ${problem}`), '', FIX_BY_EDITING);
+      lines.push(
+        "**Your issue couldn't be accepted yet.** Here is what needs fixing:",
+        '',
+        ...action.problems.map((problem) => `- ${problem}`),
+        '',
+        FIX_BY_EDITING,
+      );
       if (action.issue.kind === 'signature') lines.push('', 'Your signature is not published until this is fixed.');
       break;
     case 'petition-closed':
-      lines.push(`**Thank you for wanting to sign.** This petition is closed (its closing date was ${context.closingDate}), so no more signatures are being added. Nothing you wrote here was published on the site.`, '', `The petition and its letter: ${context.siteUrl}`);
+      lines.push(
+        `**Thank you for wanting to sign.** This petition is closed (its closing date was ${context.closingDate}), so no more signatures are being added. Nothing you wrote here was published on the site.`,
+        '',
+        `The petition and its letter: ${context.siteUrl}`,
+      );
       break;
     case 'superseded':
       lines.push(
@@ -72,10 +92,18 @@ export function renderBotComment(action: IssueAction, context: CommentContext): 
       );
       break;
     case 'withdrawn':
-      lines.push(commitLink ? `**Your signature is withdrawn.** Your signature file was deleted in commit ${commitLink}; the site drops it from the count within a few minutes.` : '**Your signature is withdrawn.** It was never added to the letter.', '', 'Your earlier signature issue stays on GitHub, as every GitHub issue does; you can edit its text away, or ask the maintainers to delete it.');
+      lines.push(
+        commitLink
+          ? `**Your signature is withdrawn.** Your signature file was deleted in commit ${commitLink}; the site drops it from the count within a few minutes.`
+          : '**Your signature is withdrawn.** It was never added to the letter.',
+        '',
+        'Your earlier signature issue stays on GitHub, as every GitHub issue does; you can edit its text away, or ask the maintainers to delete it.',
+      );
       break;
     case 'not-signed':
-      lines.push('**There is no signature from this GitHub account**, so there is nothing to withdraw. A signature can only be withdrawn from the account that made it: if you signed with another account, open the withdrawal form from that one.');
+      lines.push(
+        '**There is no signature from this GitHub account**, so there is nothing to withdraw. A signature can only be withdrawn from the account that made it: if you signed with another account, open the withdrawal form from that one.',
+      );
       break;
     case 'still-rejected':
       break;

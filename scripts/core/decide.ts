@@ -104,7 +104,8 @@ export function decide(input: DecideInput): Plan {
 
   const base = (issue: IssueSnapshot) => ({ issue, path: pathOf(issue.author.id), problems: [] as string[] });
   const reject = (issue: IssueSnapshot, problems: string[]) => {
-    const alreadySaid = issue.labels.includes(LABELS.rejected) && issue.comments > 0 && !input.recheck?.has(issue.number);
+    const alreadySaid =
+      issue.labels.includes(LABELS.rejected) && issue.comments > 0 && !input.recheck?.has(issue.number);
     actions.push({
       ...base(issue),
       outcome: alreadySaid ? 'still-rejected' : 'rejected',
@@ -135,7 +136,14 @@ export function decide(input: DecideInput): Plan {
       continue;
     }
     if (!open) {
-      actions.push({ ...base(issue), outcome: 'petition-closed', labels: [LABELS.signature, LABELS.rejected], close: true, stateReason: 'not_planned', comment: true });
+      actions.push({
+        ...base(issue),
+        outcome: 'petition-closed',
+        labels: [LABELS.signature, LABELS.rejected],
+        close: true,
+        stateReason: 'not_planned',
+        comment: true,
+      });
       continue;
     }
     const record: SignatureRecord = {
@@ -157,14 +165,30 @@ export function decide(input: DecideInput): Plan {
     byAccount.set(entry.issue.author.id, list);
   }
   const changes = new Map<string, string | null>();
-  const comment = (outcome: Outcome) => outcome !== 'signed' && outcome !== 'updated' && outcome !== 'recorded' ? true : input.settings.thank_you_comments;
+  const comment = (outcome: Outcome) =>
+    outcome !== 'signed' && outcome !== 'updated' && outcome !== 'recorded' ? true : input.settings.thank_you_comments;
 
   for (const [userId, entries] of byAccount) {
-    entries.sort((a, b) => (a.issue.created_at < b.issue.created_at ? -1 : a.issue.created_at > b.issue.created_at ? 1 : a.issue.number - b.issue.number));
+    entries.sort((a, b) =>
+      a.issue.created_at < b.issue.created_at
+        ? -1
+        : a.issue.created_at > b.issue.created_at
+          ? 1
+          : a.issue.number - b.issue.number,
+    );
     const latest = entries.at(-1)!;
     for (const earlier of entries.slice(0, -1)) {
       const kindLabel = earlier.issue.kind === 'signature' ? LABELS.signature : LABELS.withdrawal;
-      actions.push({ ...base(earlier.issue), outcome: 'superseded', supersededBy: latest.issue.number, supersededByKind: latest.issue.kind, labels: [kindLabel], close: true, stateReason: 'completed', comment: true });
+      actions.push({
+        ...base(earlier.issue),
+        outcome: 'superseded',
+        supersededBy: latest.issue.number,
+        supersededByKind: latest.issue.kind,
+        labels: [kindLabel],
+        close: true,
+        stateReason: 'completed',
+        comment: true,
+      });
     }
     const existing = input.existingFile(userId);
     const path = pathOf(userId);
@@ -172,13 +196,35 @@ export function decide(input: DecideInput): Plan {
       const content = renderSignatureFile(latest.record);
       const outcome: Outcome = existing === content ? 'recorded' : existing === undefined ? 'signed' : 'updated';
       if (outcome !== 'recorded') changes.set(path, content);
-      actions.push({ ...base(latest.issue), outcome, record: latest.record, labels: [LABELS.signature, LABELS.signed], close: true, stateReason: 'completed', comment: comment(outcome) });
+      actions.push({
+        ...base(latest.issue),
+        outcome,
+        record: latest.record,
+        labels: [LABELS.signature, LABELS.signed],
+        close: true,
+        stateReason: 'completed',
+        comment: comment(outcome),
+      });
     } else if (existing !== undefined || entries.some((entry) => entry.record)) {
       // Signed earlier (or earlier in this very run, so there is no file to delete yet).
       if (existing !== undefined) changes.set(path, null);
-      actions.push({ ...base(latest.issue), outcome: 'withdrawn', labels: [LABELS.withdrawal, LABELS.withdrawn], close: true, stateReason: 'completed', comment: true });
+      actions.push({
+        ...base(latest.issue),
+        outcome: 'withdrawn',
+        labels: [LABELS.withdrawal, LABELS.withdrawn],
+        close: true,
+        stateReason: 'completed',
+        comment: true,
+      });
     } else {
-      actions.push({ ...base(latest.issue), outcome: 'not-signed', labels: [LABELS.withdrawal], close: true, stateReason: 'not_planned', comment: true });
+      actions.push({
+        ...base(latest.issue),
+        outcome: 'not-signed',
+        labels: [LABELS.withdrawal],
+        close: true,
+        stateReason: 'not_planned',
+        comment: true,
+      });
     }
   }
   actions.sort((a, b) => a.issue.number - b.issue.number);
@@ -189,13 +235,17 @@ export function decide(input: DecideInput): Plan {
 export function commitMessage(plan: Plan): string {
   const count = (outcome: Outcome) => plan.actions.filter((action) => action.outcome === outcome).length;
   const parts: string[] = [];
-  const add = (n: number, one: string, many: string) => n > 0 && parts.push(`${n === 1 ? one : many.replace('N', String(n))}`);
+  const add = (n: number, one: string, many: string) =>
+    n > 0 && parts.push(`${n === 1 ? one : many.replace('N', String(n))}`);
   add(count('signed'), 'Add 1 signature', 'Add N signatures');
   add(count('updated'), 'update 1 signature', 'update N signatures');
   add(count('withdrawn'), 'withdraw 1 signature', 'withdraw N signatures');
   const summary = parts.join(', ').replace(/^./, (c) => c.toUpperCase()) || 'Update signatures';
   const lines = plan.actions
     .filter((action) => action.outcome === 'signed' || action.outcome === 'updated' || action.outcome === 'withdrawn')
-    .map((action) => `#${action.issue.number} ${action.outcome === 'withdrawn' ? 'withdrawal' : action.outcome === 'updated' ? 'signature (updated)' : 'signature'} by user ${action.issue.author.id}`);
+    .map(
+      (action) =>
+        `#${action.issue.number} ${action.outcome === 'withdrawn' ? 'withdrawal' : action.outcome === 'updated' ? 'signature (updated)' : 'signature'} by user ${action.issue.author.id}`,
+    );
   return `${summary}\n\n${lines.join('\n')}\n`;
 }

@@ -32,9 +32,11 @@ export function formFieldsFromTemplate(template: unknown): FormField[] {
   for (const element of body as Array<Record<string, unknown>>) {
     const type = element.type;
     if (type === 'markdown') continue;
-    if (type !== 'input' && type !== 'textarea' && type !== 'dropdown' && type !== 'checkboxes') throw new Error(`Unsupported issue form element type: ${String(type)}`);
+    if (type !== 'input' && type !== 'textarea' && type !== 'dropdown' && type !== 'checkboxes')
+      throw new Error(`Unsupported issue form element type: ${String(type)}`);
     const attributes = (element.attributes ?? {}) as { label?: unknown; options?: unknown };
-    if (typeof element.id !== 'string' || typeof attributes.label !== 'string') throw new Error('Every issue form field needs an id and a label.');
+    if (typeof element.id !== 'string' || typeof attributes.label !== 'string')
+      throw new Error('Every issue form field needs an id and a label.');
     const options =
       type === 'checkboxes' && Array.isArray(attributes.options)
         ? (attributes.options as Array<{ label?: unknown }>).map((option) => String(option.label ?? ''))
@@ -62,7 +64,8 @@ export function parseIssueForm(body: string | null | undefined, fields: readonly
     starts.push(index);
     cursor = index + 1;
   }
-  if (lines.slice(0, starts[0]).some((line) => line.trim() !== '')) return { ok: false, problem: messages.structure.notFromForm };
+  if (lines.slice(0, starts[0]).some((line) => line.trim() !== ''))
+    return { ok: false, problem: messages.structure.notFromForm };
 
   const values: FormValues = {};
   for (const [position, field] of fields.entries()) {
@@ -72,7 +75,9 @@ export function parseIssueForm(body: string | null | undefined, fields: readonly
     if (spoof) return { ok: false, problem: messages.structure.headingInAnswer(spoof.trim().slice(4)) };
     const value = valueLines.join('\n').trim();
     if (field.type === 'checkboxes') {
-      values[field.id] = field.options.map((option) => valueLines.some((line) => new RegExp(`^- \\[[xX]\\] ${escapeRegExp(option)}\\s*$`).test(line.trim())));
+      values[field.id] = field.options.map((option) =>
+        valueLines.some((line) => new RegExp(`^- \\[[xX]\\] ${escapeRegExp(option)}\\s*$`).test(line.trim())),
+      );
     } else {
       values[field.id] = EMPTY_VALUES.has(value) ? '' : value;
     }
@@ -85,7 +90,10 @@ function escapeRegExp(text: string): string {
 }
 
 /** Renders values as GitHub would render the form: for fixtures, the local demo and benchmarks. */
-export function renderIssueForm(fields: readonly FormField[], values: Record<string, string | boolean[] | undefined>): string {
+export function renderIssueForm(
+  fields: readonly FormField[],
+  values: Record<string, string | boolean[] | undefined>,
+): string {
   return fields
     .map((field) => {
       const value = values[field.id];
@@ -93,7 +101,8 @@ export function renderIssueForm(fields: readonly FormField[], values: Record<str
         const ticked = Array.isArray(value) ? value : [];
         return `### ${field.label}\n\n${field.options.map((option, i) => `- [${ticked[i] ? 'X' : ' '}] ${option}`).join('\n')}`;
       }
-      const textValue = typeof value === 'string' && value.trim() !== '' ? value : field.type === 'dropdown' ? 'None' : '_No response_';
+      const textValue =
+        typeof value === 'string' && value.trim() !== '' ? value : field.type === 'dropdown' ? 'None' : '_No response_';
       return `### ${field.label}\n\n${textValue}`;
     })
     .join('\n\n');

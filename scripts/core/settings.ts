@@ -91,10 +91,13 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
     site_url = url.origin;
   } catch {
-    if (siteUrlValue) problems.push(`"site_url" must be an http(s) origin such as "https://owner.github.io", not "${siteUrlValue}".`);
+    if (siteUrlValue)
+      problems.push(`"site_url" must be an http(s) origin such as "https://owner.github.io", not "${siteUrlValue}".`);
   }
   // An empty variable counts as unset, so a workflow can pass an output that may be empty.
-  const path_prefix = normalisePathPrefix(env.PATH_PREFIX?.trim() || (typeof input.path_prefix === 'string' ? input.path_prefix : '/'));
+  const path_prefix = normalisePathPrefix(
+    env.PATH_PREFIX?.trim() || (typeof input.path_prefix === 'string' ? input.path_prefix : '/'),
+  );
   const thank_you_comments = input.thank_you_comments ?? true;
   if (typeof thank_you_comments !== 'boolean') problems.push('"thank_you_comments" must be true or false.');
   const latest_signers = whole('latest_signers', 20, 0);

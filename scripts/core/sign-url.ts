@@ -48,7 +48,9 @@ const LONGEST_REPOSITORY_LENGTH = 39 + 1 + 100;
 export const PLAIN_TITLE = 'Signature';
 
 /** The URL without any typed value, for the longest possible repository name. */
-export const FIXED_PART_MAX_LENGTH = `https://github.com/${'x'.repeat(LONGEST_REPOSITORY_LENGTH)}/issues/new?template=sign.yml&title=${PLAIN_TITLE}&name=&country=&reason=`.length;
+export const FIXED_PART_MAX_LENGTH =
+  `https://github.com/${'x'.repeat(LONGEST_REPOSITORY_LENGTH)}/issues/new?template=sign.yml&title=${PLAIN_TITLE}&name=&country=&reason=`
+    .length;
 
 export interface SignFormValues {
   name: string;
@@ -88,7 +90,13 @@ export function signIssueTitle(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') return PLAIN_TITLE;
   const characters = [...trimmed];
-  const short = characters.length > FORM_LIMITS.titleName ? `${characters.slice(0, FORM_LIMITS.titleName - 1).join('').trimEnd()}…` : trimmed;
+  const short =
+    characters.length > FORM_LIMITS.titleName
+      ? `${characters
+          .slice(0, FORM_LIMITS.titleName - 1)
+          .join('')
+          .trimEnd()}…`
+      : trimmed;
   return `${PLAIN_TITLE}: ${short}`;
 }
 
@@ -98,8 +106,13 @@ export function signIssueTitle(name: string): string {
  * if the URL would exceed `maxLength`, the reason is shortened to the longest beginning that fits.
  * Throws only for a repository that is not "owner/name" (a configuration error).
  */
-export function buildSignUrl(repository: string, values: SignFormValues, maxLength: number = SIGN_URL_MAX_LENGTH): SignUrl {
-  if (!REPOSITORY_PATTERN.test(repository)) throw new Error(`Not a GitHub repository "owner/name": ${JSON.stringify(repository)}`);
+export function buildSignUrl(
+  repository: string,
+  values: SignFormValues,
+  maxLength: number = SIGN_URL_MAX_LENGTH,
+): SignUrl {
+  if (!REPOSITORY_PATTERN.test(repository))
+    throw new Error(`Not a GitHub repository "owner/name": ${JSON.stringify(repository)}`);
   const name = cutToUnits(values.name.trim(), FORM_LIMITS.name).trim();
   const country = cutToUnits(values.country.trim(), FORM_LIMITS.country).trim();
   const typedReason = values.reason.trim();

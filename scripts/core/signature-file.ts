@@ -82,10 +82,12 @@ export type ParsedSignatureFile = { ok: true; record: SignatureRecord } | { ok: 
  * path inside the signatures folder; the id in it must match the file's user_id.
  */
 export function parseSignatureFile(text: string, relativePath: string): ParsedSignatureFile {
-  if (text.length > SIGNATURE_FILE_MAX_BYTES) return { ok: false, problem: `file is larger than ${SIGNATURE_FILE_MAX_BYTES} bytes` };
+  if (text.length > SIGNATURE_FILE_MAX_BYTES)
+    return { ok: false, problem: `file is larger than ${SIGNATURE_FILE_MAX_BYTES} bytes` };
   const pathId = userIdFromRelativePath(relativePath);
   if (pathId === undefined) return { ok: false, problem: 'file is not at signatures/<aa>/<bb>/<user id>.md' };
-  if (!text.startsWith('---\n') && !text.startsWith('---\r\n')) return { ok: false, problem: 'file does not start with front matter (---)' };
+  if (!text.startsWith('---\n') && !text.startsWith('---\r\n'))
+    return { ok: false, problem: 'file does not start with front matter (---)' };
 
   let data: unknown;
   let body: string;
@@ -93,17 +95,19 @@ export function parseSignatureFile(text: string, relativePath: string): ParsedSi
   if (fast) {
     data = fast.data;
     body = fast.body;
-  } else try {
-    // Options (even empty ones) stop gray-matter from caching every file's text in memory.
-    const parsed = matter(text, {
-      engines: { yaml: (source: string) => YAML.parse(source, { schema: 'core', uniqueKeys: true }) as object },
-    });
-    data = parsed.data;
-    body = parsed.content;
-  } catch (error) {
-    return { ok: false, problem: `front matter is not valid YAML (${(error as Error).message.split('\n')[0]})` };
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, problem: 'front matter is not a mapping' };
+  } else
+    try {
+      // Options (even empty ones) stop gray-matter from caching every file's text in memory.
+      const parsed = matter(text, {
+        engines: { yaml: (source: string) => YAML.parse(source, { schema: 'core', uniqueKeys: true }) as object },
+      });
+      data = parsed.data;
+      body = parsed.content;
+    } catch (error) {
+      return { ok: false, problem: `front matter is not valid YAML (${(error as Error).message.split('\n')[0]})` };
+    }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return { ok: false, problem: 'front matter is not a mapping' };
   const fields = data as Record<string, unknown>;
 
   const expected = ['name', 'country', 'login', 'user_id', 'issue', 'signed_at', 'letter_sha256'];
@@ -114,16 +118,21 @@ export function parseSignatureFile(text: string, relativePath: string): ParsedSi
   if (typeof name !== 'string') return { ok: false, problem: 'name is missing or not text' };
   const nameProblem = storedNameProblem(name);
   if (nameProblem) return { ok: false, problem: nameProblem };
-  if (typeof country !== 'string' || !isCountryCode(country)) return { ok: false, problem: 'country is not an ISO 3166-1 alpha-2 code' };
-  if (typeof login !== 'string' || !LOGIN_PATTERN.test(login)) return { ok: false, problem: 'login is not a GitHub login' };
-  if (typeof user_id !== 'number' || !Number.isSafeInteger(user_id) || user_id <= 0) return { ok: false, problem: 'user_id is not a positive whole number' };
+  if (typeof country !== 'string' || !isCountryCode(country))
+    return { ok: false, problem: 'country is not an ISO 3166-1 alpha-2 code' };
+  if (typeof login !== 'string' || !LOGIN_PATTERN.test(login))
+    return { ok: false, problem: 'login is not a GitHub login' };
+  if (typeof user_id !== 'number' || !Number.isSafeInteger(user_id) || user_id <= 0)
+    return { ok: false, problem: 'user_id is not a positive whole number' };
   if (user_id !== pathId) return { ok: false, problem: `user_id ${user_id} does not match the file name (${pathId})` };
-  if (typeof issue !== 'number' || !Number.isSafeInteger(issue) || issue <= 0) return { ok: false, problem: 'issue is not a positive whole number' };
+  if (typeof issue !== 'number' || !Number.isSafeInteger(issue) || issue <= 0)
+    return { ok: false, problem: 'issue is not a positive whole number' };
   if (typeof signed_at !== 'string' || !INSTANT_PATTERN.test(signed_at) || Number.isNaN(Date.parse(signed_at))) {
     return { ok: false, problem: 'signed_at is not a UTC time like 2026-11-23T19:00:00Z' };
   }
   const letterHash = letter_sha256 ?? '';
-  if (typeof letterHash !== 'string' || !SHA256_PATTERN.test(letterHash)) return { ok: false, problem: 'letter_sha256 is not a SHA-256 hex digest' };
+  if (typeof letterHash !== 'string' || !SHA256_PATTERN.test(letterHash))
+    return { ok: false, problem: 'letter_sha256 is not a SHA-256 hex digest' };
 
   const reason = normaliseText(body);
   const reasonProblem = storedReasonProblem(reason);
@@ -132,7 +141,8 @@ export function parseSignatureFile(text: string, relativePath: string): ParsedSi
   return { ok: true, record: { name, country, login, user_id, issue, signed_at, letter_sha256: letterHash, reason } };
 }
 
-const CANONICAL_LINE = /^(name|country|login|signed_at|letter_sha256): ("(?:[^"\\\x00-\x1f]|\\.)*")$|^(user_id|issue): (0|[1-9]\d{0,15})$/;
+const CANONICAL_LINE =
+  /^(name|country|login|signed_at|letter_sha256): ("(?:[^"\\\x00-\x1f]|\\.)*")$|^(user_id|issue): (0|[1-9]\d{0,15})$/;
 const CANONICAL_KEYS = ['name', 'country', 'login', 'user_id', 'issue', 'signed_at', 'letter_sha256'];
 
 /**
@@ -181,7 +191,8 @@ function storedNameProblem(name: string): string | undefined {
 }
 
 function storedReasonProblem(reason: string): string | undefined {
-  if (!withinCharacters(reason, 0, REASON_MAX_CHARACTERS)) return `reason is longer than ${REASON_MAX_CHARACTERS} characters`;
+  if (!withinCharacters(reason, 0, REASON_MAX_CHARACTERS))
+    return `reason is longer than ${REASON_MAX_CHARACTERS} characters`;
   const kinds = forbiddenCharacterKinds(reason, { allowNewlines: true });
   if (kinds.length > 0) return `reason contains ${kinds.join(', ')} characters`;
   return undefined;

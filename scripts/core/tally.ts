@@ -70,7 +70,9 @@ export function letterDigest(letterText: string): string {
 
 /** Sorts newest first, ties by user id, so pages and feeds are stable between builds. */
 export function newestFirst(records: readonly SignatureRecord[]): SignatureRecord[] {
-  return [...records].sort((a, b) => (a.signed_at < b.signed_at ? 1 : a.signed_at > b.signed_at ? -1 : b.user_id - a.user_id));
+  return [...records].sort((a, b) =>
+    a.signed_at < b.signed_at ? 1 : a.signed_at > b.signed_at ? -1 : b.user_id - a.user_id,
+  );
 }
 
 /** Computes the published tally. Records must already be one per user id (the loader ensures it). */

@@ -31,7 +31,10 @@ export function characterCount(value: string): number {
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /** Lists the kinds of forbidden character present in `value`, each once. */
-export function forbiddenCharacterKinds(value: string, { allowNewlines }: { allowNewlines: boolean }): ForbiddenCharacterKind[] {
+export function forbiddenCharacterKinds(
+  value: string,
+  { allowNewlines }: { allowNewlines: boolean },
+): ForbiddenCharacterKind[] {
   const kinds: ForbiddenCharacterKind[] = [];
   if (CONTROL.test(value) || (!allowNewlines && /[\t\n]/.test(value))) kinds.push('control');
   if (BIDI.test(value)) kinds.push('bidi');

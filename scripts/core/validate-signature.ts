@@ -17,8 +17,36 @@ export interface ValidSignature {
 export type SignatureValidation = { ok: true; signature: ValidSignature } | { ok: false; problems: string[] };
 
 /** Names that are examples or tests, not people. Compared case-insensitively, ignoring dots and spaces. */
-const PLACEHOLDER_NAMES = ['your name here', 'your name', 'name', 'full name', 'first last', 'firstname lastname', 'john doe', 'jane doe', 'test', 'testing', 'asdf', 'qwerty', 'xxx', 'n/a', 'na', 'none', 'anonymous', 'anna p', 'имя', 'ваше имя', '姓名', '你的名字', 'example'];
-const placeholderKey = (name: string) => name.toLocaleLowerCase('en').replace(/[.\s]+/g, ' ').trim();
+const PLACEHOLDER_NAMES = [
+  'your name here',
+  'your name',
+  'name',
+  'full name',
+  'first last',
+  'firstname lastname',
+  'john doe',
+  'jane doe',
+  'test',
+  'testing',
+  'asdf',
+  'qwerty',
+  'xxx',
+  'n/a',
+  'na',
+  'none',
+  'anonymous',
+  'anna p',
+  'имя',
+  'ваше имя',
+  '姓名',
+  '你的名字',
+  'example',
+];
+const placeholderKey = (name: string) =>
+  name
+    .toLocaleLowerCase('en')
+    .replace(/[.\s]+/g, ' ')
+    .trim();
 const PLACEHOLDERS = new Set(PLACEHOLDER_NAMES.map(placeholderKey));
 
 /** Validates parsed sign.yml values (ids name, country, reason, consent). */
@@ -48,7 +76,8 @@ export function validateSignature(values: FormValues): SignatureValidation {
   for (const kind of forbiddenCharacterKinds(reason, { allowNewlines: true })) problems.push(messages.reason[kind]);
 
   const consent = values.consent;
-  if (!Array.isArray(consent) || consent.length === 0 || !consent.every(Boolean)) problems.push(messages.consent.missing);
+  if (!Array.isArray(consent) || consent.length === 0 || !consent.every(Boolean))
+    problems.push(messages.consent.missing);
 
   if (problems.length > 0 || !country) return { ok: false, problems };
   return { ok: true, signature: { name, country: country.code, reason } };
@@ -57,5 +86,7 @@ export function validateSignature(values: FormValues): SignatureValidation {
 /** Validates parsed withdraw.yml values (checkbox id confirm). */
 export function validateWithdrawal(values: FormValues): string[] {
   const confirm = values.confirm;
-  return Array.isArray(confirm) && confirm.length > 0 && confirm.every(Boolean) ? [] : [messages.withdrawal.notConfirmed];
+  return Array.isArray(confirm) && confirm.length > 0 && confirm.every(Boolean)
+    ? []
+    : [messages.withdrawal.notConfirmed];
 }

@@ -42,12 +42,26 @@ export function createClient(options: ClientOptions): ProcessorOctokit {
       notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs ?? 1000 }),
       retryAfterBaseValue: unit,
       fallbackSecondaryRateRetryAfter: 60,
-      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        log(`Rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter}s (retry ${retryCount + 1} of ${retries}).`);
+      onRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        log(
+          `Rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter}s (retry ${retryCount + 1} of ${retries}).`,
+        );
         return retryCount < retries;
       },
-      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        log(`Secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter}s (retry ${retryCount + 1} of ${retries}).`);
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        log(
+          `Secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter}s (retry ${retryCount + 1} of ${retries}).`,
+        );
         return retryCount < retries;
       },
     },

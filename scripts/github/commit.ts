@@ -43,12 +43,19 @@ export async function commitChanges(octokit: ProcessorOctokit, request: CommitRe
     const headSha = ref.object.sha;
     const { data: head } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: headSha });
     const entries = [...changes].map(([path, content]) =>
-      content === null ? { path, mode: '100644' as const, type: 'blob' as const, sha: null } : { path, mode: '100644' as const, type: 'blob' as const, content },
+      content === null
+        ? { path, mode: '100644' as const, type: 'blob' as const, sha: null }
+        : { path, mode: '100644' as const, type: 'blob' as const, content },
     );
     if (entries.length === 0) return { headSha, attempts: attempt };
     let treeSha: string;
     try {
-      const { data: tree } = await octokit.rest.git.createTree({ owner, repo, base_tree: head.tree.sha, tree: entries });
+      const { data: tree } = await octokit.rest.git.createTree({
+        owner,
+        repo,
+        base_tree: head.tree.sha,
+        tree: entries,
+      });
       treeSha = tree.sha;
     } catch (error) {
       // A deletion of a path that is already gone (someone else removed it): drop it and retry.
@@ -65,7 +72,13 @@ export async function commitChanges(octokit: ProcessorOctokit, request: CommitRe
       throw error;
     }
     if (treeSha === head.tree.sha) return { headSha, attempts: attempt };
-    const { data: commit } = await octokit.rest.git.createCommit({ owner, repo, message: request.message, tree: treeSha, parents: [headSha] });
+    const { data: commit } = await octokit.rest.git.createCommit({
+      owner,
+      repo,
+      message: request.message,
+      tree: treeSha,
+      parents: [headSha],
+    });
     try {
       await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit.sha, force: false });
       return { sha: commit.sha, headSha, attempts: attempt };

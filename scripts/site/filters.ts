@@ -1,7 +1,12 @@
 /** Nunjucks filters for the site's templates. Every one returns plain text; autoescape does the rest. */
 
 const numberFormat = new Intl.NumberFormat('en');
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 /** 12345 → "12,345". */
 export function formatNumber(value: number): string {

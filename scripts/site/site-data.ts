@@ -35,7 +35,12 @@ export const LIST_REASON_CHARACTERS = 140;
 
 function shorten(text: string, max: number): string {
   const units = [...text];
-  return units.length <= max ? text : `${units.slice(0, max - 1).join('').trimEnd()}…`;
+  return units.length <= max
+    ? text
+    : `${units
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 /** The letter's parts, for pages other than /letter/ itself (the delivery version). */
@@ -54,8 +59,14 @@ export function parseLetter(letterText: string): LetterData {
   const { data, content } = matter(letterText, {});
   const recipients = Array.isArray(data.recipients) ? data.recipients : [];
   const demands = Array.isArray(data.demands) ? data.demands : [];
-  if (recipients.length === 0 || demands.length === 0) throw new Error('content/letter.md needs "recipients" and "demands" in its front matter.');
-  return { recipients, demands, bodyHtml: markdown.render(content), closingHtml: markdown.render(String(data.closing ?? '')) };
+  if (recipients.length === 0 || demands.length === 0)
+    throw new Error('content/letter.md needs "recipients" and "demands" in its front matter.');
+  return {
+    recipients,
+    demands,
+    bodyHtml: markdown.render(content),
+    closingHtml: markdown.render(String(data.closing ?? '')),
+  };
 }
 
 /** One page of the full list: numbered from the oldest signature, entries shown newest first. */
@@ -69,7 +80,14 @@ export interface SignatureListPage {
 
 export interface SiteData {
   settings: Settings;
-  site: { baseUrl: string; closesAt: string; issuesUrl: string; signUrl: string; withdrawUrl: string; repositoryUrl: string };
+  site: {
+    baseUrl: string;
+    closesAt: string;
+    issuesUrl: string;
+    signUrl: string;
+    withdrawUrl: string;
+    repositoryUrl: string;
+  };
   tally: Tally;
   latestSigners: SignatureView[];
   signatureListPages: SignatureListPage[];
@@ -100,7 +118,13 @@ function view(record: SignatureRecord, repository: string): SignatureView {
  * Pure part: turns settings, records and the letter text into the templates' data.
  * `records` may be in any order and must be one per user id.
  */
-export function buildSiteData(settings: Settings, records: readonly SignatureRecord[], letterText: string, now: Date, skipped: SkippedSignatureFile[] = []): SiteData {
+export function buildSiteData(
+  settings: Settings,
+  records: readonly SignatureRecord[],
+  letterText: string,
+  now: Date,
+  skipped: SkippedSignatureFile[] = [],
+): SiteData {
   const tally = computeTally(records, settings, now);
   const newest = newestFirst(records);
   // Country names are looked up once per country, not once per signature.
@@ -111,7 +135,13 @@ export function buildSiteData(settings: Settings, records: readonly SignatureRec
   const signatureListPages: SignatureListPage[] = [];
   for (let start = 0, number = 1; start < oldestFirst.length || number === 1; start += perPage, number += 1) {
     const chunk = oldestFirst.slice(start, start + perPage);
-    signatureListPages.push({ number, url: `/signatures/${number}/`, entries: chunk.reverse(), firstRank: start + 1, lastRank: start + chunk.length });
+    signatureListPages.push({
+      number,
+      url: `/signatures/${number}/`,
+      entries: chunk.reverse(),
+      firstRank: start + 1,
+      lastRank: start + chunk.length,
+    });
     if (oldestFirst.length === 0) break;
   }
 
@@ -147,8 +177,14 @@ export function buildSiteData(settings: Settings, records: readonly SignatureRec
  * letter and the signatures folder (SIGNATURES_DIR or signatures/), and warns about every
  * skipped file by name without stopping the build.
  */
-export async function loadSiteData(env: NodeJS.ProcessEnv, projectRoot: string, warn: (message: string) => void): Promise<SiteData> {
-  const settingsPath = env.PETITION_SETTINGS ? path.resolve(projectRoot, env.PETITION_SETTINGS) : path.join(projectRoot, 'content/settings.json');
+export async function loadSiteData(
+  env: NodeJS.ProcessEnv,
+  projectRoot: string,
+  warn: (message: string) => void,
+): Promise<SiteData> {
+  const settingsPath = env.PETITION_SETTINGS
+    ? path.resolve(projectRoot, env.PETITION_SETTINGS)
+    : path.join(projectRoot, 'content/settings.json');
   const settings = resolveSettings(JSON.parse(await readFile(settingsPath, 'utf8')), env);
   const directory = signaturesDirectory(env, projectRoot);
   const { records, skipped } = await loadSignatures(directory);

@@ -8,13 +8,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGN_URL_MAX_LENGTH, FORM_LIMITS, buildSignUrl, plainFormWorstCaseLength } from '../../scripts/core/sign-url.ts';
+import {
+  SIGN_URL_MAX_LENGTH,
+  FORM_LIMITS,
+  buildSignUrl,
+  plainFormWorstCaseLength,
+} from '../../scripts/core/sign-url.ts';
 import { buildSite } from '../helpers/site.ts';
 import { serveStatic, type StaticSite } from './static-server.ts';
 
 const REPOSITORY = 'leopard-friends/save-the-amur-leopard';
 const PREFIX = '/amur-leopard/';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 const SIGNER = { name: "Анна O'Brien 李", country: 'Россия', reason: "Спасите леопарда! 救救豹子 — it's time." };
 
@@ -24,7 +37,11 @@ const sites: Record<'open' | 'closedByOrganisers' | 'closedByDate', StaticSite> 
 beforeAll(async () => {
   const empty = await mkdtemp(path.join(os.tmpdir(), 'petition-no-signatures-'));
   const build = (settings: Record<string, unknown>) =>
-    buildSite({ signaturesDir: empty, settings: { repository: REPOSITORY, ...settings }, env: { PATH_PREFIX: PREFIX } }).then((site) => serveStatic(site.output, PREFIX));
+    buildSite({
+      signaturesDir: empty,
+      settings: { repository: REPOSITORY, ...settings },
+      env: { PATH_PREFIX: PREFIX },
+    }).then((site) => serveStatic(site.output, PREFIX));
   // One build per settings variant, in parallel, while the browser starts.
   const [open, closedByOrganisers, closedByDate, launched] = await Promise.all([
     build({ state: 'open', closing_date: '2099-12-31' }),
@@ -42,7 +59,10 @@ afterAll(async () => {
 });
 
 /** A page whose navigations to GitHub are caught: `github()` resolves with the URL it would open. */
-async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; github: () => Promise<string>; githubRequests: string[] }> {
+async function openPage(
+  context: BrowserContext,
+  url: string,
+): Promise<{ page: Page; github: () => Promise<string>; githubRequests: string[] }> {
   const page = await context.newPage();
   // Fail in seconds, not at the test timeout, when an expected message or navigation never comes.
   page.setDefaultTimeout(5000);
@@ -52,11 +72,20 @@ async function openPage(context: BrowserContext, url: string): Promise<{ page: P
   await page.route(/^https:\/\/github\.com\//, async (route) => {
     githubRequests.push(route.request().url());
     resolveGithub(route.request().url());
-    await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>GitHub (stand-in)</title><p>GitHub' });
+    await route.fulfill({
+      status: 200,
+      contentType: 'text/html',
+      body: '<!doctype html><title>GitHub (stand-in)</title><p>GitHub',
+    });
   });
   await page.goto(url);
   const github = () =>
-    Promise.race([githubPromise, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('The page did not go to GitHub within 5 s.')), 5000).unref())]);
+    Promise.race([
+      githubPromise,
+      new Promise<string>((_, reject) =>
+        setTimeout(() => reject(new Error('The page did not go to GitHub within 5 s.')), 5000).unref(),
+      ),
+    ]);
   return { page, github, githubRequests };
 }
 
@@ -91,15 +120,24 @@ describe('signing with JavaScript', () => {
     const { page } = await openPage(context, `${sites.open.url}sign/`);
     const description = (label: string) =>
       page.getByLabel(label, { exact: true }).evaluate((element) =>
-        (element.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' '),
+        (element.getAttribute('aria-describedby') ?? '')
+          .split(' ')
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' '),
       );
     expect(await description('Your name, as it will be shown')).toMatch(/Public.*Initials are fine/);
     expect(await description('Country or territory')).toContain('“Россия”, “中国”, “Deutschland” or “DE”');
     expect(await description('Why you are signing (optional)')).toContain('Optional. Up to 1,000 characters');
     const before = page.locator('.before-you-sign');
-    expect(await before.textContent()).toMatch(/GitHub account[\s\S]*GitHub username[\s\S]*public[\s\S]*tick the consent box and press “Submit new issue”/);
-    expect(await before.getByRole('link', { name: 'how withdrawing works' }).getAttribute('href')).toBe(`${PREFIX}how-it-works/#withdraw`);
-    expect(await before.getByRole('link', { name: 'withdrawal form' }).getAttribute('href')).toBe(`https://github.com/${REPOSITORY}/issues/new?template=withdraw.yml`);
+    expect(await before.textContent()).toMatch(
+      /GitHub account[\s\S]*GitHub username[\s\S]*public[\s\S]*tick the consent box and press “Submit new issue”/,
+    );
+    expect(await before.getByRole('link', { name: 'how withdrawing works' }).getAttribute('href')).toBe(
+      `${PREFIX}how-it-works/#withdraw`,
+    );
+    expect(await before.getByRole('link', { name: 'withdrawal form' }).getAttribute('href')).toBe(
+      `https://github.com/${REPOSITORY}/issues/new?template=withdraw.yml`,
+    );
     await page.close();
   });
 
@@ -122,7 +160,13 @@ describe('signing with JavaScript', () => {
     const { page, github } = await openPage(context, `${sites.open.url}sign/`);
     await fill(page, { name: 'Li Lei', country: '中国', reason: '' });
     await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
-    expect(params(await github())).toEqual({ template: 'sign.yml', title: 'Signature: Li Lei', name: 'Li Lei', country: '中国', reason: '' });
+    expect(params(await github())).toEqual({
+      template: 'sign.yml',
+      title: 'Signature: Li Lei',
+      name: 'Li Lei',
+      country: '中国',
+      reason: '',
+    });
     await page.close();
   });
 
@@ -162,7 +206,10 @@ describe('signing with JavaScript', () => {
       // Either the browser goes to GitHub at once (recognised) or the page questions the country.
       const outcome = await Promise.race([
         github().then((url) => params(url).country),
-        page.locator('#sign-country-error:not(:empty)').textContent().then((message) => `questioned: ${message}`),
+        page
+          .locator('#sign-country-error:not(:empty)')
+          .textContent()
+          .then((message) => `questioned: ${message}`),
       ]);
       expect(outcome, country).toBe(country);
       await page.close();
@@ -173,7 +220,9 @@ describe('signing with JavaScript', () => {
     const { page, github, githubRequests } = await openPage(context, sites.open.url);
     await fill(page, { name: 'Anna P.', country: 'Atlantis', reason: '' });
     await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
-    await expect.poll(() => page.locator('#sign-country-error').textContent()).toContain('We don’t recognise “Atlantis”');
+    await expect
+      .poll(() => page.locator('#sign-country-error').textContent())
+      .toContain('We don’t recognise “Atlantis”');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-country');
     expect(githubRequests).toEqual([]);
     await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
@@ -188,7 +237,9 @@ describe('signing with JavaScript', () => {
     await fill(page, { name: '李雷', country: '中国', reason });
     expect(await page.inputValue('#sign-reason')).toBe(reason);
     await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
-    await expect.poll(() => page.locator('#sign-reason-error').textContent()).toMatch(/only its first \d+ characters will be filled in/);
+    await expect
+      .poll(() => page.locator('#sign-reason-error').textContent())
+      .toMatch(/only its first \d+ characters will be filled in/);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-reason');
     expect(githubRequests).toEqual([]);
 
@@ -204,7 +255,8 @@ describe('signing with JavaScript', () => {
 
   it('can be filled in and sent with the keyboard alone, with a visible focus outline', async () => {
     const { page, github } = await openPage(context, `${sites.open.url}sign/`);
-    for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.id)) !== 'sign-name'; i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.id)) !== 'sign-name'; i++)
+      await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-name');
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
     await page.keyboard.type('Anna P.');
@@ -231,14 +283,24 @@ describe('signing without JavaScript', () => {
     const url = await github();
     expect(new URL(url).pathname).toBe(`/${REPOSITORY}/issues/new`);
     // A plain form sends the fixed title, and a textarea's line breaks as CRLF.
-    expect(params(url)).toEqual({ template: 'sign.yml', title: 'Signature', name: SIGNER.name, country: SIGNER.country, reason: 'Line one\r\nline two' });
+    expect(params(url)).toEqual({
+      template: 'sign.yml',
+      title: 'Signature',
+      name: SIGNER.name,
+      country: SIGNER.country,
+      reason: 'Line one\r\nline two',
+    });
     await page.close();
   });
 
   it('cannot produce a link over 6,000 characters, even with the longest Chinese text pasted in every field', async () => {
     const { page, github } = await openPage(context, sites.open.url);
     // insertText behaves like pasting: the browser enforces maxlength.
-    for (const [field, length] of [['#sign-name', 300], ['#sign-country', 300], ['#sign-reason', 1000]] as const) {
+    for (const [field, length] of [
+      ['#sign-name', 300],
+      ['#sign-country', 300],
+      ['#sign-reason', 1000],
+    ] as const) {
       await page.focus(field);
       await page.keyboard.insertText('豹'.repeat(length));
     }
@@ -247,7 +309,11 @@ describe('signing without JavaScript', () => {
     const url = await github();
     expect(url.length).toBeLessThanOrEqual(SIGN_URL_MAX_LENGTH);
     expect(url.length).toBeLessThanOrEqual(plainFormWorstCaseLength(REPOSITORY.length));
-    expect(params(url)).toMatchObject({ name: '豹'.repeat(FORM_LIMITS.name), country: '豹'.repeat(FORM_LIMITS.country), reason: '豹'.repeat(FORM_LIMITS.plainReason) });
+    expect(params(url)).toMatchObject({
+      name: '豹'.repeat(FORM_LIMITS.name),
+      country: '豹'.repeat(FORM_LIMITS.country),
+      reason: '豹'.repeat(FORM_LIMITS.plainReason),
+    });
     await page.close();
   });
 
@@ -255,7 +321,9 @@ describe('signing without JavaScript', () => {
     const { page, githubRequests } = await openPage(context, sites.open.url);
     await fill(page, { name: '', country: 'Germany', reason: '' });
     await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
-    expect(await page.evaluate(() => (document.getElementById('sign-name') as HTMLInputElement).validity.valueMissing)).toBe(true);
+    expect(
+      await page.evaluate(() => (document.getElementById('sign-name') as HTMLInputElement).validity.valueMissing),
+    ).toBe(true);
     expect(githubRequests).toEqual([]);
     expect(page.url()).toBe(sites.open.url);
     await page.close();
@@ -295,7 +363,9 @@ describe('a closed petition', () => {
     for (const url of [sites.closedByDate.url, `${sites.closedByDate.url}sign/`]) {
       const { page } = await openPage(context, url);
       expect(await page.locator('form').count(), url).toBe(0);
-      await expect.poll(() => page.locator('.sign .notice').textContent()).toContain('It closed at the end of 31 January 2020');
+      await expect
+        .poll(() => page.locator('.sign .notice').textContent())
+        .toContain('It closed at the end of 31 January 2020');
       await page.close();
     }
     await context.close();

@@ -16,7 +16,9 @@ interface WebhookExample {
 }
 const examples = webhookExamples as unknown as WebhookExample[];
 const issueExample = examples.find((e) => e.name === 'issues')!.examples.find((e) => e.action === 'opened')!.issue!;
-const commentExample = examples.find((e) => e.name === 'issue_comment')!.examples.find((e) => e.action === 'created')!.comment!;
+const commentExample = examples
+  .find((e) => e.name === 'issue_comment')!
+  .examples.find((e) => e.action === 'created')!.comment!;
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 export interface FakeIssueInput {
@@ -111,7 +113,8 @@ class HttpError extends Error {
   }
 }
 const notFound = () => new HttpError(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
-const validationFailed = (message: string, errors: unknown[] = []) => new HttpError(422, { message, errors, documentation_url: DOCS, status: '422' });
+const validationFailed = (message: string, errors: unknown[] = []) =>
+  new HttpError(422, { message, errors, documentation_url: DOCS, status: '422' });
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 const blobSha = (content: string) => sha1(`blob ${Buffer.byteLength(content)}\0${content}`);
@@ -182,7 +185,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       created_at: created,
       updated_at: created,
     };
-    for (let i = 0; i < (input.comments ?? 0); i += 1) issue.comments.push({ id: nextComment++, body: 'A comment by someone.', user: { login: 'someone', id: 7 }, created_at: created, updated_at: created });
+    for (let i = 0; i < (input.comments ?? 0); i += 1)
+      issue.comments.push({
+        id: nextComment++,
+        body: 'A comment by someone.',
+        user: { login: 'someone', id: 7 },
+        created_at: created,
+        updated_at: created,
+      });
     issues.set(number, issue);
     return issue;
   };
@@ -201,7 +211,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   });
   const labelJson = (name: string) => {
     const label = ensureLabel(name);
-    return { id: label.id, node_id: Buffer.from(`LA_${label.id}`).toString('base64'), url: api(`${repoPath}/labels/${encodeURIComponent(name)}`), name, color: label.color, default: false, description: label.description };
+    return {
+      id: label.id,
+      node_id: Buffer.from(`LA_${label.id}`).toString('base64'),
+      url: api(`${repoPath}/labels/${encodeURIComponent(name)}`),
+      name,
+      color: label.color,
+      default: false,
+      description: label.description,
+    };
   };
   const issueJson = (issue: FakeIssue) => ({
     ...(clone(issueExample) as Record<string, unknown>),
@@ -244,7 +262,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     updated_at: comment.updated_at,
     author_association: 'NONE',
   });
-  const gitUser = (date: string) => ({ name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com', date });
+  const gitUser = (date: string) => ({
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+    date,
+  });
   const commitJson = (sha: string) => {
     const commit = commits.get(sha)!;
     return {
@@ -256,7 +278,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       committer: { name: 'GitHub', email: 'noreply@github.com', date: commit.date },
       message: commit.message,
       tree: { sha: commit.tree, url: api(`${repoPath}/git/trees/${commit.tree}`) },
-      parents: commit.parents.map((parent) => ({ sha: parent, url: api(`${repoPath}/git/commits/${parent}`), html_url: `https://github.com/${owner}/${repo}/commit/${parent}` })),
+      parents: commit.parents.map((parent) => ({
+        sha: parent,
+        url: api(`${repoPath}/git/commits/${parent}`),
+        html_url: `https://github.com/${owner}/${repo}/commit/${parent}`,
+      })),
       verification: { verified: true, reason: 'valid', signature: null, payload: null, verified_at: commit.date },
     };
   };
@@ -305,20 +331,58 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return issue;
   };
 
-  type Handler = (match: RegExpMatchArray, url: URL, body: Record<string, unknown>, res: ServerResponse) => [number, unknown];
+  type Handler = (
+    match: RegExpMatchArray,
+    url: URL,
+    body: Record<string, unknown>,
+    res: ServerResponse,
+  ) => [number, unknown];
   const routes: Array<[string, RegExp, Handler]> = [
-    ['GET', /^\/rate_limit$/, () => [200, { resources: { core: { limit: rateLimit, used: rateUsed, remaining: rateLimit - rateUsed, reset: rateReset } }, rate: { limit: rateLimit, used: rateUsed, remaining: rateLimit - rateUsed, reset: rateReset } }]],
-    ['GET', new RegExp(`^${repoPath}$`), () => [200, { id: 1, name: repo, full_name: `${owner}/${repo}`, private: false, default_branch: branch, owner: userJson({ login: owner, id: 1 }), html_url: `https://github.com/${owner}/${repo}` }]],
+    [
+      'GET',
+      /^\/rate_limit$/,
+      () => [
+        200,
+        {
+          resources: { core: { limit: rateLimit, used: rateUsed, remaining: rateLimit - rateUsed, reset: rateReset } },
+          rate: { limit: rateLimit, used: rateUsed, remaining: rateLimit - rateUsed, reset: rateReset },
+        },
+      ],
+    ],
+    [
+      'GET',
+      new RegExp(`^${repoPath}$`),
+      () => [
+        200,
+        {
+          id: 1,
+          name: repo,
+          full_name: `${owner}/${repo}`,
+          private: false,
+          default_branch: branch,
+          owner: userJson({ login: owner, id: 1 }),
+          html_url: `https://github.com/${owner}/${repo}`,
+        },
+      ],
+    ],
     [
       'GET',
       new RegExp(`^${repoPath}/issues$`),
       (_m, url, _b, res) => {
         const state = url.searchParams.get('state') ?? 'open';
-        const wanted = (url.searchParams.get('labels') ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+        const wanted = (url.searchParams.get('labels') ?? '')
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean);
         const since = url.searchParams.get('since');
         const sort = url.searchParams.get('sort') ?? 'created';
         const direction = url.searchParams.get('direction') ?? 'desc';
-        let list = [...issues.values()].filter((issue) => (state === 'all' || issue.state === state) && wanted.every((label) => issue.labels.includes(label)) && (!since || issue.updated_at >= since));
+        let list = [...issues.values()].filter(
+          (issue) =>
+            (state === 'all' || issue.state === state) &&
+            wanted.every((label) => issue.labels.includes(label)) &&
+            (!since || issue.updated_at >= since),
+        );
         list.sort((a, b) => {
           const key = sort === 'updated' ? 'updated_at' : 'created_at';
           const order = a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : a.number - b.number;
@@ -335,11 +399,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       (m, _u, body) => {
         const issue = mustIssue(Number(m[1]));
         if (body.state !== undefined) {
-          if (body.state !== 'open' && body.state !== 'closed') throw validationFailed('Validation Failed', [{ resource: 'Issue', field: 'state', code: 'invalid' }]);
+          if (body.state !== 'open' && body.state !== 'closed')
+            throw validationFailed('Validation Failed', [{ resource: 'Issue', field: 'state', code: 'invalid' }]);
           issue.state = body.state;
-          issue.state_reason = body.state === 'closed' ? ((body.state_reason as FakeIssue['state_reason']) ?? 'completed') : 'reopened';
+          issue.state_reason =
+            body.state === 'closed' ? ((body.state_reason as FakeIssue['state_reason']) ?? 'completed') : 'reopened';
         }
-        if (Array.isArray(body.labels)) issue.labels = (body.labels as Array<string | { name: string }>).map((l) => (typeof l === 'string' ? l : l.name)).map((l) => ensureLabel(l).name);
+        if (Array.isArray(body.labels))
+          issue.labels = (body.labels as Array<string | { name: string }>)
+            .map((l) => (typeof l === 'string' ? l : l.name))
+            .map((l) => ensureLabel(l).name);
         if (typeof body.title === 'string') issue.title = body.title;
         if (typeof body.body === 'string') issue.body = body.body;
         issue.updated_at = tick();
@@ -351,7 +420,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       new RegExp(`^${repoPath}/issues/(\\d+)/labels$`),
       (m, _u, body) => {
         const issue = mustIssue(Number(m[1]));
-        for (const label of (body.labels as string[]) ?? []) if (!issue.labels.includes(label)) issue.labels.push(ensureLabel(label).name);
+        for (const label of (body.labels as string[]) ?? [])
+          if (!issue.labels.includes(label)) issue.labels.push(ensureLabel(label).name);
         issue.updated_at = tick();
         return [200, issue.labels.map(labelJson)];
       },
@@ -362,33 +432,52 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       (m) => {
         const issue = mustIssue(Number(m[1]));
         const name = decodeURIComponent(m[2]!);
-        if (!issue.labels.includes(name)) throw new HttpError(404, { message: 'Label does not exist', documentation_url: DOCS, status: '404' });
+        if (!issue.labels.includes(name))
+          throw new HttpError(404, { message: 'Label does not exist', documentation_url: DOCS, status: '404' });
         issue.labels = issue.labels.filter((label) => label !== name);
         return [200, issue.labels.map(labelJson)];
       },
     ],
-    ['GET', new RegExp(`^${repoPath}/labels$`), (_m, url, _b, res) => [200, paginate(url, [...labels.keys()], res).map(labelJson)]],
+    [
+      'GET',
+      new RegExp(`^${repoPath}/labels$`),
+      (_m, url, _b, res) => [200, paginate(url, [...labels.keys()], res).map(labelJson)],
+    ],
     [
       'POST',
       new RegExp(`^${repoPath}/labels$`),
       (_m, _u, body) => {
         const name = String(body.name ?? '');
-        if (!name) throw validationFailed('Validation Failed', [{ resource: 'Label', code: 'missing_field', field: 'name' }]);
-        if (labels.has(name)) throw validationFailed('Validation Failed', [{ resource: 'Label', code: 'already_exists', field: 'name' }]);
-        labels.set(name, { name, color: String(body.color ?? 'ededed'), description: (body.description as string) ?? null, id: nextLabelId++ });
+        if (!name)
+          throw validationFailed('Validation Failed', [{ resource: 'Label', code: 'missing_field', field: 'name' }]);
+        if (labels.has(name))
+          throw validationFailed('Validation Failed', [{ resource: 'Label', code: 'already_exists', field: 'name' }]);
+        labels.set(name, {
+          name,
+          color: String(body.color ?? 'ededed'),
+          description: (body.description as string) ?? null,
+          id: nextLabelId++,
+        });
         return [201, labelJson(name)];
       },
     ],
-    ['GET', new RegExp(`^${repoPath}/issues/(\\d+)/comments$`), (m, url, _b, res) => {
-      const issue = mustIssue(Number(m[1]));
-      return [200, paginate(url, issue.comments, res).map((comment) => commentJson(issue, comment))];
-    }],
+    [
+      'GET',
+      new RegExp(`^${repoPath}/issues/(\\d+)/comments$`),
+      (m, url, _b, res) => {
+        const issue = mustIssue(Number(m[1]));
+        return [200, paginate(url, issue.comments, res).map((comment) => commentJson(issue, comment))];
+      },
+    ],
     [
       'POST',
       new RegExp(`^${repoPath}/issues/(\\d+)/comments$`),
       (m, _u, body) => {
         const issue = mustIssue(Number(m[1]));
-        if (typeof body.body !== 'string' || body.body === '') throw validationFailed('Validation Failed', [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]);
+        if (typeof body.body !== 'string' || body.body === '')
+          throw validationFailed('Validation Failed', [
+            { resource: 'IssueComment', code: 'missing_field', field: 'body' },
+          ]);
         const at = tick();
         const comment = { id: nextComment++, body: body.body, user: BOT, created_at: at, updated_at: at };
         issue.comments.push(comment);
@@ -411,10 +500,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         throw notFound();
       },
     ],
-    ['GET', new RegExp(`^${repoPath}/git/ref/heads/(.+)$`), (m) => {
-      if (m[1] !== branch) throw notFound();
-      return [200, refJson()];
-    }],
+    [
+      'GET',
+      new RegExp(`^${repoPath}/git/ref/heads/(.+)$`),
+      (m) => {
+        if (m[1] !== branch) throw notFound();
+        return [200, refJson()];
+      },
+    ],
     [
       'PATCH',
       new RegExp(`^${repoPath}/git/refs/heads/(.+)$`),
@@ -427,20 +520,39 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         return [200, refJson()];
       },
     ],
-    ['GET', new RegExp(`^${repoPath}/git/commits/([0-9a-f]{40})$`), (m) => {
-      if (!commits.has(m[1]!)) throw notFound();
-      return [200, commitJson(m[1]!)];
-    }],
+    [
+      'GET',
+      new RegExp(`^${repoPath}/git/commits/([0-9a-f]{40})$`),
+      (m) => {
+        if (!commits.has(m[1]!)) throw notFound();
+        return [200, commitJson(m[1]!)];
+      },
+    ],
     [
       'POST',
       new RegExp(`^${repoPath}/git/trees$`),
       (_m, _u, body) => {
         const baseSha = body.base_tree as string | undefined;
-        if (baseSha && !trees.has(baseSha)) throw validationFailed('Invalid tree info', [{ resource: 'Tree', code: 'invalid', field: 'base_tree' }]);
+        if (baseSha && !trees.has(baseSha))
+          throw validationFailed('Invalid tree info', [{ resource: 'Tree', code: 'invalid', field: 'base_tree' }]);
         const entries = new Map(baseSha ? trees.get(baseSha)! : []);
-        for (const entry of (body.tree as Array<{ path: string; mode: string; type: string; content?: string; sha?: string | null }>) ?? []) {
+        for (const entry of (body.tree as Array<{
+          path: string;
+          mode: string;
+          type: string;
+          content?: string;
+          sha?: string | null;
+        }>) ?? []) {
           if (entry.sha === null) {
-            if (!entries.has(entry.path)) throw validationFailed('GitRPC::BadObjectState', [{ resource: 'Tree', code: 'invalid', field: 'tree.path', message: `${entry.path} does not exist in the base tree` }]);
+            if (!entries.has(entry.path))
+              throw validationFailed('GitRPC::BadObjectState', [
+                {
+                  resource: 'Tree',
+                  code: 'invalid',
+                  field: 'tree.path',
+                  message: `${entry.path} does not exist in the base tree`,
+                },
+              ]);
             entries.delete(entry.path);
           } else if (typeof entry.content === 'string') {
             const sha = blobSha(entry.content);
@@ -451,7 +563,22 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           } else throw validationFailed('Invalid tree info', [{ resource: 'Tree', code: 'invalid', field: 'tree' }]);
         }
         const sha = storeTree(entries);
-        return [201, { sha, url: api(`${repoPath}/git/trees/${sha}`), truncated: false, tree: [...entries].map(([path, blob]) => ({ path, mode: '100644', type: 'blob', sha: blob, size: Buffer.byteLength(blobs.get(blob)!), url: api(`${repoPath}/git/blobs/${blob}`) })) }];
+        return [
+          201,
+          {
+            sha,
+            url: api(`${repoPath}/git/trees/${sha}`),
+            truncated: false,
+            tree: [...entries].map(([path, blob]) => ({
+              path,
+              mode: '100644',
+              type: 'blob',
+              sha: blob,
+              size: Buffer.byteLength(blobs.get(blob)!),
+              url: api(`${repoPath}/git/blobs/${blob}`),
+            })),
+          },
+        ];
       },
     ],
     [
@@ -460,7 +587,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       (_m, _u, body) => {
         const tree = String(body.tree ?? '');
         const parents = (body.parents as string[]) ?? [];
-        if (!trees.has(tree) || parents.some((parent) => !commits.has(parent))) throw validationFailed('Invalid request');
+        if (!trees.has(tree) || parents.some((parent) => !commits.has(parent)))
+          throw validationFailed('Invalid request');
         return [201, commitJson(storeCommit(tree, parents, String(body.message ?? '')))];
       },
     ],
@@ -475,14 +603,37 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         const blob = trees.get(commits.get(commitSha)!.tree)!.get(path);
         if (!blob) throw notFound();
         const content = blobs.get(blob)!;
-        return [200, { type: 'file', encoding: 'base64', size: Buffer.byteLength(content), name: path.split('/').pop(), path, content: Buffer.from(content).toString('base64'), sha: blob, url: api(`${repoPath}/contents/${path}`), git_url: api(`${repoPath}/git/blobs/${blob}`), html_url: `https://github.com/${owner}/${repo}/blob/${ref}/${path}`, download_url: null, _links: { self: api(`${repoPath}/contents/${path}`), git: api(`${repoPath}/git/blobs/${blob}`), html: `https://github.com/${owner}/${repo}/blob/${ref}/${path}` } }];
+        return [
+          200,
+          {
+            type: 'file',
+            encoding: 'base64',
+            size: Buffer.byteLength(content),
+            name: path.split('/').pop(),
+            path,
+            content: Buffer.from(content).toString('base64'),
+            sha: blob,
+            url: api(`${repoPath}/contents/${path}`),
+            git_url: api(`${repoPath}/git/blobs/${blob}`),
+            html_url: `https://github.com/${owner}/${repo}/blob/${ref}/${path}`,
+            download_url: null,
+            _links: {
+              self: api(`${repoPath}/contents/${path}`),
+              git: api(`${repoPath}/git/blobs/${blob}`),
+              html: `https://github.com/${owner}/${repo}/blob/${ref}/${path}`,
+            },
+          },
+        ];
       },
     ],
     [
       'GET',
       new RegExp(`^${repoPath}/commits$`),
       (_m, url, _b, res) => {
-        const start = url.searchParams.get('sha') === branch || !url.searchParams.get('sha') ? refs.get(branch)! : url.searchParams.get('sha')!;
+        const start =
+          url.searchParams.get('sha') === branch || !url.searchParams.get('sha')
+            ? refs.get(branch)!
+            : url.searchParams.get('sha')!;
         const path = url.searchParams.get('path');
         const list: string[] = [];
         for (let sha: string | undefined = start; sha; sha = commits.get(sha)?.parents[0]) {
@@ -492,7 +643,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           const before = parent ? trees.get(commits.get(parent)!.tree)!.get(path ?? '') : undefined;
           if (!path || now !== before) list.push(sha);
         }
-        return [200, paginate(url, list, res).map((sha) => ({ sha, node_id: `C_${sha}`, url: api(`${repoPath}/commits/${sha}`), html_url: `https://github.com/${owner}/${repo}/commit/${sha}`, comments_url: api(`${repoPath}/commits/${sha}/comments`), commit: { ...commitJson(sha), comment_count: 0 }, author: null, committer: null, parents: commitJson(sha).parents }))];
+        return [
+          200,
+          paginate(url, list, res).map((sha) => ({
+            sha,
+            node_id: `C_${sha}`,
+            url: api(`${repoPath}/commits/${sha}`),
+            html_url: `https://github.com/${owner}/${repo}/commit/${sha}`,
+            comments_url: api(`${repoPath}/commits/${sha}/comments`),
+            commit: { ...commitJson(sha), comment_count: 0 },
+            author: null,
+            committer: null,
+            parents: commitJson(sha).parents,
+          })),
+        ];
       },
     ],
   ];
@@ -532,14 +696,28 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       res.end(status === 204 ? undefined : JSON.stringify(body));
     };
 
-    if (options.token && req.headers.authorization !== `token ${options.token}` && req.headers.authorization !== `Bearer ${options.token}`) {
+    if (
+      options.token &&
+      req.headers.authorization !== `token ${options.token}` &&
+      req.headers.authorization !== `Bearer ${options.token}`
+    ) {
       return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
     if (rateUsed > rateLimit) {
       res.setHeader('x-ratelimit-remaining', '0');
-      return send(403, { message: `API rate limit exceeded for installation ID 1.`, documentation_url: DOCS, status: '403' });
+      return send(403, {
+        message: `API rate limit exceeded for installation ID 1.`,
+        documentation_url: DOCS,
+        status: '403',
+      });
     }
-    const faultIndex = faults.findIndex((fault) => (!fault.method || fault.method === method) && (typeof fault.path === 'string' ? url.pathname === fault.path || url.pathname.endsWith(fault.path) : fault.path.test(url.pathname)));
+    const faultIndex = faults.findIndex(
+      (fault) =>
+        (!fault.method || fault.method === method) &&
+        (typeof fault.path === 'string'
+          ? url.pathname === fault.path || url.pathname.endsWith(fault.path)
+          : fault.path.test(url.pathname)),
+    );
     const fault = faultIndex >= 0 ? faults[faultIndex]! : undefined;
     if (fault) {
       fault.remaining -= 1;

@@ -9,7 +9,9 @@ import { parseHTML } from 'linkedom';
 
 const run = promisify(execFile);
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const baseSettings = JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')) as Record<string, unknown>;
+export const baseSettings = JSON.parse(
+  await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'),
+) as Record<string, unknown>;
 
 export interface BuiltSite {
   output: string;
@@ -23,17 +25,40 @@ export interface BuiltSite {
  * Runs the real Eleventy build (as `npm run build` does) against `signaturesDir`, with settings
  * changed by `settings`, into a fresh temporary folder.
  */
-export async function buildSite({ signaturesDir, settings = {}, env = {} }: { signaturesDir: string; settings?: Record<string, unknown>; env?: Record<string, string> }): Promise<BuiltSite> {
+export async function buildSite({
+  signaturesDir,
+  settings = {},
+  env = {},
+}: {
+  signaturesDir: string;
+  settings?: Record<string, unknown>;
+  env?: Record<string, string>;
+}): Promise<BuiltSite> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'petition-build-'));
   const output = path.join(work, '_site');
   const settingsPath = path.join(work, 'settings.json');
   await writeFile(settingsPath, JSON.stringify({ ...baseSettings, ...settings }));
   const { stdout, stderr } = await run(
     process.execPath,
-    ['--import', 'tsx', 'node_modules/@11ty/eleventy/cmd.cjs', '--config=.eleventy.ts', `--output=${output}`, '--quiet'],
+    [
+      '--import',
+      'tsx',
+      'node_modules/@11ty/eleventy/cmd.cjs',
+      '--config=.eleventy.ts',
+      `--output=${output}`,
+      '--quiet',
+    ],
     {
       cwd: projectRoot,
-      env: { ...process.env, SIGNATURES_DIR: signaturesDir, PETITION_SETTINGS: settingsPath, PATH_PREFIX: '', SITE_URL: '', PETITION_REPOSITORY: '', ...env },
+      env: {
+        ...process.env,
+        SIGNATURES_DIR: signaturesDir,
+        PETITION_SETTINGS: settingsPath,
+        PATH_PREFIX: '',
+        SITE_URL: '',
+        PETITION_REPOSITORY: '',
+        ...env,
+      },
       maxBuffer: 64 * 1024 * 1024,
     },
   );
@@ -64,9 +89,9 @@ export interface VnuMessage {
 export async function checkHtml(directory: string): Promise<VnuMessage[]> {
   const jar = path.join(projectRoot, 'node_modules/vnu-jar/build/dist/vnu.jar');
   const files = (await listFiles(directory, ['.html'])).map((file) => path.join(directory, file));
-  const result = await run('java', ['-jar', jar, '--format', 'json', '--errors-only', ...files], { maxBuffer: 64 * 1024 * 1024 }).catch(
-    (error: { stdout: string; stderr: string }) => error,
-  );
+  const result = await run('java', ['-jar', jar, '--format', 'json', '--errors-only', ...files], {
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((error: { stdout: string; stderr: string }) => error);
   // vnu writes its JSON report to stderr and exits non-zero when it finds errors.
   const report = JSON.parse(result.stderr || '{"messages":[]}') as { messages: VnuMessage[] };
   return report.messages.filter((message) => message.type === 'error' || message.type === 'non-document-error');

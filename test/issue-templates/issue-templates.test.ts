@@ -12,21 +12,27 @@ import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
 import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 const templates = path.join(projectRoot, '.github/ISSUE_TEMPLATE');
-const readYaml = async (file: string) => parse(await readFile(path.join(templates, file), 'utf8')) as Record<string, any>;
-const schema = JSON.parse(await readFile(path.join(projectRoot, 'test/fixtures/schemas/github-issue-forms.json'), 'utf8'));
+const readYaml = async (file: string) =>
+  parse(await readFile(path.join(templates, file), 'utf8')) as Record<string, any>;
+const schema = JSON.parse(
+  await readFile(path.join(projectRoot, 'test/fixtures/schemas/github-issue-forms.json'), 'utf8'),
+);
 
 function validator() {
   const ajv = new Ajv({ allErrors: true });
   addFormats(ajv);
   return ajv.compile(schema);
 }
-const describeErrors = (errors: ErrorObject[] | null | undefined) => (errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('\n');
+const describeErrors = (errors: ErrorObject[] | null | undefined) =>
+  (errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('\n');
 
 /** The fields GitHub puts in the issue body (markdown blocks are not fields). */
-const fields = (template: Record<string, any>) => (template.body as Array<Record<string, any>>).filter((element) => element.type !== 'markdown');
+const fields = (template: Record<string, any>) =>
+  (template.body as Array<Record<string, any>>).filter((element) => element.type !== 'markdown');
 
 describe.each(['sign.yml', 'withdraw.yml'])('the issue form %s', (file) => {
   it('is a valid GitHub issue form', async () => {
@@ -48,8 +54,12 @@ describe.each(['sign.yml', 'withdraw.yml'])('the issue form %s', (file) => {
 describe('the schema check itself', () => {
   it('rejects a form GitHub would refuse (a field without a label, an unknown type)', () => {
     const validate = validator();
-    expect(validate({ name: 'x', description: 'y', body: [{ type: 'input', id: 'name', attributes: {} }] })).toBe(false);
-    expect(validate({ name: 'x', description: 'y', body: [{ type: 'radio', id: 'a', attributes: { label: 'A' } }] })).toBe(false);
+    expect(validate({ name: 'x', description: 'y', body: [{ type: 'input', id: 'name', attributes: {} }] })).toBe(
+      false,
+    );
+    expect(
+      validate({ name: 'x', description: 'y', body: [{ type: 'radio', id: 'a', attributes: { label: 'A' } }] }),
+    ).toBe(false);
   });
 });
 
@@ -70,13 +80,19 @@ describe('the signature form, as the processor reads it', () => {
     expect(byId.name.validations?.required).toBe(true);
     expect(byId.country.validations?.required).toBe(true);
     expect(byId.reason.validations?.required ?? false).toBe(false);
-    expect(byId.consent.attributes.options.every((option: { required?: boolean }) => option.required === true)).toBe(true);
+    expect(byId.consent.attributes.options.every((option: { required?: boolean }) => option.required === true)).toBe(
+      true,
+    );
   });
 
   it('lets withdrawal be confirmed with one required box', async () => {
     const withdraw = await readYaml('withdraw.yml');
-    expect(fields(withdraw).map((field) => [field.type, field.id, field.attributes.label])).toEqual([['checkboxes', 'confirm', 'Confirmation']]);
-    expect(fields(withdraw)[0]!.attributes.options.every((option: { required?: boolean }) => option.required === true)).toBe(true);
+    expect(fields(withdraw).map((field) => [field.type, field.id, field.attributes.label])).toEqual([
+      ['checkboxes', 'confirm', 'Confirmation'],
+    ]);
+    expect(
+      fields(withdraw)[0]!.attributes.options.every((option: { required?: boolean }) => option.required === true),
+    ).toBe(true);
     expect(withdraw.labels).toEqual(['withdrawal']);
   });
 });
@@ -88,8 +104,13 @@ describe('the template chooser (config.yml)', () => {
 
   it('links to the petition site at its published address', async () => {
     const config = await readYaml('config.yml');
-    const settings = resolveSettings(JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')), {});
-    expect(config.contact_links).toEqual(expect.arrayContaining([expect.objectContaining({ url: siteBaseUrl(settings) })]));
+    const settings = resolveSettings(
+      JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
+      {},
+    );
+    expect(config.contact_links).toEqual(
+      expect.arrayContaining([expect.objectContaining({ url: siteBaseUrl(settings) })]),
+    );
     for (const link of config.contact_links) {
       expect(Object.keys(link).sort()).toEqual(['about', 'name', 'url']);
       expect(link.url).toMatch(/^https:\/\//);
@@ -102,7 +123,10 @@ describe('the template chooser (config.yml)', () => {
 describe('the site’s signing form and sign.yml', () => {
   let site: BuiltSite;
   beforeAll(async () => {
-    site = await buildSite({ signaturesDir: path.join(projectRoot, 'test/fixtures/signatures/none'), settings: { state: 'open', closing_date: '2099-12-31' } });
+    site = await buildSite({
+      signaturesDir: path.join(projectRoot, 'test/fixtures/signatures/none'),
+      settings: { state: 'open', closing_date: '2099-12-31' },
+    });
   });
 
   it('sends exactly the text fields of sign.yml, by their ids, to sign.yml on GitHub', async () => {
@@ -115,9 +139,16 @@ describe('the site’s signing form and sign.yml', () => {
       expect(form, page).not.toBeNull();
       expect(form!.getAttribute('action')).toBe(`https://github.com/${baseSettings.repository}/issues/new`);
       expect(form!.getAttribute('method')).toBe('get');
-      const visible = [...form!.querySelectorAll('input:not([type="hidden"]), textarea, select')].map((element) => element.getAttribute('name'));
+      const visible = [...form!.querySelectorAll('input:not([type="hidden"]), textarea, select')].map((element) =>
+        element.getAttribute('name'),
+      );
       expect(visible, page).toEqual(prefillable);
-      const hidden = Object.fromEntries([...form!.querySelectorAll('input[type="hidden"]')].map((element) => [element.getAttribute('name'), element.getAttribute('value')]));
+      const hidden = Object.fromEntries(
+        [...form!.querySelectorAll('input[type="hidden"]')].map((element) => [
+          element.getAttribute('name'),
+          element.getAttribute('value'),
+        ]),
+      );
       expect(hidden, page).toEqual({ template: 'sign.yml', title: 'Signature' });
       // Each field's label on the site names the same thing as on GitHub.
       for (const id of prefillable) {

@@ -13,13 +13,25 @@ export const REPOSITORY = 'leopards/petition';
 export const [OWNER, REPO] = REPOSITORY.split('/') as [string, string];
 
 const signTemplate = YAML.parse(await readFile(path.join(projectRoot, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8'));
-const withdrawTemplate = YAML.parse(await readFile(path.join(projectRoot, '.github/ISSUE_TEMPLATE/withdraw.yml'), 'utf8'));
+const withdrawTemplate = YAML.parse(
+  await readFile(path.join(projectRoot, '.github/ISSUE_TEMPLATE/withdraw.yml'), 'utf8'),
+);
 export const signFields = formFieldsFromTemplate(signTemplate);
 export const withdrawFields = formFieldsFromTemplate(withdrawTemplate);
 export const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
 
 /** An issue body exactly as GitHub renders the signing form. */
-export function signBody({ name = '', country = '', reason = '', consent = true }: { name?: string; country?: string; reason?: string; consent?: boolean }): string {
+export function signBody({
+  name = '',
+  country = '',
+  reason = '',
+  consent = true,
+}: {
+  name?: string;
+  country?: string;
+  reason?: string;
+  consent?: boolean;
+}): string {
   return renderIssueForm(signFields, { name, country, reason, consent: [consent] });
 }
 
@@ -35,10 +47,21 @@ export function withdrawBody(confirm = true): string {
 export async function makeCheckout(fake: FakeGitHub, settings: Record<string, unknown> = {}): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'petition-checkout-'));
   await mkdir(path.join(dir, 'content'), { recursive: true });
-  await cp(path.join(projectRoot, '.github/ISSUE_TEMPLATE'), path.join(dir, '.github/ISSUE_TEMPLATE'), { recursive: true });
+  await cp(path.join(projectRoot, '.github/ISSUE_TEMPLATE'), path.join(dir, '.github/ISSUE_TEMPLATE'), {
+    recursive: true,
+  });
   await writeFile(path.join(dir, 'content/letter.md'), letterText);
   const base = JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'));
-  await writeFile(path.join(dir, 'content/settings.json'), JSON.stringify({ ...base, repository: REPOSITORY, site_url: 'https://leopards.github.io', path_prefix: '/petition/', ...settings }));
+  await writeFile(
+    path.join(dir, 'content/settings.json'),
+    JSON.stringify({
+      ...base,
+      repository: REPOSITORY,
+      site_url: 'https://leopards.github.io',
+      path_prefix: '/petition/',
+      ...settings,
+    }),
+  );
   await syncCheckout(fake, dir);
   return dir;
 }
@@ -55,12 +78,32 @@ export async function syncCheckout(fake: FakeGitHub, dir: string): Promise<void>
 }
 
 /** Runs one sweep with fast pacing (no 1 s between writes, retry-after counted in 10 ms). */
-export async function runProcessor(fake: FakeGitHub, checkoutDir: string, extra: Partial<ProcessOptions> = {}): Promise<RunSummary & { logs: string[] }> {
+export async function runProcessor(
+  fake: FakeGitHub,
+  checkoutDir: string,
+  extra: Partial<ProcessOptions> = {},
+): Promise<RunSummary & { logs: string[] }> {
   let requests = 0;
   const logs: string[] = [];
-  const octokit = createClient({ baseUrl: fake.baseUrl, token: 'test-token', writeIntervalMs: 0, retryTimeUnitMs: 10, log: (m) => logs.push(m), onRequest: () => (requests += 1) });
+  const octokit = createClient({
+    baseUrl: fake.baseUrl,
+    token: 'test-token',
+    writeIntervalMs: 0,
+    retryTimeUnitMs: 10,
+    log: (m) => logs.push(m),
+    onRequest: () => (requests += 1),
+  });
   const summary = await processSignatures(
-    { octokit, repository: REPOSITORY, branch: 'main', checkoutDir, now: () => new Date('2026-11-24T12:00:00Z'), log: (m) => logs.push(m), sleep: async () => {}, ...extra },
+    {
+      octokit,
+      repository: REPOSITORY,
+      branch: 'main',
+      checkoutDir,
+      now: () => new Date('2026-11-24T12:00:00Z'),
+      log: (m) => logs.push(m),
+      sleep: async () => {},
+      ...extra,
+    },
     () => requests,
   );
   return { ...summary, logs };

@@ -4,7 +4,16 @@ import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { letterDigest } from '../../scripts/core/tally.ts';
 import { startFakeGitHub, type FakeGitHub, type FakeIssueInput } from '../fake-github/server.ts';
-import { letterText, makeCheckout, REPOSITORY, runProcessor, signatureFiles, signBody, syncCheckout, withdrawBody } from './harness.ts';
+import {
+  letterText,
+  makeCheckout,
+  REPOSITORY,
+  runProcessor,
+  signatureFiles,
+  signBody,
+  syncCheckout,
+  withdrawBody,
+} from './harness.ts';
 
 let fake: FakeGitHub;
 afterEach(async () => {
@@ -15,8 +24,13 @@ const anna = { login: 'apetrova', id: 1234567 };
 const wei = { login: 'wangwei', id: 2345678 };
 const fatima = { login: 'fatima-a', id: 3456789 };
 const mallory = { login: 'mallory', id: 9999 };
-const sign = (user: { login: string; id: number }, fields: Parameters<typeof signBody>[0], extra: Partial<FakeIssueInput> = {}): FakeIssueInput => ({ body: signBody(fields), labels: ['signature'], user, ...extra });
-const botComments = (n: number) => fake.issue(n).comments.filter((comment) => comment.body.startsWith(BOT_COMMENT_MARKER));
+const sign = (
+  user: { login: string; id: number },
+  fields: Parameters<typeof signBody>[0],
+  extra: Partial<FakeIssueInput> = {},
+): FakeIssueInput => ({ body: signBody(fields), labels: ['signature'], user, ...extra });
+const botComments = (n: number) =>
+  fake.issue(n).comments.filter((comment) => comment.body.startsWith(BOT_COMMENT_MARKER));
 
 describe('the signature processor', () => {
   it('commits new signatures in one commit, then closes each issue with a receipt', async () => {
@@ -24,9 +38,17 @@ describe('the signature processor', () => {
       owner: 'leopards',
       repo: 'petition',
       issues: [
-        sign(anna, { name: 'Анна Петрова', country: 'Россия', reason: 'Спасите леопарда!' }, { created_at: '2026-11-23T19:00:00Z' }),
+        sign(
+          anna,
+          { name: 'Анна Петрова', country: 'Россия', reason: 'Спасите леопарда!' },
+          { created_at: '2026-11-23T19:00:00Z' },
+        ),
         sign(wei, { name: '王伟', country: '中国' }, { created_at: '2026-11-23T19:05:00Z' }),
-        sign(fatima, { name: 'فاطمة العلي', country: 'Egypt', reason: "I'd like my children to see one." }, { created_at: '2026-11-23T19:10:00Z' }),
+        sign(
+          fatima,
+          { name: 'فاطمة العلي', country: 'Egypt', reason: "I'd like my children to see one." },
+          { created_at: '2026-11-23T19:10:00Z' },
+        ),
       ],
     });
     const checkout = await makeCheckout(fake);
@@ -35,11 +57,24 @@ describe('the signature processor', () => {
     expect(summary.counts.signed).toBe(3);
     expect(fake.commits()).toHaveLength(2);
     const [commit] = fake.commits();
-    expect(commit!.message).toMatch(/^Add 3 signatures\n\n#1 signature by user 1234567\n#2 signature by user 2345678\n#3 signature by user 3456789/);
+    expect(commit!.message).toMatch(
+      /^Add 3 signatures\n\n#1 signature by user 1234567\n#2 signature by user 2345678\n#3 signature by user 3456789/,
+    );
     const files = signatureFiles(fake);
-    expect(Object.keys(files).sort()).toEqual([anna, wei, fatima].map((user) => `signatures/${signatureRelativePath(user.id)}`).sort());
+    expect(Object.keys(files).sort()).toEqual(
+      [anna, wei, fatima].map((user) => `signatures/${signatureRelativePath(user.id)}`).sort(),
+    );
     expect(files[`signatures/${signatureRelativePath(anna.id)}`]).toBe(
-      renderSignatureFile({ name: 'Анна Петрова', country: 'RU', login: 'apetrova', user_id: anna.id, issue: 1, signed_at: '2026-11-23T19:00:00Z', letter_sha256: letterDigest(letterText), reason: 'Спасите леопарда!' }),
+      renderSignatureFile({
+        name: 'Анна Петрова',
+        country: 'RU',
+        login: 'apetrova',
+        user_id: anna.id,
+        issue: 1,
+        signed_at: '2026-11-23T19:00:00Z',
+        letter_sha256: letterDigest(letterText),
+        reason: 'Спасите леопарда!',
+      }),
     );
     for (const n of [1, 2, 3]) {
       const issue = fake.issue(n);
@@ -50,11 +85,15 @@ describe('the signature processor', () => {
       expect(issue.comments[0]!.body).toContain(`https://github.com/${REPOSITORY}/commit/${commit!.sha}`);
     }
     expect(fake.issue(1).comments[0]!.body).toContain(`https://leopards.github.io/petition/signatures/1/#s${anna.id}`);
-    expect(fake.labels()).toEqual(expect.arrayContaining(['signature', 'withdrawal', 'signed', 'rejected', 'withdrawn']));
+    expect(fake.labels()).toEqual(
+      expect.arrayContaining(['signature', 'withdrawal', 'signed', 'rejected', 'withdrawn']),
+    );
   });
 
   it('spends at most 2 requests per accepted signature with receipts, and about 1 without', async () => {
-    const issues = Array.from({ length: 150 }, (_, i) => sign({ login: `signer${i}`, id: 5000 + i }, { name: `Signer ${i}`, country: 'DE' }));
+    const issues = Array.from({ length: 150 }, (_, i) =>
+      sign({ login: `signer${i}`, id: 5000 + i }, { name: `Signer ${i}`, country: 'DE' }),
+    );
     fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues });
     const summary = await runProcessor(fake, await makeCheckout(fake));
     expect(summary.counts.signed).toBe(150);
@@ -77,7 +116,7 @@ describe('the signature processor', () => {
   it.each([
     ['an empty name', { name: '', country: 'DE' }, 'Your name is empty'],
     ['a placeholder name', { name: 'Your Name Here', country: 'DE' }, 'looks like an example'],
-    ['the template\'s own example', { name: 'Anna P.', country: 'DE' }, 'looks like an example'],
+    ["the template's own example", { name: 'Anna P.', country: 'DE' }, 'looks like an example'],
     ['a web address in the name', { name: 'Visit https://spam.example', country: 'DE' }, 'contains a web address'],
     ['a formula', { name: '=cmd|calc', country: 'DE' }, 'starts with =, +, - or @'],
     ['a bidi override', { name: 'Anna \u202Egnp.exe', country: 'DE' }, 'text-direction characters'],
@@ -99,7 +138,11 @@ describe('the signature processor', () => {
   });
 
   it('lists every problem at once', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: '', country: 'Narnia', consent: false })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: '', country: 'Narnia', consent: false })],
+    });
     await runProcessor(fake, await makeCheckout(fake));
     const body = fake.issue(1).comments[0]!.body;
     expect(body).toContain('Your name is empty');
@@ -108,21 +151,37 @@ describe('the signature processor', () => {
   });
 
   it('does not let a heading typed inside the reason override the name', async () => {
-    const spoof = signBody({ name: 'Anna', country: 'DE', reason: 'Hi\n\n### Your name, as it will be shown\n\nVladimir Putin' });
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [{ body: spoof, labels: ['signature'], user: anna }] });
+    const spoof = signBody({
+      name: 'Anna',
+      country: 'DE',
+      reason: 'Hi\n\n### Your name, as it will be shown\n\nVladimir Putin',
+    });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [{ body: spoof, labels: ['signature'], user: anna }],
+    });
     await runProcessor(fake, await makeCheckout(fake));
     expect(signatureFiles(fake)).toEqual({});
     expect(fake.issue(1).comments[0]!.body).toContain('looks like a heading of the form');
   });
 
   it('rejects an issue that was not made with the form', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [{ body: 'Please add me, Anna from Russia', labels: ['signature'], user: anna }] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [{ body: 'Please add me, Anna from Russia', labels: ['signature'], user: anna }],
+    });
     await runProcessor(fake, await makeCheckout(fake));
     expect(fake.issue(1).comments[0]!.body).toContain('does not look like it was made with the signing form');
   });
 
   it('spends no requests on an issue still waiting for its author to fix it, and accepts it once edited', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: 'Anna', country: 'Narnia' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'Narnia' })],
+    });
     const checkout = await makeCheckout(fake);
     await runProcessor(fake, checkout);
     const before = fake.requests.length;
@@ -131,7 +190,14 @@ describe('the signature processor', () => {
     expect(second.filter((r) => /\/issues\/\d+/.test(r.path))).toEqual([]);
 
     fake.editIssue(1, signBody({ name: 'Anna', country: 'Russia' }));
-    const edited = (webhookExamples as unknown as Array<{ name: string; examples: Array<{ action?: string; issue?: { number: number } }> }>).find((e) => e.name === 'issues')!.examples.find((e) => e.action === 'edited')!;
+    const edited = (
+      webhookExamples as unknown as Array<{
+        name: string;
+        examples: Array<{ action?: string; issue?: { number: number } }>;
+      }>
+    )
+      .find((e) => e.name === 'issues')!
+      .examples.find((e) => e.action === 'edited')!;
     const event = { ...edited, issue: { ...edited.issue!, number: 1 } };
     const summary = await runProcessor(fake, checkout, { event });
     expect(summary.counts.signed).toBe(1);
@@ -142,7 +208,11 @@ describe('the signature processor', () => {
   });
 
   it('answers a still-wrong edit again when the edit triggered the run', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: 'Anna', country: 'Narnia' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'Narnia' })],
+    });
     const checkout = await makeCheckout(fake);
     await runProcessor(fake, checkout);
     fake.editIssue(1, signBody({ name: 'Anna', country: 'Gondor' }));
@@ -152,7 +222,11 @@ describe('the signature processor', () => {
   });
 
   it('replaces the one file of an account that signs again', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: 'Anna', country: 'RU' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'RU' })],
+    });
     const checkout = await makeCheckout(fake);
     await runProcessor(fake, checkout);
     await syncCheckout(fake, checkout);
@@ -167,7 +241,11 @@ describe('the signature processor', () => {
   });
 
   it('keeps only the newest of two signatures by one account in the same run', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: 'Anna', country: 'RU' }), sign(anna, { name: 'Anna K.', country: 'DE' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'RU' }), sign(anna, { name: 'Anna K.', country: 'DE' })],
+    });
     const summary = await runProcessor(fake, await makeCheckout(fake));
     expect(summary.counts).toMatchObject({ signed: 1, superseded: 1 });
     expect(Object.values(signatureFiles(fake))[0]).toContain('country: "DE"');
@@ -176,7 +254,11 @@ describe('the signature processor', () => {
   });
 
   it('deletes a signature when its own account withdraws it, and not when someone else asks', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: 'Anna', country: 'RU' }), sign(wei, { name: 'Wei', country: 'CN' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'RU' }), sign(wei, { name: 'Wei', country: 'CN' })],
+    });
     const checkout = await makeCheckout(fake);
     await runProcessor(fake, checkout);
     await syncCheckout(fake, checkout);
@@ -192,7 +274,11 @@ describe('the signature processor', () => {
   });
 
   it('rejects signatures politely once the petition is closed, committing nothing', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: 'Anna', country: 'RU' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'RU' })],
+    });
     await runProcessor(fake, await makeCheckout(fake, { closing_date: '2026-11-01' }));
     expect(fake.commits()).toHaveLength(1);
     expect(fake.issue(1).state).toBe('closed');
@@ -203,7 +289,11 @@ describe('the signature processor', () => {
 
 describe('the signature processor under faults', () => {
   it('retries server errors and dropped connections without losing or duplicating anything', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: 'Anna', country: 'RU' }), sign(wei, { name: 'Wei', country: 'CN' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'RU' }), sign(wei, { name: 'Wei', country: 'CN' })],
+    });
     fake.inject({ method: 'GET', path: /\/issues$/, status: 502 });
     fake.inject({ method: 'POST', path: /\/git\/trees$/, status: 500 });
     fake.inject({ method: 'POST', path: /\/issues\/1\/comments$/, status: 0, dropConnection: true });
@@ -219,13 +309,20 @@ describe('the signature processor under faults', () => {
   });
 
   it('waits out a secondary rate limit with retry-after and carries on', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: 'Anna', country: 'RU' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'RU' })],
+    });
     fake.inject({
       method: 'POST',
       path: /\/comments$/,
       status: 403,
       headers: { 'retry-after': '2' },
-      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest' },
+      body: {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        documentation_url: 'https://docs.github.com/rest',
+      },
     });
     const summary = await runProcessor(fake, await makeCheckout(fake));
     expect(summary.logs.join('\n')).toContain('Secondary rate limit');
@@ -234,7 +331,12 @@ describe('the signature processor under faults', () => {
   });
 
   it('re-reads the branch and retries when someone pushed between its commit and the ref update', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', files: { 'README.md': 'hello' }, issues: [sign(anna, { name: 'Anna', country: 'RU' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      files: { 'README.md': 'hello' },
+      issues: [sign(anna, { name: 'Anna', country: 'RU' })],
+    });
     let pushed = false;
     fake.beforeRequest = (method, path) => {
       if (!pushed && method === 'PATCH' && path.includes('/git/refs/heads/main')) {
@@ -243,16 +345,26 @@ describe('the signature processor under faults', () => {
       }
     };
     const summary = await runProcessor(fake, await makeCheckout(fake));
-    expect(fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/git/refs/') && r.status === 422)).toHaveLength(1);
+    expect(
+      fake.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/git/refs/') && r.status === 422),
+    ).toHaveLength(1);
     expect(summary.logs.join('\n')).toContain('moved while committing');
     const files = fake.files();
     expect(files['content/update.md']).toBe('A maintainer edited the content');
     expect(files[`signatures/${signatureRelativePath(anna.id)}`]).toContain('name: "Anna"');
-    expect(fake.commits().map((c) => c.message.split('\n')[0])).toEqual(['Add 1 signature', 'Edit content', 'Initial commit']);
+    expect(fake.commits().map((c) => c.message.split('\n')[0])).toEqual([
+      'Add 1 signature',
+      'Edit content',
+      'Initial commit',
+    ]);
   });
 
   it('finishes the job on the next run when a run died after committing, without a second commit or comment', async () => {
-    fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, { name: 'Anna', country: 'RU' }), sign(wei, { name: 'Wei', country: 'CN' })] });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'RU' }), sign(wei, { name: 'Wei', country: 'CN' })],
+    });
     const checkout = await makeCheckout(fake);
     // Every attempt to close an issue fails, as if the run were killed right after the commit.
     fake.inject({ method: 'PATCH', path: /\/issues\/\d+$/, status: 500, times: 1000 });
@@ -276,14 +388,19 @@ describe('the signature processor under faults', () => {
   });
 
   it('ends with exactly one file per signer when two runs process the same issues at once', async () => {
-    const issues = Array.from({ length: 12 }, (_, i) => sign({ login: `signer${i}`, id: 7000 + i }, { name: `Signer ${i}`, country: 'FR' }));
+    const issues = Array.from({ length: 12 }, (_, i) =>
+      sign({ login: `signer${i}`, id: 7000 + i }, { name: `Signer ${i}`, country: 'FR' }),
+    );
     fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues, latencyMs: 2 });
-    const [first, second] = await Promise.all([runProcessor(fake, await makeCheckout(fake)), runProcessor(fake, await makeCheckout(fake))]);
+    const [first, second] = await Promise.all([
+      runProcessor(fake, await makeCheckout(fake)),
+      runProcessor(fake, await makeCheckout(fake)),
+    ]);
     expect([first, second].flatMap((run) => run.failures)).toEqual([]);
     const files = signatureFiles(fake);
     expect(Object.keys(files)).toHaveLength(12);
     expect(new Set(Object.keys(files)).size).toBe(12);
     expect(fake.commits().filter((commit) => commit.message.startsWith('Add'))).toHaveLength(1);
     expect(fake.issues().every((issue) => issue.state === 'closed' && issue.labels.includes('signed'))).toBe(true);
-});
+  });
 });

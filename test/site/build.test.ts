@@ -21,7 +21,9 @@ describe('a site with no signatures', () => {
     const home = await site.dom('index.html');
     expect(home.querySelector('.count')?.textContent).toContain('0');
     expect(home.body.textContent).toContain('Be the first to sign');
-    expect((await site.dom('letter/index.html')).querySelector('.tally-sentence')?.textContent).toContain('Be the first to sign');
+    expect((await site.dom('letter/index.html')).querySelector('.tally-sentence')?.textContent).toContain(
+      'Be the first to sign',
+    );
   });
 
   it('publishes an empty tally with the digest of nothing', async () => {
@@ -54,7 +56,9 @@ describe('a site with many signatures from many countries', () => {
   it('weaves the count and the number of countries into the letter', async () => {
     const countries = new Set(records.map((record) => record.country)).size;
     const letter = await site.dom('letter/index.html');
-    expect(letter.querySelector('.tally-sentence')?.textContent).toContain(`We, the 1,234 undersigned from ${countries} countries`);
+    expect(letter.querySelector('.tally-sentence')?.textContent).toContain(
+      `We, the 1,234 undersigned from ${countries} countries`,
+    );
   });
 
   it('shows progress toward the goal and only the latest signers on the home page', async () => {
@@ -80,18 +84,39 @@ describe('a site with many signatures from many countries', () => {
     const tally = JSON.parse(await site.read('data/tally.json'));
     expect(tally.signature_count).toBe(MANY);
     expect(tally.digest.value).toBe(signatureDigest(records));
-    expect(tally.signatures_by_country.reduce((sum: number, c: { signature_count: number }) => sum + c.signature_count, 0)).toBe(MANY);
-    expect(tally.signatures_by_day.reduce((sum: number, d: { signature_count: number }) => sum + d.signature_count, 0)).toBe(MANY);
-    expect(tally.signatures_by_country[0]).toEqual({ code: expect.stringMatching(/^[A-Z]{2}$/), name: expect.any(String), signature_count: expect.any(Number) });
+    expect(
+      tally.signatures_by_country.reduce((sum: number, c: { signature_count: number }) => sum + c.signature_count, 0),
+    ).toBe(MANY);
+    expect(
+      tally.signatures_by_day.reduce((sum: number, d: { signature_count: number }) => sum + d.signature_count, 0),
+    ).toBe(MANY);
+    expect(tally.signatures_by_country[0]).toEqual({
+      code: expect.stringMatching(/^[A-Z]{2}$/),
+      name: expect.any(String),
+      signature_count: expect.any(Number),
+    });
   });
 
   it('publishes every signature as CSV and JSON with the public fields', async () => {
-    const csv = (await site.read('data/signatures.csv')).replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const csv = (await site.read('data/signatures.csv'))
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(csv[0]).toBe('name,country,country_name,signed_at,login,issue,reason');
     expect(csv).toHaveLength(MANY + 1);
     const json = JSON.parse(await site.read('data/signatures.json'));
     expect(json).toHaveLength(MANY);
-    expect(Object.keys(json[0]).sort()).toEqual(['country', 'country_name', 'issue', 'letter_sha256', 'login', 'name', 'reason', 'signed_at', 'user_id']);
+    expect(Object.keys(json[0]).sort()).toEqual([
+      'country',
+      'country_name',
+      'issue',
+      'letter_sha256',
+      'login',
+      'name',
+      'reason',
+      'signed_at',
+      'user_id',
+    ]);
   });
 
   it('keeps the home page under 50 KB of HTML, CSS and JavaScript', async () => {
@@ -119,7 +144,11 @@ describe('a site with many signatures from many countries', () => {
   it('loads nothing from another origin', async () => {
     for (const page of await listFiles(site.output, ['.html'])) {
       const dom = await site.dom(page);
-      for (const element of [...dom.querySelectorAll('script[src], link[href]:not([rel="canonical"]):not([rel="alternate"]), img[src], iframe, source[src]')]) {
+      for (const element of [
+        ...dom.querySelectorAll(
+          'script[src], link[href]:not([rel="canonical"]):not([rel="alternate"]), img[src], iframe, source[src]',
+        ),
+      ]) {
         const url = element.getAttribute('src') ?? element.getAttribute('href') ?? '';
         expect(url, `${page}: ${element.outerHTML}`).toMatch(/^\/(?!\/)/);
       }
@@ -144,8 +173,12 @@ describe('a site with many signatures from many countries', () => {
 
   it('gives every page a canonical URL on the published site and a sitemap lists them', async () => {
     const home = await site.dom('index.html');
-    expect(home.querySelector('link[rel="canonical"]')?.getAttribute('href')).toBe('https://petition-as-code.github.io/amur-leopard/');
-    expect(home.querySelector('meta[property="og:url"]')?.getAttribute('content')).toBe('https://petition-as-code.github.io/amur-leopard/');
+    expect(home.querySelector('link[rel="canonical"]')?.getAttribute('href')).toBe(
+      'https://petition-as-code.github.io/amur-leopard/',
+    );
+    expect(home.querySelector('meta[property="og:url"]')?.getAttribute('content')).toBe(
+      'https://petition-as-code.github.io/amur-leopard/',
+    );
     const sitemap = await site.read('sitemap.xml');
     expect(sitemap).toContain('<loc>https://petition-as-code.github.io/amur-leopard/letter/</loc>');
     expect(await site.read('404.html')).toContain('Page not found');
@@ -155,7 +188,10 @@ describe('a site with many signatures from many countries', () => {
 describe('a closed petition', () => {
   let site: BuiltSite;
   beforeAll(async () => {
-    site = await buildSite({ signaturesDir: path.join(fixtures, 'one'), settings: { state: 'closed', closing_date: '2027-06-30' } });
+    site = await buildSite({
+      signaturesDir: path.join(fixtures, 'one'),
+      settings: { state: 'closed', closing_date: '2027-06-30' },
+    });
   });
 
   it('says it is closed wherever a signer would look, and offers no form', async () => {
@@ -168,7 +204,10 @@ describe('a closed petition', () => {
   });
 
   it('says when it closed once the closing date has passed', async () => {
-    const past = await buildSite({ signaturesDir: path.join(fixtures, 'none'), settings: { closing_date: '2020-01-31' } });
+    const past = await buildSite({
+      signaturesDir: path.join(fixtures, 'none'),
+      settings: { closing_date: '2020-01-31' },
+    });
     const home = await past.dom('index.html');
     expect(home.querySelector('.closed-banner')?.textContent).toContain('It closed at the end of 31 January 2020');
   });

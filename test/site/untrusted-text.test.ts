@@ -35,7 +35,11 @@ describe('signature files written by strangers', () => {
   });
 
   it('keep a reason with "---" lines inside its own entry, without changing the front matter', async () => {
-    const json = JSON.parse(await site.read('data/signatures.json')) as Array<{ user_id: number; reason: string; country: string }>;
+    const json = JSON.parse(await site.read('data/signatures.json')) as Array<{
+      user_id: number;
+      reason: string;
+      country: string;
+    }>;
     const entry = json.find((signature) => signature.user_id === 104)!;
     expect(entry.reason).toBe('line one\n---\nlayout: evil\n---\nline five');
     expect(entry.country).toBe('FR');
@@ -52,7 +56,11 @@ describe('signature files written by strangers', () => {
       ['07/02/207.md', 'country is not an ISO 3166-1 alpha-2 code'],
     ];
     for (const [file, problem] of expectedWarnings) {
-      expect(site.log).toMatch(new RegExp(`Skipped signature file \\S*${file.replace(/\//g, '\\/')}: ${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(site.log).toMatch(
+        new RegExp(
+          `Skipped signature file \\S*${file.replace(/\//g, '\\/')}: ${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        ),
+      );
     }
     expect(JSON.parse(await site.read('data/tally.json')).signature_count).toBe(5);
   });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { isPetitionOpen, normalisePathPrefix, resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
 
-const valid = { title: 'Save the Amur Leopard', goal: 10000, state: 'open', closing_date: '2027-06-30', repository: 'owner/repo', site_url: 'https://owner.github.io/', path_prefix: 'repo' };
+const valid = {
+  title: 'Save the Amur Leopard',
+  goal: 10000,
+  state: 'open',
+  closing_date: '2027-06-30',
+  repository: 'owner/repo',
+  site_url: 'https://owner.github.io/',
+  path_prefix: 'repo',
+};
 
 describe('petition settings', () => {
   it('normalise the site URL to its origin and the path prefix to /name/', () => {
@@ -13,13 +21,23 @@ describe('petition settings', () => {
   });
 
   it('let the build environment point a fork at its own repository and address', () => {
-    const settings = resolveSettings(valid, { PETITION_REPOSITORY: 'someone/their-petition', SITE_URL: 'https://petition.example.org', PATH_PREFIX: '/' });
-    expect(settings).toMatchObject({ repository: 'someone/their-petition', site_url: 'https://petition.example.org', path_prefix: '/' });
+    const settings = resolveSettings(valid, {
+      PETITION_REPOSITORY: 'someone/their-petition',
+      SITE_URL: 'https://petition.example.org',
+      PATH_PREFIX: '/',
+    });
+    expect(settings).toMatchObject({
+      repository: 'someone/their-petition',
+      site_url: 'https://petition.example.org',
+      path_prefix: '/',
+    });
     expect(resolveSettings(valid, { PATH_PREFIX: '', SITE_URL: '' }).path_prefix).toBe('/repo/');
   });
 
   it('list every mistake in a broken settings file at once', () => {
-    expect(() => resolveSettings({ ...valid, goal: 0, state: 'paused', closing_date: '30/06/2027', repository: 'not a repo' })).toThrowError(
+    expect(() =>
+      resolveSettings({ ...valid, goal: 0, state: 'paused', closing_date: '30/06/2027', repository: 'not a repo' }),
+    ).toThrowError(
       /"goal" must be a whole number of at least 1\.\n- "state" must be "open" or "closed"\.\n- "closing_date" must be a date written YYYY-MM-DD\.\n- "repository" must look like "owner\/name"/,
     );
   });

@@ -19,7 +19,11 @@ function plainFormUrl(repository: string, fields: Record<string, string>): strin
 
 describe('the link to GitHub that the signing form opens', () => {
   it('prefills every text field of sign.yml by its id, with the values exactly as typed', () => {
-    const { url, reasonShortened } = buildSignUrl(REPO, { name: "  Анна O'Brien 李  ", country: 'Россия', reason: 'Save them + their forest & prey.\nPlease.' });
+    const { url, reasonShortened } = buildSignUrl(REPO, {
+      name: "  Анна O'Brien 李  ",
+      country: 'Россия',
+      reason: 'Save them + their forest & prey.\nPlease.',
+    });
     const parsed = new URL(url);
     expect(parsed.origin + parsed.pathname).toBe('https://github.com/petition-as-code/amur-leopard/issues/new');
     expect(Object.fromEntries(parsed.searchParams)).toEqual({
@@ -53,7 +57,11 @@ describe('the link to GitHub that the signing form opens', () => {
     expect(typed.startsWith(reason)).toBe(true);
     expect(new URL(url).searchParams.get('reason')).toBe(reason);
     // The longest beginning that fits: one more character would not.
-    const oneMore = buildSignUrl(REPO, { name: '李雷', country: '中国', reason: typed.slice(0, reason.length + 1) }, Number.MAX_SAFE_INTEGER);
+    const oneMore = buildSignUrl(
+      REPO,
+      { name: '李雷', country: '中国', reason: typed.slice(0, reason.length + 1) },
+      Number.MAX_SAFE_INTEGER,
+    );
     expect(oneMore.url.length).toBeGreaterThan(SIGN_URL_MAX_LENGTH);
     expect(reason.length).toBeGreaterThan(500);
   });
@@ -93,7 +101,9 @@ describe('the link to GitHub that the signing form opens', () => {
   });
 
   it('refuses a repository setting that is not owner/name', () => {
-    expect(() => buildSignUrl('https://github.com/a/b', { name: 'A', country: 'DE', reason: '' })).toThrow(/owner\/name/);
+    expect(() => buildSignUrl('https://github.com/a/b', { name: 'A', country: 'DE', reason: '' })).toThrow(
+      /owner\/name/,
+    );
     expect(() => buildSignUrl('a/b/c', { name: 'A', country: 'DE', reason: '' })).toThrow();
   });
 

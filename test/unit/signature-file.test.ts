@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseSignatureFile, renderSignatureFile, signatureRelativePath, type SignatureRecord, userIdFromRelativePath } from '../../scripts/core/signature-file.ts';
+import {
+  parseSignatureFile,
+  renderSignatureFile,
+  signatureRelativePath,
+  type SignatureRecord,
+  userIdFromRelativePath,
+} from '../../scripts/core/signature-file.ts';
 
 const anna: SignatureRecord = {
   name: 'Anna P.',
@@ -19,7 +25,11 @@ describe('signature files', () => {
   });
 
   it('keeps hostile names inside the front matter as plain text', () => {
-    const hostile = { ...anna, name: 'x"\n---\nname: Mallory {{ 7*7 }}'.replace(/\n/g, ' '), reason: '---\ncountry: US\n---' };
+    const hostile = {
+      ...anna,
+      name: 'x"\n---\nname: Mallory {{ 7*7 }}'.replace(/\n/g, ' '),
+      reason: '---\ncountry: US\n---',
+    };
     const text = renderSignatureFile(hostile);
     const parsed = parseSignatureFile(text, signatureRelativePath(anna.user_id));
     expect(parsed.ok && parsed.record).toEqual(hostile);

@@ -28,7 +28,13 @@ describe('the tally', () => {
 
   it('reads well with no signatures at all', () => {
     const tally = computeTally([], settings, now);
-    expect(tally).toMatchObject({ signature_count: 0, country_count: 0, goal_percent: 0, signatures_by_country: [], signatures_by_day: [] });
+    expect(tally).toMatchObject({
+      signature_count: 0,
+      country_count: 0,
+      goal_percent: 0,
+      signatures_by_country: [],
+      signatures_by_day: [],
+    });
     expect(tally.digest.value).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
   });
 
