@@ -15,7 +15,7 @@ import {
   plainFormWorstCaseLength,
 } from '../../scripts/core/sign-url.ts';
 import { buildSite } from '../helpers/site.ts';
-import { serveStatic, type StaticSite } from './static-server.ts';
+import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
 
 const REPOSITORY = 'leopard-friends/save-the-amur-leopard';
 const PREFIX = '/amur-leopard/';
@@ -47,7 +47,7 @@ beforeAll(async () => {
     build({ state: 'open', closing_date: '2099-12-31' }),
     build({ state: 'closed', closing_date: '2099-12-31' }),
     build({ state: 'open', closing_date: '2020-01-31' }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS }),
   ]);
   Object.assign(sites, { open, closedByOrganisers, closedByDate });
   browser = launched;

