@@ -24,6 +24,7 @@ import {
   type IssueSnapshot,
   type Plan,
 } from './core/decide.ts';
+import { ISSUE_CHOOSER_CONFIG_PATH, issueChooserConfigFor } from './core/issue-chooser.ts';
 import { formFieldsFromTemplate } from './core/issue-form.ts';
 import { BOT_COMMENT_MARKER } from './core/messages.ts';
 import { resolveSettings, siteBaseUrl, type Settings } from './core/settings.ts';
@@ -156,6 +157,15 @@ export async function processSignatures(
     recheck,
   });
 
+  // A fork's first run points the issue chooser's link at its own site (see issue-chooser.ts).
+  const chooserText = await readIfExists(path.join(options.checkoutDir, ISSUE_CHOOSER_CONFIG_PATH));
+  const chooserUpdate = chooserText ? issueChooserConfigFor(chooserText, siteBaseUrl(settings)) : undefined;
+  if (chooserUpdate) plan.changes.set(ISSUE_CHOOSER_CONFIG_PATH, chooserUpdate);
+  if (settings.repository !== options.repository)
+    log(
+      `Warning: content/settings.json names the repository "${settings.repository}", but this runs in "${options.repository}". Receipts and the sign form link to the settings' repository and site; edit "repository", "site_url" and "path_prefix" there.`,
+    );
+
   let commitSha: string | undefined;
   if (plan.changes.size > 0) {
     const result = await commitChanges(octokit, {
@@ -163,7 +173,7 @@ export async function processSignatures(
       repo,
       branch: options.branch,
       changes: plan.changes,
-      message: commitMessage(plan),
+      message: commitMessage(plan, chooserUpdate ? [`Point the issue chooser's link at ${siteBaseUrl(settings)}`] : []),
       log,
       sleep: options.sleep,
       pathExists: async (filePath, ref) => {

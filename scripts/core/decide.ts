@@ -231,8 +231,11 @@ export function decide(input: DecideInput): Plan {
   return { changes, actions };
 }
 
-/** The commit message: a summary line, then one line per issue, so the history reads as a ledger. */
-export function commitMessage(plan: Plan): string {
+/**
+ * The commit message: a summary line, then one line per issue, so the history reads as a ledger;
+ * `otherChanges` describes files the run changes besides signatures (one line each).
+ */
+export function commitMessage(plan: Plan, otherChanges: readonly string[] = []): string {
   const count = (outcome: Outcome) => plan.actions.filter((action) => action.outcome === outcome).length;
   const parts: string[] = [];
   const add = (n: number, one: string, many: string) =>
@@ -240,12 +243,12 @@ export function commitMessage(plan: Plan): string {
   add(count('signed'), 'Add 1 signature', 'Add N signatures');
   add(count('updated'), 'update 1 signature', 'update N signatures');
   add(count('withdrawn'), 'withdraw 1 signature', 'withdraw N signatures');
-  const summary = parts.join(', ').replace(/^./, (c) => c.toUpperCase()) || 'Update signatures';
+  const summary = parts.join(', ').replace(/^./, (c) => c.toUpperCase()) || otherChanges[0] || 'Update signatures';
   const lines = plan.actions
     .filter((action) => action.outcome === 'signed' || action.outcome === 'updated' || action.outcome === 'withdrawn')
     .map(
       (action) =>
         `#${action.issue.number} ${action.outcome === 'withdrawn' ? 'withdrawal' : action.outcome === 'updated' ? 'signature (updated)' : 'signature'} by user ${action.issue.author.id}`,
     );
-  return `${summary}\n\n${lines.join('\n')}\n`;
+  return `${summary}\n\n${[...lines, ...otherChanges].join('\n')}\n`;
 }

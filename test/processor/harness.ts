@@ -3,7 +3,9 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { ISSUE_CHOOSER_CONFIG_PATH, issueChooserConfigFor } from '../../scripts/core/issue-chooser.ts';
 import { formFieldsFromTemplate, renderIssueForm } from '../../scripts/core/issue-form.ts';
+import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
 import { createClient } from '../../scripts/github/client.ts';
 import { processSignatures, type ProcessOptions, type RunSummary } from '../../scripts/process-signatures.ts';
 import type { FakeGitHub } from '../fake-github/server.ts';
@@ -52,16 +54,21 @@ export async function makeCheckout(fake: FakeGitHub, settings: Record<string, un
   });
   await writeFile(path.join(dir, 'content/letter.md'), letterText);
   const base = JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'));
-  await writeFile(
-    path.join(dir, 'content/settings.json'),
-    JSON.stringify({
-      ...base,
-      repository: REPOSITORY,
-      site_url: 'https://leopards.github.io',
-      path_prefix: '/petition/',
-      ...settings,
-    }),
+  const checkoutSettings = {
+    ...base,
+    repository: REPOSITORY,
+    site_url: 'https://leopards.github.io',
+    path_prefix: '/petition/',
+    ...settings,
+  };
+  await writeFile(path.join(dir, 'content/settings.json'), JSON.stringify(checkoutSettings));
+  // A repository whose issue chooser already links to its own site, as after its first run.
+  const chooserFile = path.join(dir, ISSUE_CHOOSER_CONFIG_PATH);
+  const chooser = issueChooserConfigFor(
+    await readFile(chooserFile, 'utf8'),
+    siteBaseUrl(resolveSettings(checkoutSettings)),
   );
+  if (chooser) await writeFile(chooserFile, chooser);
   await syncCheckout(fake, dir);
   return dir;
 }
