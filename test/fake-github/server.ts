@@ -3,7 +3,8 @@
  * issues (listing with labels/state/pagination and a Link header), comments, labels, the Git
  * Database API (refs, commits, trees with base_tree and deletions, 422 on a stale ref), contents,
  * commits by path, and GitHub's rate-limit headers. Faults can be injected per request.
- * Object shapes start from real webhook payloads (@octokit/webhooks-examples).
+ * Object shapes start from real webhook payloads (@octokit/webhooks-examples); every answer is
+ * checked against GitHub's OpenAPI description by openapi-conformance.test.ts.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -79,9 +80,43 @@ export interface FakeGitHubOptions {
   latencyMs?: number;
 }
 
+/** GitHub's answer to too many content-creating requests, as a fault to inject. */
+export function secondaryRateLimit(where: Pick<Fault, 'method' | 'path' | 'times'>, retryAfterSeconds = 60): Fault {
+  return {
+    ...where,
+    status: 403,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    body: {
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID FAKE:1.',
+      documentation_url:
+        'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+    },
+  };
+}
+
+/** One answer the fake gave, as sent on the wire (for checking it against GitHub's description). */
+export interface FakeExchange {
+  method: string;
+  /** The request target as sent: percent-encoded path and query string. */
+  url: string;
+  /** The request's parsed JSON body, or undefined for an empty one. */
+  requestBody: unknown;
+  status: number;
+  headers: Record<string, string>;
+  /** The parsed JSON body, or undefined for an empty one. */
+  body: unknown;
+  /** True when an injected fault answered rather than the fake itself. */
+  injected: boolean;
+}
+
 export interface FakeGitHub {
   baseUrl: string;
   requests: Array<{ method: string; path: string; status: number }>;
+  /** Every answer given (dropped connections aside), with headers and body. */
+  exchanges: FakeExchange[];
+  /** The method and path pattern of every route the fake serves. */
+  routes: ReadonlyArray<{ method: string; pattern: RegExp }>;
   issues(): FakeIssue[];
   issue(n: number): FakeIssue;
   addIssue(input: FakeIssueInput): FakeIssue;
@@ -101,6 +136,8 @@ export interface FakeGitHub {
 }
 
 const BOT = { login: 'github-actions[bot]', id: 41898282 };
+/** The repository's numeric id: GitHub's Link headers name repositories by it. */
+export const REPO_ID = 186853002;
 const DOCS = 'https://docs.github.com/rest';
 
 class HttpError extends Error {
@@ -141,6 +178,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   let nextLabelId = 500;
   const faults: Array<Fault & { remaining: number }> = [];
   const requests: FakeGitHub['requests'] = [];
+  const exchanges: FakeExchange[] = [];
 
   const storeTree = (entries: Map<string, string>) => {
     const sha = sha1(`tree ${JSON.stringify([...entries].sort(([a], [b]) => (a < b ? -1 : 1)))}`);
@@ -200,15 +238,28 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 
   const api = (path: string) => `${baseUrl}${path}`;
   const repoPath = `/repos/${owner}/${repo}`;
-  const userJson = (user: { login: string; id: number }) => ({
-    ...(clone(issueExample.user) as Record<string, unknown>),
-    login: user.login,
-    id: user.id,
-    node_id: Buffer.from(`04:User${user.id}`).toString('base64'),
-    url: api(`/users/${user.login}`),
-    html_url: `https://github.com/${user.login}`,
-    type: user.login.endsWith('[bot]') ? 'Bot' : 'User',
-  });
+  const userJson = (user: { login: string; id: number }) => {
+    // GitHub escapes a bot's brackets in its URLs ("github-actions%5Bbot%5D"); a bot's page is its app's.
+    const bot = user.login.endsWith('[bot]');
+    const json = clone(issueExample.user) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(json))
+      if (typeof value === 'string' && value.startsWith('https://api.github.com/users/'))
+        json[key] = value.replace(
+          /^https:\/\/api\.github\.com\/users\/[^/{]+/,
+          api(`/users/${encodeURIComponent(user.login)}`),
+        );
+    return {
+      ...json,
+      login: user.login,
+      id: user.id,
+      node_id: Buffer.from(`04:${bot ? 'Bot' : 'User'}${user.id}`).toString('base64'),
+      avatar_url: `https://avatars.githubusercontent.com/u/${user.id}?v=4`,
+      html_url: bot
+        ? `https://github.com/apps/${user.login.slice(0, -'[bot]'.length)}`
+        : `https://github.com/${user.login}`,
+      type: bot ? 'Bot' : 'User',
+    };
+  };
   const labelJson = (name: string) => {
     const label = ensureLabel(name);
     return {
@@ -243,6 +294,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     assignees: [],
     milestone: null,
     comments: issue.comments.length,
+    reactions: {
+      ...(clone(issueExample.reactions) as object),
+      url: api(`${repoPath}/issues/${issue.number}/reactions`),
+    },
     created_at: issue.created_at,
     updated_at: issue.updated_at,
     closed_at: issue.state === 'closed' ? issue.updated_at : null,
@@ -312,11 +367,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     const perPage = Math.min(Math.max(Number(url.searchParams.get('per_page') ?? 30) || 30, 1), perPageMax);
     const page = Math.max(Number(url.searchParams.get('page') ?? 1) || 1, 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
+    // GitHub's format: the request's own query with `page` set, on the /repositories/{id} form
+    // of the path, in the order prev, next, last, first.
     const link = (n: number, rel: string) => {
       const target = new URL(url.toString());
-      target.searchParams.set('per_page', String(perPage));
       target.searchParams.set('page', String(n));
-      return `<${baseUrl}${target.pathname}${target.search}>; rel="${rel}"`;
+      const pathname = target.pathname.replace(repoPath, `/repositories/${REPO_ID}`);
+      return `<${baseUrl}${pathname}${target.search}>; rel="${rel}"`;
     };
     const links: string[] = [];
     if (page > 1) links.push(link(page - 1, 'prev'));
@@ -344,24 +401,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       () => [
         200,
         {
-          resources: { core: { limit: rateLimit, used: rateUsed, remaining: rateLimit - rateUsed, reset: rateReset } },
+          resources: {
+            core: { limit: rateLimit, used: rateUsed, remaining: rateLimit - rateUsed, reset: rateReset },
+            search: { limit: 30, used: 0, remaining: 30, reset: Math.floor(Date.now() / 1000) + 60 },
+          },
           rate: { limit: rateLimit, used: rateUsed, remaining: rateLimit - rateUsed, reset: rateReset },
-        },
-      ],
-    ],
-    [
-      'GET',
-      new RegExp(`^${repoPath}$`),
-      () => [
-        200,
-        {
-          id: 1,
-          name: repo,
-          full_name: `${owner}/${repo}`,
-          private: false,
-          default_branch: branch,
-          owner: userJson({ login: owner, id: 1 }),
-          html_url: `https://github.com/${owner}/${repo}`,
         },
       ],
     ],
@@ -452,6 +496,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           throw validationFailed('Validation Failed', [{ resource: 'Label', code: 'missing_field', field: 'name' }]);
         if (labels.has(name))
           throw validationFailed('Validation Failed', [{ resource: 'Label', code: 'already_exists', field: 'name' }]);
+        if (body.color !== undefined && !/^[0-9a-f]{6}$/i.test(String(body.color)))
+          throw validationFailed('Validation Failed', [{ resource: 'Label', code: 'invalid', field: 'color' }]);
         labels.set(name, {
           name,
           color: String(body.color ?? 'ededed'),
@@ -489,10 +535,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       'PATCH',
       new RegExp(`^${repoPath}/issues/comments/(\\d+)$`),
       (m, _u, body) => {
+        if (typeof body.body !== 'string')
+          throw validationFailed('Validation Failed', [
+            { resource: 'IssueComment', code: 'missing_field', field: 'body' },
+          ]);
         for (const issue of issues.values()) {
           const comment = issue.comments.find((c) => c.id === Number(m[1]));
           if (comment) {
-            comment.body = String(body.body ?? comment.body);
+            comment.body = body.body;
             comment.updated_at = tick();
             return [200, commentJson(issue, comment)];
           }
@@ -678,21 +728,48 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 
   function handle(req: IncomingMessage, res: ServerResponse, rawBody: string) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // GitHub serves /repositories/{id}/… as /repos/{owner}/{repo}/… (its Link headers use it).
+    if (url.pathname.startsWith(`/repositories/${REPO_ID}/`))
+      url.pathname = repoPath + url.pathname.slice(`/repositories/${REPO_ID}`.length);
     const method = req.method ?? 'GET';
     const pathname = decodeURIComponent(url.pathname);
     const log = (status: number) => requests.push({ method, path: pathname, status });
     fake.beforeRequest?.(method, pathname);
-    rateUsed += 1;
+    // Asking for the rate limit does not count against it.
+    const exhausted = pathname !== '/rate_limit' && rateUsed >= rateLimit;
+    if (!exhausted && pathname !== '/rate_limit') rateUsed += 1;
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.setHeader('x-github-request-id', `FAKE:${requests.length + 1}`);
     res.setHeader('x-ratelimit-limit', String(rateLimit));
-    res.setHeader('x-ratelimit-remaining', String(Math.max(0, rateLimit - rateUsed)));
+    res.setHeader('x-ratelimit-remaining', String(rateLimit - rateUsed));
     res.setHeader('x-ratelimit-used', String(rateUsed));
     res.setHeader('x-ratelimit-reset', String(rateReset));
     res.setHeader('x-ratelimit-resource', 'core');
+    let injected = false;
     const send = (status: number, body: unknown) => {
       log(status);
       res.statusCode = status;
+      // Like GitHub, point at what was created.
+      if (status === 201 && typeof (body as { url?: unknown }).url === 'string')
+        res.setHeader('location', (body as { url: string }).url);
+      const headers = Object.fromEntries(
+        Object.entries(res.getHeaders()).map(([name, value]) => [name, String(value)]),
+      );
+      let requestBody: unknown = rawBody || undefined;
+      try {
+        requestBody = rawBody ? JSON.parse(rawBody) : undefined;
+      } catch {
+        // kept as text
+      }
+      exchanges.push({
+        method,
+        url: req.url ?? '/',
+        requestBody,
+        status,
+        headers,
+        body: status === 204 ? undefined : body,
+        injected,
+      });
       res.end(status === 204 ? undefined : JSON.stringify(body));
     };
 
@@ -703,8 +780,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     ) {
       return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
-    if (rateUsed > rateLimit) {
-      res.setHeader('x-ratelimit-remaining', '0');
+    if (exhausted) {
       return send(403, {
         message: `API rate limit exceeded for installation ID 1.`,
         documentation_url: DOCS,
@@ -730,6 +806,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         return;
       }
       for (const [name, value] of Object.entries(fault!.headers ?? {})) res.setHeader(name, value);
+      injected = true;
       send(fault!.status, fault!.body ?? { message: `Injected ${fault!.status}`, documentation_url: DOCS });
     };
     if (fault && fault.beforeHandling !== false) return answerFault();
@@ -765,6 +842,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const fake: FakeGitHub = {
     baseUrl,
     requests,
+    exchanges,
+    routes: routes.map(([method, pattern]) => ({ method, pattern })),
     issues: () => [...issues.values()].sort((a, b) => a.number - b.number),
     issue: (n) => mustIssue(n),
     addIssue,

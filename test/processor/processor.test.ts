@@ -3,7 +3,7 @@ import webhookExamples from '@octokit/webhooks-examples/api.github.com/index.jso
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { letterDigest } from '../../scripts/core/tally.ts';
-import { startFakeGitHub, type FakeGitHub, type FakeIssueInput } from '../fake-github/server.ts';
+import { secondaryRateLimit, startFakeGitHub, type FakeGitHub, type FakeIssueInput } from '../fake-github/server.ts';
 import {
   letterText,
   makeCheckout,
@@ -31,6 +31,18 @@ const sign = (
 ): FakeIssueInput => ({ body: signBody(fields), labels: ['signature'], user, ...extra });
 const botComments = (n: number) =>
   fake.issue(n).comments.filter((comment) => comment.body.startsWith(BOT_COMMENT_MARKER));
+/** A real `issues` webhook payload (@octokit/webhooks-examples), about issue `number`. */
+const issuesEvent = (action: 'edited' | 'reopened', number: number) => {
+  const example = (
+    webhookExamples as unknown as Array<{
+      name: string;
+      examples: Array<{ action?: string; issue?: { number: number } }>;
+    }>
+  )
+    .find((e) => e.name === 'issues')!
+    .examples.find((e) => e.action === action)!;
+  return { ...example, issue: { ...example.issue!, number } };
+};
 
 describe('the signature processor', () => {
   it('commits new signatures in one commit, then closes each issue with a receipt', async () => {
@@ -190,16 +202,7 @@ describe('the signature processor', () => {
     expect(second.filter((r) => /\/issues\/\d+/.test(r.path))).toEqual([]);
 
     fake.editIssue(1, signBody({ name: 'Anna', country: 'Russia' }));
-    const edited = (
-      webhookExamples as unknown as Array<{
-        name: string;
-        examples: Array<{ action?: string; issue?: { number: number } }>;
-      }>
-    )
-      .find((e) => e.name === 'issues')!
-      .examples.find((e) => e.action === 'edited')!;
-    const event = { ...edited, issue: { ...edited.issue!, number: 1 } };
-    const summary = await runProcessor(fake, checkout, { event });
+    const summary = await runProcessor(fake, checkout, { event: issuesEvent('edited', 1) });
     expect(summary.counts.signed).toBe(1);
     expect(fake.issue(1).state).toBe('closed');
     expect(fake.issue(1).labels.sort()).toEqual(['signature', 'signed']);
@@ -219,6 +222,56 @@ describe('the signature processor', () => {
     await runProcessor(fake, checkout, { event: { action: 'edited', issue: { number: 1 } } });
     expect(botComments(1)).toHaveLength(1);
     expect(botComments(1)[0]!.body).toContain('"Gondor"');
+  });
+
+  it('accepts a rejected signature its author closed, corrected and reopened, in the run the reopening triggered', async () => {
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'Narnia' })],
+    });
+    const checkout = await makeCheckout(fake);
+    await runProcessor(fake, checkout);
+    expect(fake.issue(1).labels.sort()).toEqual(['rejected', 'signature']);
+
+    // Closed by its author, then corrected while closed: the sweep leaves closed issues alone.
+    fake.setIssueState(1, 'closed');
+    fake.editIssue(1, signBody({ name: 'Anna', country: 'Russia' }));
+    const whileClosed = await runProcessor(fake, checkout);
+    expect(whileClosed.actions).toEqual([]);
+    expect(fake.issue(1).state).toBe('closed');
+
+    fake.setIssueState(1, 'open');
+    const summary = await runProcessor(fake, checkout, { event: issuesEvent('reopened', 1) });
+    expect(summary.counts.signed).toBe(1);
+    expect(Object.values(signatureFiles(fake))[0]).toContain('country: "RU"');
+    expect(fake.issue(1).state).toBe('closed');
+    expect(fake.issue(1).state_reason).toBe('completed');
+    expect(fake.issue(1).labels.sort()).toEqual(['signature', 'signed']);
+    expect(botComments(1)).toHaveLength(1);
+    expect(botComments(1)[0]!.body).toContain('Thank you for signing');
+  });
+
+  it('closes again a signed issue its author reopened, without a second commit or receipt', async () => {
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'RU' })],
+    });
+    const checkout = await makeCheckout(fake);
+    await runProcessor(fake, checkout);
+    await syncCheckout(fake, checkout);
+    const head = fake.headSha();
+    const receipt = botComments(1)[0]!;
+
+    fake.setIssueState(1, 'open');
+    const summary = await runProcessor(fake, checkout, { event: issuesEvent('reopened', 1) });
+    expect(summary.counts.recorded).toBe(1);
+    expect(summary.failures).toEqual([]);
+    expect(fake.headSha()).toBe(head);
+    expect(fake.issue(1).state).toBe('closed');
+    expect(fake.issue(1).labels.sort()).toEqual(['signature', 'signed']);
+    expect(botComments(1)).toEqual([receipt]);
   });
 
   it('replaces the one file of an account that signs again', async () => {
@@ -314,16 +367,7 @@ describe('the signature processor under faults', () => {
       repo: 'petition',
       issues: [sign(anna, { name: 'Anna', country: 'RU' })],
     });
-    fake.inject({
-      method: 'POST',
-      path: /\/comments$/,
-      status: 403,
-      headers: { 'retry-after': '2' },
-      body: {
-        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-        documentation_url: 'https://docs.github.com/rest',
-      },
-    });
+    fake.inject(secondaryRateLimit({ method: 'POST', path: /\/comments$/ }, 2));
     const summary = await runProcessor(fake, await makeCheckout(fake));
     expect(summary.logs.join('\n')).toContain('Secondary rate limit');
     expect(botComments(1)).toHaveLength(1);
