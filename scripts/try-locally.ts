@@ -134,8 +134,12 @@ build.on('exit', async (code) => {
       country_count: number;
     };
     console.log(
-      `\nThe site now counts ${tally.signature_count} signature(s) from ${tally.country_count} country(ies). Built into ${output}${serve ? '' : ' (add -- --serve to browse it)'}.`,
+      `\nThe site now counts ${plural(tally.signature_count, 'signature', 'signatures')} from ${plural(tally.country_count, 'country', 'countries')}. Built into ${output}${serve ? '' : ' (add -- --serve to browse it)'}.`,
     );
   }
   process.exit(code ?? 1);
 });
+
+function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
+}
