@@ -34,8 +34,8 @@ export default async function configure(eleventyConfig: any) {
   const feedMetadata = {
     language: settings.language,
     title: `${settings.title}: updates`,
-    subtitle: 'News about the petition and the Amur leopard.',
-    description: 'News about the petition and the Amur leopard.',
+    subtitle: `News about the petition “${settings.title}”.`,
+    description: `News about the petition “${settings.title}”.`,
     // The origin only: the plugin adds the path prefix itself, or project-site URLs come out doubled.
     base: `${settings.site_url}/`,
     author: { name: `${settings.title} organisers` },

@@ -28,6 +28,8 @@ export interface Settings {
   latest_signers: number;
   /** How many signatures each page of the full list shows. */
   signatures_per_page: number;
+  /** One sentence for search results and shared links, on pages that have no description of their own. */
+  description: string;
 }
 
 /** Environment variables that override settings, so a fork's build follows its own repository. */
@@ -102,6 +104,7 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
   if (typeof thank_you_comments !== 'boolean') problems.push('"thank_you_comments" must be true or false.');
   const latest_signers = whole('latest_signers', 20, 0);
   const signatures_per_page = whole('signatures_per_page', 500, 10);
+  const description = text('description', `Sign the petition “${title}”.`);
 
   if (problems.length > 0) {
     throw new Error(`content/settings.json has problems:\n- ${problems.join('\n- ')}`);
@@ -118,6 +121,7 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
     thank_you_comments: thank_you_comments as boolean,
     latest_signers,
     signatures_per_page,
+    description,
   };
 }
 
