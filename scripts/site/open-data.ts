@@ -8,12 +8,22 @@ import { csvCell } from '../core/text.ts';
 
 const CSV_COLUMNS = ['name', 'country', 'country_name', 'signed_at', 'login', 'issue', 'reason'] as const;
 
+/** Country names, looked up once per country rather than once per signature. */
+function countryNames(): (code: string) => string {
+  const cache = new Map<string, string>();
+  return (code) => {
+    let name = cache.get(code);
+    if (name === undefined) cache.set(code, (name = countryName(code)));
+    return name;
+  };
+}
+
 /** The public fields of one signature, as published in signatures.json. */
-export function publicSignature(record: SignatureRecord) {
+export function publicSignature(record: SignatureRecord, nameOfCountry: (code: string) => string = countryName) {
   return {
     name: record.name,
     country: record.country,
-    country_name: countryName(record.country),
+    country_name: nameOfCountry(record.country),
     signed_at: record.signed_at,
     login: record.login,
     user_id: record.user_id,
@@ -26,9 +36,13 @@ export function publicSignature(record: SignatureRecord) {
 /** CSV with a header row; every cell neutralised for spreadsheets. A BOM tells Excel it is UTF-8. */
 export function signaturesCsv(records: readonly SignatureRecord[]): string {
   const lines = [CSV_COLUMNS.join(',')];
+  const nameOfCountry = countryNames();
   for (const record of records) {
-    const row = publicSignature(record);
-    lines.push(CSV_COLUMNS.map((column) => csvCell(row[column])).join(','));
+    // The columns of CSV_COLUMNS, in order.
+    lines.push(
+      `${csvCell(record.name)},${csvCell(record.country)},${csvCell(nameOfCountry(record.country))},` +
+        `${csvCell(record.signed_at)},${csvCell(record.login)},${csvCell(record.issue)},${csvCell(record.reason)}`,
+    );
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
@@ -36,5 +50,6 @@ export function signaturesCsv(records: readonly SignatureRecord[]): string {
 /** JSON array of the public fields, newest first, one signature per line for readable diffs. */
 export function signaturesJson(records: readonly SignatureRecord[]): string {
   if (records.length === 0) return '[]\n';
-  return `[\n${records.map((record) => JSON.stringify(publicSignature(record))).join(',\n')}\n]\n`;
+  const nameOfCountry = countryNames();
+  return `[\n${records.map((record) => JSON.stringify(publicSignature(record, nameOfCountry))).join(',\n')}\n]\n`;
 }

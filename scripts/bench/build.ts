@@ -1,0 +1,131 @@
+/**
+ * The build half of `npm run bench`: writes N sample signature files in the real format into a
+ * temporary folder, builds the whole site against them (SIGNATURES_DIR, its own --output) and
+ * measures wall time, peak memory (the build's own getrusage, via resource-usage.cjs), CPU time
+ * and page sizes.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateSampleRecords } from '../core/sample-signatures.ts';
+import { resolveSettings } from '../core/settings.ts';
+import { loadSignatures } from '../load-signatures.ts';
+import { buildSiteData } from '../site/site-data.ts';
+import { writeSignatureFiles } from '../write-sample-signatures.ts';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const preload = pathToFileURL(path.join(projectRoot, 'scripts/bench/resource-usage.mjs')).href;
+
+/** Writes `count` sample signatures (fixed seed) into a new temporary folder. */
+export async function writeSampleFolder(count: number): Promise<string> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), `petition-bench-${count}-`));
+  await writeSignatureFiles(directory, generateSampleRecords(count, { seed: 7 }));
+  return directory;
+}
+
+export interface PageSizes {
+  home: number;
+  letter: number;
+  delivery: number;
+  /** The largest page of the full list (/signatures/ and /signatures/<n>/). */
+  listPageMax: number;
+  listPages: number;
+  csv: number;
+  json: number;
+  /** signature_count in the built data/tally.json, to check the build saw every file. */
+  counted: number;
+}
+
+export interface BuildRun {
+  wallMs: number;
+  cpuMs: number;
+  maxRssKb: number;
+  sizes: PageSizes;
+}
+
+const size = async (file: string) => (await stat(file)).size;
+
+async function pageSizes(output: string): Promise<PageSizes> {
+  const listDir = path.join(output, 'signatures');
+  const numbered = (await readdir(listDir)).filter((entry) => /^\d+$/.test(entry));
+  const listSizes = await Promise.all(
+    ['index.html', ...numbered.map((n) => `${n}/index.html`)].map((page) => size(path.join(listDir, page))),
+  );
+  const tally = JSON.parse(await readFile(path.join(output, 'data/tally.json'), 'utf8')) as { signature_count: number };
+  return {
+    home: await size(path.join(output, 'index.html')),
+    letter: await size(path.join(output, 'letter/index.html')),
+    delivery: await size(path.join(output, 'letter/delivery/index.html')),
+    listPageMax: Math.max(...listSizes),
+    listPages: numbered.length,
+    csv: await size(path.join(output, 'data/signatures.csv')),
+    json: await size(path.join(output, 'data/signatures.json')),
+    counted: tally.signature_count,
+  };
+}
+
+/**
+ * Runs `npm run build`'s command once against `signaturesDir` into a fresh output folder and
+ * measures it. `env` adds to the environment (the diagnostic run sets PATH_PREFIX=/).
+ */
+export async function measureBuild(signaturesDir: string, env: Record<string, string> = {}): Promise<BuildRun> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'petition-bench-build-'));
+  const output = path.join(work, '_site');
+  const resourceFile = path.join(work, 'resources.json');
+  try {
+    const started = performance.now();
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          preload,
+          '--import',
+          'tsx',
+          'node_modules/@11ty/eleventy/cmd.cjs',
+          '--config=.eleventy.ts',
+          `--output=${output}`,
+          '--quiet',
+        ],
+        {
+          cwd: projectRoot,
+          env: { ...process.env, SIGNATURES_DIR: signaturesDir, BENCH_RESOURCE_FILE: resourceFile, ...env },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let errors = '';
+      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      child.on('error', reject);
+      child.on('exit', (exitCode) => resolve({ code: exitCode, stderr: errors }));
+    });
+    const wallMs = performance.now() - started;
+    if (code !== 0) throw new Error(`The build failed (exit ${code}):\n${stderr}`);
+    const usage = JSON.parse(await readFile(resourceFile, 'utf8')) as {
+      maxRssKb: number;
+      userCpuUs: number;
+      systemCpuUs: number;
+    };
+    return {
+      wallMs,
+      cpuMs: (usage.userCpuUs + usage.systemCpuUs) / 1000,
+      maxRssKb: usage.maxRssKb,
+      sizes: await pageSizes(output),
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Time spent in the build's own data step, measured in this process: reading and checking the files, then the site data. */
+export async function measureDataStep(signaturesDir: string): Promise<{ loadMs: number; siteDataMs: number }> {
+  const settings = resolveSettings(JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')));
+  const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
+  let started = performance.now();
+  const { records } = await loadSignatures(signaturesDir);
+  const loadMs = performance.now() - started;
+  started = performance.now();
+  buildSiteData(settings, records, letterText, new Date());
+  return { loadMs, siteDataMs: performance.now() - started };
+}

@@ -1,0 +1,84 @@
+/**
+ * The two lists that grow with the number of signatures, written as HTML strings in one pass:
+ * the entries of each page of the full list (the markup of content/_includes/signer-list.njk with
+ * reasons and receipts) and the rows of the delivery letter's table. At 100,000 signatures a
+ * Nunjucks loop over them cost about 15 µs per signature; this costs a few.
+ *
+ * Signer text is untrusted: every value goes through {@link escapeText}, which escapes exactly
+ * what Nunjucks' autoescape does, so the pages come out byte for byte as the template loop wrote
+ * them (test/unit/bench-scale.test.ts compares the two).
+ */
+import { countryName } from '../core/countries.ts';
+import type { SignatureRecord } from '../core/signature-file.ts';
+import { signatureEntryId } from '../core/signature-list.ts';
+import { formatDate } from './filters.ts';
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '\\': '&#92;',
+};
+const ESCAPED = /[&"'<>\\]/g;
+const NEEDS_ESCAPING = /[&"'<>\\]/;
+
+/** Escapes text for HTML content and attribute values exactly as Nunjucks' autoescape does. */
+export function escapeText(value: string | number): string {
+  const text = String(value);
+  return NEEDS_ESCAPING.test(text) ? text.replace(ESCAPED, (character) => ESCAPES[character]!) : text;
+}
+
+/** Lists show this much of each reason; the full text is in the open data and the signer's file. */
+export const LIST_REASON_CHARACTERS = 140;
+
+/** Cuts text to `max` code points, ending in "…" when it was longer. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text; // never more code points than UTF-16 units
+  const units = [...text];
+  return units.length <= max
+    ? text
+    : `${units
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
+}
+
+/** Memoises a function of one string: country names and dates repeat across signatures. */
+function memo(compute: (key: string) => string): (key: string) => string {
+  const cache = new Map<string, string>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = compute(key)));
+    return value;
+  };
+}
+
+/** Renders signature entries and delivery rows; one per build, it caches per country and day. */
+export function signerHtmlRenderer(repository: string) {
+  const country = memo((code) => escapeText(countryName(code)));
+  const day = memo((date) => escapeText(formatDate(date)));
+  const issueUrlPrefix = escapeText(`https://github.com/${repository}/issues/`);
+  return {
+    /**
+     * One entry of the full list, as signer-list.njk writes it with showReasons and
+     * showReceipts on, including the line break and indent before it.
+     */
+    listItem(record: SignatureRecord): string {
+      const reason = record.reason
+        ? `<span class="signer-reason">${escapeText(shorten(record.reason, LIST_REASON_CHARACTERS))}</span>`
+        : '';
+      return (
+        `\n  <li id="${escapeText(signatureEntryId(record.user_id))}"><span class="signer-name">${escapeText(record.name)}</span>` +
+        ` <span class="signer-meta">${country(record.country)} · <time datetime="${escapeText(record.signed_at)}">` +
+        `${day(record.signed_at.slice(0, 10))}</time> · <a href="${issueUrlPrefix}${record.issue}">receipt #${record.issue}</a></span>` +
+        `${reason}</li>`
+      );
+    },
+    /** One row of the delivery letter's table, with the line break and indent before it. */
+    deliveryRow(record: SignatureRecord): string {
+      return `\n    <tr><td>${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td></tr>`;
+    },
+  };
+}
