@@ -22,7 +22,9 @@ import { parseArgs, promisify } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse, { generateReport, type Result } from 'lighthouse';
 import { computeMedianRun } from 'lighthouse/core/lib/median-run.js';
+import { CHROMIUM_FLAGS, chromiumPath } from './chromium.ts';
 import { generateSampleRecords } from './core/sample-signatures.ts';
+import { eleventyArguments } from './eleventy-command.ts';
 import { resolveSettings } from './core/settings.ts';
 import { serveStatic } from './static-server.ts';
 import { writeSignatureFiles } from './write-sample-signatures.ts';
@@ -41,17 +43,6 @@ const PAGES = [
 const TARGETS = { performance: 100, accessibility: 100, 'best-practices': 100, seo: 100 } as const;
 type Category = keyof typeof TARGETS;
 const CATEGORIES = Object.keys(TARGETS) as Category[];
-
-/** No network here, and none wanted: background networking would only fail or phone home. */
-const CHROME_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const { values: options } = parseArgs({
   options: {
@@ -92,18 +83,7 @@ console.log(
   `Building the site (${sample === undefined ? 'signatures from ' + (env.SIGNATURES_DIR || 'signatures/') : `${sample} sample signatures`})…`,
 );
 try {
-  await run(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'node_modules/@11ty/eleventy/cmd.cjs',
-      '--config=.eleventy.ts',
-      `--output=${output}`,
-      '--quiet',
-    ],
-    { cwd: projectRoot, env, maxBuffer: 64 * 1024 * 1024 },
-  );
+  await run(process.execPath, eleventyArguments({ output }), { cwd: projectRoot, env, maxBuffer: 64 * 1024 * 1024 });
 } catch (error) {
   await rm(work, { recursive: true, force: true });
   throw error;
@@ -111,8 +91,8 @@ try {
 
 const site = await serveStatic(output, settings.path_prefix);
 const chrome = await chromeLauncher.launch({
-  chromePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-  chromeFlags: CHROME_FLAGS,
+  chromePath: chromiumPath(),
+  chromeFlags: [...CHROMIUM_FLAGS],
 });
 const version = await fetch(`http://127.0.0.1:${chrome.port}/json/version`)
   .then((response) => response.json() as Promise<{ Browser?: string }>)

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSampleRecords } from './core/sample-signatures.ts';
 import { writeSignatureFiles } from './write-sample-signatures.ts';
+import { eleventyArguments } from './eleventy-command.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const count = Number(process.argv[2] ?? 3000);
@@ -20,14 +21,10 @@ const directory = await mkdtemp(path.join(os.tmpdir(), 'petition-demo-'));
 await writeSignatureFiles(directory, generateSampleRecords(count));
 console.log(`Wrote ${count} sample signatures to ${directory}; building and serving the site…`);
 
-const eleventy = spawn(
-  process.execPath,
-  ['--import', 'tsx', 'node_modules/@11ty/eleventy/cmd.cjs', '--config=.eleventy.ts', '--serve', '--quiet'],
-  {
-    cwd: projectRoot,
-    stdio: 'inherit',
-    env: { ...process.env, SIGNATURES_DIR: directory, PATH_PREFIX: process.env.PATH_PREFIX ?? '/' },
-  },
-);
+const eleventy = spawn(process.execPath, eleventyArguments({ serve: true }), {
+  cwd: projectRoot,
+  stdio: 'inherit',
+  env: { ...process.env, SIGNATURES_DIR: directory, PATH_PREFIX: process.env.PATH_PREFIX ?? '/' },
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => eleventy.kill(signal));
 eleventy.on('exit', (code) => process.exit(code ?? 0));

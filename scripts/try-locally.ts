@@ -17,6 +17,7 @@ import { createClient } from './github/client.ts';
 import { processSignatures, summaryMarkdown } from './process-signatures.ts';
 import { loadSignatures } from './load-signatures.ts';
 import { renderSignatureFile, signatureRelativePath } from './core/signature-file.ts';
+import { eleventyArguments } from './eleventy-command.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serve = process.argv.includes('--serve');
@@ -108,15 +109,7 @@ for (const issue of fake.issues()) {
 await fake.close();
 
 const output = path.join(work, '_site');
-const args = [
-  '--import',
-  'tsx',
-  'node_modules/@11ty/eleventy/cmd.cjs',
-  '--config=.eleventy.ts',
-  `--output=${output}`,
-  '--quiet',
-  ...(serve ? ['--serve'] : []),
-];
+const args = eleventyArguments({ output, serve });
 const build = spawn(process.execPath, args, {
   cwd: projectRoot,
   stdio: 'inherit',

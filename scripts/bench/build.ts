@@ -14,6 +14,7 @@ import { resolveSettings } from '../core/settings.ts';
 import { loadSignatures } from '../load-signatures.ts';
 import { buildSiteData } from '../site/site-data.ts';
 import { writeSignatureFiles } from '../write-sample-signatures.ts';
+import { eleventyArguments } from '../eleventy-command.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const preload = pathToFileURL(path.join(projectRoot, 'scripts/bench/resource-usage.mjs')).href;
@@ -77,24 +78,11 @@ export async function measureBuild(signaturesDir: string, env: Record<string, st
   try {
     const started = performance.now();
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          preload,
-          '--import',
-          'tsx',
-          'node_modules/@11ty/eleventy/cmd.cjs',
-          '--config=.eleventy.ts',
-          `--output=${output}`,
-          '--quiet',
-        ],
-        {
-          cwd: projectRoot,
-          env: { ...process.env, SIGNATURES_DIR: signaturesDir, BENCH_RESOURCE_FILE: resourceFile, ...env },
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
+      const child = spawn(process.execPath, eleventyArguments({ output, preloads: [preload] }), {
+        cwd: projectRoot,
+        env: { ...process.env, SIGNATURES_DIR: signaturesDir, BENCH_RESOURCE_FILE: resourceFile, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let errors = '';
       child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
       child.on('error', reject);

@@ -30,6 +30,15 @@ export function createClient(options: ClientOptions): ProcessorOctokit {
   const log = options.log ?? (() => {});
   const retries = options.rateLimitRetries ?? 4;
   const unit = options.retryTimeUnitMs ?? 1000;
+  // Both limits are waited out the same way, up to `retries` times, saying so in the log.
+  const waitAndRetry =
+    (what: string) =>
+    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      log(
+        `${what} on ${request.method} ${request.url}; waiting ${retryAfter}s (retry ${retryCount + 1} of ${retries}).`,
+      );
+      return retryCount < retries;
+    };
   const octokit = new ProcessorOctokit({
     auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
@@ -42,28 +51,8 @@ export function createClient(options: ClientOptions): ProcessorOctokit {
       notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs ?? 1000 }),
       retryAfterBaseValue: unit,
       fallbackSecondaryRateRetryAfter: 60,
-      onRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        log(
-          `Rate limit reached on ${request.method} ${request.url}; waiting ${retryAfter}s (retry ${retryCount + 1} of ${retries}).`,
-        );
-        return retryCount < retries;
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        log(
-          `Secondary rate limit on ${request.method} ${request.url}; waiting ${retryAfter}s (retry ${retryCount + 1} of ${retries}).`,
-        );
-        return retryCount < retries;
-      },
+      onRateLimit: waitAndRetry('Rate limit reached'),
+      onSecondaryRateLimit: waitAndRetry('Secondary rate limit'),
     },
     retry: { retries: 3, retryAfterBaseValue: unit / 10 },
     // Counting at the fetch level sees every HTTP request, retries included.

@@ -16,18 +16,10 @@ import {
 } from '../../scripts/core/sign-url.ts';
 import { buildSite } from '../helpers/site.ts';
 import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
+import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/chromium.ts';
 
 const REPOSITORY = 'leopard-friends/save-the-amur-leopard';
 const PREFIX = '/amur-leopard/';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const SIGNER = { name: "Анна O'Brien 李", country: 'Россия', reason: "Спасите леопарда! 救救豹子 — it's time." };
 
@@ -47,7 +39,7 @@ beforeAll(async () => {
     build({ state: 'open', closing_date: '2099-12-31' }),
     build({ state: 'closed', closing_date: '2099-12-31' }),
     build({ state: 'open', closing_date: '2020-01-31' }),
-    chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_FLAGS] }),
   ]);
   Object.assign(sites, { open, closedByOrganisers, closedByDate });
   browser = launched;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseHTML } from 'linkedom';
+import { eleventyArguments } from '../../scripts/eleventy-command.ts';
 
 const run = promisify(execFile);
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,30 +39,19 @@ export async function buildSite({
   const output = path.join(work, '_site');
   const settingsPath = path.join(work, 'settings.json');
   await writeFile(settingsPath, JSON.stringify({ ...baseSettings, ...settings }));
-  const { stdout, stderr } = await run(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'node_modules/@11ty/eleventy/cmd.cjs',
-      '--config=.eleventy.ts',
-      `--output=${output}`,
-      '--quiet',
-    ],
-    {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        SIGNATURES_DIR: signaturesDir,
-        PETITION_SETTINGS: settingsPath,
-        PATH_PREFIX: '',
-        SITE_URL: '',
-        PETITION_REPOSITORY: '',
-        ...env,
-      },
-      maxBuffer: 64 * 1024 * 1024,
+  const { stdout, stderr } = await run(process.execPath, eleventyArguments({ output }), {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      SIGNATURES_DIR: signaturesDir,
+      PETITION_SETTINGS: settingsPath,
+      PATH_PREFIX: '',
+      SITE_URL: '',
+      PETITION_REPOSITORY: '',
+      ...env,
     },
-  );
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const read = (relativePath: string) => readFile(path.join(output, relativePath), 'utf8');
   return {
     output,

@@ -43,6 +43,14 @@ const issuesEvent = (action: 'edited' | 'reopened', number: number) => {
     .examples.find((e) => e.action === action)!;
   return { ...example, issue: { ...example.issue!, number } };
 };
+/** Closed as completed, labelled signed, with exactly one receipt. */
+const expectSignedWithOneReceipt = (n: number) => {
+  expect(fake.issue(n).state).toBe('closed');
+  expect(fake.issue(n).state_reason).toBe('completed');
+  expect(fake.issue(n).labels.sort()).toEqual(['signature', 'signed']);
+  expect(botComments(n)).toHaveLength(1);
+  expect(botComments(n)[0]!.body).toContain('Thank you for signing');
+};
 
 describe('the signature processor', () => {
   it('commits new signatures in one commit, then closes each issue with a receipt', async () => {
@@ -204,10 +212,7 @@ describe('the signature processor', () => {
     fake.editIssue(1, signBody({ name: 'Anna', country: 'Russia' }));
     const summary = await runProcessor(fake, checkout, { event: issuesEvent('edited', 1) });
     expect(summary.counts.signed).toBe(1);
-    expect(fake.issue(1).state).toBe('closed');
-    expect(fake.issue(1).labels.sort()).toEqual(['signature', 'signed']);
-    expect(botComments(1)).toHaveLength(1);
-    expect(botComments(1)[0]!.body).toContain('Thank you for signing');
+    expectSignedWithOneReceipt(1);
   });
 
   it('answers a still-wrong edit again when the edit triggered the run', async () => {
@@ -219,7 +224,7 @@ describe('the signature processor', () => {
     const checkout = await makeCheckout(fake);
     await runProcessor(fake, checkout);
     fake.editIssue(1, signBody({ name: 'Anna', country: 'Gondor' }));
-    await runProcessor(fake, checkout, { event: { action: 'edited', issue: { number: 1 } } });
+    await runProcessor(fake, checkout, { event: issuesEvent('edited', 1) });
     expect(botComments(1)).toHaveLength(1);
     expect(botComments(1)[0]!.body).toContain('"Gondor"');
   });
@@ -245,11 +250,7 @@ describe('the signature processor', () => {
     const summary = await runProcessor(fake, checkout, { event: issuesEvent('reopened', 1) });
     expect(summary.counts.signed).toBe(1);
     expect(Object.values(signatureFiles(fake))[0]).toContain('country: "RU"');
-    expect(fake.issue(1).state).toBe('closed');
-    expect(fake.issue(1).state_reason).toBe('completed');
-    expect(fake.issue(1).labels.sort()).toEqual(['signature', 'signed']);
-    expect(botComments(1)).toHaveLength(1);
-    expect(botComments(1)[0]!.body).toContain('Thank you for signing');
+    expectSignedWithOneReceipt(1);
   });
 
   it('closes again a signed issue its author reopened, without a second commit or receipt', async () => {
