@@ -6,6 +6,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { BLOCKED_ACCOUNTS_PATH, parseBlockedAccounts } from './core/moderation.ts';
 import { parseSignatureFile, type SignatureRecord } from './core/signature-file.ts';
 
 export interface SkippedSignatureFile {
@@ -17,6 +18,21 @@ export interface SkippedSignatureFile {
 export interface LoadedSignatures {
   records: SignatureRecord[];
   skipped: SkippedSignatureFile[];
+}
+
+/**
+ * The user ids maintainers blocked, from the project's moderation list: the build and the
+ * recount leave out any signature file of theirs still in the tree, as the processor would.
+ */
+export function blockedAccountIds(projectRoot: string): Set<number> {
+  let text: string;
+  try {
+    text = readFileSync(path.join(projectRoot, BLOCKED_ACCOUNTS_PATH), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw error;
+  }
+  return new Set(parseBlockedAccounts(text).keys());
 }
 
 /** The signatures folder the build reads: $SIGNATURES_DIR, or signatures/ in the project. */
@@ -146,6 +162,8 @@ function readOnHelperThread(files: string[], onFile: (index: number, text: strin
 export interface LoadOptions {
   /** From how many files on, a helper thread reads part of them (default 4,000). */
   helperThreadFrom?: number;
+  /** User ids whose files are left out (see {@link blockedAccountIds}). */
+  blocked?: ReadonlySet<number>;
 }
 
 /**
@@ -191,8 +209,10 @@ export async function loadSignatures(directory: string, options: LoadOptions = {
   const records: SignatureRecord[] = [];
   const skipped: SkippedSignatureFile[] = [];
   parsed.forEach((result, index) => {
-    if (result.ok) records.push(result.record);
-    else skipped.push({ file: files[index]!, problem: result.problem });
+    if (!result.ok) skipped.push({ file: files[index]!, problem: result.problem });
+    else if (options.blocked?.has(result.record.user_id))
+      skipped.push({ file: files[index]!, problem: `the account is blocked (${BLOCKED_ACCOUNTS_PATH})` });
+    else records.push(result.record);
   });
   return { records, skipped };
 }

@@ -1,39 +1,48 @@
 /**
  * The signature processor (`npm run process-signatures`, run by .github/workflows/signatures.yml).
- * Sweeps every open signature and withdrawal issue, decides (scripts/core/decide.ts), commits all
- * file changes in ONE commit, and only then answers and closes the issues.
+ * One sweep of every open signature and withdrawal issue, in five stages:
+ *
+ *   list (GitHub) → read (checkout, a few histories) → decide (pure, scripts/core/decide.ts)
+ *   → commit (ONE commit for every file change) → answer (comments, labels, closing)
  *
  * Crash safety: nothing is closed before its signature is committed; a re-run re-derives the same
- * files (an unchanged tree makes no commit) and finishes answering. Rejected issues stay open,
- * labelled "rejected": the sweep re-reads them for free (they are in the listing anyway) and
- * accepts them as soon as their author has fixed them, even if the run for the edit was
- * cancelled by the concurrency group.
+ * files (an unchanged tree makes no commit), finds the earlier commit and finishes answering, and
+ * tells the workflow to publish it. Rejected issues stay open, labelled "rejected"; the ledger of
+ * answered issues (updated_at when last answered) lets later sweeps skip them until they change.
+ *
+ * Nothing a signer wrote is logged: logs name issues by number and problems by code.
  */
-import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { renderBotComment, type CommentContext } from './core/bot-comment.ts';
+import { BLOCKED_ACCOUNTS_PATH, parseBlockedAccounts } from './core/moderation.ts';
 import {
   commitMessage,
   decide,
-  LABEL_DEFINITIONS,
   LABELS,
+  needsHistory,
+  OUTCOMES,
+  type BlockedAccount,
+  type FileHistory,
   type IssueAction,
-  type IssueKind,
   type IssueSnapshot,
   type Plan,
 } from './core/decide.ts';
 import { ISSUE_CHOOSER_CONFIG_PATH, issueChooserConfigFor } from './core/issue-chooser.ts';
-import { formFieldsFromTemplate } from './core/issue-form.ts';
-import { BOT_COMMENT_MARKER } from './core/messages.ts';
+import { formFieldsFromTemplate, type FormField } from './core/issue-form.ts';
+import { problemMessage, type ProblemCode } from './core/messages.ts';
 import { resolveSettings, siteBaseUrl, type Settings } from './core/settings.ts';
 import { signatureRelativePath } from './core/signature-file.ts';
 import { signatureEntryPath } from './core/signature-list.ts';
 import { letterDigest } from './core/tally.ts';
-import { escapeHtml } from './core/text.ts';
+import { inertLogText, inertMarkdown } from './core/text.ts';
+import { redactReceipt, ensureLabels, updateIssue, upsertBotComment } from './github/answer.ts';
 import { createClient, type ProcessorOctokit } from './github/client.ts';
-import { commitChanges } from './github/commit.ts';
+import { commitChanges, RefUpdateRefusedError } from './github/commit.ts';
+import { fileHistory, listSweep, type RepositoryRef } from './github/issues.ts';
 
 export interface ProcessOptions {
   octokit: ProcessorOctokit;
@@ -46,6 +55,10 @@ export interface ProcessOptions {
   log?: (message: string) => void;
   /** The triggering webhook event, if any (GITHUB_EVENT_PATH). */
   event?: { action?: string; issue?: { number?: number } };
+  /** The ledger a previous run left: issue number → updated_at when it was last answered. */
+  answered?: ReadonlyMap<number, string>;
+  /** Called as soon as the commit is on the branch, before any answer (so a crash still publishes). */
+  onCommitted?: (sha: string) => void | Promise<void>;
   /** For tests: wait between commit retries. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -53,10 +66,27 @@ export interface ProcessOptions {
 export interface RunSummary {
   commitSha?: string;
   committed: boolean;
+  /** Whether the site should be rebuilt: this run committed, or finished answering a commit an earlier run made. */
+  publish: boolean;
   counts: Record<IssueAction['outcome'], number>;
-  actions: Array<{ issue: number; outcome: IssueAction['outcome']; problems: string[] }>;
+  actions: Array<{ issue: number; outcome: IssueAction['outcome']; problems: ProblemCode[]; messages: string[] }>;
   failures: Array<{ issue: number; error: string }>;
+  /** Set when GitHub refused the commit for good: what the maintainer must change. */
+  refusal?: string;
+  /** The ledger for the next run. */
+  answered: Record<string, string>;
   requests: number;
+}
+
+/** What the processor reads from the checkout: settings, the forms, the letter, moderation. */
+interface CheckoutState {
+  settings: Settings;
+  signFields: FormField[];
+  withdrawFields: FormField[];
+  letterSha256: string;
+  blocked: Map<number, BlockedAccount>;
+  chooserText?: string;
+  signaturesDir: string;
 }
 
 async function readIfExists(file: string): Promise<string | undefined> {
@@ -79,106 +109,80 @@ async function countSignatureFiles(directory: string): Promise<number> {
   }
 }
 
-/** Runs one sweep. `requestCount` reads the client's request counter (see createClient's onRequest). */
-export async function processSignatures(
-  options: ProcessOptions,
-  requestCount: () => number = () => 0,
-): Promise<RunSummary> {
-  const log = options.log ?? console.log;
-  const now = options.now ?? (() => new Date());
-  const [owner, repo] = options.repository.split('/') as [string, string];
-  if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY must be "owner/name", not "${options.repository}".`);
-  const { octokit } = options;
+function repositoryRef(repository: string): RepositoryRef {
+  const [owner, repo, extra] = repository.split('/');
+  if (!owner || !repo || extra !== undefined)
+    throw new Error(`GITHUB_REPOSITORY must be "owner/name", not "${repository}".`);
+  return { owner, repo };
+}
 
-  const settingsText = await readIfExists(path.join(options.checkoutDir, 'content/settings.json'));
+/** Read stage, part 1: everything the checkout holds. Configuration errors throw. */
+async function readCheckout(checkoutDir: string): Promise<CheckoutState> {
+  const settingsText = await readIfExists(path.join(checkoutDir, 'content/settings.json'));
   if (!settingsText)
-    throw new Error(
-      `No content/settings.json in ${options.checkoutDir}: run the processor from the repository's checkout.`,
-    );
-  const settings: Settings = resolveSettings(JSON.parse(settingsText));
+    throw new Error(`No content/settings.json in ${checkoutDir}: run the processor from the repository's checkout.`);
   const template = async (name: string) => {
-    const text = await readIfExists(path.join(options.checkoutDir, '.github/ISSUE_TEMPLATE', name));
+    const text = await readIfExists(path.join(checkoutDir, '.github/ISSUE_TEMPLATE', name));
     if (!text) throw new Error(`Missing .github/ISSUE_TEMPLATE/${name}.`);
     return formFieldsFromTemplate(YAML.parse(text));
   };
-  const signFields = await template('sign.yml');
-  const withdrawFields = await template('withdraw.yml');
-  const letterText = await readIfExists(path.join(options.checkoutDir, 'content/letter.md'));
-  const signaturesDir = path.join(options.checkoutDir, 'signatures');
-
-  await ensureLabels(octokit, owner, repo, log);
-
-  const list = async (label: string, kind: IssueKind): Promise<IssueSnapshot[]> => {
-    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: 'open',
-      labels: label,
-      per_page: 100,
-      sort: 'created',
-      direction: 'asc',
-    });
-    return issues
-      .filter((issue) => !issue.pull_request && issue.user)
-      .map((issue) => ({
-        number: issue.number,
-        kind,
-        body: issue.body ?? '',
-        labels: issue.labels.map((labelItem) => (typeof labelItem === 'string' ? labelItem : (labelItem.name ?? ''))),
-        author: { login: issue.user!.login, id: issue.user!.id },
-        created_at: issue.created_at,
-        comments: issue.comments,
-      }));
-  };
-  const signatureIssues = await list(LABELS.signature, 'signature');
-  const withdrawalIssues = (await list(LABELS.withdrawal, 'withdrawal')).filter(
-    (issue) => !signatureIssues.some((other) => other.number === issue.number),
-  );
-
-  const existing = new Map<number, string | undefined>();
-  for (const issue of [...signatureIssues, ...withdrawalIssues]) {
-    const id = issue.author.id;
-    if (!existing.has(id)) {
-      existing.set(id, await readIfExists(path.join(signaturesDir, signatureRelativePath(id))));
-    }
-  }
-  const recheck = new Set<number>();
-  if ((options.event?.action === 'edited' || options.event?.action === 'reopened') && options.event.issue?.number)
-    recheck.add(options.event.issue.number);
-
-  const plan: Plan = decide({
-    issues: [...signatureIssues, ...withdrawalIssues],
-    signFields,
-    withdrawFields,
-    existingFile: (userId) => existing.get(userId),
-    settings,
-    now: now(),
+  const letterText = await readIfExists(path.join(checkoutDir, 'content/letter.md'));
+  const blockedText = await readIfExists(path.join(checkoutDir, BLOCKED_ACCOUNTS_PATH));
+  return {
+    settings: resolveSettings(JSON.parse(settingsText)),
+    signFields: await template('sign.yml'),
+    withdrawFields: await template('withdraw.yml'),
     letterSha256: letterText ? letterDigest(letterText) : '',
-    recheck,
-  });
+    blocked: blockedText ? parseBlockedAccounts(blockedText) : new Map(),
+    chooserText: await readIfExists(path.join(checkoutDir, ISSUE_CHOOSER_CONFIG_PATH)),
+    signaturesDir: path.join(checkoutDir, 'signatures'),
+  };
+}
 
-  // A fork's first run points the issue chooser's link at its own site (see issue-chooser.ts).
-  const chooserText = await readIfExists(path.join(options.checkoutDir, ISSUE_CHOOSER_CONFIG_PATH));
-  const chooserUpdate = chooserText ? issueChooserConfigFor(chooserText, siteBaseUrl(settings)) : undefined;
-  if (chooserUpdate) plan.changes.set(ISSUE_CHOOSER_CONFIG_PATH, chooserUpdate);
-  if (settings.repository !== options.repository)
-    log(
-      `Warning: content/settings.json names the repository "${settings.repository}", but this runs in "${options.repository}". Receipts and the sign form link to the settings' repository and site; edit "repository", "site_url" and "path_prefix" there.`,
-    );
+/**
+ * Read stage, part 2: each issue author's current file, and for the few issues that need it
+ * (see needsHistory) the latest commit on that file.
+ */
+async function readSigners(
+  octokit: ProcessorOctokit,
+  repository: RepositoryRef,
+  branch: string,
+  signaturesDir: string,
+  issues: readonly IssueSnapshot[],
+): Promise<{ files: Map<number, string | undefined>; histories: Map<number, FileHistory | undefined> }> {
+  const files = new Map<number, string | undefined>();
+  const histories = new Map<number, FileHistory | undefined>();
+  for (const issue of issues) {
+    const id = issue.author.id;
+    if (!Number.isSafeInteger(id) || id <= 0) continue;
+    if (!files.has(id)) files.set(id, await readIfExists(path.join(signaturesDir, signatureRelativePath(id))));
+    if (!histories.has(id) && needsHistory(issue, files.get(id) !== undefined))
+      histories.set(id, await fileHistory(octokit, repository, branch, `signatures/${signatureRelativePath(id)}`, id));
+  }
+  return { files, histories };
+}
 
-  let commitSha: string | undefined;
-  if (plan.changes.size > 0) {
+/** Commit stage: one commit, or the reason GitHub refused it for good. */
+async function commitStage(
+  options: ProcessOptions,
+  repository: RepositoryRef,
+  plan: Plan,
+  message: string,
+  log: (message: string) => void,
+): Promise<{ sha?: string; refusal?: string }> {
+  if (plan.changes.size === 0) return {};
+  const { octokit } = options;
+  try {
     const result = await commitChanges(octokit, {
-      owner,
-      repo,
+      ...repository,
       branch: options.branch,
       changes: plan.changes,
-      message: commitMessage(plan, chooserUpdate ? [`Point the issue chooser's link at ${siteBaseUrl(settings)}`] : []),
+      message,
       log,
       sleep: options.sleep,
       pathExists: async (filePath, ref) => {
         try {
-          await octokit.rest.repos.getContent({ owner, repo, path: filePath, ref });
+          await octokit.rest.repos.getContent({ ...repository, path: filePath, ref });
           return true;
         } catch (error) {
           if ((error as { status?: number }).status === 404) return false;
@@ -186,167 +190,213 @@ export async function processSignatures(
         }
       },
     });
-    commitSha = result.sha;
     log(
-      commitSha
-        ? `Committed ${plan.changes.size} change(s) as ${commitSha}.`
+      result.sha
+        ? `Committed ${plan.changes.size} change(s) as ${result.sha}.`
         : 'The branch already had these changes; no new commit.',
     );
+    if (result.sha) await options.onCommitted?.(result.sha);
+    return { sha: result.sha };
+  } catch (error) {
+    if (error instanceof RefUpdateRefusedError) {
+      log(error.message);
+      return { refusal: error.message };
+    }
+    throw error;
   }
+}
 
-  // Each new signer's place in the list, for the receipt's link (exact unless withdrawals
-  // land between this run and the next build).
+/** Each new signer's place in the list, for the receipt's link (exact unless withdrawals land before the build). */
+async function rankNewSigners(plan: Plan, signaturesDir: string): Promise<Map<number, number>> {
   let rank =
     (await countSignatureFiles(signaturesDir)) -
     plan.actions.filter((action) => action.outcome === 'updated' || action.outcome === 'withdrawn').length;
   const ranks = new Map<number, number>();
-  for (const action of [...plan.actions]
+  for (const action of plan.actions
     .filter((a) => a.outcome === 'signed' || a.outcome === 'updated')
     .sort((a, b) => (a.record!.signed_at < b.record!.signed_at ? -1 : 1))) {
     rank += 1;
     ranks.set(action.issue.number, rank);
   }
+  return ranks;
+}
 
+const RECORDING_OUTCOMES = new Set<IssueAction['outcome']>(['signed', 'updated', 'recorded', 'withdrawn']);
+
+/**
+ * Answer stage: one comment, labels and state per issue. Issues whose change is not committed
+ * (GitHub refused the commit) are left open for the next run. Returns the ledger entries and
+ * whether an earlier run's commit was finished here.
+ */
+async function answerStage(
+  options: ProcessOptions,
+  repository: RepositoryRef,
+  plan: Plan,
+  checkout: CheckoutState,
+  commit: { sha?: string; refusal?: string },
+  log: (message: string) => void,
+): Promise<{ failures: RunSummary['failures']; answered: Record<string, string>; finishedEarlier: boolean }> {
+  const { octokit } = options;
+  const { settings } = checkout;
+  const ranks = await rankNewSigners(plan, checkout.signaturesDir);
   const failures: RunSummary['failures'] = [];
+  const answered: Record<string, string> = {};
+  let finishedEarlier = false;
+
   for (const action of plan.actions) {
-    if (action.outcome === 'still-rejected') continue;
+    const number = action.issue.number;
+    if (action.outcome === 'still-rejected') {
+      if (action.issue.updated_at) answered[number] = action.issue.updated_at;
+      continue;
+    }
+    const needsCommit = plan.changes.has(action.path) && RECORDING_OUTCOMES.has(action.outcome);
+    if (needsCommit && commit.refusal) {
+      failures.push({ issue: number, error: 'not committed: GitHub refused the commit (see the log)' });
+      continue;
+    }
     try {
-      let sha = commitSha;
-      if (!sha && ['signed', 'updated', 'recorded', 'withdrawn'].includes(action.outcome) && action.comment) {
+      let sha = needsCommit ? commit.sha : action.earlierCommit;
+      if (!sha && RECORDING_OUTCOMES.has(action.outcome) && action.comment) {
         // Recovery after a crash: an earlier run committed this change (the tree was unchanged).
         const { data } = await octokit.rest.repos.listCommits({
-          owner,
-          repo,
+          ...repository,
           sha: options.branch,
           path: action.path,
           per_page: 1,
         });
         sha = data[0]?.sha;
       }
-      const rankOfSigner = ranks.get(action.issue.number);
+      // This run finishes what an earlier one committed, whose deploy may never have run.
+      if ((needsCommit && !commit.sha) || action.earlierCommit) finishedEarlier = true;
+      if (action.outcome === 'recorded' && !action.issue.labels.includes(LABELS.signed)) finishedEarlier = true;
+      const rank = ranks.get(number);
       const context: CommentContext = {
         repository: options.repository,
         commitSha: sha,
-        entryUrl: rankOfSigner
-          ? `${siteBaseUrl(settings)}${signatureEntryPath(rankOfSigner, action.issue.author.id, settings.signatures_per_page)}`
+        entryUrl: rank
+          ? `${siteBaseUrl(settings)}${signatureEntryPath(rank, action.issue.author.id, settings.signatures_per_page)}`
           : `${siteBaseUrl(settings)}signatures/`,
         siteUrl: siteBaseUrl(settings),
         closingDate: settings.closing_date,
       };
-      if (action.comment) await upsertBotComment(octokit, owner, repo, action.issue, renderBotComment(action, context));
-      const labelsChanged =
-        action.labels.length !== action.issue.labels.length ||
-        action.labels.some((label) => !action.issue.labels.includes(label));
-      if (action.close || labelsChanged) {
-        await octokit.rest.issues.update({
-          owner,
-          repo,
-          issue_number: action.issue.number,
-          labels: action.labels,
-          ...(action.close ? { state: 'closed' as const, state_reason: action.stateReason ?? 'completed' } : {}),
-        });
-      }
+      const created = action.comment
+        ? await upsertBotComment(octokit, repository, action.issue, renderBotComment(action, context))
+        : false;
+      if (action.outcome === 'withdrawn' && action.redactIssue)
+        await redactReceipt(octokit, repository, action.redactIssue);
+      const updatedAt = await updateIssue(
+        octokit,
+        repository,
+        action.issue,
+        { labels: action.labels, close: action.close ? { reason: action.stateReason ?? 'completed' } : undefined },
+        created,
+      );
+      if (!action.close && updatedAt) answered[number] = updatedAt;
     } catch (error) {
-      failures.push({ issue: action.issue.number, error: (error as Error).message });
-      log(`Could not finish issue #${action.issue.number}: ${(error as Error).message}. The next run will retry it.`);
+      const status = (error as { status?: number }).status;
+      failures.push({ issue: number, error: status ? `GitHub answered ${status}` : (error as Error).name });
+      log(`Could not finish issue #${number} (${status ?? (error as Error).name}). The next run will retry it.`);
     }
   }
+  return { failures, answered, finishedEarlier };
+}
 
-  const counts = Object.fromEntries(
-    [
-      'signed',
-      'updated',
-      'recorded',
-      'superseded',
-      'withdrawn',
-      'not-signed',
-      'rejected',
-      'still-rejected',
-      'petition-closed',
-    ].map((outcome) => [outcome, 0]),
-  ) as RunSummary['counts'];
+/** Runs one sweep. `requestCount` reads the client's request counter (see createClient's onRequest). */
+export async function processSignatures(
+  options: ProcessOptions,
+  requestCount: () => number = () => 0,
+): Promise<RunSummary> {
+  const log = options.log ?? console.log;
+  const now = options.now ?? (() => new Date());
+  const repository = repositoryRef(options.repository);
+  const { octokit } = options;
+
+  const checkout = await readCheckout(options.checkoutDir);
+  const { settings } = checkout;
+  await ensureLabels(octokit, repository, log);
+
+  const issues = await listSweep(octokit, repository);
+  const { files, histories } = await readSigners(octokit, repository, options.branch, checkout.signaturesDir, issues);
+  const recheck = new Set<number>();
+  if ((options.event?.action === 'edited' || options.event?.action === 'reopened') && options.event.issue?.number)
+    recheck.add(options.event.issue.number);
+
+  const plan = decide({
+    issues,
+    signFields: checkout.signFields,
+    withdrawFields: checkout.withdrawFields,
+    existingFile: (userId) => files.get(userId),
+    history: (userId) => histories.get(userId),
+    blocked: checkout.blocked,
+    answered: options.answered,
+    settings,
+    now: now(),
+    letterSha256: checkout.letterSha256,
+    recheck,
+  });
+
+  // A fork's first run points the issue chooser's link at its own site (see issue-chooser.ts).
+  const chooserUpdate = checkout.chooserText
+    ? issueChooserConfigFor(checkout.chooserText, siteBaseUrl(settings))
+    : undefined;
+  if (chooserUpdate) plan.changes.set(ISSUE_CHOOSER_CONFIG_PATH, chooserUpdate);
+  if (settings.repository !== options.repository)
+    log(
+      `Warning: content/settings.json names the repository "${settings.repository}", but this runs in "${options.repository}". Receipts and the sign form link to the settings' repository and site; edit "repository", "site_url" and "path_prefix" there.`,
+    );
+
+  const message = commitMessage(
+    plan,
+    chooserUpdate ? [`Point the issue chooser's link at ${siteBaseUrl(settings)}`] : [],
+  );
+  const commit = await commitStage(options, repository, plan, message, log);
+  const { failures, answered, finishedEarlier } = await answerStage(options, repository, plan, checkout, commit, log);
+
+  const counts = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as RunSummary['counts'];
   for (const action of plan.actions) counts[action.outcome] += 1;
   return {
-    commitSha,
-    committed: Boolean(commitSha),
+    commitSha: commit.sha,
+    committed: Boolean(commit.sha),
+    publish: Boolean(commit.sha) || finishedEarlier,
     counts,
     actions: plan.actions.map((action) => ({
       issue: action.issue.number,
       outcome: action.outcome,
-      problems: action.problems,
+      problems: action.problems.map((problem) => problem.code),
+      messages: action.problems.map((problem) => problemMessage(problem, (text) => inertMarkdown(text, 60))),
     })),
     failures,
+    refusal: commit.refusal,
+    answered,
     requests: requestCount(),
   };
 }
 
-/** Creates any of our labels the repository lacks: a fork needs no manual setup. */
-async function ensureLabels(
-  octokit: ProcessorOctokit,
-  owner: string,
-  repo: string,
-  log: (message: string) => void,
-): Promise<void> {
-  const present = new Set(
-    (await octokit.paginate(octokit.rest.issues.listLabelsForRepo, { owner, repo, per_page: 100 })).map(
-      (label) => label.name,
-    ),
-  );
-  for (const [name, definition] of Object.entries(LABEL_DEFINITIONS)) {
-    if (present.has(name)) continue;
-    try {
-      await octokit.rest.issues.createLabel({ owner, repo, name, ...definition });
-      log(`Created the label "${name}".`);
-    } catch (error) {
-      if ((error as { status?: number }).status !== 422) throw error; // 422: created meanwhile
-    }
-  }
-}
-
-/** Updates the bot's comment in place, or creates it; looks for it only if the issue has comments. */
-async function upsertBotComment(
-  octokit: ProcessorOctokit,
-  owner: string,
-  repo: string,
-  issue: IssueSnapshot,
-  body: string,
-): Promise<void> {
-  if (issue.comments > 0) {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-      owner,
-      repo,
-      issue_number: issue.number,
-      per_page: 100,
-    });
-    const mine = comments.find((comment) => comment.body?.startsWith(BOT_COMMENT_MARKER));
-    if (mine) {
-      if (mine.body !== body) await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
-      return;
-    }
-  }
-  await octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body });
-}
-
-/** The run summary as Markdown for the Action's job summary. Issue text is escaped. */
+/**
+ * The run summary as Markdown for the Action's job summary. Problems are worded as the signer
+ * read them, with their own text in inert code spans; table pipes are escaped.
+ */
 export function summaryMarkdown(summary: RunSummary, repository: string): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
   const rows = summary.actions
     .filter((action) => action.outcome !== 'still-rejected')
     .map(
       (action) =>
-        `| [#${action.issue}](https://github.com/${repository}/issues/${action.issue}) | ${action.outcome} | ${action.problems.map((problem) => escapeHtml(problem).replace(/\|/g, '\\|')).join('<br>')} |`,
+        `| [#${action.issue}](https://github.com/${repository}/issues/${action.issue}) | ${action.outcome} | ${action.messages.map(cell).join('<br>')} |`,
     );
   const c = summary.counts;
   return [
     '## Signature processor',
     '',
-    `Accepted ${c.signed}, updated ${c.updated}, already recorded ${c.recorded}, withdrawn ${c.withdrawn}, rejected ${c.rejected + c['petition-closed']} (${c['still-rejected']} still waiting for a fix), superseded ${c.superseded}, nothing to withdraw ${c['not-signed']}.`,
+    `Accepted ${c.signed}, updated ${c.updated}, already recorded ${c.recorded}, withdrawn ${c.withdrawn}, rejected ${c.rejected + c['petition-closed']} (${c['still-rejected']} still waiting for a fix), refused ${c.refused}, superseded ${c.superseded}, nothing to withdraw ${c['not-signed']}.`,
     '',
     summary.commitSha
       ? `Commit: https://github.com/${repository}/commit/${summary.commitSha}`
       : 'No commit in this run.',
     `API requests: ${summary.requests}.`,
+    summary.refusal ? `\n**The commit was refused:** ${summary.refusal}` : '',
     summary.failures.length
-      ? `\n**Failures (retried next run):** ${summary.failures.map((failure) => `#${failure.issue}: ${escapeHtml(failure.error)}`).join('; ')}`
+      ? `\n**Failures (retried next run):** ${summary.failures.map((failure) => `#${failure.issue}: ${failure.error}`).join('; ')}`
       : '',
     '',
     rows.length ? '| Issue | Outcome | Reasons |\n| --- | --- | --- |\n' + rows.join('\n') : '',
@@ -354,42 +404,104 @@ export function summaryMarkdown(summary: RunSummary, repository: string): string
   ].join('\n');
 }
 
+/** The run as plain log lines: issue numbers, outcomes and problem codes, never signer text. */
+export function summaryLogLines(summary: RunSummary): string[] {
+  const lines = [
+    `Outcomes: ${
+      OUTCOMES.filter((outcome) => summary.counts[outcome] > 0)
+        .map((outcome) => `${outcome} ${summary.counts[outcome]}`)
+        .join(', ') || 'no open signature or withdrawal issues'
+    }.`,
+    summary.commitSha ? `Commit ${summary.commitSha}.` : 'No commit in this run.',
+    `API requests: ${summary.requests}.`,
+  ];
+  for (const action of summary.actions)
+    if (action.outcome !== 'still-rejected')
+      lines.push(
+        `#${action.issue} ${action.outcome}${action.problems.length ? ` (${action.problems.join(', ')})` : ''}`,
+      );
+  for (const failure of summary.failures) lines.push(`#${failure.issue} not finished: ${failure.error}`);
+  return lines;
+}
+
+/** Reads the ledger file a previous run left; a missing or unreadable one is an empty ledger. */
+export async function readLedger(file: string | undefined): Promise<Map<number, string>> {
+  if (!file) return new Map();
+  const text = await readIfExists(file);
+  if (!text) return new Map();
+  try {
+    const data = JSON.parse(text) as Record<string, unknown>;
+    return new Map(
+      Object.entries(data)
+        .filter(([key, value]) => /^\d{1,9}$/.test(key) && typeof value === 'string' && value.length < 40)
+        .map(([key, value]) => [Number(key), value as string]),
+    );
+  } catch {
+    return new Map(); // A damaged cache costs one re-validation, nothing more.
+  }
+}
+
 /** CLI: reads the environment Actions provides and runs one sweep. */
 async function main(): Promise<void> {
   const env = process.env;
-  const missing = ['GITHUB_TOKEN', 'GITHUB_REPOSITORY'].filter((name) => !env[name]);
-  if (missing.length > 0)
-    throw new Error(
-      `Missing environment variable(s): ${missing.join(', ')}. In GitHub Actions pass GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}.`,
+  // Nothing this process prints can be a workflow command, whatever slips through: GitHub ignores
+  // "::" lines until the same random token ends the pause.
+  const pauseToken = randomBytes(16).toString('hex');
+  if (env.GITHUB_ACTIONS === 'true') process.stdout.write(`::stop-commands::${pauseToken}\n`);
+  const print = (message: string) => process.stdout.write(`${inertLogText(message, 2000)}\n`);
+  try {
+    const missing = ['GITHUB_TOKEN', 'GITHUB_REPOSITORY'].filter((name) => !env[name]);
+    if (missing.length > 0)
+      throw new Error(
+        `Missing environment variable(s): ${missing.join(', ')}. In GitHub Actions pass GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }}.`,
+      );
+    let requests = 0;
+    const octokit = createClient({
+      token: env.GITHUB_TOKEN,
+      baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+      log: print,
+      onRequest: () => (requests += 1),
+    });
+    const event = env.GITHUB_EVENT_PATH ? JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) : undefined;
+    const ledgerFile = env.PETITION_LEDGER;
+    const output = async (line: string) => {
+      if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, `${line}\n`);
+    };
+    const summary = await processSignatures(
+      {
+        octokit,
+        repository: env.GITHUB_REPOSITORY!,
+        branch: env.PETITION_BRANCH || env.GITHUB_REF_NAME || 'main',
+        checkoutDir: process.cwd(),
+        event,
+        log: print,
+        answered: await readLedger(ledgerFile),
+        // Said at once: if answering fails or the job dies, the workflow still publishes the commit.
+        onCommitted: () => output('publish=true'),
+      },
+      () => requests,
     );
-  let requests = 0;
-  const octokit = createClient({
-    token: env.GITHUB_TOKEN,
-    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    log: console.warn,
-    onRequest: () => (requests += 1),
-  });
-  const event = env.GITHUB_EVENT_PATH ? JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) : undefined;
-  const summary = await processSignatures(
-    {
-      octokit,
-      repository: env.GITHUB_REPOSITORY!,
-      branch: env.PETITION_BRANCH || env.GITHUB_REF_NAME || 'main',
-      checkoutDir: process.cwd(),
-      event,
-    },
-    () => requests,
-  );
-  const markdown = summaryMarkdown(summary, env.GITHUB_REPOSITORY!);
-  console.log(markdown);
-  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, markdown);
-  if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, `committed=${summary.committed}\n`);
-  if (summary.failures.length > 0) process.exitCode = 1;
+    if (ledgerFile) {
+      await mkdir(path.dirname(ledgerFile), { recursive: true });
+      await writeFile(ledgerFile, JSON.stringify(summary.answered));
+    }
+    for (const line of summaryLogLines(summary)) print(line);
+    if (env.GITHUB_STEP_SUMMARY)
+      await appendFile(env.GITHUB_STEP_SUMMARY, summaryMarkdown(summary, env.GITHUB_REPOSITORY!));
+    await output(`committed=${summary.committed}`);
+    if (summary.publish && !summary.committed) await output('publish=true');
+    if (summary.refusal) {
+      print(`The signature processor stopped: ${summary.refusal}`);
+      process.exitCode = 1;
+    } else if (summary.failures.length > 0) process.exitCode = 1;
+  } finally {
+    if (env.GITHUB_ACTIONS === 'true') process.stdout.write(`::${pauseToken}::\n`);
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: Error) => {
-    console.error(`The signature processor stopped: ${error.message}`);
+    process.stderr.write(`The signature processor stopped: ${inertLogText(error.message, 2000)}\n`);
     process.exit(1);
   });
 }

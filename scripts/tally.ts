@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSettings } from './core/settings.ts';
 import { computeTally } from './core/tally.ts';
-import { loadSignatures, signaturesDirectory } from './load-signatures.ts';
+import { blockedAccountIds, loadSignatures, signaturesDirectory } from './load-signatures.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const settings = resolveSettings(
@@ -15,7 +15,7 @@ const settings = resolveSettings(
   process.env,
 );
 const directory = signaturesDirectory(process.env, projectRoot);
-const { records, skipped } = await loadSignatures(directory);
+const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
 const tally = computeTally(records, settings, new Date());
 
 for (const { file, problem } of skipped) console.warn(`skipped ${path.join(directory, file)}: ${problem}`);

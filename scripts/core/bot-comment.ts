@@ -4,7 +4,8 @@
  */
 import { countryName } from './countries.ts';
 import type { IssueAction } from './decide.ts';
-import { BOT_COMMENT_MARKER, FIX_BY_EDITING } from './messages.ts';
+import { BOT_COMMENT_MARKER, FIX_BY_EDITING, problemMessage, refusals } from './messages.ts';
+import { inertMarkdown } from './text.ts';
 
 export interface CommentContext {
   repository: string;
@@ -16,21 +17,8 @@ export interface CommentContext {
   closingDate: string;
 }
 
-/**
- * Makes signer text safe to quote in GitHub Markdown: no HTML, no Markdown syntax, no
- * @mentions or #references that would notify people or link issues, bounded in length.
- */
-export function quoteForMarkdown(text: string, max = 200): string {
-  const units = [...text.replace(/\s+/g, ' ').trim()];
-  const short = units.length > max ? `${units.slice(0, max - 1).join('')}…` : units.join('');
-  return short
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@/g, '&#64;')
-    .replace(/#/g, '&#35;')
-    .replace(/([\\`*_{}[\]()+\-.!|~])/g, '\\$1');
-}
+/** Signer text quoted for a comment: a code span, in which nothing is live. */
+export const quoteForMarkdown = inertMarkdown;
 
 /** The full comment body for an action, marker first. */
 export function renderBotComment(action: IssueAction, context: CommentContext): string {
@@ -71,7 +59,7 @@ export function renderBotComment(action: IssueAction, context: CommentContext): 
       lines.push(
         "**Your issue couldn't be accepted yet.** Here is what needs fixing:",
         '',
-        ...action.problems.map((problem) => `- ${problem}`),
+        ...action.problems.map((problem) => `- ${problemMessage(problem, (text) => inertMarkdown(text, 100))}`),
         '',
         FIX_BY_EDITING,
       );
@@ -97,9 +85,16 @@ export function renderBotComment(action: IssueAction, context: CommentContext): 
           ? `**Your signature is withdrawn.** Your signature file was deleted in commit ${commitLink}; the site drops it from the count within a few minutes.`
           : '**Your signature is withdrawn.** It was never added to the letter.',
         '',
-        'Your earlier signature issue stays on GitHub, as every GitHub issue does; you can edit its text away, or ask the maintainers to delete it.',
+        action.redactIssue
+          ? `The receipt on your signature issue #${action.redactIssue}, which repeated your name, country and reason, is deleted. That issue's own text stays on GitHub, as every issue does, and the file stays in the repository's history: see "After you withdraw" on the petition site (${context.siteUrl}how-it-works/#after-withdrawal) for what remains and how to ask for it to be erased.`
+          : `See "After you withdraw" on the petition site (${context.siteUrl}how-it-works/#after-withdrawal) for what remains public and how to ask for it to be erased.`,
       );
       break;
+    case 'refused': {
+      const refusal = action.refusal ?? 'blocked-account';
+      lines.push(refusal === 'removed-since' ? refusals[refusal](action.supersededBy) : refusals[refusal]);
+      break;
+    }
     case 'not-signed':
       lines.push(
         '**There is no signature from this GitHub account**, so there is nothing to withdraw. A signature can only be withdrawn from the account that made it: if you signed with another account, open the withdrawal form from that one.',

@@ -3,8 +3,15 @@
  * in the repository, the file changes for ONE commit and what to tell each issue. Pure.
  */
 import { formFieldsFromTemplate, parseIssueForm, type FormField } from './issue-form.ts';
+import type { Problem, Refusal } from './messages.ts';
+import type { BlockedAccountEntry } from './moderation.ts';
 import { isPetitionOpen, type Settings } from './settings.ts';
-import { renderSignatureFile, signatureRelativePath, type SignatureRecord } from './signature-file.ts';
+import {
+  parseSignatureFile,
+  renderSignatureFile,
+  signatureRelativePath,
+  type SignatureRecord,
+} from './signature-file.ts';
 import { validateSignature, validateWithdrawal } from './validate-signature.ts';
 
 export const LABELS = {
@@ -24,6 +31,12 @@ export const LABEL_DEFINITIONS: Record<string, { color: string; description: str
   [LABELS.withdrawn]: { color: 'c5def5', description: 'Signature withdrawn' },
 };
 
+/** The labels the processor owns: it adds and removes these and never touches any other. */
+export const OWN_LABELS: ReadonlySet<string> = new Set(Object.values(LABELS));
+
+/** Every deleted account's issues and comments are attributed to this one account. */
+export const GHOST_ACCOUNT = { login: 'ghost', id: 10137 } as const;
+
 export type IssueKind = 'signature' | 'withdrawal';
 
 /** What the processor knows of an issue, from the issue listing. */
@@ -32,11 +45,28 @@ export interface IssueSnapshot {
   kind: IssueKind;
   body: string;
   labels: string[];
-  author: { login: string; id: number };
+  /** `type` is GitHub's account type: "User" for people, "Bot" for bots and apps. */
+  author: { login: string; id: number; type?: string };
   created_at: string;
+  /** When anything last changed on the issue (body, labels, comments): the ledger compares it. */
+  updated_at?: string;
   /** Number of comments on the issue: 0 means no bot comment to look for. */
   comments: number;
+  /** GitHub's state_reason: "reopened" once someone reopened the issue. */
+  state_reason?: string | null;
 }
+
+/** The latest commit that touched an account's signature file (see the processor's read stage). */
+export interface FileHistory {
+  sha: string;
+  /** The withdrawal issue, when that commit was the processor's withdrawal of this account. */
+  withdrawalIssue?: number;
+  /** The signature issue the withdrawn file came from, as the withdrawal commit names it. */
+  signatureIssue?: number;
+}
+
+/** An account maintainers blocked from signing (see moderation.ts). */
+export type BlockedAccount = BlockedAccountEntry;
 
 export type Outcome =
   | 'signed' // a new signature file
@@ -47,7 +77,22 @@ export type Outcome =
   | 'not-signed' // withdrawal from an account with no signature
   | 'rejected' // the author must fix something; the issue stays open
   | 'still-rejected' // unchanged since we said so: nothing to do, no requests
+  | 'refused' // an account that may not sign (a bot, a deleted or blocked account, a removed signature's issue)
   | 'petition-closed'; // signature after closing
+
+/** Every outcome, in the order run summaries list them. */
+export const OUTCOMES: readonly Outcome[] = [
+  'signed',
+  'updated',
+  'recorded',
+  'superseded',
+  'withdrawn',
+  'not-signed',
+  'rejected',
+  'still-rejected',
+  'refused',
+  'petition-closed',
+];
 
 export interface IssueAction {
   issue: IssueSnapshot;
@@ -55,10 +100,15 @@ export interface IssueAction {
   /** Repository path of the signer's file. */
   path: string;
   record?: SignatureRecord;
-  problems: string[];
+  problems: Problem[];
+  refusal?: Refusal;
   supersededBy?: number;
   supersededByKind?: IssueKind;
-  /** Labels the issue should carry afterwards. */
+  /** A commit an earlier run made for this issue, when this run finishes its answer. */
+  earlierCommit?: string;
+  /** The signature issue whose receipt a withdrawal redacts (it named the signer, country, reason). */
+  redactIssue?: number;
+  /** The processor's own labels the issue should carry afterwards (see {@link OWN_LABELS}). */
   labels: string[];
   close: boolean;
   stateReason: 'completed' | 'not_planned' | null;
@@ -83,8 +133,55 @@ export interface DecideInput {
   letterSha256: string;
   /** Issues whose author just edited or reopened them: answer again even if still rejected. */
   recheck?: ReadonlySet<number>;
+  /**
+   * The ledger: issue → its updated_at when the processor last answered it and left it open.
+   * An issue still at that instant has not been touched since and is not even parsed again.
+   */
+  answered?: ReadonlyMap<number, string>;
+  /** The latest commit on an account's file, where the read stage looked it up. */
+  history?: (userId: number) => FileHistory | undefined;
+  /** Accounts maintainers blocked, by user id. */
+  blocked?: ReadonlyMap<number, BlockedAccount>;
   /** The folder of signature files inside the repository. */
   signaturesFolder?: string;
+}
+
+/**
+ * Whether the read stage should look up the history of an issue's author's file: a withdrawal
+ * with nothing to withdraw (did an earlier run withdraw it and die before answering?) and an
+ * issue accepted before whose file is gone (removed since: it may not sign again). Costs one
+ * request each, and neither happens to a new signer.
+ */
+export function needsHistory(issue: IssueSnapshot, hasFile: boolean): boolean {
+  if (hasFile) return false;
+  if (issue.kind === 'withdrawal') return true;
+  return acceptedBefore(issue) || issue.state_reason === 'reopened';
+}
+
+/** Whether the processor accepted this issue's signature in an earlier run. */
+function acceptedBefore(issue: IssueSnapshot): boolean {
+  return issue.labels.includes(LABELS.signed) || issue.labels.includes(LABELS.withdrawn);
+}
+
+/** Reads "#W withdrawal by user U (signature from #S)" lines back from a withdrawal commit. */
+export function withdrawalFromCommitMessage(
+  message: string,
+  userId: number,
+): { withdrawalIssue: number; signatureIssue?: number } | undefined {
+  for (const line of message.split('\n', 2000)) {
+    const match = /^#(\d{1,9}) withdrawal by user (\d{1,16})(?: \(signature from #(\d{1,9})\))?$/.exec(line);
+    if (match && Number(match[2]) === userId)
+      return { withdrawalIssue: Number(match[1]), signatureIssue: match[3] ? Number(match[3]) : undefined };
+  }
+  return undefined;
+}
+
+/** Why this account may not sign at all, whatever its issue says. */
+function accountRefusal(issue: IssueSnapshot, blocked?: ReadonlyMap<number, BlockedAccount>): Refusal | undefined {
+  if (issue.author.id === GHOST_ACCOUNT.id || issue.author.login === GHOST_ACCOUNT.login) return 'deleted-account';
+  if (issue.author.type !== undefined && issue.author.type !== 'User') return 'not-a-person';
+  if (issue.kind === 'signature' && blocked?.has(issue.author.id)) return 'blocked-account';
+  return undefined;
 }
 
 export { formFieldsFromTemplate };
@@ -102,22 +199,63 @@ export function decide(input: DecideInput): Plan {
   const actions: IssueAction[] = [];
   const accepted: Array<{ issue: IssueSnapshot; record?: SignatureRecord }> = [];
 
-  const base = (issue: IssueSnapshot) => ({ issue, path: pathOf(issue.author.id), problems: [] as string[] });
-  const reject = (issue: IssueSnapshot, problems: string[]) => {
+  const base = (issue: IssueSnapshot) => ({ issue, path: pathOf(issue.author.id), problems: [] as Problem[] });
+  const kindLabel = (issue: IssueSnapshot) => (issue.kind === 'signature' ? LABELS.signature : LABELS.withdrawal);
+  const reject = (issue: IssueSnapshot, problems: Problem[]) => {
     const alreadySaid =
       issue.labels.includes(LABELS.rejected) && issue.comments > 0 && !input.recheck?.has(issue.number);
     actions.push({
       ...base(issue),
       outcome: alreadySaid ? 'still-rejected' : 'rejected',
       problems,
-      labels: [issue.kind === 'signature' ? LABELS.signature : LABELS.withdrawal, LABELS.rejected],
+      labels: [kindLabel(issue), LABELS.rejected],
       close: false,
       stateReason: null,
       comment: !alreadySaid,
     });
   };
+  const refuse = (issue: IssueSnapshot, refusal: Refusal, laterIssue?: number) =>
+    actions.push({
+      ...base(issue),
+      outcome: 'refused',
+      refusal,
+      supersededBy: laterIssue,
+      labels: [kindLabel(issue), LABELS.rejected],
+      close: true,
+      stateReason: 'not_planned',
+      comment: true,
+    });
+  const existingRecord = (userId: number) => {
+    const text = input.existingFile(userId);
+    if (text === undefined) return undefined;
+    const parsed = parseSignatureFile(text, signatureRelativePath(userId));
+    return parsed.ok ? parsed.record : undefined;
+  };
 
   for (const issue of [...input.issues].sort((a, b) => a.number - b.number)) {
+    const answeredAt = input.answered?.get(issue.number);
+    if (
+      answeredAt !== undefined &&
+      answeredAt === issue.updated_at &&
+      issue.labels.includes(LABELS.rejected) &&
+      !input.recheck?.has(issue.number)
+    ) {
+      // Answered and untouched since: not even parsed again.
+      actions.push({
+        ...base(issue),
+        outcome: 'still-rejected',
+        labels: issue.labels.filter((l) => OWN_LABELS.has(l)),
+        close: false,
+        stateReason: null,
+        comment: false,
+      });
+      continue;
+    }
+    const refusal = accountRefusal(issue, input.blocked);
+    if (refusal) {
+      refuse(issue, refusal);
+      continue;
+    }
     const fields = issue.kind === 'signature' ? input.signFields : input.withdrawFields;
     const parsed = parseIssueForm(issue.body, fields);
     if (!parsed.ok) {
@@ -142,6 +280,30 @@ export function decide(input: DecideInput): Plan {
         labels: [LABELS.signature, LABELS.rejected],
         close: true,
         stateReason: 'not_planned',
+        comment: true,
+      });
+      continue;
+    }
+    // An issue accepted before whose signature is gone since (withdrawn, or removed by the
+    // maintainers) does not sign again by being reopened: that needs fresh consent, a new issue.
+    if (needsHistory(issue, input.existingFile(issue.author.id) !== undefined)) {
+      const laterWithdrawal = input.history?.(issue.author.id)?.withdrawalIssue;
+      if (acceptedBefore(issue) || (laterWithdrawal !== undefined && laterWithdrawal > issue.number)) {
+        refuse(issue, 'removed-since', laterWithdrawal);
+        continue;
+      }
+    }
+    // An older issue must not overwrite the signature a newer issue of the same account made.
+    const current = existingRecord(issue.author.id);
+    if (current && current.issue > issue.number) {
+      actions.push({
+        ...base(issue),
+        outcome: 'superseded',
+        supersededBy: current.issue,
+        supersededByKind: 'signature',
+        labels: [LABELS.signature],
+        close: true,
+        stateReason: 'completed',
         comment: true,
       });
       continue;
@@ -178,13 +340,12 @@ export function decide(input: DecideInput): Plan {
     );
     const latest = entries.at(-1)!;
     for (const earlier of entries.slice(0, -1)) {
-      const kindLabel = earlier.issue.kind === 'signature' ? LABELS.signature : LABELS.withdrawal;
       actions.push({
         ...base(earlier.issue),
         outcome: 'superseded',
         supersededBy: latest.issue.number,
         supersededByKind: latest.issue.kind,
-        labels: [kindLabel],
+        labels: [kindLabel(earlier.issue)],
         close: true,
         stateReason: 'completed',
         comment: true,
@@ -205,12 +366,29 @@ export function decide(input: DecideInput): Plan {
         stateReason: 'completed',
         comment: comment(outcome),
       });
-    } else if (existing !== undefined || entries.some((entry) => entry.record)) {
+      continue;
+    }
+    const history = existing === undefined ? input.history?.(userId) : undefined;
+    const signedThisRun = entries.some((entry) => entry.record);
+    if (existing !== undefined || signedThisRun) {
       // Signed earlier (or earlier in this very run, so there is no file to delete yet).
       if (existing !== undefined) changes.set(path, null);
       actions.push({
         ...base(latest.issue),
         outcome: 'withdrawn',
+        redactIssue: existingRecord(userId)?.issue,
+        labels: [LABELS.withdrawal, LABELS.withdrawn],
+        close: true,
+        stateReason: 'completed',
+        comment: true,
+      });
+    } else if (history?.withdrawalIssue === latest.issue.number) {
+      // An earlier run committed this very withdrawal and stopped before answering.
+      actions.push({
+        ...base(latest.issue),
+        outcome: 'withdrawn',
+        earlierCommit: history.sha,
+        redactIssue: history.signatureIssue,
         labels: [LABELS.withdrawal, LABELS.withdrawn],
         close: true,
         stateReason: 'completed',
@@ -246,9 +424,10 @@ export function commitMessage(plan: Plan, otherChanges: readonly string[] = []):
   const summary = parts.join(', ').replace(/^./, (c) => c.toUpperCase()) || otherChanges[0] || 'Update signatures';
   const lines = plan.actions
     .filter((action) => action.outcome === 'signed' || action.outcome === 'updated' || action.outcome === 'withdrawn')
-    .map(
-      (action) =>
-        `#${action.issue.number} ${action.outcome === 'withdrawn' ? 'withdrawal' : action.outcome === 'updated' ? 'signature (updated)' : 'signature'} by user ${action.issue.author.id}`,
+    .map((action) =>
+      action.outcome === 'withdrawn'
+        ? `#${action.issue.number} withdrawal by user ${action.issue.author.id}${action.redactIssue ? ` (signature from #${action.redactIssue})` : ''}`
+        : `#${action.issue.number} ${action.outcome === 'updated' ? 'signature (updated)' : 'signature'} by user ${action.issue.author.id}`,
     );
   return `${summary}\n\n${[...lines, ...otherChanges].join('\n')}\n`;
 }

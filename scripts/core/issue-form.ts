@@ -5,7 +5,7 @@
  * "### <another label>": so the body is parsed against the template's known labels, in the
  * template's order, and rejected when an answer contains one of those headings.
  */
-import { messages } from './messages.ts';
+import type { Problem } from './messages.ts';
 
 export interface FormField {
   id: string;
@@ -18,7 +18,14 @@ export interface FormField {
 /** Field values by id: text for inputs/textareas/dropdowns, ticked flags for checkboxes. */
 export type FormValues = Record<string, string | boolean[]>;
 
-export type ParsedIssueForm = { ok: true; values: FormValues } | { ok: false; problem: string };
+export type ParsedIssueForm = { ok: true; values: FormValues } | { ok: false; problem: Problem };
+
+/**
+ * The longest body the signing form can produce is about 14,000 code units (its labels, a name of
+ * at most 1,200 bytes and a reason of at most 12,000); GitHub accepts 65,536. Anything longer is
+ * refused before a single pattern runs.
+ */
+export const ISSUE_BODY_MAX_CODE_UNITS = 16_384;
 
 /**
  * The fields of an issue form template (the parsed YAML of .github/ISSUE_TEMPLATE/<form>.yml),
@@ -50,7 +57,10 @@ const EMPTY_VALUES = new Set(['_No response_', 'None']);
 
 /** Parses `body` against `fields` (in order). Pure; never throws on signer input. */
 export function parseIssueForm(body: string | null | undefined, fields: readonly FormField[]): ParsedIssueForm {
-  const text = (body ?? '').replace(/\r\n?/g, '\n');
+  const raw = body ?? '';
+  if (raw.length > ISSUE_BODY_MAX_CODE_UNITS)
+    return { ok: false, problem: { code: 'structure.tooLong', actual: raw.length, max: ISSUE_BODY_MAX_CODE_UNITS } };
+  const text = raw.replace(/\r\n?/g, '\n');
   const lines = text.split('\n');
   const headingLine = (label: string) => `### ${label}`;
   const isKnownHeading = (line: string) => fields.some((field) => line.trimEnd() === headingLine(field.label));
@@ -60,33 +70,32 @@ export function parseIssueForm(body: string | null | undefined, fields: readonly
   let cursor = 0;
   for (const field of fields) {
     const index = lines.findIndex((line, i) => i >= cursor && line.trimEnd() === headingLine(field.label));
-    if (index === -1) return { ok: false, problem: messages.structure.notFromForm };
+    if (index === -1) return { ok: false, problem: { code: 'structure.notFromForm' } };
     starts.push(index);
     cursor = index + 1;
   }
   if (lines.slice(0, starts[0]).some((line) => line.trim() !== ''))
-    return { ok: false, problem: messages.structure.notFromForm };
+    return { ok: false, problem: { code: 'structure.notFromForm' } };
 
   const values: FormValues = {};
   for (const [position, field] of fields.entries()) {
     const end = position + 1 < fields.length ? starts[position + 1]! : lines.length;
     const valueLines = lines.slice(starts[position]! + 1, end);
     const spoof = valueLines.find(isKnownHeading);
-    if (spoof) return { ok: false, problem: messages.structure.headingInAnswer(spoof.trim().slice(4)) };
+    if (spoof) return { ok: false, problem: { code: 'structure.headingInAnswer', label: spoof.trim().slice(4) } };
     const value = valueLines.join('\n').trim();
     if (field.type === 'checkboxes') {
       values[field.id] = field.options.map((option) =>
-        valueLines.some((line) => new RegExp(`^- \\[[xX]\\] ${escapeRegExp(option)}\\s*$`).test(line.trim())),
+        valueLines.some((line) => {
+          const item = line.trim();
+          return (item.startsWith('- [x] ') || item.startsWith('- [X] ')) && item.slice(6).trim() === option;
+        }),
       );
     } else {
       values[field.id] = EMPTY_VALUES.has(value) ? '' : value;
     }
   }
   return { ok: true, values };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Renders values as GitHub would render the form: for fixtures, the local demo and benchmarks. */

@@ -5,7 +5,7 @@
 import matter from 'gray-matter';
 import YAML from 'yaml';
 import { isCountryCode } from './countries.ts';
-import { characterCount, containsUrl, forbiddenCharacterKinds, normaliseText, startsLikeFormula } from './text.ts';
+import { NAME_LIMITS, nameProblems, normaliseText, REASON_LIMITS, reasonProblems, type TextProblem } from './text.ts';
 
 /** What one signer signed, as stored in their file. Every field is public. */
 export interface SignatureRecord {
@@ -27,9 +27,13 @@ export interface SignatureRecord {
   reason: string;
 }
 
-export const NAME_MAX_CHARACTERS = 100;
-export const REASON_MAX_CHARACTERS = 1000;
-/** Larger files cannot have come from the processor; refusing them early keeps the build fast. */
+export const NAME_MAX_CHARACTERS = NAME_LIMITS.characters;
+export const REASON_MAX_CHARACTERS = REASON_LIMITS.characters;
+/**
+ * Larger files cannot have come from the processor (the largest name and reason the shared rules
+ * allow, with YAML's escapes, stay under 16 KiB; a test checks it); refusing them early keeps the
+ * build fast.
+ */
 export const SIGNATURE_FILE_MAX_BYTES = 16 * 1024;
 
 const LOGIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -81,13 +85,15 @@ export type ParsedSignatureFile = { ok: true; record: SignatureRecord } | { ok: 
  * is reported with the reason instead of reaching a page. `relativePath` must be the file's
  * path inside the signatures folder; the id in it must match the file's user_id.
  */
-export function parseSignatureFile(text: string, relativePath: string): ParsedSignatureFile {
-  if (text.length > SIGNATURE_FILE_MAX_BYTES)
+export function parseSignatureFile(rawText: string, relativePath: string): ParsedSignatureFile {
+  // UTF-8 never takes fewer bytes than UTF-16 code units: a long text is refused without counting.
+  if (rawText.length > SIGNATURE_FILE_MAX_BYTES || Buffer.byteLength(rawText, 'utf8') > SIGNATURE_FILE_MAX_BYTES)
     return { ok: false, problem: `file is larger than ${SIGNATURE_FILE_MAX_BYTES} bytes` };
+  // A Windows checkout with core.autocrlf turns every line end into CRLF; the record is the same.
+  const text = rawText.includes('\r') ? rawText.replace(/\r\n?/g, '\n') : rawText;
   const pathId = userIdFromRelativePath(relativePath);
   if (pathId === undefined) return { ok: false, problem: 'file is not at signatures/<aa>/<bb>/<user id>.md' };
-  if (!text.startsWith('---\n') && !text.startsWith('---\r\n'))
-    return { ok: false, problem: 'file does not start with front matter (---)' };
+  if (!text.startsWith('---\n')) return { ok: false, problem: 'file does not start with front matter (---)' };
 
   let data: unknown;
   let body: string;
@@ -186,26 +192,32 @@ function parseCanonicalFrontMatter(text: string): { data: Record<string, unknown
   }
 }
 
-/** Grapheme count, computed only when the UTF-16 length could exceed the limit. */
-function withinCharacters(value: string, min: number, max: number): boolean {
-  if (value.length < min) return false;
-  return value.length <= max || characterCount(value) <= max;
+/** How the loader words a shared text rule's finding (for the build's warnings). */
+function describe(field: 'name' | 'reason', problem: TextProblem): string {
+  switch (problem.kind) {
+    case 'too-long':
+      return `${field} is longer than ${problem.max} characters`;
+    case 'stacked-marks':
+      return `${field} stacks too many combining marks on one letter`;
+    case 'formula':
+      return `${field} starts with = + - or @`;
+    case 'url':
+      return `${field} contains a web address`;
+    default:
+      return `${field} contains ${problem.kind} characters`;
+  }
 }
 
 function storedNameProblem(name: string): string | undefined {
+  if (name === '') return 'name is empty';
+  const [first] = nameProblems(name);
+  if (first) return describe('name', first);
+  // After the size check: NFC of a bounded text is cheap.
   if (name !== normaliseText(name)) return 'name is not trimmed NFC text';
-  if (!withinCharacters(name, 1, NAME_MAX_CHARACTERS)) return `name must be 1–${NAME_MAX_CHARACTERS} characters`;
-  const kinds = forbiddenCharacterKinds(name, { allowNewlines: false });
-  if (kinds.length > 0) return `name contains ${kinds.join(', ')} characters`;
-  if (startsLikeFormula(name)) return 'name starts with = + - or @';
-  if (containsUrl(name)) return 'name contains a web address';
   return undefined;
 }
 
 function storedReasonProblem(reason: string): string | undefined {
-  if (!withinCharacters(reason, 0, REASON_MAX_CHARACTERS))
-    return `reason is longer than ${REASON_MAX_CHARACTERS} characters`;
-  const kinds = forbiddenCharacterKinds(reason, { allowNewlines: true });
-  if (kinds.length > 0) return `reason contains ${kinds.join(', ')} characters`;
-  return undefined;
+  const [first] = reasonProblems(reason);
+  return first ? describe('reason', first) : undefined;
 }

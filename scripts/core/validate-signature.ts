@@ -1,12 +1,11 @@
 /**
- * Checking what a signer wrote. Returns every problem at once, in words a non-technical signer
- * understands (from messages.ts), or the clean signature.
+ * Checking what a signer wrote. Returns every problem at once (as data for messages.ts, which
+ * words them in terms a non-technical signer understands), or the clean signature.
  */
 import { resolveCountry } from './countries.ts';
 import type { FormValues } from './issue-form.ts';
-import { messages } from './messages.ts';
-import { NAME_MAX_CHARACTERS, REASON_MAX_CHARACTERS } from './signature-file.ts';
-import { characterCount, containsUrl, forbiddenCharacterKinds, normaliseText, startsLikeFormula } from './text.ts';
+import type { Problem } from './messages.ts';
+import { COUNTRY_MAX_CODE_UNITS, nameProblems, normaliseText, reasonProblems, type TextProblem } from './text.ts';
 
 export interface ValidSignature {
   name: string;
@@ -14,9 +13,13 @@ export interface ValidSignature {
   reason: string;
 }
 
-export type SignatureValidation = { ok: true; signature: ValidSignature } | { ok: false; problems: string[] };
+export type SignatureValidation = { ok: true; signature: ValidSignature } | { ok: false; problems: Problem[] };
 
-/** Names that are examples or tests, not people. Compared case-insensitively, ignoring dots and spaces. */
+/**
+ * Text that is a form's placeholder or a keyboard test, never a person's name. Compared
+ * case-insensitively, ignoring dots and spaces. Names real people have ("John Doe", "Na") are
+ * not here: refusing a real name is worse than accepting a joke.
+ */
 const PLACEHOLDER_NAMES = [
   'your name here',
   'your name',
@@ -24,23 +27,19 @@ const PLACEHOLDER_NAMES = [
   'full name',
   'first last',
   'firstname lastname',
-  'john doe',
-  'jane doe',
   'test',
   'testing',
   'asdf',
   'qwerty',
   'xxx',
   'n/a',
-  'na',
   'none',
   'anonymous',
-  'anna p',
+  'example',
   'имя',
   'ваше имя',
   '姓名',
   '你的名字',
-  'example',
 ];
 const placeholderKey = (name: string) =>
   name
@@ -49,44 +48,60 @@ const placeholderKey = (name: string) =>
     .trim();
 const PLACEHOLDERS = new Set(PLACEHOLDER_NAMES.map(placeholderKey));
 
-/** Validates parsed sign.yml values (ids name, country, reason, consent). */
+function fieldProblem(field: 'name' | 'reason', problem: TextProblem): Problem {
+  switch (problem.kind) {
+    case 'too-long':
+      return { code: `${field}.tooLong`, actual: problem.actual, max: problem.max };
+    case 'stacked-marks':
+      return { code: `${field}.stackedMarks` };
+    case 'url':
+    case 'formula':
+      return { code: `name.${problem.kind}` };
+    default:
+      return { code: `${field}.${problem.kind}` };
+  }
+}
+
+/**
+ * Validates parsed sign.yml values (ids name, country, reason, consent). The body they come from
+ * is already bounded (see parseIssueForm), and each field is bounded again by the shared rules in
+ * text.ts before any pattern looks at it.
+ */
 export function validateSignature(values: FormValues): SignatureValidation {
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const text = (id: string) => (typeof values[id] === 'string' ? normaliseText(values[id] as string) : '');
 
   const name = text('name');
-  if (name === '') problems.push(messages.name.missing);
+  if (name === '') problems.push({ code: 'name.missing' });
   else {
-    const length = characterCount(name);
-    if (length > NAME_MAX_CHARACTERS) problems.push(messages.name.tooLong(NAME_MAX_CHARACTERS, length));
-    for (const kind of forbiddenCharacterKinds(name, { allowNewlines: false })) problems.push(messages.name[kind]);
-    if (startsLikeFormula(name)) problems.push(messages.name.formula);
-    if (containsUrl(name)) problems.push(messages.name.url);
-    if (PLACEHOLDERS.has(placeholderKey(name))) problems.push(messages.name.placeholder(name));
+    const found = nameProblems(name);
+    problems.push(...found.map((problem) => fieldProblem('name', problem)));
+    if (found.length === 0 && PLACEHOLDERS.has(placeholderKey(name)))
+      problems.push({ code: 'name.placeholder', signerText: name });
   }
 
   const countryTyped = text('country');
-  const country = countryTyped === '' ? undefined : resolveCountry(countryTyped);
-  if (countryTyped === '') problems.push(messages.country.missing);
-  else if (!country) problems.push(messages.country.unknown(countryTyped.slice(0, 100)));
+  const country =
+    countryTyped === '' || countryTyped.length > COUNTRY_MAX_CODE_UNITS ? undefined : resolveCountry(countryTyped);
+  if (countryTyped === '') problems.push({ code: 'country.missing' });
+  else if (!country)
+    problems.push({ code: 'country.unknown', signerText: countryTyped.slice(0, COUNTRY_MAX_CODE_UNITS) });
 
   const reason = text('reason');
-  const reasonLength = characterCount(reason);
-  if (reasonLength > REASON_MAX_CHARACTERS) problems.push(messages.reason.tooLong(REASON_MAX_CHARACTERS, reasonLength));
-  for (const kind of forbiddenCharacterKinds(reason, { allowNewlines: true })) problems.push(messages.reason[kind]);
+  problems.push(...reasonProblems(reason).map((problem) => fieldProblem('reason', problem)));
 
   const consent = values.consent;
   if (!Array.isArray(consent) || consent.length === 0 || !consent.every(Boolean))
-    problems.push(messages.consent.missing);
+    problems.push({ code: 'consent.missing' });
 
   if (problems.length > 0 || !country) return { ok: false, problems };
   return { ok: true, signature: { name, country: country.code, reason } };
 }
 
 /** Validates parsed withdraw.yml values (checkbox id confirm). */
-export function validateWithdrawal(values: FormValues): string[] {
+export function validateWithdrawal(values: FormValues): Problem[] {
   const confirm = values.confirm;
   return Array.isArray(confirm) && confirm.length > 0 && confirm.every(Boolean)
     ? []
-    : [messages.withdrawal.notConfirmed];
+    : [{ code: 'withdrawal.notConfirmed' }];
 }

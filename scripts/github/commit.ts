@@ -32,6 +32,31 @@ function status(error: unknown): number | undefined {
   return (error as { status?: number })?.status;
 }
 
+/**
+ * GitHub refused to move the branch for a reason retrying cannot fix: a branch protection rule
+ * or ruleset, a missing permission. The message says what the maintainer must change.
+ */
+export class RefUpdateRefusedError extends Error {
+  constructor(branch: string, reason: string) {
+    super(
+      `GitHub refused to update the branch "${branch}" (${reason}). Signatures cannot be committed until the workflow may push to it: in the repository's Settings → Rules (or Branches), let GitHub Actions bypass the rule that protects "${branch}", or run the processor with a GitHub App token that may (see the README, "The processor and protected branches"). Nothing was lost: the issues stay open and the next run commits them.`,
+    );
+    this.name = 'RefUpdateRefusedError';
+  }
+}
+
+/** The only 422 a retry can fix: someone else moved the branch between our read and our write. */
+function isRace(error: unknown): boolean {
+  if (status(error) !== 422) return false;
+  const message = String((error as { response?: { data?: { message?: unknown } } }).response?.data?.message ?? '');
+  return /not a fast.?forward/i.test(message || String((error as Error).message));
+}
+
+function refusalReason(error: unknown): string {
+  const message = (error as { response?: { data?: { message?: unknown } } }).response?.data?.message;
+  return `${status(error) ?? 'no status'}: ${typeof message === 'string' ? message.slice(0, 200) : (error as Error).message}`;
+}
+
 /** Commits every change in one commit, retrying on a stale branch head. */
 export async function commitChanges(octokit: ProcessorOctokit, request: CommitRequest): Promise<CommitResult> {
   const { owner, repo, branch } = request;
@@ -83,7 +108,19 @@ export async function commitChanges(octokit: ProcessorOctokit, request: CommitRe
       await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit.sha, force: false });
       return { sha: commit.sha, headSha, attempts: attempt };
     } catch (error) {
-      if (status(error) !== 422 || attempt >= maxAttempts) throw error;
+      // A refusal for good (protection, rules, permissions) is not retried: every retry would
+      // only leave one more orphan commit behind.
+      const code = status(error);
+      if (
+        code !== undefined &&
+        code >= 400 &&
+        code < 500 &&
+        code !== 429 &&
+        !isRace(error) &&
+        !/rate limit/i.test(refusalReason(error))
+      )
+        throw new RefUpdateRefusedError(branch, refusalReason(error));
+      if (!isRace(error) || attempt >= maxAttempts) throw error;
       request.log?.(`The branch ${branch} moved while committing (attempt ${attempt}); re-reading and retrying.`);
       await sleep(Math.min(2000, 100 * 2 ** attempt) * Math.random());
     }

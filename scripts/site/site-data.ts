@@ -12,7 +12,12 @@ import { resolveSettings, closingInstant, siteBaseUrl, type Settings } from '../
 import type { SignatureRecord } from '../core/signature-file.ts';
 import { signatureEntryId } from '../core/signature-list.ts';
 import { computeTally, letterDigest, newestFirst, type Tally } from '../core/tally.ts';
-import { loadSignatures, signaturesDirectory, type SkippedSignatureFile } from '../load-signatures.ts';
+import {
+  blockedAccountIds,
+  loadSignatures,
+  signaturesDirectory,
+  type SkippedSignatureFile,
+} from '../load-signatures.ts';
 import { signaturesCsv, signaturesJson } from './open-data.ts';
 import { LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
 
@@ -190,7 +195,7 @@ export async function loadSiteData(
     : path.join(projectRoot, 'content/settings.json');
   const settings = resolveSettings(JSON.parse(await readFile(settingsPath, 'utf8')), env);
   const directory = signaturesDirectory(env, projectRoot);
-  const { records, skipped } = await loadSignatures(directory);
+  const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
   for (const { file, problem } of skipped) warn(`Skipped signature file ${path.join(directory, file)}: ${problem}`);
   const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
   return buildSiteData(settings, records, letterText, new Date(), skipped);

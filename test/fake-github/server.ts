@@ -122,6 +122,13 @@ export interface FakeGitHub {
   addIssue(input: FakeIssueInput): FakeIssue;
   editIssue(n: number, body: string): void;
   setIssueState(n: number, state: 'open' | 'closed'): void;
+  /** A comment by someone other than the bot (a signer, a maintainer). */
+  addComment(n: number, user: { login: string; id: number }, body: string): void;
+  /**
+   * Protects the branch as a rule or branch protection would: every ref update is refused with
+   * GitHub's 422 "Protected branch update failed" (or `message`), until called with false.
+   */
+  protectBranch(protect: boolean, message?: string): void;
   files(): Record<string, string>;
   commits(): Array<{ sha: string; message: string; parents: string[]; tree: string }>;
   headSha(): string;
@@ -173,6 +180,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const refs = new Map<string, string>();
   const issues = new Map<number, FakeIssue>();
   const labels = new Map<string, { name: string; color: string; description: string | null; id: number }>();
+  let protection: string | undefined;
   let nextIssue = 1;
   let nextComment = 1000;
   let nextLabelId = 500;
@@ -479,6 +487,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         if (!issue.labels.includes(name))
           throw new HttpError(404, { message: 'Label does not exist', documentation_url: DOCS, status: '404' });
         issue.labels = issue.labels.filter((label) => label !== name);
+        issue.updated_at = tick();
         return [200, issue.labels.map(labelJson)];
       },
     ],
@@ -551,6 +560,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       },
     ],
     [
+      'DELETE',
+      new RegExp(`^${repoPath}/issues/comments/(\\d+)$`),
+      (m) => {
+        for (const issue of issues.values()) {
+          const index = issue.comments.findIndex((c) => c.id === Number(m[1]));
+          if (index >= 0) {
+            issue.comments.splice(index, 1);
+            return [204, undefined];
+          }
+        }
+        throw notFound();
+      },
+    ],
+    [
       'GET',
       new RegExp(`^${repoPath}/git/ref/heads/(.+)$`),
       (m) => {
@@ -565,6 +588,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         if (m[1] !== branch) throw validationFailed('Reference does not exist');
         const sha = String(body.sha ?? '');
         if (!commits.has(sha)) throw validationFailed('Object does not exist');
+        if (protection) throw validationFailed(protection);
         if (!body.force && !isAncestor(refs.get(branch)!, sha)) throw validationFailed('Update is not a fast forward');
         refs.set(branch, sha);
         return [200, refJson()];
@@ -857,6 +881,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       issue.state = state;
       issue.state_reason = state === 'open' ? 'reopened' : 'completed';
       issue.updated_at = tick();
+    },
+    addComment: (n, user, body) => {
+      const issue = mustIssue(n);
+      const at = tick();
+      issue.comments.push({ id: nextComment++, body, user: { ...user }, created_at: at, updated_at: at });
+      issue.updated_at = at;
+    },
+    protectBranch: (protect, message = `Protected branch update failed for refs/heads/${branch}.`) => {
+      protection = protect ? message : undefined;
     },
     files: () => filesAt(refs.get(branch)!),
     commits: () => {

@@ -136,14 +136,13 @@ describe('the signature processor', () => {
   it.each([
     ['an empty name', { name: '', country: 'DE' }, 'Your name is empty'],
     ['a placeholder name', { name: 'Your Name Here', country: 'DE' }, 'looks like an example'],
-    ["the template's own example", { name: 'Anna P.', country: 'DE' }, 'looks like an example'],
     ['a web address in the name', { name: 'Visit https://spam.example', country: 'DE' }, 'contains a web address'],
     ['a formula', { name: '=cmd|calc', country: 'DE' }, 'starts with =, +, - or @'],
     ['a bidi override', { name: 'Anna \u202Egnp.exe', country: 'DE' }, 'text-direction characters'],
     ['a zero-width space', { name: 'An\u200Bna', country: 'DE' }, 'invisible characters'],
-    ['an unknown country', { name: 'Anna', country: 'Atlantis' }, 'could not recognise "Atlantis"'],
+    ['an unknown country', { name: 'Anna', country: 'Atlantis' }, 'could not recognise ` Atlantis `'],
     ['no consent', { name: 'Anna', country: 'DE', consent: false }, 'consent box is not ticked'],
-    ['a reason over 1,000 characters', { name: 'Anna', country: 'DE', reason: 'x'.repeat(1001) }, 'at most 1000'],
+    ['a reason over 1,000 characters', { name: 'Anna', country: 'DE', reason: 'x'.repeat(1001) }, 'at most 1,000'],
   ])('rejects a signature with %s, saying how to fix it, and keeps the issue open', async (_label, fields, message) => {
     fake = await startFakeGitHub({ owner: 'leopards', repo: 'petition', issues: [sign(anna, fields)] });
     const summary = await runProcessor(fake, await makeCheckout(fake));
@@ -166,7 +165,7 @@ describe('the signature processor', () => {
     await runProcessor(fake, await makeCheckout(fake));
     const body = fake.issue(1).comments[0]!.body;
     expect(body).toContain('Your name is empty');
-    expect(body).toContain('could not recognise "Narnia"');
+    expect(body).toContain('could not recognise ` Narnia `');
     expect(body).toContain('consent box is not ticked');
   });
 
@@ -226,7 +225,7 @@ describe('the signature processor', () => {
     fake.editIssue(1, signBody({ name: 'Anna', country: 'Gondor' }));
     await runProcessor(fake, checkout, { event: issuesEvent('edited', 1) });
     expect(botComments(1)).toHaveLength(1);
-    expect(botComments(1)[0]!.body).toContain('"Gondor"');
+    expect(botComments(1)[0]!.body).toContain('` Gondor `');
   });
 
   it('accepts a rejected signature its author closed, corrected and reopened, in the run the reopening triggered', async () => {

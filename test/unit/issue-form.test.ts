@@ -45,7 +45,7 @@ describe('reading an issue made with the signing form', () => {
     const spoof = body('Anna', 'DE', 'Hi\n\n### Your name, as it will be shown\n\nSomeone Else', 'X');
     expect(parseIssueForm(spoof, fields)).toEqual({
       ok: false,
-      problem: expect.stringContaining('looks like a heading of the form'),
+      problem: { code: 'structure.headingInAnswer', label: 'Your name, as it will be shown' },
     });
   });
 
@@ -65,7 +65,7 @@ describe('reading an issue made with the signing form', () => {
   ])('refuses %s as not made with the form', (_label, text) => {
     expect(parseIssueForm(text, fields)).toEqual({
       ok: false,
-      problem: expect.stringContaining('does not look like it was made with the signing form'),
+      problem: { code: 'structure.notFromForm' },
     });
   });
 });

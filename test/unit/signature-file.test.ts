@@ -58,7 +58,7 @@ describe('signature files', () => {
     ['a bidi override in the name', { name: 'Anna \u202Eevil' }, 'name contains bidi characters'],
     ['a zero-width space in the name', { name: 'An\u200Bna' }, 'name contains invisible characters'],
     ['a formula in the name', { name: '=HYPERLINK("x")' }, 'name starts with = + - or @'],
-    ['a 10,000-character name', { name: 'A'.repeat(10_000) }, 'name must be 1–100 characters'],
+    ['a 10,000-character name', { name: 'A'.repeat(10_000) }, 'name is longer than 100 characters'],
     ['an unknown country', { country: 'ZZ' }, 'country is not an ISO 3166-1 alpha-2 code'],
     ['a bad time', { signed_at: 'yesterday' }, 'signed_at is not a UTC time like 2026-11-23T19:00:00Z'],
   ])('rejects %s with a reason', (_label, change, problem) => {
