@@ -9,13 +9,7 @@ import {
   SIGNATURE_FILE_MAX_BYTES,
   type SignatureRecord,
 } from '../../scripts/core/signature-file.ts';
-import {
-  containsUrl,
-  inertLogText,
-  inertMarkdown,
-  NAME_LIMITS,
-  REASON_LIMITS,
-} from '../../scripts/core/text.ts';
+import { containsUrl, inertLogText, inertMarkdown, NAME_LIMITS, REASON_LIMITS } from '../../scripts/core/text.ts';
 import { validateSignature } from '../../scripts/core/validate-signature.ts';
 import { signFields } from '../processor/harness.ts';
 

@@ -121,13 +121,46 @@ describe('the signature workflow', () => {
     expect(processStep.env.GITHUB_TOKEN).toBe('${{ secrets.GITHUB_TOKEN }}');
   });
 
-  it('deploys the site through the Pages workflow only when the processor committed', async () => {
+  it('deploys the site through the Pages workflow whenever there is a commit to publish, even if the processor then failed', async () => {
     const workflow = await parsed('signatures.yml');
-    expect(workflow.jobs.process.outputs.committed).toBe('${{ steps.process.outputs.committed }}');
+    expect(workflow.jobs.process.outputs.publish).toBe('${{ steps.process.outputs.publish }}');
     expect(workflow.jobs.deploy.needs).toBe('process');
-    expect(workflow.jobs.deploy.if).toBe("needs.process.outputs.committed == 'true'");
+    // Without always(), a failed process job skips the deploy and the commit stays unpublished.
+    expect(workflow.jobs.deploy.if).toBe("always() && needs.process.outputs.publish == 'true'");
     expect(workflow.jobs.deploy.uses).toBe('./.github/workflows/pages.yml');
     expect((await parsed('pages.yml')).on).toHaveProperty('workflow_call');
+  });
+
+  it('installs only the production dependencies, with install scripts off, in the job that holds the write token', async () => {
+    const { steps } = (await parsed('signatures.yml')).jobs.process;
+    const installs = steps.filter((step: any) => /\bnpm (ci|install|i)\b/.test(String(step.run ?? '')));
+    expect(installs.map((step: any) => step.run)).toEqual(['npm ci --omit=dev --ignore-scripts --no-audit --no-fund']);
+  });
+
+  it('keeps the ledger of answered issues between runs in the Actions cache', async () => {
+    const { steps } = (await parsed('signatures.yml')).jobs.process;
+    const uses = steps.map((step: any) => String(step.uses ?? '').split('@')[0]);
+    const restore = uses.indexOf('actions/cache/restore');
+    const processIndex = steps.findIndex((step: any) => step.id === 'process');
+    const save = uses.indexOf('actions/cache/save');
+    expect(restore).toBeGreaterThanOrEqual(0);
+    expect(restore).toBeLessThan(processIndex);
+    expect(save).toBeGreaterThan(processIndex);
+    expect(steps[save].if).toMatch(/^always\(\)/);
+    expect(steps[processIndex].env.PETITION_LEDGER).toMatch(new RegExp(`^${steps[restore].with.path}/`));
+  });
+});
+
+describe('every workflow', () => {
+  it.each(['signatures.yml', 'pages.yml'])('%s runs on the current Node LTS', async (file) => {
+    expect(await text(file)).toMatch(/node-version: lts\/\*/);
+  });
+
+  it('CI also checks the oldest Node that package.json supports', async () => {
+    const engines = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')).engines.node;
+    const matrix = (await parsed('ci.yml')).jobs.check.strategy.matrix.node as string[];
+    expect(matrix).toContain('lts/*');
+    expect(engines).toBe(`>=${matrix.find((version) => version !== 'lts/*')}`);
   });
 });
 
