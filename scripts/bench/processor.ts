@@ -92,7 +92,7 @@ async function planIssues(scenario: ProcessorScenario, existingIds: Set<number>)
     if (existingIds.has(record.user_id)) continue;
     const text = body({ name: record.name, country: typed(record.country, signers.length), reason: record.reason });
     const parsed = parseIssueForm(text, fields);
-    // Sample names include the form's own example ("Anna P."), which the processor rightly refuses.
+    // A sample that breaks a rule (none should, but the generator is not the validator) is left out.
     if (!parsed.ok || !validateSignature(parsed.values).ok) continue;
     signers.push({ login: record.login, id: record.user_id, body: text });
   }
