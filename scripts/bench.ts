@@ -13,8 +13,15 @@
  * Processor: the real processor against the tests' fake GitHub in a child process.
  * Storage: the sharding function over a million user ids.
  */
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { formFieldsFromTemplate, parseIssueForm } from './core/issue-form.ts';
+import { validateSignature } from './core/validate-signature.ts';
+import { hostileIssueBodies } from './bench/hostile-issues.ts';
 import { measureBuild, measureDataStep, writeSampleFolder, type BuildRun } from './bench/build.ts';
 import { measureProcessor, type ProcessorResult } from './bench/processor.ts';
 import { consecutiveIds, folderOccupancy, spreadIds } from './bench/storage.ts';
@@ -24,6 +31,7 @@ import { consecutiveIds, folderOccupancy, spreadIds } from './bench/storage.ts';
 const args = process.argv.slice(2);
 const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const unknown = args.filter((arg) => !/^--(quick|sizes=.+|issues=\d+|repeat=\d+|existing=\d+)$/.test(arg));
 if (unknown.length > 0) {
   console.error(
@@ -341,6 +349,35 @@ for (const [label, r] of processorRuns) {
     true,
   );
 }
+
+// ---- hostile input ---------------------------------------------------------------------------
+
+console.log('\n## Hostile input: parsing and validating one adversarial issue (worst of 20 runs)\n');
+const hostileFields = formFieldsFromTemplate(
+  YAML.parse(readFileSync(path.join(projectRoot, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8')),
+);
+const hostileRows = hostileIssueBodies(hostileFields).map(({ label, body }) => {
+  let worst = 0;
+  for (let run = 0; run < 20; run += 1) {
+    const started = performance.now();
+    const parsed = parseIssueForm(body, hostileFields);
+    if (parsed.ok) validateSignature(parsed.values);
+    worst = Math.max(worst, performance.now() - started);
+  }
+  return { label, worst };
+});
+console.log(
+  table(
+    ['issue body', 'worst ms'],
+    hostileRows.map((row) => [row.label, fixed(row.worst, 2)]),
+  ),
+);
+const hostileWorst = Math.max(...hostileRows.map((row) => row.worst));
+console.log('\nTargets:');
+target(
+  hostileWorst <= 5,
+  `no issue costs more than 5 ms to parse and validate, whatever it holds (worst ${fixed(hostileWorst, 2)} ms)`,
+);
 
 // ---- storage -------------------------------------------------------------------------------
 
