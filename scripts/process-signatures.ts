@@ -29,10 +29,13 @@ import {
   type FileHistory,
   type IssueAction,
   type IssueSnapshot,
+  type LanguageForms,
   type Plan,
 } from './core/decide.ts';
 import { ISSUE_CHOOSER_CONFIG_PATH, issueChooserConfigFor } from './core/issue-chooser.ts';
-import { formFieldsFromTemplate, type FormField } from './core/issue-form.ts';
+import type { Catalog } from './core/i18n.ts';
+import { formFieldsFromTemplate } from './core/issue-form.ts';
+import { templateFileName, type FormKind } from './core/issue-templates.ts';
 import { problemMessage, type ProblemCode } from './core/messages.ts';
 import { resolveSettings, siteBaseUrl, type Settings } from './core/settings.ts';
 import { signatureRelativePath } from './core/signature-file.ts';
@@ -43,6 +46,7 @@ import { redactReceipt, ensureLabels, updateIssue, upsertBotComment } from './gi
 import { createClient, type ProcessorOctokit } from './github/client.ts';
 import { commitChanges, RefUpdateRefusedError } from './github/commit.ts';
 import { fileHistory, listSweep, type RepositoryRef } from './github/issues.ts';
+import { readCatalogs } from './issue-forms.ts';
 
 export interface ProcessOptions {
   octokit: ProcessorOctokit;
@@ -81,8 +85,10 @@ export interface RunSummary {
 /** What the processor reads from the checkout: settings, the forms, the letter, moderation. */
 interface CheckoutState {
   settings: Settings;
-  signFields: FormField[];
-  withdrawFields: FormField[];
+  /** Every language's forms, the default language first. */
+  forms: LanguageForms[];
+  /** Every language's strings, by language code. */
+  catalogs: Map<string, Catalog>;
   letterSha256: string;
   blocked: Map<number, BlockedAccount>;
   chooserText?: string;
@@ -121,17 +127,30 @@ async function readCheckout(checkoutDir: string): Promise<CheckoutState> {
   const settingsText = await readIfExists(path.join(checkoutDir, 'content/settings.json'));
   if (!settingsText)
     throw new Error(`No content/settings.json in ${checkoutDir}: run the processor from the repository's checkout.`);
-  const template = async (name: string) => {
+  const settings = resolveSettings(JSON.parse(settingsText));
+  const catalogs = await readCatalogs(checkoutDir, settings.language);
+  const template = async (kind: FormKind, language: string) => {
+    const name = templateFileName(kind, language, settings.language);
     const text = await readIfExists(path.join(checkoutDir, '.github/ISSUE_TEMPLATE', name));
-    if (!text) throw new Error(`Missing .github/ISSUE_TEMPLATE/${name}.`);
+    if (!text)
+      throw new Error(
+        `Missing .github/ISSUE_TEMPLATE/${name} for content/i18n/${language}.yml: run npm run issue-forms.`,
+      );
     return formFieldsFromTemplate(YAML.parse(text));
   };
+  const forms: LanguageForms[] = [];
+  for (const catalog of catalogs)
+    forms.push({
+      language: catalog.language,
+      sign: await template('sign', catalog.language),
+      withdraw: await template('withdraw', catalog.language),
+    });
   const letterText = await readIfExists(path.join(checkoutDir, 'content/letter.md'));
   const blockedText = await readIfExists(path.join(checkoutDir, BLOCKED_ACCOUNTS_PATH));
   return {
-    settings: resolveSettings(JSON.parse(settingsText)),
-    signFields: await template('sign.yml'),
-    withdrawFields: await template('withdraw.yml'),
+    settings,
+    forms,
+    catalogs: new Map(catalogs.map((catalog) => [catalog.language, catalog])),
     letterSha256: letterText ? letterDigest(letterText) : '',
     blocked: blockedText ? parseBlockedAccounts(blockedText) : new Map(),
     chooserText: await readIfExists(path.join(checkoutDir, ISSUE_CHOOSER_CONFIG_PATH)),
@@ -278,6 +297,8 @@ async function answerStage(
           : `${siteBaseUrl(settings)}signatures/`,
         siteUrl: siteBaseUrl(settings),
         closingDate: settings.closing_date,
+        catalog: checkout.catalogs.get(action.language) ?? checkout.catalogs.get(settings.language)!,
+        withdrawTemplate: templateFileName('withdraw', action.language, settings.language),
       };
       const created = action.comment
         ? await upsertBotComment(octokit, repository, action.issue, renderBotComment(action, context))
@@ -323,8 +344,7 @@ export async function processSignatures(
 
   const plan = decide({
     issues,
-    signFields: checkout.signFields,
-    withdrawFields: checkout.withdrawFields,
+    forms: checkout.forms,
     existingFile: (userId) => files.get(userId),
     history: (userId) => histories.get(userId),
     blocked: checkout.blocked,
@@ -352,6 +372,8 @@ export async function processSignatures(
   const commit = await commitStage(options, repository, plan, message, log);
   const { failures, answered, finishedEarlier } = await answerStage(options, repository, plan, checkout, commit, log);
 
+  // The job summary is for maintainers: in the petition's own language.
+  const summaryCatalog = checkout.catalogs.get(settings.language)!;
   const counts = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as RunSummary['counts'];
   for (const action of plan.actions) counts[action.outcome] += 1;
   return {
@@ -363,7 +385,9 @@ export async function processSignatures(
       issue: action.issue.number,
       outcome: action.outcome,
       problems: action.problems.map((problem) => problem.code),
-      messages: action.problems.map((problem) => problemMessage(problem, (text) => inertMarkdown(text, 60))),
+      messages: action.problems.map((problem) =>
+        problemMessage(problem, (text) => inertMarkdown(text, 60), summaryCatalog),
+      ),
     })),
     failures,
     refusal: commit.refusal,

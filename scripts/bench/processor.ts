@@ -204,6 +204,7 @@ async function makeCheckout(
     recursive: true,
   });
   await cp(path.join(projectRoot, 'content/letter.md'), path.join(dir, 'content/letter.md'));
+  await cp(path.join(projectRoot, 'content/i18n'), path.join(dir, 'content/i18n'), { recursive: true });
   const base = JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'));
   await writeFile(
     path.join(dir, 'content/settings.json'),

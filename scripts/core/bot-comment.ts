@@ -1,10 +1,11 @@
 /**
  * The bot's one comment per issue: a receipt, a rejection with every reason and how to fix it,
- * or a note. Starts with a hidden marker so later runs update it in place. Pure.
+ * or a note, in the language of the form the signer used. Starts with a hidden marker so later
+ * runs update it in place. Pure: the words come from the language's catalog.
  */
-import { countryName } from './countries.ts';
 import type { IssueAction } from './decide.ts';
-import { BOT_COMMENT_MARKER, FIX_BY_EDITING, problemMessage, refusals } from './messages.ts';
+import { format, type Catalog } from './i18n.ts';
+import { BOT_COMMENT_MARKER, problemMessage } from './messages.ts';
 import { inertMarkdown } from './text.ts';
 
 export interface CommentContext {
@@ -13,93 +14,111 @@ export interface CommentContext {
   commitSha?: string;
   /** Absolute URL of the signer's entry on the site. */
   entryUrl?: string;
+  /** The site's base URL, ending in "/". */
   siteUrl: string;
   closingDate: string;
+  /** The strings of the issue's language (see IssueAction.language). */
+  catalog: Catalog;
+  /** The withdrawal form in that language (withdraw.yml, withdraw-ru.yml, …). */
+  withdrawTemplate?: string;
 }
 
 /** Signer text quoted for a comment: a code span, in which nothing is live. */
 export const quoteForMarkdown = inertMarkdown;
 
+/** A country's name in the reader's language, from the platform's Intl data. */
+function countryIn(language: string, code: string): string {
+  try {
+    return new Intl.DisplayNames([language], { type: 'region', fallback: 'code' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
 /** The full comment body for an action, marker first. */
 export function renderBotComment(action: IssueAction, context: CommentContext): string {
+  const { catalog } = context;
+  const say = (path: string[], values: Record<string, string | number> = {}) =>
+    format(catalog, ['bot', ...path], values);
   const lines: string[] = [BOT_COMMENT_MARKER];
   const commitLink = context.commitSha
     ? `[${context.commitSha.slice(0, 7)}](https://github.com/${context.repository}/commit/${context.commitSha})`
     : undefined;
+  const afterWithdrawal = `${context.siteUrl}how-it-works/#after-withdrawal`;
   switch (action.outcome) {
     case 'signed':
     case 'updated':
     case 'recorded': {
       const record = action.record!;
+      const file = `[\`${action.path}\`](https://github.com/${context.repository}/blob/HEAD/${action.path})`;
       lines.push(
-        action.outcome === 'updated'
-          ? '**Your signature is updated.** Thank you!'
-          : '**Thank you for signing!** Your signature is on the letter.',
+        say(['receipt', action.outcome === 'updated' ? 'updated' : 'signed']),
         '',
-        'This is your receipt. Published, on GitHub and on the petition site:',
+        say(['receipt', 'intro']),
         '',
-        `- Name: ${quoteForMarkdown(record.name)}`,
-        `- Country or territory: ${quoteForMarkdown(countryName(record.country))}`,
-        `- Reason: ${record.reason ? quoteForMarkdown(record.reason, 300) : '(none)'}`,
-        `- Your GitHub username and this issue`,
+        `- ${say(['receipt', 'name'], { value: inertMarkdown(record.name) })}`,
+        `- ${say(['receipt', 'country'], { value: inertMarkdown(countryIn(catalog.language, record.country)) })}`,
+        `- ${record.reason ? say(['receipt', 'reason'], { value: inertMarkdown(record.reason, 300) }) : say(['receipt', 'no_reason'])}`,
+        `- ${say(['receipt', 'username'])}`,
         '',
-        `Recorded in commit ${commitLink ?? '(see the history of the file below)'}, file [\`${action.path}\`](https://github.com/${context.repository}/blob/HEAD/${action.path}).`,
+        commitLink
+          ? say(['receipt', 'recorded'], { commit: commitLink, file })
+          : say(['receipt', 'recorded_unknown'], { file }),
       );
-      if (context.entryUrl)
-        lines.push(
-          `Your entry on the site (it appears within a few minutes, once the site is rebuilt): ${context.entryUrl}`,
-        );
+      if (context.entryUrl) lines.push(say(['receipt', 'entry'], { url: context.entryUrl }));
       lines.push(
         '',
-        `To change your entry, sign again from this account. To withdraw, use the [withdrawal form](https://github.com/${context.repository}/issues/new?template=withdraw.yml).`,
+        say(['receipt', 'change'], {
+          url: `https://github.com/${context.repository}/issues/new?template=${context.withdrawTemplate ?? 'withdraw.yml'}`,
+        }),
       );
       break;
     }
     case 'rejected':
       lines.push(
-        "**Your issue couldn't be accepted yet.** Here is what needs fixing:",
+        say(['rejected', 'heading']),
         '',
-        ...action.problems.map((problem) => `- ${problemMessage(problem, (text) => inertMarkdown(text, 100))}`),
+        ...action.problems.map(
+          (problem) => `- ${problemMessage(problem, (text) => inertMarkdown(text, 100), catalog)}`,
+        ),
         '',
-        FIX_BY_EDITING,
+        say(['rejected', 'fix']),
       );
-      if (action.issue.kind === 'signature') lines.push('', 'Your signature is not published until this is fixed.');
+      if (action.issue.kind === 'signature') lines.push('', say(['rejected', 'not_published']));
       break;
     case 'petition-closed':
       lines.push(
-        `**Thank you for wanting to sign.** This petition is closed (its closing date was ${context.closingDate}), so no more signatures are being added. Nothing you wrote here was published on the site.`,
+        say(['petition_closed'], { date: context.closingDate }),
         '',
-        `The petition and its letter: ${context.siteUrl}`,
+        say(['petition_link'], { url: context.siteUrl }),
       );
       break;
     case 'superseded':
       lines.push(
         action.issue.kind === 'signature' && action.supersededByKind === 'withdrawal'
-          ? `You withdrew this signature in #${action.supersededBy}, so it is not on the letter.`
-          : `This issue is replaced by your newer issue #${action.supersededBy}, which is the one that counts. One GitHub account has one signature.`,
+          ? say(['superseded_by_withdrawal'], { issue: String(action.supersededBy ?? '') })
+          : say(['superseded_by_newer'], { issue: String(action.supersededBy ?? '') }),
       );
       break;
     case 'withdrawn':
       lines.push(
-        commitLink
-          ? `**Your signature is withdrawn.** Your signature file was deleted in commit ${commitLink}; the site drops it from the count within a few minutes.`
-          : '**Your signature is withdrawn.** It was never added to the letter.',
+        commitLink ? say(['withdrawn'], { commit: commitLink }) : say(['withdrawn_never_added']),
         '',
         action.redactIssue
-          ? `The receipt on your signature issue #${action.redactIssue}, which repeated your name, country and reason, is deleted. That issue's own text stays on GitHub, as every issue does, and the file stays in the repository's history: see "After you withdraw" on the petition site (${context.siteUrl}how-it-works/#after-withdrawal) for what remains and how to ask for it to be erased.`
-          : `See "After you withdraw" on the petition site (${context.siteUrl}how-it-works/#after-withdrawal) for what remains public and how to ask for it to be erased.`,
+          ? say(['withdrawn_receipt_deleted'], { issue: String(action.redactIssue), url: afterWithdrawal })
+          : say(['withdrawn_what_remains'], { url: afterWithdrawal }),
       );
+      break;
+    case 'not-signed':
+      lines.push(say(['not_signed']));
       break;
     case 'refused': {
       const refusal = action.refusal ?? 'blocked-account';
-      lines.push(refusal === 'removed-since' ? refusals[refusal](action.supersededBy) : refusals[refusal]);
+      if (refusal === 'removed-since' && action.supersededBy)
+        lines.push(say(['refused', 'removed_since_withdrawn'], { issue: String(action.supersededBy) }));
+      else lines.push(say(['refused', refusal.replace(/-/g, '_')]));
       break;
     }
-    case 'not-signed':
-      lines.push(
-        '**There is no signature from this GitHub account**, so there is nothing to withdraw. A signature can only be withdrawn from the account that made it: if you signed with another account, open the withdrawal form from that one.',
-      );
-      break;
     case 'still-rejected':
       break;
   }

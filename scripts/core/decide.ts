@@ -96,6 +96,8 @@ export const OUTCOMES: readonly Outcome[] = [
 
 export interface IssueAction {
   issue: IssueSnapshot;
+  /** The language of the form that made the issue: the answer is written in it. */
+  language: string;
   outcome: Outcome;
   /** Repository path of the signer's file. */
   path: string;
@@ -122,10 +124,20 @@ export interface Plan {
   actions: IssueAction[];
 }
 
+/** One language's pair of forms (its labels differ; its field ids are the same). */
+export interface LanguageForms {
+  language: string;
+  sign: readonly FormField[];
+  withdraw: readonly FormField[];
+}
+
 export interface DecideInput {
   issues: readonly IssueSnapshot[];
-  signFields: readonly FormField[];
-  withdrawFields: readonly FormField[];
+  /** The default language's forms (used when `forms` is not given). */
+  signFields?: readonly FormField[];
+  withdrawFields?: readonly FormField[];
+  /** Every language's forms, the default language first. */
+  forms?: readonly LanguageForms[];
   /** The signer's current file content in the repository, if any. */
   existingFile: (userId: number) => string | undefined;
   settings: Settings;
@@ -176,6 +188,28 @@ export function withdrawalFromCommitMessage(
   return undefined;
 }
 
+/**
+ * Reads a body against every language's form, strictly by its labels. The language whose form
+ * reads it wins; when none does, the problem is reported in the language whose first heading
+ * the body carries (the form the signer started from), or else the default language.
+ */
+export function parseInAnyLanguage(
+  body: string,
+  kind: IssueKind,
+  forms: readonly LanguageForms[],
+): { language: string; parsed: ReturnType<typeof parseIssueForm> } {
+  const fieldsOf = (entry: LanguageForms) => (kind === 'signature' ? entry.sign : entry.withdraw);
+  let started: { language: string; parsed: ReturnType<typeof parseIssueForm> } | undefined;
+  for (const entry of forms) {
+    const parsed = parseIssueForm(body, fieldsOf(entry));
+    if (parsed.ok) return { language: entry.language, parsed };
+    if (parsed.problem.code === 'structure.tooLong') return { language: forms[0]!.language, parsed };
+    const first = fieldsOf(entry)[0];
+    if (!started && first && body.includes(`### ${first.label}`)) started = { language: entry.language, parsed };
+  }
+  return started ?? { language: forms[0]!.language, parsed: parseIssueForm(body, fieldsOf(forms[0]!)) };
+}
+
 /** Why this account may not sign at all, whatever its issue says. */
 function accountRefusal(issue: IssueSnapshot, blocked?: ReadonlyMap<number, BlockedAccount>): Refusal | undefined {
   if (issue.author.id === GHOST_ACCOUNT.id || issue.author.login === GHOST_ACCOUNT.login) return 'deleted-account';
@@ -198,8 +232,18 @@ export function decide(input: DecideInput): Plan {
   const open = isPetitionOpen(input.settings, input.now);
   const actions: IssueAction[] = [];
   const accepted: Array<{ issue: IssueSnapshot; record?: SignatureRecord }> = [];
+  const forms: readonly LanguageForms[] = input.forms ?? [
+    { language: input.settings.language, sign: input.signFields ?? [], withdraw: input.withdrawFields ?? [] },
+  ];
+  if (forms.length === 0) throw new Error('decide() needs the forms of at least one language.');
+  const languageOf = new Map<number, string>();
 
-  const base = (issue: IssueSnapshot) => ({ issue, path: pathOf(issue.author.id), problems: [] as Problem[] });
+  const base = (issue: IssueSnapshot) => ({
+    issue,
+    language: languageOf.get(issue.number) ?? forms[0]!.language,
+    path: pathOf(issue.author.id),
+    problems: [] as Problem[],
+  });
   const kindLabel = (issue: IssueSnapshot) => (issue.kind === 'signature' ? LABELS.signature : LABELS.withdrawal);
   const reject = (issue: IssueSnapshot, problems: Problem[]) => {
     const alreadySaid =
@@ -256,8 +300,8 @@ export function decide(input: DecideInput): Plan {
       refuse(issue, refusal);
       continue;
     }
-    const fields = issue.kind === 'signature' ? input.signFields : input.withdrawFields;
-    const parsed = parseIssueForm(issue.body, fields);
+    const { language, parsed } = parseInAnyLanguage(issue.body, issue.kind, forms);
+    languageOf.set(issue.number, language);
     if (!parsed.ok) {
       reject(issue, [parsed.problem]);
       continue;

@@ -2,13 +2,14 @@
  * The issue forms are validated by GitHub only when someone opens them: a mistake would show
  * signers GitHub's blank-issue fallback or an error page. These tests catch it before pushing.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
+import { expectedForms, readCatalogs } from '../../scripts/issue-forms.ts';
 import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
@@ -34,7 +35,40 @@ const describeErrors = (errors: ErrorObject[] | null | undefined) =>
 const fields = (template: Record<string, any>) =>
   (template.body as Array<Record<string, any>>).filter((element) => element.type !== 'markdown');
 
-describe.each(['sign.yml', 'withdraw.yml'])('the issue form %s', (file) => {
+const formFiles = (await readdir(templates)).filter((file) => /^(sign|withdraw)(-[a-z-]+)?\.yml$/.test(file)).sort();
+
+describe('the forms of every language', () => {
+  it('come in pairs, one sign and one withdraw form for each language file', async () => {
+    const languages = (await readdir(path.join(projectRoot, 'content/i18n'))).map((file) => path.parse(file).name);
+    const expected = languages.flatMap((language) =>
+      language === baseSettings.language
+        ? ['sign.yml', 'withdraw.yml']
+        : [`sign-${language}.yml`, `withdraw-${language}.yml`],
+    );
+    expect(formFiles).toEqual(expected.sort());
+  });
+
+  it('are exactly what npm run issue-forms makes from the language files', async () => {
+    const forms = expectedForms(await readCatalogs(projectRoot, String(baseSettings.language)));
+    for (const [file, content] of forms) expect(await readFile(path.join(templates, file), 'utf8'), file).toBe(content);
+  });
+
+  it('have the same field ids, types and order in every language, and labels of their own', async () => {
+    for (const kind of ['sign', 'withdraw']) {
+      const files = formFiles.filter((file) => file.startsWith(`${kind}`));
+      const shapes = await Promise.all(
+        files.map(async (file) => fields(await readYaml(file)).map((field) => `${field.type}:${field.id}`)),
+      );
+      for (const shape of shapes) expect(shape).toEqual(shapes[0]);
+      const firstLabels = await Promise.all(
+        files.map(async (file) => fields(await readYaml(file))[0]!.attributes.label),
+      );
+      expect(new Set(firstLabels).size).toBe(files.length);
+    }
+  });
+});
+
+describe.each(formFiles)('the issue form %s', (file) => {
   it('is a valid GitHub issue form', async () => {
     const validate = validator();
     const template = await readYaml(file);

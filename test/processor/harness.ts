@@ -52,6 +52,7 @@ export async function makeCheckout(fake: FakeGitHub, settings: Record<string, un
   await cp(path.join(projectRoot, '.github/ISSUE_TEMPLATE'), path.join(dir, '.github/ISSUE_TEMPLATE'), {
     recursive: true,
   });
+  await cp(path.join(projectRoot, 'content/i18n'), path.join(dir, 'content/i18n'), { recursive: true });
   await writeFile(path.join(dir, 'content/letter.md'), letterText);
   const base = JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'));
   const checkoutSettings = {

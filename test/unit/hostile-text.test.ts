@@ -12,8 +12,11 @@ import {
 import { containsUrl, inertLogText, inertMarkdown, NAME_LIMITS, REASON_LIMITS } from '../../scripts/core/text.ts';
 import { validateSignature } from '../../scripts/core/validate-signature.ts';
 import { hostileIssueBodies } from '../../scripts/bench/hostile-issues.ts';
+import { readCatalogs } from '../../scripts/issue-forms.ts';
+import { projectRoot } from '../helpers/site.ts';
 import { signFields } from '../processor/harness.ts';
 
+const english = (await readCatalogs(projectRoot, 'en'))[0]!;
 const anna: SignatureRecord = {
   name: 'Anna',
   country: 'RU',
@@ -154,6 +157,7 @@ describe('signer text quoted by the bot', () => {
     const message = problemMessage(
       { code: 'country.unknown', signerText: '[Verify](https://evil.example) @octocat' },
       (text) => inertMarkdown(text, 100),
+      english,
     );
     expect(github.renderInline(message)).not.toContain('<a ');
   });

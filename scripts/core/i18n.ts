@@ -1,0 +1,98 @@
+/**
+ * The strings of each language, one file per language (content/i18n/<code>.yml): what signers
+ * meet on GitHub (the issue forms, the robot's replies) and, as the site grows languages, what
+ * readers meet. Pure: the entry points read the files and pass the text in.
+ *
+ * Messages are ICU MessageFormat, formatted by intl-messageformat with the platform's Intl data,
+ * so plurals ("1 символ", "21 символ", "5 символов") follow each language's own rules.
+ */
+import { IntlMessageFormat } from 'intl-messageformat';
+import YAML from 'yaml';
+
+/** One language's strings, as parsed from its file. Sections are nested string maps. */
+export interface Catalog {
+  /** BCP 47 code, also the file's name: "en", "ru", "zh". */
+  language: string;
+  /** The language's own name for itself, for a language switch. */
+  name: string;
+  [section: string]: unknown;
+}
+
+type Tree = { [key: string]: string | Tree };
+
+/**
+ * Reads a language file. A malformed file is a campaigner's mistake in a reviewed file, not a
+ * stranger's input: it throws, naming the file and what is wrong.
+ */
+export function parseCatalog(text: string, file: string): Catalog {
+  const data: unknown = YAML.parse(text, { schema: 'core', uniqueKeys: true });
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new Error(`${file}: a language file is a mapping (language:, name:, then sections).`);
+  const catalog = data as Record<string, unknown>;
+  if (typeof catalog.language !== 'string' || !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(catalog.language))
+    throw new Error(`${file}: "language" must be a language code such as en, ru or zh.`);
+  if (typeof catalog.name !== 'string' || catalog.name.trim() === '')
+    throw new Error(`${file}: "name" must be the language's own name, such as Русский.`);
+  const check = (value: unknown, where: string) => {
+    if (typeof value === 'string') return;
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error(`${file}: ${where} must be text or a group of texts.`);
+    for (const [key, child] of Object.entries(value)) check(child, `${where}.${key}`);
+  };
+  for (const [key, value] of Object.entries(catalog)) if (key !== 'language' && key !== 'name') check(value, key);
+  return catalog as Catalog;
+}
+
+/** Every key path in `reference` that `other` lacks or holds as another kind: a translation's gaps. */
+export function missingKeys(reference: unknown, other: unknown, prefix = ''): string[] {
+  if (typeof reference === 'string') return typeof other === 'string' ? [] : [prefix];
+  if (typeof reference !== 'object' || reference === null) return [];
+  const missing: string[] = [];
+  for (const [key, value] of Object.entries(reference as Tree)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const theirs = typeof other === 'object' && other !== null ? (other as Tree)[key] : undefined;
+    if (theirs === undefined) missing.push(path);
+    else missing.push(...missingKeys(value, theirs, path));
+  }
+  return missing;
+}
+
+/** The raw string at `path` (each element one key; keys may contain dots). Throws if absent. */
+export function text(catalog: Catalog, path: readonly string[]): string {
+  let node: unknown = catalog;
+  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Tree)[key] : undefined;
+  if (typeof node !== 'string')
+    throw new Error(`content/i18n/${catalog.language}.yml has no text at ${path.join(' → ')}.`);
+  return node;
+}
+
+const compiled = new Map<string, IntlMessageFormat>();
+
+/** Formats the message at `path` with `values` (ICU MessageFormat, in the catalog's language). */
+export function format(
+  catalog: Catalog,
+  path: readonly string[],
+  values: Record<string, string | number> = {},
+): string {
+  const source = text(catalog, path);
+  const key = `${catalog.language}\u0000${source}`;
+  let formatter = compiled.get(key);
+  if (!formatter) {
+    formatter = new IntlMessageFormat(source, catalog.language, undefined, { ignoreTag: true });
+    compiled.set(key, formatter);
+  }
+  return String(formatter.format(values));
+}
+
+/** The catalogs by language, the default first. Throws when the default has no file. */
+export function orderCatalogs(catalogs: readonly Catalog[], defaultLanguage: string): Catalog[] {
+  const first = catalogs.find((catalog) => catalog.language === defaultLanguage);
+  if (!first)
+    throw new Error(
+      `content/i18n/${defaultLanguage}.yml is missing: settings name "${defaultLanguage}" as the petition's language.`,
+    );
+  return [
+    first,
+    ...catalogs.filter((catalog) => catalog !== first).sort((a, b) => a.language.localeCompare(b.language)),
+  ];
+}

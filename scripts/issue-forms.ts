@@ -1,0 +1,69 @@
+/**
+ * `npm run issue-forms`: writes the issue forms (.github/ISSUE_TEMPLATE/sign*.yml and
+ * withdraw*.yml) from the language files in content/i18n/, one pair per language, and removes the
+ * forms of a language whose file is gone. `-- --check` changes nothing and exits 1 when a form
+ * is out of date (the tests run it).
+ */
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { orderCatalogs, parseCatalog, type Catalog } from './core/i18n.ts';
+import { renderTemplate, templateFileName, templateLanguage, type FormKind } from './core/issue-templates.ts';
+import { resolveSettings } from './core/settings.ts';
+
+/** Reads every content/i18n/*.yml of a checkout, default language first. */
+export async function readCatalogs(root: string, defaultLanguage: string): Promise<Catalog[]> {
+  const folder = path.join(root, 'content/i18n');
+  const files = (await readdir(folder)).filter((file) => /\.ya?ml$/.test(file)).sort();
+  const catalogs: Catalog[] = [];
+  for (const file of files) {
+    const catalog = parseCatalog(await readFile(path.join(folder, file), 'utf8'), `content/i18n/${file}`);
+    if (path.parse(file).name !== catalog.language)
+      throw new Error(
+        `content/i18n/${file} says "language: ${catalog.language}"; name the file ${catalog.language}.yml.`,
+      );
+    catalogs.push(catalog);
+  }
+  return orderCatalogs(catalogs, defaultLanguage);
+}
+
+/** The forms a checkout should have: file name → text. */
+export function expectedForms(catalogs: readonly Catalog[]): Map<string, string> {
+  const forms = new Map<string, string>();
+  const defaultLanguage = catalogs[0]!.language;
+  for (const catalog of catalogs)
+    for (const kind of ['sign', 'withdraw'] as FormKind[])
+      forms.set(templateFileName(kind, catalog.language, defaultLanguage), renderTemplate(kind, catalog));
+  return forms;
+}
+
+async function main(): Promise<void> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const check = process.argv.includes('--check');
+  const settings = resolveSettings(JSON.parse(await readFile(path.join(root, 'content/settings.json'), 'utf8')));
+  const forms = expectedForms(await readCatalogs(root, settings.language));
+  const folder = path.join(root, '.github/ISSUE_TEMPLATE');
+  const stale: string[] = [];
+  for (const [file, content] of forms) {
+    const current = await readFile(path.join(folder, file), 'utf8').catch(() => undefined);
+    if (current === content) continue;
+    stale.push(file);
+    if (!check) await writeFile(path.join(folder, file), content);
+  }
+  for (const file of await readdir(folder)) {
+    if (!templateLanguage(file, settings.language) || forms.has(file)) continue;
+    stale.push(`${file} (no language file)`);
+    if (!check) await rm(path.join(folder, file));
+  }
+  if (check && stale.length > 0) {
+    console.error(`Out of date: ${stale.join(', ')}. Run \`npm run issue-forms\` and commit the result.`);
+    process.exitCode = 1;
+  } else console.log(stale.length ? `Wrote ${stale.join(', ')}.` : 'The issue forms are up to date.');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: Error) => {
+    console.error(error.message);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { formFieldsFromTemplate, renderIssueForm } from '../../scripts/core/issue-form.ts';
+import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
+import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
+import { projectRoot } from '../helpers/site.ts';
+import { makeCheckout, runProcessor, signatureFiles, syncCheckout } from './harness.ts';
+
+let fake: FakeGitHub;
+afterEach(async () => {
+  await fake?.close();
+});
+
+const fieldsOf = async (file: string) =>
+  formFieldsFromTemplate(YAML.parse(await readFile(path.join(projectRoot, '.github/ISSUE_TEMPLATE', file), 'utf8')));
+const signRu = await fieldsOf('sign-ru.yml');
+const signZh = await fieldsOf('sign-zh.yml');
+const withdrawZh = await fieldsOf('withdraw-zh.yml');
+const body = (fields: typeof signRu, values: Record<string, string | boolean[]>) => renderIssueForm(fields, values);
+const receipt = (n: number) =>
+  fake.issue(n).comments.find((comment) => comment.body.startsWith(BOT_COMMENT_MARKER))!.body;
+
+describe('signers in their own language', () => {
+  it('answers an issue made with the Russian form in Russian, with Russian plurals', async () => {
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [
+        {
+          body: body(signRu, { name: 'А'.repeat(101), country: 'Атлантида', reason: '', consent: [true] }),
+          labels: ['signature'],
+          user: { login: 'olga', id: 501 },
+        },
+      ],
+    });
+    await runProcessor(fake, await makeCheckout(fake));
+    const text = receipt(1);
+    expect(text).toContain('Ваше обращение пока не может быть принято');
+    expect(text).toContain('Длина вашего имени — 101 символ;');
+    expect(text).toContain('Мы не смогли распознать ` Атлантида `');
+    expect(text).not.toContain('Your name');
+  });
+
+  it('thanks a Chinese signer in Chinese, names the country in Chinese and links the Chinese withdrawal form', async () => {
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [
+        {
+          body: body(signZh, { name: '王伟', country: '俄罗斯', reason: '保护豹子', consent: [true] }),
+          labels: ['signature'],
+          user: { login: 'wangwei', id: 502 },
+        },
+      ],
+    });
+    const checkout = await makeCheckout(fake);
+    const summary = await runProcessor(fake, checkout);
+    expect(summary.counts.signed).toBe(1);
+    expect(Object.values(signatureFiles(fake))[0]).toContain('country: "RU"');
+    const text = receipt(1);
+    expect(text).toContain('感谢您的签名');
+    expect(text).toContain('国家或地区:` 俄罗斯 `');
+    expect(text).toContain('template=withdraw-zh.yml');
+
+    await syncCheckout(fake, checkout);
+    fake.addIssue({
+      body: body(withdrawZh, { confirm: [true] }),
+      labels: ['withdrawal'],
+      user: { login: 'wangwei', id: 502 },
+    });
+    await runProcessor(fake, checkout);
+    expect(receipt(2)).toContain('您的签名已撤回');
+    expect(signatureFiles(fake)).toEqual({});
+  });
+
+  it('reads a Russian form strictly by its own labels: an English heading typed into the reason is just text', async () => {
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [
+        {
+          body: body(signRu, {
+            name: 'Ольга',
+            country: 'RU',
+            reason: 'Спасите!\n\n### Your name, as it will be shown\n\nVladimir Putin',
+            consent: [true],
+          }),
+          labels: ['signature'],
+          user: { login: 'olga', id: 501 },
+        },
+      ],
+    });
+    await runProcessor(fake, await makeCheckout(fake));
+    expect(Object.values(signatureFiles(fake))[0]).toContain('name: "Ольга"');
+  });
+});

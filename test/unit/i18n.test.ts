@@ -1,0 +1,80 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { format, missingKeys, parseCatalog } from '../../scripts/core/i18n.ts';
+import { problemMessage } from '../../scripts/core/messages.ts';
+import { readCatalogs } from '../../scripts/issue-forms.ts';
+import { projectRoot } from '../helpers/site.ts';
+
+const catalogs = await readCatalogs(projectRoot, 'en');
+const byLanguage = Object.fromEntries(catalogs.map((catalog) => [catalog.language, catalog]));
+
+describe('the language files', () => {
+  it('exist for English, Russian and Chinese, English first', () => {
+    expect(catalogs.map((catalog) => catalog.language)).toEqual(['en', 'ru', 'zh']);
+  });
+
+  it.each(catalogs.slice(1).map((catalog) => catalog.language))(
+    'leave no string of the English file untranslated in %s',
+    (language) => {
+      expect(missingKeys(byLanguage.en, byLanguage[language])).toEqual([]);
+    },
+  );
+
+  it('spot a missing key, so the check above can fail', () => {
+    const partial = parseCatalog('language: xx\nname: X\nbot:\n  receipt:\n    signed: hi\n', 'xx.yml');
+    expect(missingKeys(byLanguage.en, partial)).toContain('bot.receipt.updated');
+  });
+
+  it('hold only messages that parse, with the same placeholders in every language', async () => {
+    const placeholders = (message: string) => [...message.matchAll(/\{(\w+)/g)].map((m) => m[1]).sort();
+    const walk = (node: unknown, trail: string[], visit: (trail: string[], value: string) => void) => {
+      if (typeof node === 'string') visit(trail, node);
+      else if (node && typeof node === 'object')
+        for (const [key, child] of Object.entries(node)) walk(child, [...trail, key], visit);
+    };
+    walk(byLanguage.en!.bot, ['bot'], (trail, english) => {
+      for (const catalog of catalogs) {
+        const own = trail.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], catalog) as string;
+        expect(placeholders(own), `${catalog.language}: ${trail.join('.')}`).toEqual(placeholders(english));
+        expect(() =>
+          format(catalog, trail, {
+            value: 'x',
+            label: 'x',
+            url: 'x',
+            commit: 'x',
+            file: 'x',
+            issue: '1',
+            date: 'x',
+            actual: 2,
+            max: 1,
+          }),
+        ).not.toThrow();
+      }
+    });
+    expect(await readdir(path.join(projectRoot, 'content/i18n'))).toHaveLength(catalogs.length);
+  });
+});
+
+describe('plurals and numbers in the reader’s language', () => {
+  const tooLong = (language: string, actual: number) =>
+    problemMessage({ code: 'name.tooLong', actual, max: 100 }, (text) => text, byLanguage[language]!);
+
+  it('say "1 символ", "21 символ", "102 символа" and "105 символов" in Russian', () => {
+    expect(tooLong('ru', 101)).toContain('101 символ;');
+    expect(tooLong('ru', 121)).toContain('121 символ;');
+    expect(tooLong('ru', 102)).toContain('102 символа;');
+    expect(tooLong('ru', 105)).toContain('105 символов;');
+  });
+
+  it('say "1,234 characters" in English and "1234 个字符" style in Chinese', () => {
+    expect(tooLong('en', 1234)).toContain('1,234 characters');
+    expect(tooLong('zh', 1234)).toMatch(/1,?234 个字符/);
+  });
+
+  it('refuse a language file that is not a mapping of texts, naming the file', async () => {
+    expect(() => parseCatalog('- a\n- b\n', 'content/i18n/ko.yml')).toThrow('content/i18n/ko.yml');
+    expect(() => parseCatalog('language: ko\nname: 한국어\nbot: [1, 2]\n', 'ko.yml')).toThrow('bot must be text');
+    expect(await readFile(path.join(projectRoot, 'content/i18n/en.yml'), 'utf8')).toContain('language: en');
+  });
+});
