@@ -90,6 +90,7 @@ interface CheckoutState {
   /** Every language's strings, by language code. */
   catalogs: Map<string, Catalog>;
   letterSha256: string;
+  letterSha256ByLanguage: Map<string, string>;
   blocked: Map<number, BlockedAccount>;
   chooserText?: string;
   signaturesDir: string;
@@ -146,12 +147,20 @@ async function readCheckout(checkoutDir: string): Promise<CheckoutState> {
       withdraw: await template('withdraw', catalog.language),
     });
   const letterText = await readIfExists(path.join(checkoutDir, 'content/letter.md'));
+  // A translation of the letter lives in content/<language>/letter.md; a signer who used that
+  // language's form saw it, and the signature records its digest.
+  const letterSha256ByLanguage = new Map<string, string>();
+  for (const catalog of catalogs.slice(1)) {
+    const translation = await readIfExists(path.join(checkoutDir, 'content', catalog.language, 'letter.md'));
+    if (translation) letterSha256ByLanguage.set(catalog.language, letterDigest(translation));
+  }
   const blockedText = await readIfExists(path.join(checkoutDir, BLOCKED_ACCOUNTS_PATH));
   return {
     settings,
     forms,
     catalogs: new Map(catalogs.map((catalog) => [catalog.language, catalog])),
     letterSha256: letterText ? letterDigest(letterText) : '',
+    letterSha256ByLanguage,
     blocked: blockedText ? parseBlockedAccounts(blockedText) : new Map(),
     chooserText: await readIfExists(path.join(checkoutDir, ISSUE_CHOOSER_CONFIG_PATH)),
     signaturesDir: path.join(checkoutDir, 'signatures'),
@@ -352,6 +361,7 @@ export async function processSignatures(
     settings,
     now: now(),
     letterSha256: checkout.letterSha256,
+    letterSha256ByLanguage: checkout.letterSha256ByLanguage,
     recheck,
   });
 

@@ -142,7 +142,10 @@ export interface DecideInput {
   existingFile: (userId: number) => string | undefined;
   settings: Settings;
   now: Date;
+  /** SHA-256 of the default language's letter. */
   letterSha256: string;
+  /** SHA-256 of each translation of the letter, by language: what a signer of that form saw. */
+  letterSha256ByLanguage?: ReadonlyMap<string, string>;
   /** Issues whose author just edited or reopened them: answer again even if still rejected. */
   recheck?: ReadonlySet<number>;
   /**
@@ -358,7 +361,7 @@ export function decide(input: DecideInput): Plan {
       user_id: issue.author.id,
       issue: issue.number,
       signed_at: toInstant(issue.created_at),
-      letter_sha256: input.letterSha256,
+      letter_sha256: input.letterSha256ByLanguage?.get(language) ?? input.letterSha256,
     };
     accepted.push({ issue, record });
   }

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { formFieldsFromTemplate, renderIssueForm } from '../../scripts/core/issue-form.ts';
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
+import { letterDigest } from '../../scripts/core/tally.ts';
 import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
 import { projectRoot } from '../helpers/site.ts';
 import { makeCheckout, runProcessor, signatureFiles, syncCheckout } from './harness.ts';
@@ -56,9 +57,14 @@ describe('signers in their own language', () => {
       ],
     });
     const checkout = await makeCheckout(fake);
+    const chineseLetter = '致俄罗斯联邦总理和中华人民共和国国务院总理(译文)';
+    await mkdir(path.join(checkout, 'content/zh'), { recursive: true });
+    await writeFile(path.join(checkout, 'content/zh/letter.md'), chineseLetter);
     const summary = await runProcessor(fake, checkout);
     expect(summary.counts.signed).toBe(1);
     expect(Object.values(signatureFiles(fake))[0]).toContain('country: "RU"');
+    // The signature records the version of the letter this signer read: the Chinese one.
+    expect(Object.values(signatureFiles(fake))[0]).toContain(`letter_sha256: "${letterDigest(chineseLetter)}"`);
     const text = receipt(1);
     expect(text).toContain('感谢您的签名');
     expect(text).toContain('国家或地区:` 俄罗斯 `');
