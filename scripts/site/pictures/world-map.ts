@@ -92,9 +92,10 @@ export function mapStyle({ accent, accentDark }: MapColours): string {
     ).join('');
   const variables = (scheme: typeof light, to: string) =>
     `--map-land:${scheme.land};--map-border:${scheme.border};--map-text:${scheme.text};--map-focus:${to};${steps(scheme.from, to)}`;
-  const shades = Array.from({ length: MAP_STEPS }, (_, index) => `.s${index + 1}{fill:var(--map-${index + 1})}`).join(
-    '',
-  );
+  const shades = Array.from(
+    { length: MAP_STEPS },
+    (_, index) => `.world-map .s${index + 1}{fill:var(--map-${index + 1})}`,
+  ).join('');
   return (
     `.world-map{${variables(light, accent)}}` +
     `@media (prefers-color-scheme:dark){.world-map{${variables(dark, accentDark)}}}` +
