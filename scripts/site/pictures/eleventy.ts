@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SiteData } from '../site-data.ts';
-import { renderPng, shareCardAlt, shareCardSvg, type CardImage } from './card.ts';
+import type { Settings } from '../../core/settings.ts';
+import type { Tally } from '../../core/tally.ts';
+import { renderPng, shareCardAlt, shareCardSvg, type CardImage, type ShareCardInput } from './card.ts';
 import { buildPictures } from './index.ts';
 import { cardImage } from './lead-image.ts';
 
@@ -19,12 +21,45 @@ export interface ShareCardReference {
   alt: string;
 }
 
+/**
+ * What the share card of a page says: the home page and the letter carry the petition's title,
+ * an update its own. The count is the build's tally, so a new signature redraws every card.
+ */
+export function shareCardInput(
+  context: {
+    settings: Settings;
+    tally: Pick<Tally, 'signature_count' | 'goal'>;
+    baseUrl: string;
+    image?: CardImage | undefined;
+  },
+  pageUrl: string,
+  title: string,
+): ShareCardInput {
+  const { settings, tally } = context;
+  const onHome = pageUrl === '/';
+  const onLetter = pageUrl.startsWith('/letter/');
+  return {
+    kicker: onHome ? 'Sign the petition' : onLetter ? 'An open letter' : settings.title,
+    headline: onHome || onLetter ? settings.title : title,
+    count: tally.signature_count,
+    goal: tally.goal,
+    accent: settings.accent_colour,
+    address: context.baseUrl.replace(/^https?:\/\//, '').replace(/\/$/, ''),
+    image: context.image,
+  };
+}
+
 /** The card's file name for a page: "/" → "home", "/updates/news/" → "updates-news". */
 export function cardName(pageUrl: string): string {
   const name = pageUrl.replace(/^\/+|\/+$/g, '').replace(/[^\w-]+/g, '-');
   return name || 'home';
 }
 
+/**
+ * Reads the lead image, computes the pictures and registers them with Eleventy (see the top of
+ * this file). Throws when the settings name an image that does not exist: a fork would otherwise
+ * publish a broken picture on its home page and share cards.
+ */
 // Eleventy ships no TypeScript types for its configuration object.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function addPictures(eleventyConfig: any, data: SiteData, projectRoot: string): Promise<void> {
@@ -44,7 +79,6 @@ export async function addPictures(eleventyConfig: any, data: SiteData, projectRo
     eleventyConfig.addPassthroughCopy({ [`content/${settings.image}`]: settings.image });
   }
   const image: CardImage | undefined = imageBytes ? cardImage(imageBytes, settings.image.split('.').pop()!) : undefined;
-  const address = data.site.baseUrl.replace(/^https?:\/\//, '').replace(/\/$/, '');
 
   /** Cards pages asked for in this build, by file name; and PNGs already drawn, by content hash. */
   let requested = new Map<string, string>();
@@ -55,18 +89,7 @@ export async function addPictures(eleventyConfig: any, data: SiteData, projectRo
    * set `share_card: true`); other pages pass "/" and share the home page's card.
    */
   eleventyConfig.addFilter('shareCard', (pageUrl: string, title: string): ShareCardReference => {
-    const headline = pageUrl === '/' || pageUrl.startsWith('/letter/') ? settings.title : title;
-    const kicker =
-      pageUrl === '/' ? 'Sign the petition' : pageUrl.startsWith('/letter/') ? 'An open letter' : settings.title;
-    const input = {
-      kicker,
-      headline,
-      count: tally.signature_count,
-      goal: tally.goal,
-      accent: settings.accent_colour,
-      address,
-      image,
-    };
+    const input = shareCardInput({ settings, tally, baseUrl: data.site.baseUrl, image }, pageUrl, title);
     const svg = shareCardSvg(input);
     const hash = createHash('sha256').update(svg).digest('hex').slice(0, 10);
     const file = `share/${cardName(pageUrl)}.${hash}.png`;
