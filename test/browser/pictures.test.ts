@@ -68,7 +68,6 @@ describe.each(['light', 'dark'] as const)('in the %s colour scheme', (scheme) =>
     const page = await open(url, { width: 1280, scheme });
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
       return result.violations.map(
         (violation: { id: string; nodes: { target: string[] }[] }) =>
