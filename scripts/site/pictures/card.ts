@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, renderAsync } from '@resvg/resvg-js';
 import { escapeXml, formatNumber, mixColours, textColourOn, wrapText } from './svg.ts';
 
 export const CARD_WIDTH = 1200;
@@ -120,6 +120,18 @@ export function renderPng(svg: string): Buffer {
     fitTo: { mode: 'original' },
   });
   return renderer.render().asPng();
+}
+
+/**
+ * Renders SVG text to PNG bytes on libuv's thread pool, so that the cards of a build are drawn
+ * at the same time on as many cores as there are.
+ */
+export async function renderPngAsync(svg: string): Promise<Buffer> {
+  const rendered = await renderAsync(svg, {
+    font: { fontFiles: CARD_FONTS, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    fitTo: { mode: 'original' },
+  });
+  return rendered.asPng();
 }
 
 /** Renders SVG text to raw RGBA pixels (for tests that read pictures back, e.g. a QR code). */

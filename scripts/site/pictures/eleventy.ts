@@ -5,12 +5,12 @@
  * so every build (and so every new signature) redraws the count on every picture.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SiteData } from '../site-data.ts';
 import type { Settings } from '../../core/settings.ts';
 import type { Tally } from '../../core/tally.ts';
-import { renderPng, shareCardAlt, shareCardSvg, type CardImage, type ShareCardInput } from './card.ts';
+import { renderPngAsync, shareCardAlt, shareCardSvg, type CardImage, type ShareCardInput } from './card.ts';
 import { buildPictures } from './index.ts';
 import { cardImage } from './lead-image.ts';
 
@@ -100,12 +100,25 @@ export async function addPictures(eleventyConfig: any, data: SiteData, projectRo
   eleventyConfig.on('eleventy.after', async ({ directories }: { directories: { output: string } }) => {
     const output = directories.output;
     const files: [string, string | Buffer][] = Object.entries(pictures.files);
-    for (const [file, svg] of requested) {
-      const key = file.split('.').at(-2)!;
-      let png = drawn.get(key);
-      if (!png) drawn.set(key, (png = renderPng(svg)));
-      files.push([file, png]);
-    }
+    const cards = await Promise.all(
+      [...requested].map(async ([file, svg]): Promise<[string, Buffer]> => {
+        const key = file.split('.').at(-2)!;
+        let png = drawn.get(key);
+        if (!png) drawn.set(key, (png = await renderPngAsync(svg)));
+        return [file, png];
+      }),
+    );
+    files.push(...cards);
+    // A page's card from an earlier build with another count is stale: remove it, so repeated
+    // local builds do not pile up cards (a Pages build starts from an empty folder anyway).
+    const current = new Set(requested.keys());
+    const names = new Set([...current].map((file) => path.basename(file).split('.')[0]));
+    const existing = await readdir(path.join(output, 'share')).catch(() => [] as string[]);
+    await Promise.all(
+      existing
+        .filter((file) => names.has(file.split('.')[0]) && !current.has(`share/${file}`))
+        .map((file) => rm(path.join(output, 'share', file), { force: true })),
+    );
     requested = new Map();
     await Promise.all(
       files.map(async ([file, content]) => {
