@@ -180,7 +180,7 @@ export function worldMapSvg(byCountry: readonly CountryTally[], options: WorldMa
   const summary =
     total === 0
       ? 'World map: no signatures yet.'
-      : `World map of signatures by country: ${formatNumber(total)} ${total === 1 ? 'signature' : 'signatures'} from ${formatNumber(counts.size)} ${counts.size === 1 ? 'country' : 'countries'}, darker where more people signed.`;
+      : `World map of signatures by country: ${formatNumber(total)} ${total === 1 ? 'signature' : 'signatures'} from ${formatNumber(counts.size)} ${counts.size === 1 ? 'country' : 'countries'}; the stronger the colour, the more signatures.`;
   // role="img" only when the map has no links: links inside an image would be hidden from assistive technology.
   const role = options.countryHref ? 'group' : 'img';
   const svg =
