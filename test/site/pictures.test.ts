@@ -4,9 +4,11 @@
  * badge and its snippet, the poster's QR code, the milestone and the lead image; and a fork's
  * title, colours and image flowing into all of them.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import jsQRModule from 'jsqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
@@ -17,6 +19,7 @@ import { shareCardInput } from '../../scripts/site/pictures/eleventy.ts';
 import { cardImage } from '../../scripts/site/pictures/lead-image.ts';
 import { latestMilestone } from '../../scripts/site/pictures/milestones.ts';
 import { mappedCountryCodes } from '../../scripts/site/pictures/world-map.ts';
+import { eleventyArguments } from '../../scripts/eleventy-command.ts';
 import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
 import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
@@ -26,6 +29,7 @@ const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRMo
   height: number,
 ) => { data: string } | null;
 
+const run = promisify(execFile);
 const BASE = 'https://petition-as-code.github.io/amur-leopard/';
 const records = generateSampleRecords(640, { seed: 11 });
 const FORK = {
@@ -254,5 +258,22 @@ describe('a fork’s settings', () => {
     expect((await bare.dom('poster/index.html')).querySelector('.poster img, .poster-credit')).toBeNull();
     expect(home.querySelector('.map-preview')).toBeNull();
     expect((await cardOf(bare, 'index.html', BASE)).png.readUInt32BE(16)).toBe(1200);
+  });
+});
+
+describe('a lead image that does not exist', () => {
+  it('stops the build with a message that names the missing file', async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'petition-missing-image-'));
+    temporary.push(work);
+    const settingsPath = path.join(work, 'settings.json');
+    await writeFile(settingsPath, JSON.stringify({ ...baseSettings, image: 'assets/images/missing.png' }));
+    const failed = await run(process.execPath, eleventyArguments({ output: path.join(work, '_site') }), {
+      cwd: projectRoot,
+      env: { ...process.env, SIGNATURES_DIR: signatures, PETITION_SETTINGS: settingsPath },
+    }).then(
+      () => 'the build succeeded',
+      (error: { stderr?: string }) => error.stderr ?? String(error),
+    );
+    expect(failed).toContain('content/assets/images/missing.png does not exist');
   });
 });

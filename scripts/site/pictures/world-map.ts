@@ -114,7 +114,7 @@ export interface WorldMapOptions extends MapColours {
   countryHref?: (code: string) => string;
   /** The id of the SVG's <title>, unique on its page. */
   titleId?: string;
-  /** Whether the map stands alone as an .svg file (adds the XML namespace's declaration line). */
+  /** Whether the map stands alone as an .svg file (starts it with an XML declaration). */
   standalone?: boolean;
 }
 
