@@ -15,6 +15,7 @@ import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { formatDate } from '../../scripts/site/filters.ts';
 import { renderPixels, renderPng, shareCardSvg } from '../../scripts/site/pictures/card.ts';
+import { axisDate } from '../../scripts/site/pictures/chart.ts';
 import { shareCardInput } from '../../scripts/site/pictures/eleventy.ts';
 import { cardImage } from '../../scripts/site/pictures/lead-image.ts';
 import { latestMilestone } from '../../scripts/site/pictures/milestones.ts';
@@ -162,8 +163,8 @@ describe('the chart over time', () => {
     const chart = (await site.dom('signatures/countries/index.html')).querySelector('svg.time-chart')!;
     const days = tally.signatures_by_day;
     const texts = [...chart.querySelectorAll('text')].map((text) => text.textContent);
-    expect(texts).toContain(formatDate(days[0].date));
-    expect(texts).toContain(formatDate(days.at(-1).date));
+    expect(texts).toContain(axisDate(days[0].date));
+    expect(texts).toContain(axisDate(days.at(-1).date));
     expect(chart.querySelector('desc')?.textContent).toContain('640 signatures in total');
   });
 });

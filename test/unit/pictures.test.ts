@@ -124,8 +124,8 @@ describe('the chart of signatures over time', () => {
     const texts = [...dom.querySelectorAll('text')].map((text) => text.textContent);
     expect(texts).toContain('Total signatures');
     expect(texts).toContain('Signatures per day');
-    expect(texts).toContain('1 March 2026');
-    expect(texts).toContain('4 March 2026');
+    expect(texts).toContain('1 Mar 2026');
+    expect(texts).toContain('4 Mar 2026');
     expect(texts).toContain('30');
     expect(dom.querySelector('svg')?.getAttribute('role')).toBe('img');
     expect(dom.querySelector('desc')?.textContent).toBe(

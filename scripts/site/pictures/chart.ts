@@ -7,11 +7,23 @@ import type { DayTally } from '../../core/tally.ts';
 import { formatDate } from '../filters.ts';
 import { escapeXml, formatNumber, round } from './svg.ts';
 
-const WIDTH = 420;
-const LEFT = 52;
+// Narrow enough that its 13-unit text is still about 10 px on a 320 px screen.
+const WIDTH = 360;
+const LEFT = 46;
 const RIGHT = 12;
 const PANEL = 120;
 const DAY_MS = 24 * 60 * 60 * 1000;
+const shortDate = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** "2026-03-04" → "4 Mar 2026": the axis has room for three dates at 320 px. */
+export function axisDate(date: string): string {
+  return shortDate.format(new Date(`${date}T00:00:00Z`));
+}
 
 /** Every day from the first to the last, days without signatures as 0: gaps are part of the story. */
 export function everyDay(days: readonly DayTally[]): DayTally[] {
@@ -49,7 +61,7 @@ function chartStyle({ accent, accentDark }: ChartOptions): string {
   return (
     `.time-chart{--chart-fg:#1d1a16;--chart-muted:#5a5249;--chart-grid:#d8cfc3;--chart-accent:${accent}}` +
     `@media (prefers-color-scheme:dark){.time-chart{--chart-fg:#eee8df;--chart-muted:#bdb2a3;--chart-grid:#4a4237;--chart-accent:${accentDark}}}` +
-    `.time-chart text{fill:var(--chart-muted);font:12px system-ui,sans-serif}.time-chart .panel-title{fill:var(--chart-fg);font-weight:700;font-size:13px}` +
+    `.time-chart text{fill:var(--chart-muted);font:13px system-ui,sans-serif}.time-chart .panel-title{fill:var(--chart-fg);font-weight:700;font-size:14px}` +
     `.time-chart .grid{stroke:var(--chart-grid);stroke-width:1}.time-chart .bar{fill:var(--chart-accent)}` +
     `.time-chart .line{fill:none;stroke:var(--chart-accent);stroke-width:2.5;stroke-linejoin:round}`
   );
@@ -76,7 +88,7 @@ function panel(top: number, title: string, max: number, dates: string[]) {
     const anchor =
       dates.length === 1 ? 'middle' : index === 0 ? 'start' : index === dates.length - 1 ? 'end' : 'middle';
     const edge = anchor === 'start' ? LEFT : anchor === 'end' ? WIDTH - RIGHT : x;
-    markup += `<text x="${round(edge)}" y="${baseline + 16}" text-anchor="${anchor}">${escapeXml(formatDate(dates[index]!))}</text>`;
+    markup += `<text x="${round(edge)}" y="${baseline + 16}" text-anchor="${anchor}">${escapeXml(axisDate(dates[index]!))}</text>`;
   }
   return { markup, y, baseline };
 }
