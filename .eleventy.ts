@@ -8,6 +8,7 @@ import { HtmlBasePlugin } from '@11ty/eleventy';
 import { feedPlugin } from '@11ty/eleventy-plugin-rss';
 import { formatDate, formatNumber, isoDate, makeAbsoluteUrl, plural } from './scripts/site/filters.ts';
 import { loadSiteData, markdown } from './scripts/site/site-data.ts';
+import { addPictures } from './scripts/site/pictures/eleventy.ts';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
@@ -29,6 +30,8 @@ export default async function configure(eleventyConfig: any) {
   eleventyConfig.addFilter('markdownify', (value: string) => markdown.render(value ?? ''));
   eleventyConfig.setLibrary('md', markdown);
   eleventyConfig.addFilter('encodeUri', (value: string) => encodeURIComponent(value));
+  // Map, chart, share cards, counter badge, poster QR code: scripts/site/pictures/.
+  await addPictures(eleventyConfig, data, projectRoot);
 
   eleventyConfig.addPlugin(HtmlBasePlugin);
   const feedMetadata = {

@@ -1,7 +1,7 @@
 /**
  * `npm run audit:pages`: builds the site into a temporary folder, serves it on localhost under
  * its path prefix (as GitHub Pages serves a project site), and runs Lighthouse with its default
- * mobile preset on the home, letter and signatures pages. Prints the four category scores per
+ * mobile preset on the home, letter, signatures, countries and poster pages. Prints the four category scores per
  * page, and every audit that cost points, and exits 1 if a score is below its target.
  *
  *   npm run audit:pages                        the real signatures/ (or SIGNATURES_DIR)
@@ -38,6 +38,9 @@ const PAGES = [
   { name: 'home', path: '' },
   { name: 'letter', path: 'letter/' },
   { name: 'signatures', path: 'signatures/' },
+  // The pages of pictures: the map and chart, and the poster with its QR code.
+  { name: 'countries', path: 'signatures/countries/' },
+  { name: 'poster', path: 'poster/' },
 ];
 /** Lighthouse categories and the score (0–100) each must reach. */
 const TARGETS = { performance: 100, accessibility: 100, 'best-practices': 100, seo: 100 } as const;

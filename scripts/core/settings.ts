@@ -30,6 +30,21 @@ export interface Settings {
   signatures_per_page: number;
   /** One sentence for search results and shared links, on pages that have no description of their own. */
   description: string;
+  /**
+   * The lead image: a path inside content/ ("assets/amur-leopard.svg"), or "" for none. Shown on
+   * the home page and the poster, and drawn into the share cards.
+   */
+  image: string;
+  /** What the lead image shows, for readers who cannot see it (required with an image). */
+  image_alt: string;
+  /** Who made the lead image (required with an image: never publish a picture without its credit). */
+  image_credit: string;
+  /** The licence under which the petition may use the lead image, e.g. "CC0 1.0". */
+  image_licence: string;
+  /** The accent colour of the pictures on a light background (share cards, badge, map, chart, poster): "#rrggbb". */
+  accent_colour: string;
+  /** The accent colour of the map and chart in a dark colour scheme: "#rrggbb". */
+  accent_colour_dark: string;
 }
 
 /** Environment variables that override settings, so a fork's build follows its own repository. */
@@ -41,6 +56,9 @@ export interface SettingsEnvironment {
 
 const REPOSITORY_PATTERN = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const COLOUR_PATTERN = /^#[0-9a-f]{6}$/i;
+/** A relative path inside content/ to a picture the share-card renderer and browsers both read. */
+const IMAGE_PATTERN = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w./-]+\.(?:svg|png|jpe?g)$/i;
 
 /**
  * Checks raw settings and applies environment overrides.
@@ -105,6 +123,35 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
   const latest_signers = whole('latest_signers', 20, 0);
   const signatures_per_page = whole('signatures_per_page', 500, 10);
   const description = text('description', `Sign the petition “${title}”.`);
+  const optionalText = (key: string): string => {
+    const value = input[key] ?? '';
+    if (typeof value !== 'string') {
+      problems.push(`"${key}" must be a string.`);
+      return '';
+    }
+    return value.trim();
+  };
+  const image = optionalText('image');
+  const image_alt = optionalText('image_alt');
+  const image_credit = optionalText('image_credit');
+  const image_licence = optionalText('image_licence');
+  if (image) {
+    if (!IMAGE_PATTERN.test(image))
+      problems.push(`"image" must be a path inside content/ ending in .svg, .png or .jpg, not "${image}".`);
+    if (!image_alt) problems.push('"image_alt" must say what the image shows.');
+    if (!image_credit) problems.push('"image_credit" must name who made the image.');
+    if (!image_licence) problems.push('"image_licence" must name the licence that lets the petition use the image.');
+  }
+  const colour = (key: string, fallback: string): string => {
+    const value = input[key] ?? fallback;
+    if (typeof value !== 'string' || !COLOUR_PATTERN.test(value)) {
+      problems.push(`"${key}" must be a colour written #rrggbb.`);
+      return fallback;
+    }
+    return value.toLowerCase();
+  };
+  const accent_colour = colour('accent_colour', '#8a4b00');
+  const accent_colour_dark = colour('accent_colour_dark', '#f0b05a');
 
   if (problems.length > 0) {
     throw new Error(`content/settings.json has problems:\n- ${problems.join('\n- ')}`);
@@ -122,6 +169,12 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
     latest_signers,
     signatures_per_page,
     description,
+    image,
+    image_alt,
+    image_credit,
+    image_licence,
+    accent_colour,
+    accent_colour_dark,
   };
 }
 

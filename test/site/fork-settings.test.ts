@@ -90,7 +90,7 @@ function pagePath(file: string): string {
   return file.replace(/(^|\/)index\.html$/, '$1');
 }
 
-/** Every href, src and action of every element, and the og:url, of one HTML document. */
+/** Every href, src and action of every element, and the og:url, og:image and twitter:image, of one HTML document. */
 function linksInHtml(document: Document, where: string): FoundLink[] {
   const links: FoundLink[] = [];
   for (const element of document.querySelectorAll('[href], [src], [action]')) {
@@ -99,8 +99,11 @@ function linksInHtml(document: Document, where: string): FoundLink[] {
       if (url !== null) links.push({ where: `${where} <${element.tagName.toLowerCase()} ${attribute}>`, url });
     }
   }
-  for (const meta of document.querySelectorAll('meta[property="og:url"]')) {
-    links.push({ where: `${where} og:url`, url: meta.getAttribute('content') ?? '' });
+  for (const meta of document.querySelectorAll(
+    'meta[property="og:url"], meta[property="og:image"], meta[name="twitter:image"]',
+  )) {
+    const name = meta.getAttribute('property') ?? meta.getAttribute('name');
+    links.push({ where: `${where} ${name}`, url: meta.getAttribute('content') ?? '' });
   }
   return links;
 }
@@ -219,6 +222,32 @@ describe.each(FORKS.map((fork, index) => ({ fork, index, label: fork.label })))(
     expect((await site.dom('index.html')).querySelector('link[rel="canonical"]')?.getAttribute('href')).toBe(fork.base);
     expect((await site.dom('letter/index.html')).querySelector('link[rel="canonical"]')?.getAttribute('href')).toBe(
       `${fork.base}letter/`,
+    );
+  });
+
+  it("gives every page a share card (og:image, twitter:image) that is a file on the fork's own site", async () => {
+    for (const page of pages) {
+      const dom = await site.dom(page);
+      const image = dom.querySelector('meta[property="og:image"]')?.getAttribute('content') ?? '';
+      expect(image.startsWith(`${fork.base}share/`) && image.endsWith('.png'), `${page}: ${image}`).toBe(true);
+      expect(dom.querySelector('meta[name="twitter:image"]')?.getAttribute('content'), page).toBe(image);
+      expect(await checker.problems({ where: `${page} og:image`, url: image }, page)).toEqual([]);
+    }
+  });
+
+  it('publishes its counter, embed snippet, map and poster QR code with its own addresses', async () => {
+    const snippet = (await site.dom('how-it-works/index.html')).querySelector('#counter ~ pre code')?.textContent ?? '';
+    const embedded = parseHTML(`<body>${snippet}`).document as unknown as Document;
+    expect(embedded.querySelector('a')?.getAttribute('href')).toBe(fork.base);
+    expect(embedded.querySelector('img')?.getAttribute('src')).toBe(`${fork.base}badge.svg`);
+    expect(embedded.querySelector('img')?.getAttribute('alt')).toContain(fork.title);
+    for (const link of linksInHtml(embedded, 'embed snippet')) {
+      expect(await checker.problems(link, 'how-it-works/index.html')).toEqual([]);
+    }
+    expect(await site.read('badge.svg')).toContain(`>${fork.title}</text>`);
+    const poster = await site.dom('poster/index.html');
+    expect(poster.querySelector('.qr-code title')?.textContent).toBe(
+      `QR code: ${fork.open ? `sign the petition at ${fork.base}sign/` : `read the petition at ${fork.base}`}`,
     );
   });
 

@@ -1,0 +1,145 @@
+/**
+ * Share cards: the 1200×630 pictures that Telegram, VK, WeChat, X, Facebook and mail clients show
+ * for a shared link (og:image). The card is written as SVG (pure: title, count, goal, colours and
+ * the lead image in, text out) and rendered to PNG with resvg.
+ *
+ * Why resvg (@resvg/resvg-js): it is a native renderer shipped as prebuilt binaries inside
+ * registry packages (one optional dependency per platform), so `npm ci` downloads nothing else, it
+ * needs no browser, and it renders a card in tens of milliseconds. Satori was not needed: the card's
+ * layout is a few lines of text, which {@link wrapText} wraps with DejaVu's widths. resvg reads
+ * TrueType, not WOFF, so the fonts come from dejavu-fonts-ttf (the DejaVu/Bitstream Vera licence
+ * allows embedding and redistribution); no system font is loaded, so every machine renders the
+ * same card byte for byte. DejaVu has Latin, Cyrillic, Greek, Arabic and more, but no Chinese or
+ * Japanese: such titles would need a CJK TrueType font added to CARD_FONTS.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Resvg, renderAsync } from '@resvg/resvg-js';
+import { escapeXml, formatNumber, mixColours, textColourOn, wrapText } from './svg.ts';
+
+export const CARD_WIDTH = 1200;
+export const CARD_HEIGHT = 630;
+
+const fontFolder = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')),
+  'ttf',
+);
+/** The TrueType files the cards are drawn with. */
+export const CARD_FONTS = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) => path.join(fontFolder, file));
+
+export interface CardImage {
+  /** A data: URL of the picture, so the renderer reads nothing from disk or network. */
+  dataUrl: string;
+  width: number;
+  height: number;
+}
+
+export interface ShareCardInput {
+  /** A small line above the headline: the petition's title, or "Open letter". */
+  kicker: string;
+  /** The page's title. */
+  headline: string;
+  count: number;
+  goal: number;
+  accent: string;
+  /** The site's address without https://, printed at the bottom. */
+  address: string;
+  image?: CardImage | undefined;
+}
+
+/** "1,234 signatures" or "1 signature". */
+function signatures(count: number): string {
+  return `${formatNumber(count)} ${count === 1 ? 'signature' : 'signatures'}`;
+}
+
+/** The card's text for people who cannot see it (og:image:alt). */
+export function shareCardAlt(input: Pick<ShareCardInput, 'headline' | 'count' | 'goal'>): string {
+  const percent = Math.min(100, Math.floor((input.count / input.goal) * 100));
+  return `${input.headline}: ${signatures(input.count)}, ${percent}% of the goal of ${formatNumber(input.goal)}.`;
+}
+
+/** The card as SVG text. Everything printed on it is escaped. */
+export function shareCardSvg(input: ShareCardInput): string {
+  const background = '#fdfbf7';
+  const ink = '#1d1a16';
+  const muted = '#5a5249';
+  const imageWidth = input.image ? 430 : 0;
+  const left = 64;
+  const textWidth = CARD_WIDTH - imageWidth - left - 56;
+  const fraction = Math.min(1, input.count / input.goal);
+  const percent = Math.min(100, Math.floor(fraction * 100));
+
+  // The headline takes the largest size at which it fits in three lines.
+  let size = 64;
+  let lines = wrapText(input.headline, textWidth, size, 3, true);
+  while (size > 40 && (lines.length > 2 || lines.at(-1)!.endsWith('…'))) {
+    size -= 4;
+    lines = wrapText(input.headline, textWidth, size, 3, true);
+  }
+  const kicker = wrapText(input.kicker, textWidth, 28, 1)[0] ?? '';
+  const headline = lines
+    .map(
+      (line, index) =>
+        `<tspan x="${left}" dy="${index === 0 ? 0 : Math.round(size * 1.15)}">${escapeXml(line)}</tspan>`,
+    )
+    .join('');
+  const headlineTop = 150;
+  const countTop = Math.max(headlineTop + Math.round(size * 1.15) * (lines.length - 1) + 110, 370);
+  const barWidth = textWidth;
+  const track = mixColours(input.accent, background, 0.8);
+  const image = input.image
+    ? `<clipPath id="picture"><rect x="${CARD_WIDTH - imageWidth}" width="${imageWidth}" height="${CARD_HEIGHT}"/></clipPath>` +
+      `<image clip-path="url(#picture)" x="${CARD_WIDTH - imageWidth}" y="0" width="${imageWidth}" height="${CARD_HEIGHT}" preserveAspectRatio="xMidYMid slice" href="${escapeXml(input.image.dataUrl)}"/>`
+    : '';
+  const badge = textColourOn(input.accent);
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}" viewBox="0 0 ${CARD_WIDTH} ${CARD_HEIGHT}">` +
+    `<rect width="${CARD_WIDTH}" height="${CARD_HEIGHT}" fill="${background}"/>${image}` +
+    `<rect x="0" y="0" width="${CARD_WIDTH - imageWidth}" height="14" fill="${input.accent}"/>` +
+    `<text x="${left}" y="84" font-family="DejaVu Sans" font-size="28" fill="${muted}">${escapeXml(kicker)}</text>` +
+    `<text x="${left}" y="${headlineTop}" font-family="DejaVu Sans" font-weight="700" font-size="${size}" fill="${ink}">${headline}</text>` +
+    `<text x="${left}" y="${countTop}" font-family="DejaVu Sans" font-weight="700" font-size="60" fill="${input.accent}">${escapeXml(signatures(input.count))}</text>` +
+    `<rect x="${left}" y="${countTop + 30}" width="${barWidth}" height="28" rx="14" fill="${track}"/>` +
+    (fraction > 0
+      ? `<rect x="${left}" y="${countTop + 30}" width="${Math.max(28, Math.round(barWidth * fraction))}" height="28" rx="14" fill="${input.accent}"/>`
+      : '') +
+    `<text x="${left}" y="${countTop + 100}" font-family="DejaVu Sans" font-size="28" fill="${muted}">${escapeXml(
+      `${percent}% of ${formatNumber(input.goal)}`,
+    )}</text>` +
+    `<rect x="${left - 12}" y="${CARD_HEIGHT - 74}" width="${Math.min(textWidth + 24, 40 + Math.round(input.address.length * 15.5))}" height="46" rx="8" fill="${input.accent}"/>` +
+    `<text x="${left}" y="${CARD_HEIGHT - 42}" font-family="DejaVu Sans" font-weight="700" font-size="24" fill="${badge}">${escapeXml(
+      wrapText(input.address, textWidth, 24, 1, true)[0] ?? '',
+    )}</text></svg>`
+  );
+}
+
+/** Renders SVG text to PNG bytes with the bundled fonts only. */
+export function renderPng(svg: string): Buffer {
+  const renderer = new Resvg(svg, {
+    font: { fontFiles: CARD_FONTS, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    fitTo: { mode: 'original' },
+  });
+  return renderer.render().asPng();
+}
+
+/**
+ * Renders SVG text to PNG bytes on libuv's thread pool, so that the cards of a build are drawn
+ * at the same time on as many cores as there are.
+ */
+export async function renderPngAsync(svg: string): Promise<Buffer> {
+  const rendered = await renderAsync(svg, {
+    font: { fontFiles: CARD_FONTS, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    fitTo: { mode: 'original' },
+  });
+  return rendered.asPng();
+}
+
+/** Renders SVG text to raw RGBA pixels (for tests that read pictures back, e.g. a QR code). */
+export function renderPixels(svg: string, width: number): { pixels: Buffer; width: number; height: number } {
+  const rendered = new Resvg(svg, {
+    font: { fontFiles: CARD_FONTS, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    fitTo: { mode: 'width', value: width },
+    background: '#ffffff',
+  }).render();
+  return { pixels: rendered.pixels, width: rendered.width, height: rendered.height };
+}

@@ -1,0 +1,131 @@
+/**
+ * Registers the pictures with Eleventy: the `pictures` global data, the `shareCard` filter that
+ * base.njk calls for og:image, and the step after the build that writes the picture files and
+ * renders the share cards that pages asked for. Everything is drawn from the build's own tally,
+ * so every build (and so every new signature) redraws the count on every picture.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SiteData } from '../site-data.ts';
+import type { Settings } from '../../core/settings.ts';
+import type { Tally } from '../../core/tally.ts';
+import { renderPngAsync, shareCardAlt, shareCardSvg, type CardImage, type ShareCardInput } from './card.ts';
+import { buildPictures } from './index.ts';
+import { cardImage } from './lead-image.ts';
+
+/** A share card as the page's meta tags need it. */
+export interface ShareCardReference {
+  /** Root-relative URL of the PNG; its name changes with its content, so shared links show the new count. */
+  url: string;
+  alt: string;
+}
+
+/**
+ * What the share card of a page says: the home page and the letter carry the petition's title,
+ * an update its own. The count is the build's tally, so a new signature redraws every card.
+ */
+export function shareCardInput(
+  context: {
+    settings: Settings;
+    tally: Pick<Tally, 'signature_count' | 'goal'>;
+    baseUrl: string;
+    image?: CardImage | undefined;
+  },
+  pageUrl: string,
+  title: string,
+): ShareCardInput {
+  const { settings, tally } = context;
+  const onHome = pageUrl === '/';
+  const onLetter = pageUrl.startsWith('/letter/');
+  return {
+    kicker: onHome ? 'Sign the petition' : onLetter ? 'An open letter' : settings.title,
+    headline: onHome || onLetter ? settings.title : title,
+    count: tally.signature_count,
+    goal: tally.goal,
+    accent: settings.accent_colour,
+    address: context.baseUrl.replace(/^https?:\/\//, '').replace(/\/$/, ''),
+    image: context.image,
+  };
+}
+
+/** The card's file name for a page: "/" → "home", "/updates/news/" → "updates-news". */
+export function cardName(pageUrl: string): string {
+  const name = pageUrl.replace(/^\/+|\/+$/g, '').replace(/[^\w-]+/g, '-');
+  return name || 'home';
+}
+
+/**
+ * Reads the lead image, computes the pictures and registers them with Eleventy (see the top of
+ * this file). Throws when the settings name an image that does not exist: a fork would otherwise
+ * publish a broken picture on its home page and share cards.
+ */
+// Eleventy ships no TypeScript types for its configuration object.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function addPictures(eleventyConfig: any, data: SiteData, projectRoot: string): Promise<void> {
+  const { settings, tally } = data;
+  const imagePath = settings.image ? path.join(projectRoot, 'content', settings.image) : undefined;
+  const imageBytes = imagePath
+    ? await readFile(imagePath).catch(() => {
+        throw new Error(
+          `content/settings.json names the image "${settings.image}", but content/${settings.image} does not exist.`,
+        );
+      })
+    : undefined;
+  const pictures = buildPictures(settings, tally, data.site.baseUrl, imageBytes);
+  eleventyConfig.addGlobalData('pictures', pictures);
+  // The image is published where the settings say, even outside content/assets/.
+  if (settings.image && !settings.image.startsWith('assets/')) {
+    eleventyConfig.addPassthroughCopy({ [`content/${settings.image}`]: settings.image });
+  }
+  const image: CardImage | undefined = imageBytes ? cardImage(imageBytes, settings.image.split('.').pop()!) : undefined;
+
+  /** Cards pages asked for in this build, by file name; and PNGs already drawn, by content hash. */
+  let requested = new Map<string, string>();
+  const drawn = new Map<string, Buffer>();
+
+  /**
+   * `pageUrl | shareCard(title)`: the card of a page that has its own (home, letter, updates: they
+   * set `share_card: true`); other pages pass "/" and share the home page's card.
+   */
+  eleventyConfig.addFilter('shareCard', (pageUrl: string, title: string): ShareCardReference => {
+    const input = shareCardInput({ settings, tally, baseUrl: data.site.baseUrl, image }, pageUrl, title);
+    const svg = shareCardSvg(input);
+    const hash = createHash('sha256').update(svg).digest('hex').slice(0, 10);
+    const file = `share/${cardName(pageUrl)}.${hash}.png`;
+    requested.set(file, svg);
+    return { url: `/${file}`, alt: shareCardAlt(input) };
+  });
+
+  eleventyConfig.on('eleventy.after', async ({ directories }: { directories: { output: string } }) => {
+    const output = directories.output;
+    const files: [string, string | Buffer][] = Object.entries(pictures.files);
+    const cards = await Promise.all(
+      [...requested].map(async ([file, svg]): Promise<[string, Buffer]> => {
+        const key = file.split('.').at(-2)!;
+        let png = drawn.get(key);
+        if (!png) drawn.set(key, (png = await renderPngAsync(svg)));
+        return [file, png];
+      }),
+    );
+    files.push(...cards);
+    // A page's card from an earlier build with another count is stale: remove it, so repeated
+    // local builds do not pile up cards (a Pages build starts from an empty folder anyway).
+    const current = new Set(requested.keys());
+    const names = new Set([...current].map((file) => path.basename(file).split('.')[0]));
+    const existing = await readdir(path.join(output, 'share')).catch(() => [] as string[]);
+    await Promise.all(
+      existing
+        .filter((file) => names.has(file.split('.')[0]) && !current.has(`share/${file}`))
+        .map((file) => rm(path.join(output, 'share', file), { force: true })),
+    );
+    requested = new Map();
+    await Promise.all(
+      files.map(async ([file, content]) => {
+        const target = path.join(output, file);
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, content);
+      }),
+    );
+  });
+}
