@@ -6,7 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SIGN_URL_MAX_LENGTH,
@@ -16,7 +16,7 @@ import {
 } from '../../scripts/core/sign-url.ts';
 import { buildSite } from '../helpers/site.ts';
 import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
-import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/chromium.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 
 const REPOSITORY = 'leopard-friends/save-the-amur-leopard';
 const PREFIX = '/amur-leopard/';
@@ -34,15 +34,20 @@ beforeAll(async () => {
       settings: { repository: REPOSITORY, ...settings },
       env: { PATH_PREFIX: PREFIX },
     }).then((site) => serveStatic(site.output, PREFIX));
-  // One build per settings variant, in parallel, while the browser starts.
-  const [open, closedByOrganisers, closedByDate, launched] = await Promise.all([
+  // One build per settings variant, in parallel, while the browser starts. allSettled, so that
+  // whatever did start is known to afterAll even when something else failed.
+  const [open, closedByOrganisers, closedByDate, launched] = await Promise.allSettled([
     build({ state: 'open', closing_date: '2099-12-31' }),
     build({ state: 'closed', closing_date: '2099-12-31' }),
     build({ state: 'open', closing_date: '2020-01-31' }),
-    chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_FLAGS] }),
+    launchBrowser(),
   ]);
-  Object.assign(sites, { open, closedByOrganisers, closedByDate });
-  browser = launched;
+  const served = { open, closedByOrganisers, closedByDate };
+  for (const [name, result] of Object.entries(served))
+    if (result.status === 'fulfilled') sites[name as keyof typeof sites] = result.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  for (const result of [launched, open, closedByOrganisers, closedByDate])
+    if (result.status === 'rejected') throw result.reason;
 });
 
 afterAll(async () => {
