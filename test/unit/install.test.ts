@@ -43,3 +43,16 @@ describe('the dependency tree', () => {
     expect(bytes / 1024 / 1024).toBeLessThan(350);
   });
 });
+
+describe('the set-up commands in the README', () => {
+  it('install, for Debian with and without sudo, the same packages as CI, after apt-get update', async () => {
+    const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8');
+    const ci = await readFile(path.join(projectRoot, '.ci/run'), 'utf8');
+    const ciPackages = /apt-get install -y --no-install-recommends (.+)$/m.exec(ci)![1]!.trim();
+    expect(ciPackages).toBe('chromium default-jre-headless');
+    expect(readme).toContain(`sudo apt-get update && sudo apt-get install -y ${ciPackages}`);
+    expect(readme).toContain(`\`apt-get update && apt-get install -y ${ciPackages}\``);
+    for (const system of ['macOS', 'Windows', 'Ubuntu']) expect(readme).toContain(`**${system}:**`);
+    expect(readme).toContain('CHROME_PATH');
+  });
+});
