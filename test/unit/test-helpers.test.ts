@@ -62,9 +62,8 @@ describe('the process helpers', () => {
   it('stop a running process and everything it started', async () => {
     // A shell that starts a grandchild and waits: both must go.
     const child = spawnTracked('sh', ['-c', 'sleep 300 & wait'], { stdio: 'ignore' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
     const marker = process.env[OWNER_VARIABLE]!;
-    expect((await processesMarked(OWNER_VARIABLE, marker)).length).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => (await processesMarked(OWNER_VARIABLE, marker)).length).toBeGreaterThanOrEqual(2);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     expect(stopTracked()).toBe(1);
     await exited;
