@@ -256,6 +256,11 @@ describe('a closed petition', () => {
     expect(JSON.parse(await site.read('data/tally.json'))).toMatchObject({ state: 'closed', is_open: false });
   });
 
+  it('passes the Nu HTML checker with zero errors on every page, closed banner included', async () => {
+    const errors = await checkHtml(site.output);
+    expect(errors.map((error) => `${error.url}:${error.lastLine}: ${error.message}`)).toEqual([]);
+  });
+
   it('says when it closed once the closing date has passed', async () => {
     const past = await buildSite({
       signaturesDir: path.join(fixtures, 'none'),
