@@ -2,6 +2,7 @@
  * The Chromium that the browser tests and the Lighthouse audit drive: Debian's, or any other
  * through CHROME_PATH (GitHub's runners have Google Chrome).
  */
+import { access, constants } from 'node:fs/promises';
 import { CHROMIUM_INSTALL_HINT } from './install-hints.ts';
 
 /** Where the browser is. */
@@ -26,7 +27,6 @@ export const CHROMIUM_FLAGS: readonly string[] = [
  * when the executable exists.
  */
 export async function missingChromiumMessage(executable = chromiumPath()): Promise<string | undefined> {
-  const { access, constants } = await import('node:fs/promises');
   const found = await access(executable, constants.X_OK).then(
     () => true,
     () => false,

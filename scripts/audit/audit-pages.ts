@@ -24,7 +24,7 @@ import { parseArgs, promisify } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse, { generateReport, type Result } from 'lighthouse';
 import { computeMedianRun } from 'lighthouse/core/lib/median-run.js';
-import { CHROMIUM_FLAGS, chromiumPath } from '../chromium.ts';
+import { CHROMIUM_FLAGS, chromiumPath, missingChromiumMessage } from '../chromium.ts';
 import { generateSampleRecords } from '../core/sample-signatures.ts';
 import { eleventyArguments } from '../eleventy-command.ts';
 import { resolveSettings } from '../core/settings.ts';
@@ -64,6 +64,12 @@ if (
 ) {
   console.error('usage: npm run audit:pages [-- --sample COUNT] [--runs N] [--reports DIRECTORY]');
   process.exit(options.help ? 0 : 2);
+}
+
+const missingBrowser = await missingChromiumMessage();
+if (missingBrowser) {
+  console.error(missingBrowser);
+  process.exit(1);
 }
 
 // Other work on the machine slows the main thread that Lighthouse measures: note it now, before our own.
