@@ -17,8 +17,14 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.PETITION_TEST_RUN = run;
   process.env.TMPDIR = root;
   return async () => {
+    // Each file already stops its own processes when it ends; one still running here escaped
+    // that (a worker that crashed), and the run says so instead of passing quietly.
     const left = await killMarked(OWNER_VARIABLE, `${run}:`);
-    if (left > 0) console.warn(`Killed ${left} process(es) that test files left running.`);
     await rm(root, { recursive: true, force: true, maxRetries: 3 });
+    if (left > 0) {
+      // Vitest reports an error thrown here but still exits 0: set the exit code as well.
+      process.exitCode = 1;
+      throw new Error(`${left} process(es) started by tests were still running at the end of the run; killed.`);
+    }
   };
 }
