@@ -2,6 +2,7 @@
  * Eleventy configuration: registers plugins, filters and global data kept in scripts/site/.
  * Always passed explicitly (--config=.eleventy.ts): Eleventy does not look for a .ts config.
  */
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HtmlBasePlugin } from '@11ty/eleventy';
@@ -56,6 +57,26 @@ export default async function configure(eleventyConfig: any) {
     metadata: feedMetadata,
   });
 
+  // Every full build starts from an empty output folder: Eleventy never deletes what an earlier
+  // build wrote, so a demo's 3,000 sample signers' list pages outlived it in _site/ and the site
+  // contradicted itself (0 on the home page, 3,000 on /signatures/3/). An incremental rebuild
+  // (--incremental) writes only what changed, so it keeps the folder.
+  eleventyConfig.on(
+    'eleventy.before',
+    async ({
+      directories,
+      incremental,
+      outputMode,
+    }: {
+      directories: { output: string; input: string };
+      incremental: boolean;
+      outputMode: string;
+    }) => {
+      if (incremental || outputMode !== 'fs') return;
+      await rm(safeOutputFolder(directories.output, directories.input), { recursive: true, force: true });
+    },
+  );
+
   eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
   eleventyConfig.addWatchTarget(
     path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')),
@@ -70,4 +91,23 @@ export default async function configure(eleventyConfig: any) {
     htmlTemplateEngine: 'njk',
     templateFormats: ['md', 'njk'],
   };
+}
+
+/**
+ * The output folder, absolute, after checking that emptying it cannot delete the project or its
+ * content (an --output=. typed by mistake).
+ */
+function safeOutputFolder(output: string, input: string): string {
+  const folder = path.resolve(projectRoot, output);
+  const inside = (parent: string, child: string) => {
+    const relative = path.relative(parent, child);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  };
+  if (
+    inside(folder, projectRoot) ||
+    inside(folder, path.resolve(projectRoot, input)) ||
+    folder === path.parse(folder).root
+  )
+    throw new Error(`Refusing to empty the output folder ${folder}: it holds the project or its content.`);
+  return folder;
 }

@@ -3,7 +3,8 @@
  * Copies the project's content, issue forms and signatures to a temporary folder, starts the
  * fake GitHub the tests use, opens sample issues there as GitHub would render them, runs the
  * real processor against it, writes the committed files into the copy, and builds the site
- * from the copy. `-- --serve` serves the result on http://localhost:8080/.
+ * from the copy. `-- --serve` serves the result under the site's path prefix, as GitHub Pages
+ * would (http://localhost:8080/amur-leopard/ with the default settings).
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,10 +15,11 @@ import YAML from 'yaml';
 import { startFakeGitHub } from '../test/fake-github/server.ts';
 import { formFieldsFromTemplate, renderIssueForm } from './core/issue-form.ts';
 import { createClient } from './github/client.ts';
-import { processSignatures, summaryMarkdown } from './process-signatures.ts';
+import { processSignatures, type RunSummary } from './process-signatures.ts';
 import { loadSignatures } from './load-signatures.ts';
 import { renderSignatureFile, signatureRelativePath } from './core/signature-file.ts';
 import { eleventyArguments } from './eleventy-command.ts';
+import { superviseChild } from './run-child.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serve = process.argv.includes('--serve');
@@ -25,7 +27,10 @@ const work = await mkdtemp(path.join(os.tmpdir(), 'petition-try-'));
 for (const part of ['content', '.github', 'signatures'])
   await cp(path.join(projectRoot, part), path.join(work, part), { recursive: true });
 
-const settings = JSON.parse(await readFile(path.join(work, 'content/settings.json'), 'utf8')) as { repository: string };
+const settings = JSON.parse(await readFile(path.join(work, 'content/settings.json'), 'utf8')) as {
+  repository: string;
+  path_prefix: string;
+};
 const [owner, repo] = settings.repository.split('/') as [string, string];
 const signFields = formFieldsFromTemplate(
   YAML.parse(await readFile(path.join(work, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8')),
@@ -83,7 +88,7 @@ const run = async (title: string) => {
     { octokit, repository: settings.repository, branch: 'main', checkoutDir: work, log: console.log },
     () => requests,
   );
-  console.log(summaryMarkdown(summary, settings.repository));
+  console.log(summaryText(summary));
   // What actions/checkout would see on the next run: the branch head's signature files.
   await rm(path.join(work, 'signatures'), { recursive: true, force: true });
   for (const [file, content] of Object.entries(fake.files())) {
@@ -117,21 +122,49 @@ const build = spawn(process.execPath, args, {
     ...process.env,
     SIGNATURES_DIR: path.join(work, 'signatures'),
     PETITION_SETTINGS: path.join(work, 'content/settings.json'),
-    PATH_PREFIX: '/',
   },
 });
-build.on('exit', async (code) => {
-  if (code === 0) {
-    const tally = JSON.parse(await readFile(path.join(output, 'data/tally.json'), 'utf8')) as {
-      signature_count: number;
-      country_count: number;
-    };
-    console.log(
-      `\nThe site now counts ${plural(tally.signature_count, 'signature', 'signatures')} from ${plural(tally.country_count, 'country', 'countries')}. Built into ${output}${serve ? '' : ' (add -- --serve to browse it)'}.`,
-    );
+if (serve) {
+  const prefix = process.env.PATH_PREFIX || settings.path_prefix;
+  console.log(
+    `\nServing the copy at http://localhost:${Number(process.env.PORT) || 8080}${prefix} (Eleventy names another port below if that one is taken).`,
+  );
+  superviseChild(build);
+} else {
+  build.on('exit', async (code) => {
+    if (code === 0) {
+      const tally = JSON.parse(await readFile(path.join(output, 'data/tally.json'), 'utf8')) as {
+        signature_count: number;
+        country_count: number;
+      };
+      console.log(
+        `\nThe site now counts ${plural(tally.signature_count, 'signature', 'signatures')} from ${plural(tally.country_count, 'country', 'countries')}. Built into ${output} (add -- --serve to browse it).`,
+      );
+    }
+    process.exit(code ?? 1);
+  });
+}
+
+/**
+ * The run's summary for a terminal: plain text. (The processor's own summary is Markdown for
+ * GitHub's job summary, where HTML escaping belongs; printed here it showed `&quot;`.)
+ */
+function summaryText(summary: RunSummary): string {
+  const c = summary.counts;
+  const lines = [
+    `Accepted ${c.signed}, updated ${c.updated}, already recorded ${c.recorded}, withdrawn ${c.withdrawn}, ` +
+      `rejected ${c.rejected + c['petition-closed']} (${c['still-rejected']} still waiting for a fix), ` +
+      `superseded ${c.superseded}, nothing to withdraw ${c['not-signed']}.`,
+    summary.commitSha ? `Commit: ${summary.commitSha}` : 'No commit in this run.',
+    `API requests: ${summary.requests}.`,
+  ];
+  for (const failure of summary.failures) lines.push(`Failed (retried next run): #${failure.issue}: ${failure.error}`);
+  for (const action of summary.actions.filter((action) => action.outcome !== 'still-rejected')) {
+    lines.push(`#${action.issue} ${action.outcome}`);
+    for (const problem of action.problems) lines.push(`    - ${problem}`);
   }
-  process.exit(code ?? 1);
-});
+  return lines.join('\n');
+}
 
 function plural(count: number, one: string, many: string): string {
   return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;

@@ -6,7 +6,21 @@ import { countryName } from '../core/countries.ts';
 import type { SignatureRecord } from '../core/signature-file.ts';
 import { csvCell } from '../core/text.ts';
 
-const CSV_COLUMNS = ['name', 'country', 'country_name', 'signed_at', 'login', 'issue', 'reason'] as const;
+/**
+ * Every field the tally's digest covers (scripts/core/tally.ts, canonicalRecord), in its order,
+ * plus the country's name: anyone can recompute the digest from the CSV alone.
+ */
+export const CSV_COLUMNS = [
+  'user_id',
+  'login',
+  'name',
+  'country',
+  'country_name',
+  'issue',
+  'signed_at',
+  'letter_sha256',
+  'reason',
+] as const;
 
 /** Country names, looked up once per country rather than once per signature. */
 function countryNames(): (code: string) => string {
@@ -40,10 +54,13 @@ export function signaturesCsv(records: readonly SignatureRecord[]): string {
   for (const record of records) {
     // The columns of CSV_COLUMNS, in order.
     lines.push(
-      `${csvCell(record.name)},${csvCell(record.country)},${csvCell(nameOfCountry(record.country))},` +
-        `${csvCell(record.signed_at)},${csvCell(record.login)},${csvCell(record.issue)},${csvCell(record.reason)}`,
+      `${csvCell(record.user_id)},${csvCell(record.login)},${csvCell(record.name)},${csvCell(record.country)},` +
+        `${csvCell(nameOfCountry(record.country))},${csvCell(record.issue)},${csvCell(record.signed_at)},` +
+        `${csvCell(record.letter_sha256)},${csvCell(record.reason)}`,
     );
   }
+  // RFC 4180: every record ends in CRLF, and nothing follows the last one (the template must
+  // add no newline of its own, or Python's csv reader sees an empty row).
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 

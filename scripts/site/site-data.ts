@@ -44,6 +44,10 @@ export interface LetterData {
   demands: string[];
   bodyHtml: string;
   closingHtml: string;
+  /** When the text was written, for an old letter kept as written ("about 2008–2012"). */
+  written?: string;
+  /** What has changed since about the recipients ("Both have since left office…"). */
+  since?: string;
 }
 
 /** Our own Markdown (the letter), never signer text. */
@@ -61,6 +65,8 @@ export function parseLetter(letterText: string): LetterData {
     demands,
     bodyHtml: markdown.render(content),
     closingHtml: markdown.render(String(data.closing ?? '')),
+    ...(typeof data.written === 'string' ? { written: data.written } : {}),
+    ...(typeof data.since === 'string' ? { since: data.since } : {}),
   };
 }
 

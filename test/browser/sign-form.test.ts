@@ -6,7 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SIGN_URL_MAX_LENGTH,
@@ -16,7 +16,7 @@ import {
 } from '../../scripts/core/sign-url.ts';
 import { buildSite } from '../helpers/site.ts';
 import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
-import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/chromium.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 
 const REPOSITORY = 'leopard-friends/save-the-amur-leopard';
 const PREFIX = '/amur-leopard/';
@@ -34,15 +34,20 @@ beforeAll(async () => {
       settings: { repository: REPOSITORY, ...settings },
       env: { PATH_PREFIX: PREFIX },
     }).then((site) => serveStatic(site.output, PREFIX));
-  // One build per settings variant, in parallel, while the browser starts.
-  const [open, closedByOrganisers, closedByDate, launched] = await Promise.all([
+  // One build per settings variant, in parallel, while the browser starts. allSettled, so that
+  // whatever did start is known to afterAll even when something else failed.
+  const [open, closedByOrganisers, closedByDate, launched] = await Promise.allSettled([
     build({ state: 'open', closing_date: '2099-12-31' }),
     build({ state: 'closed', closing_date: '2099-12-31' }),
     build({ state: 'open', closing_date: '2020-01-31' }),
-    chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_FLAGS] }),
+    launchBrowser(),
   ]);
-  Object.assign(sites, { open, closedByOrganisers, closedByDate });
-  browser = launched;
+  const served = { open, closedByOrganisers, closedByDate };
+  for (const [name, result] of Object.entries(served))
+    if (result.status === 'fulfilled') sites[name as keyof typeof sites] = result.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  for (const result of [launched, open, closedByOrganisers, closedByDate])
+    if (result.status === 'rejected') throw result.reason;
 });
 
 afterAll(async () => {
@@ -162,17 +167,48 @@ describe('signing with JavaScript', () => {
     await page.close();
   });
 
-  it('says in words that the name is missing, moves focus to it and stays on the page', async () => {
+  it('says in words that the name is missing, in a summary that gets focus and links to the field, and stays on the page', async () => {
     const { page, githubRequests } = await openPage(context, sites.open.url);
+    const title = await page.title();
     await fill(page, { name: '   ', country: 'Germany', reason: '' });
     await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
     await expect.poll(() => page.locator('#sign-name-error').textContent()).toContain('Please write your name');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-name');
+    // GOV.UK's pattern: the summary takes focus, the title says "Error:", the field is marked.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-error-summary');
+    expect(await page.title()).toBe(`Error: ${title}`);
+    const summary = page.locator('#sign-error-summary');
+    expect(await summary.isVisible()).toBe(true);
+    expect(await summary.getByRole('heading').textContent()).toBe('There is a problem');
+    expect(await summary.locator('[role="alert"]').count()).toBe(1);
+    const link = summary.getByRole('link', { name: /Please write your name/ });
+    expect(await link.getAttribute('href')).toBe('#sign-name');
     expect(await page.getAttribute('#sign-name', 'aria-invalid')).toBe('true');
+    // The message sits between the hint and the input, and says "Error:" to screen readers.
+    expect(
+      await page.evaluate(() => {
+        const input = document.getElementById('sign-name')!;
+        return [input.previousElementSibling?.id, input.previousElementSibling?.previousElementSibling?.id];
+      }),
+    ).toEqual(['sign-name-error', 'sign-name-hint']);
+    expect(await page.locator('#sign-name-error .visually-hidden').textContent()).toBe('Error: ');
+    // No live region that is hidden until filled: the focused summary does the announcing.
+    expect(await page.locator('.sign-form [aria-live]').count()).toBe(0);
     // The message is part of the field's accessible description.
     expect(await page.getAttribute('#sign-name', 'aria-describedby')).toContain('sign-name-error');
     expect(githubRequests).toEqual([]);
     expect(page.url()).toBe(sites.open.url);
+
+    // The summary's link puts the cursor in the field.
+    await link.click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-name');
+
+    // A second, different error replaces the first, and the summary takes focus again.
+    await page.fill('#sign-name', '@anna');
+    await page.focus('#sign-reason');
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    await expect.poll(() => summary.textContent()).toContain('start your name with a letter');
+    expect(await summary.textContent()).not.toContain('Please write your name');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-error-summary');
 
     // Fixing it clears the message and continues to GitHub.
     await page.fill('#sign-name', 'Anna P.');
@@ -215,7 +251,8 @@ describe('signing with JavaScript', () => {
     await expect
       .poll(() => page.locator('#sign-country-error').textContent())
       .toContain('We don’t recognise “Atlantis”');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-country');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-error-summary');
+    expect(await page.locator('#sign-error-summary a[href="#sign-country"]').count()).toBe(1);
     expect(githubRequests).toEqual([]);
     await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
     expect(params(await github()).country).toBe('Atlantis');
@@ -232,7 +269,8 @@ describe('signing with JavaScript', () => {
     await expect
       .poll(() => page.locator('#sign-reason-error').textContent())
       .toMatch(/only its first \d+ characters will be filled in/);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-reason');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sign-error-summary');
+    expect(await page.locator('#sign-error-summary a[href="#sign-reason"]').count()).toBe(1);
     expect(githubRequests).toEqual([]);
 
     await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();

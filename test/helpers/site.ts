@@ -1,14 +1,12 @@
 /** Test helpers: build the real site into a temporary folder, read it back, validate it. */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { parseHTML } from 'linkedom';
 import { eleventyArguments } from '../../scripts/eleventy-command.ts';
-
-const run = promisify(execFile);
+import { JAVA_INSTALL_HINT } from '../../scripts/install-hints.ts';
+import { runTracked } from './processes.ts';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const baseSettings = JSON.parse(
   await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'),
@@ -39,7 +37,7 @@ export async function buildSite({
   const output = path.join(work, '_site');
   const settingsPath = path.join(work, 'settings.json');
   await writeFile(settingsPath, JSON.stringify({ ...baseSettings, ...settings }));
-  const { stdout, stderr } = await run(process.execPath, eleventyArguments({ output }), {
+  const { stdout, stderr, code, signal } = await runTracked(process.execPath, eleventyArguments({ output }), {
     cwd: projectRoot,
     env: {
       ...process.env,
@@ -50,8 +48,8 @@ export async function buildSite({
       PETITION_REPOSITORY: '',
       ...env,
     },
-    maxBuffer: 64 * 1024 * 1024,
   });
+  if (code !== 0) throw new Error(`The Eleventy build failed (${signal ?? `exit ${code}`}):\n${stderr}`);
   const read = (relativePath: string) => readFile(path.join(output, relativePath), 'utf8');
   return {
     output,
@@ -75,14 +73,35 @@ export interface VnuMessage {
   extract?: string;
 }
 
-/** Runs the Nu HTML checker once over every HTML file in `directory`; returns its errors. */
+/**
+ * Runs the Nu HTML checker once over every HTML file in `directory`; returns its errors. Throws,
+ * naming what to install, when the checker cannot run: a check that cannot run must not pass.
+ */
 export async function checkHtml(directory: string): Promise<VnuMessage[]> {
   const jar = path.join(projectRoot, 'node_modules/vnu-jar/build/dist/vnu.jar');
+  await access(jar).catch(() => {
+    throw new Error(`The Nu HTML checker is missing (${jar}): run \`npm ci\`.`);
+  });
   const files = (await listFiles(directory, ['.html'])).map((file) => path.join(directory, file));
-  const result = await run('java', ['-jar', jar, '--format', 'json', '--errors-only', ...files], {
-    maxBuffer: 64 * 1024 * 1024,
-  }).catch((error: { stdout: string; stderr: string }) => error);
-  // vnu writes its JSON report to stderr and exits non-zero when it finds errors.
-  const report = JSON.parse(result.stderr || '{"messages":[]}') as { messages: VnuMessage[] };
+  if (files.length === 0) throw new Error(`No HTML files to check in ${directory}.`);
+  const result = await runTracked('java', ['-jar', jar, '--format', 'json', '--errors-only', ...files]).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT')
+        throw new Error(`The Nu HTML checker needs Java, and \`java\` was not found. ${JAVA_INSTALL_HINT}`);
+      throw error;
+    },
+  );
+  // vnu writes its JSON report to stderr and exits 1 when it finds errors; anything else is a
+  // checker that did not run (no Java runtime it can use, a broken jar).
+  let report: { messages: VnuMessage[] };
+  try {
+    report = JSON.parse(result.stderr) as { messages: VnuMessage[] };
+  } catch {
+    throw new Error(
+      `The Nu HTML checker did not run (java exited ${result.code ?? result.signal}): ${result.stderr.slice(0, 2000)}\n${JAVA_INSTALL_HINT}`,
+    );
+  }
+  if (!Array.isArray(report.messages) || (result.code !== 0 && report.messages.length === 0))
+    throw new Error(`The Nu HTML checker exited ${result.code ?? result.signal} without a report: ${result.stderr}`);
   return report.messages.filter((message) => message.type === 'error' || message.type === 'non-document-error');
 }

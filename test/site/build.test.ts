@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFeed } from '@rowanmanning/feed-parser';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { signatureDigest } from '../../scripts/core/tally.ts';
 import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
@@ -11,10 +12,13 @@ import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '..
 const fixtures = path.join(projectRoot, 'test/fixtures/signatures');
 const MANY = 1234;
 
+// Started at once; each block waits for its own.
+const noSignatures = buildSite({ signaturesDir: path.join(fixtures, 'none') });
+
 describe('a site with no signatures', () => {
   let site: BuiltSite;
   beforeAll(async () => {
-    site = await buildSite({ signaturesDir: path.join(fixtures, 'none') });
+    site = await noSignatures;
   });
 
   it('invites the first signature instead of showing an empty count', async () => {
@@ -97,26 +101,44 @@ describe('a site with many signatures from many countries', () => {
     });
   });
 
-  it('publishes every signature as CSV and JSON with the public fields', async () => {
-    const csv = (await site.read('data/signatures.csv'))
-      .replace(/^\uFEFF/, '')
-      .trimEnd()
-      .split('\r\n');
-    expect(csv[0]).toBe('name,country,country_name,signed_at,login,issue,reason');
-    expect(csv).toHaveLength(MANY + 1);
-    const json = JSON.parse(await site.read('data/signatures.json'));
-    expect(json).toHaveLength(MANY);
-    expect(Object.keys(json[0]).sort()).toEqual([
+  it('publishes every signature as CSV and JSON that a CSV parser reads, with every field the digest covers', async () => {
+    const text = await site.read('data/signatures.csv');
+    // One CRLF after the last record and nothing more: a stray blank line is an empty row in Python's csv.
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(text.endsWith('\r\n\r\n') || text.endsWith('\n\n')).toBe(false);
+    const rows = parseCsv(text, { bom: true, columns: true, skip_empty_lines: false }) as Record<string, string>[];
+    expect(rows).toHaveLength(MANY);
+    expect(Object.keys(rows[0]!)).toEqual([
+      'user_id',
+      'login',
+      'name',
       'country',
       'country_name',
       'issue',
-      'letter_sha256',
-      'login',
-      'name',
-      'reason',
       'signed_at',
-      'user_id',
+      'letter_sha256',
+      'reason',
     ]);
+    const json = JSON.parse(await site.read('data/signatures.json')) as Record<string, string | number>[];
+    expect(json).toHaveLength(MANY);
+    const tally = JSON.parse(await site.read('data/tally.json'));
+    // Each file alone is enough to recompute the published digest.
+    // The CSV guards spreadsheet formulas with a leading apostrophe; a recount takes it off.
+    const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+    const fromCsv = rows.map((row) => ({
+      user_id: Number(row.user_id),
+      login: row.login!,
+      name: unguard(row.name!),
+      country: row.country!,
+      issue: Number(row.issue),
+      signed_at: row.signed_at!,
+      letter_sha256: row.letter_sha256!,
+      reason: unguard(row.reason!),
+    }));
+    expect(signatureDigest(fromCsv)).toBe(tally.digest.value);
+    expect(signatureDigest(json as never)).toBe(tally.digest.value);
+    for (const key of ['user_id', 'login', 'name', 'country', 'issue', 'signed_at', 'letter_sha256', 'reason'])
+      expect(Object.keys(json[0]!), key).toContain(key);
   });
 
   it('keeps the home page under 50 KB of HTML, CSS and JavaScript', async () => {
@@ -183,6 +205,37 @@ describe('a site with many signatures from many countries', () => {
     expect(sitemap).toContain('<loc>https://petition-as-code.github.io/amur-leopard/letter/</loc>');
     expect(await site.read('404.html')).toContain('Page not found');
   });
+
+  it('gives each page of the list one canonical URL, its own, and lists every one in the sitemap', async () => {
+    const base = 'https://petition-as-code.github.io/amur-leopard/';
+    const locations = [...(await site.read('sitemap.xml')).matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
+    expect(new Set(locations).size).toBe(locations.length);
+    const canonicals = new Map<string, string>();
+    for (const page of await listFiles(site.output, ['.html'])) {
+      if (page === '404.html') continue;
+      const href = (await site.dom(page)).querySelector('link[rel="canonical"]')?.getAttribute('href') ?? '';
+      canonicals.set(page, href);
+    }
+    // /signatures/ shows the newest page and defers to its numbered URL, which stays put.
+    expect(canonicals.get('signatures/index.html')).toBe(`${base}signatures/3/`);
+    canonicals.delete('signatures/index.html');
+    for (const [page, href] of canonicals) expect(href, page).toBe(`${base}${page.replace(/index\.html$/, '')}`);
+    expect([...canonicals.values()].sort()).toEqual([...locations].sort());
+    expect(locations.filter((location) => /\/signatures\/\d+\/$/.test(location))).toHaveLength(3);
+  });
+});
+
+describe('the delivery version of the letter', () => {
+  it('says, in print too, when the letter was written and that its recipients have left office', async () => {
+    const site = await noSignatures;
+    const note = (await site.dom('letter/delivery/index.html')).querySelector('.dated-note');
+    expect(note?.textContent).toMatch(/written about 2008–2012/);
+    expect(note?.textContent).toMatch(/Both recipients have since left office/);
+    expect(note?.closest('.no-print')).toBeNull();
+    expect(note?.classList.contains('no-print')).toBe(false);
+    const web = (await site.dom('letter/index.html')).querySelector('.dated-note');
+    expect(web?.textContent).toMatch(/Both recipients have since left office/);
+  });
 });
 
 describe('a closed petition', () => {
@@ -201,6 +254,11 @@ describe('a closed petition', () => {
       expect(dom.querySelector('form.sign-form'), page).toBeNull();
     }
     expect(JSON.parse(await site.read('data/tally.json'))).toMatchObject({ state: 'closed', is_open: false });
+  });
+
+  it('passes the Nu HTML checker with zero errors on every page, closed banner included', async () => {
+    const errors = await checkHtml(site.output);
+    expect(errors.map((error) => `${error.url}:${error.lastLine}: ${error.message}`)).toEqual([]);
   });
 
   it('says when it closed once the closing date has passed', async () => {

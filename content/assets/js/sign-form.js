@@ -71,12 +71,50 @@
     return known[key(value)] === 1;
   }
 
+  // GOV.UK's error pattern: a summary at the top of the form that links to each field, focus on
+  // the summary, "Error: " before the page title, and each message between hint and input,
+  // itself starting with a visually hidden "Error:". The messages are plain elements rather
+  // than live regions: a region hidden until filled is announced unreliably, and the focused
+  // summary (role="alert") is read out every time.
+  var summary = document.getElementById('sign-error-summary');
+  var summaryList = summary.querySelector('ul');
+  var pageTitle = document.title;
   function show(input, message) {
     var error = document.getElementById(input.id + '-error');
-    error.textContent = message;
-    if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
-    return message ? input : null;
+    error.textContent = '';
+    if (message) {
+      var prefix = document.createElement('span');
+      prefix.className = 'visually-hidden';
+      prefix.textContent = 'Error: ';
+      error.appendChild(prefix);
+      error.appendChild(document.createTextNode(message));
+      input.setAttribute('aria-invalid', 'true');
+    } else input.removeAttribute('aria-invalid');
+    return message ? { input: input, message: message } : null;
   }
+  function summarise(problems) {
+    summaryList.textContent = '';
+    problems.forEach(function (problem) {
+      var item = document.createElement('li'), link = document.createElement('a');
+      link.href = '#' + problem.input.id;
+      link.textContent = problem.message;
+      item.appendChild(link);
+      summaryList.appendChild(item);
+    });
+    summary.hidden = problems.length === 0;
+    document.title = problems.length ? 'Error: ' + pageTitle : pageTitle;
+  }
+  // A link in the summary puts the cursor in its field, with the field's label in view.
+  summary.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('a[href^="#"]');
+    if (!link) return;
+    var input = document.getElementById(link.getAttribute('href').slice(1));
+    if (!input) return;
+    event.preventDefault();
+    var label = form.querySelector('label[for="' + input.id + '"]');
+    (label || input).scrollIntoView();
+    input.focus({ preventScroll: true });
+  });
   function check() {
     var name = fields.name.value.trim(), country = fields.country.value.trim(), reason = fields.reason.value.trim();
     var problems = [];
@@ -101,13 +139,16 @@
     }
     problems.push(show(fields.reason, reasonMessage));
     problems = problems.filter(Boolean);
-    return { first: problems[0], url: result.url };
+    summarise(problems);
+    return { problems: problems, url: result.url };
   }
 
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     var outcome = check();
-    if (outcome.first) outcome.first.focus();
-    else window.location.assign(outcome.url);
+    if (outcome.problems.length) {
+      summary.scrollIntoView();
+      summary.focus({ preventScroll: true });
+    } else window.location.assign(outcome.url);
   });
 })();

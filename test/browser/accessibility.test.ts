@@ -1,0 +1,132 @@
+/**
+ * axe-core (the engine behind Lighthouse's accessibility audit, from npm) injected into every
+ * page type of the real build, in Chromium, light and dark, at 320 and 1280 CSS pixels: a
+ * phone held upright and a laptop. Every rule axe runs by default, best practices included
+ * (landmark-unique, scrollable-region-focusable), must pass.
+ */
+import { createRequire } from 'node:module';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { AxeResults } from 'axe-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
+import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
+import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { buildSite } from '../helpers/site.ts';
+
+const PREFIX = '/amur-leopard/';
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** One page of each kind the site has; the list pages need several pages of signatures. */
+const PAGES = [
+  'index.html',
+  'sign/',
+  'letter/',
+  'letter/delivery/',
+  'signatures/',
+  'signatures/1/',
+  'signatures/countries/',
+  'updates/',
+  'updates/2026-11-24-what-has-happened-since/',
+  'how-it-works/',
+  'no-such-page/',
+].map((page) => page.replace('index.html', ''));
+
+let browser: Browser;
+const sites: { open?: StaticSite; closed?: StaticSite } = {};
+
+beforeAll(async () => {
+  const signatures = await mkdtemp(path.join(os.tmpdir(), 'petition-a11y-'));
+  await writeSignatureFiles(signatures, generateSampleRecords(45, { seed: 7 }));
+  const build = (settings: Record<string, unknown>) =>
+    buildSite({
+      signaturesDir: signatures,
+      settings: { signatures_per_page: 20, ...settings },
+      env: { PATH_PREFIX: PREFIX },
+    }).then((site) => serveStatic(site.output, PREFIX));
+  const [open, closed, launched] = await Promise.allSettled([
+    build({ state: 'open', closing_date: '2099-12-31' }),
+    build({ state: 'closed', closing_date: '2099-12-31' }),
+    launchBrowser(),
+  ]);
+  if (open.status === 'fulfilled') sites.open = open.value;
+  if (closed.status === 'fulfilled') sites.closed = closed.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  for (const result of [launched, open, closed]) if (result.status === 'rejected') throw result.reason;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(Object.values(sites).map((site) => site.close()));
+});
+
+/** Runs axe on the page as it is now; returns its violations as readable lines. */
+async function axeViolations(page: Page, where: string): Promise<string[]> {
+  await page.addScriptTag({ path: axeSource });
+  const results = await page.evaluate(() =>
+    (window as unknown as { axe: { run(options: object): Promise<AxeResults> } }).axe.run({
+      resultTypes: ['violations'],
+    }),
+  );
+  return results.violations.flatMap((violation) =>
+    violation.nodes.map(
+      (node) => `${where}: ${violation.id} (${violation.impact}) ${node.target.join(' ')}: ${node.failureSummary}`,
+    ),
+  );
+}
+
+const MODES = [
+  { scheme: 'light', width: 320 },
+  { scheme: 'dark', width: 320 },
+  { scheme: 'light', width: 1280 },
+  { scheme: 'dark', width: 1280 },
+] as const;
+
+describe.each(MODES)('every page type, $scheme, $width px wide', ({ scheme, width }) => {
+  it('has no accessibility violations that axe finds, open and closed', async () => {
+    const context = await browser.newContext({ colorScheme: scheme, viewport: { width, height: 800 } });
+    const visits = [
+      ...PAGES.map((page) => `${sites.open!.url}${page}`),
+      sites.closed!.url,
+      `${sites.closed!.url}signatures/`,
+    ];
+    // Three pages at a time: axe's work happens in Chromium's renderer processes, one per page.
+    const violations: string[][] = [];
+    const queue = [...visits.entries()];
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const [index, url] = next;
+        const page = await context.newPage();
+        await page.goto(url);
+        violations[index] = await axeViolations(page, url);
+        await page.close();
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    await context.close();
+    expect(violations.flat()).toEqual([]);
+  });
+
+  it('has none on the sign form while it shows errors', async () => {
+    const context = await browser.newContext({ colorScheme: scheme, viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${sites.open!.url}sign/`);
+    await page.fill('#sign-country', 'Atlantis');
+    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
+    await expect.poll(() => page.locator('#sign-name-error').textContent()).not.toBe('');
+    expect(await axeViolations(page, 'sign form with errors')).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('the checks themselves', () => {
+  it('find a violation when there is one', async () => {
+    const page = await browser.newPage();
+    await page.setContent('<!doctype html><html><title>x</title><body><img src="data:,">');
+    expect((await axeViolations(page, 'bad page')).join('\n')).toMatch(/image-alt|html-has-lang/);
+    await page.close();
+  });
+});
