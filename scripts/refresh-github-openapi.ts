@@ -27,6 +27,7 @@ const FILE = 'generated/api.github.com.deref.json';
  * the fake answers an operation that is missing here.
  */
 export const SERVED_OPERATIONS: readonly string[] = [
+  'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}',
   'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
   'GET /rate_limit',
   // Its 404 is GitHub's "basic error", which the test uses for answers to unknown routes.
