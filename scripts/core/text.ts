@@ -158,11 +158,13 @@ export function reasonProblems(reason: string): TextProblem[] {
 
 /**
  * Makes a value safe for one CSV cell: formula-like text gets a leading apostrophe (the OWASP
- * advice) and the cell is quoted when it contains a separator, quote or line break.
+ * advice) and the cell is quoted when it contains a separator, quote or line break. Text that
+ * already starts with an apostrophe gets one too, so the rule for reading the cell back is
+ * exact: a cell that starts with an apostrophe loses exactly one.
  */
 export function csvCell(value: string | number): string {
   let text = String(value);
-  if (typeof value === 'string' && startsLikeFormula(text)) text = `'${text}`;
+  if (typeof value === 'string' && (startsLikeFormula(text) || text.startsWith("'"))) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

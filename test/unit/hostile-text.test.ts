@@ -9,7 +9,14 @@ import {
   SIGNATURE_FILE_MAX_BYTES,
   type SignatureRecord,
 } from '../../scripts/core/signature-file.ts';
-import { containsUrl, inertLogText, inertMarkdown, NAME_LIMITS, REASON_LIMITS } from '../../scripts/core/text.ts';
+import {
+  containsUrl,
+  csvCell,
+  inertLogText,
+  inertMarkdown,
+  NAME_LIMITS,
+  REASON_LIMITS,
+} from '../../scripts/core/text.ts';
 import { validateSignature } from '../../scripts/core/validate-signature.ts';
 import { hostileIssueBodies } from '../../scripts/bench/hostile-issues.ts';
 import { readCatalogs } from '../../scripts/issue-forms.ts';
@@ -123,6 +130,18 @@ describe('hostile signer text', () => {
     const path = signatureRelativePath(anna.user_id);
     expect(parseSignatureFile(file.replace(/\n/g, '\r\n'), path)).toEqual(parseSignatureFile(file, path));
     expect(parseSignatureFile(file, path).ok).toBe(true);
+  });
+});
+
+describe('signer text in a CSV cell', () => {
+  it('guards formulas and leading apostrophes alike, so taking one apostrophe off always gives the text back', () => {
+    const unquote = (cell: string) => (cell.startsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell);
+    const unguard = (cell: string) => (cell.startsWith("'") ? cell.slice(1) : cell);
+    for (const text of ['=cmd|calc', "'=already quoted", "'", "it's fine", '-5 degrees', '@home', 'a, "b"', 'plain'])
+      expect(unguard(unquote(csvCell(text)))).toBe(text);
+    expect(csvCell("'=SUM(A1)")).toBe("''=SUM(A1)");
+    expect(csvCell('=SUM(A1)')).toBe("'=SUM(A1)");
+    expect(csvCell("it's")).toBe("it's");
   });
 });
 
