@@ -118,7 +118,12 @@ describe('the signature workflow', () => {
     expect(checkout.with['persist-credentials']).toBe(false);
     const processStep = steps.find((step: any) => step.id === 'process');
     expect(processStep.run).toBe('npm run process-signatures');
-    expect(processStep.env.GITHUB_TOKEN).toBe('${{ secrets.GITHUB_TOKEN }}');
+    // A GitHub App's token when the maintainer configured one, GITHUB_TOKEN otherwise.
+    expect(processStep.env.GITHUB_TOKEN).toBe('${{ steps.app-token.outputs.token || secrets.GITHUB_TOKEN }}');
+    const appToken = steps.find((step: any) => step.id === 'app-token');
+    expect(appToken.if).toBe("env.PETITION_APP_CLIENT_ID != ''");
+    expect(appToken.with).toMatchObject({ 'permission-contents': 'write', 'permission-issues': 'write' });
+    expect(Object.keys(appToken.with).filter((key) => key.startsWith('permission-'))).toHaveLength(2);
   });
 
   it('deploys the site through the Pages workflow whenever there is a commit to publish, even if the processor then failed', async () => {
