@@ -12,7 +12,7 @@
  *
  * Nothing a signer wrote is logged: logs name issues by number and problems by code.
  */
-import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,7 @@ import { createClient, type ProcessorOctokit } from './github/client.ts';
 import { commitChanges, RefUpdateRefusedError } from './github/commit.ts';
 import { fileHistory, listSweep, type RepositoryRef } from './github/issues.ts';
 import { readCatalogs } from './issue-forms.ts';
+import { folderStore, gitStore, gitTokenEnv, type SignatureStore } from './signature-store.ts';
 
 export interface ProcessOptions {
   octokit: ProcessorOctokit;
@@ -63,6 +64,8 @@ export interface ProcessOptions {
   answered?: ReadonlyMap<number, string>;
   /** Called as soon as the commit is on the branch, before any answer (so a crash still publishes). */
   onCommitted?: (sha: string) => void | Promise<void>;
+  /** Where existing signatures are read (default: the checkout's signatures/ folder). */
+  signatures?: SignatureStore;
   /** For tests: wait between commit retries. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -101,17 +104,6 @@ async function readIfExists(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** Counts signature files in the checkout: the base for each new signer's place in the list. */
-async function countSignatureFiles(directory: string): Promise<number> {
-  try {
-    const entries = (await readdir(directory, { recursive: true })) as string[];
-    return entries.filter((entry) => entry.endsWith('.md') && entry !== 'README.md').length;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
   }
 }
@@ -175,16 +167,15 @@ async function readSigners(
   octokit: ProcessorOctokit,
   repository: RepositoryRef,
   branch: string,
-  signaturesDir: string,
+  store: SignatureStore,
   issues: readonly IssueSnapshot[],
 ): Promise<{ files: Map<number, string | undefined>; histories: Map<number, FileHistory | undefined> }> {
-  const files = new Map<number, string | undefined>();
+  const ids = [...new Set(issues.map((issue) => issue.author.id))].filter((id) => Number.isSafeInteger(id) && id > 0);
+  const files = await store.readMany(ids);
   const histories = new Map<number, FileHistory | undefined>();
   for (const issue of issues) {
     const id = issue.author.id;
-    if (!Number.isSafeInteger(id) || id <= 0) continue;
-    if (!files.has(id)) files.set(id, await readIfExists(path.join(signaturesDir, signatureRelativePath(id))));
-    if (!histories.has(id) && needsHistory(issue, files.get(id) !== undefined))
+    if (files.has(id) && !histories.has(id) && needsHistory(issue, files.get(id) !== undefined))
       histories.set(id, await fileHistory(octokit, repository, branch, `signatures/${signatureRelativePath(id)}`, id));
   }
   return { files, histories };
@@ -235,9 +226,9 @@ async function commitStage(
 }
 
 /** Each new signer's place in the list, for the receipt's link (exact unless withdrawals land before the build). */
-async function rankNewSigners(plan: Plan, signaturesDir: string): Promise<Map<number, number>> {
+async function rankNewSigners(plan: Plan, store: SignatureStore): Promise<Map<number, number>> {
   let rank =
-    (await countSignatureFiles(signaturesDir)) -
+    (await store.count()) -
     plan.actions.filter((action) => action.outcome === 'updated' || action.outcome === 'withdrawn').length;
   const ranks = new Map<number, number>();
   for (const action of plan.actions
@@ -262,11 +253,12 @@ async function answerStage(
   plan: Plan,
   checkout: CheckoutState,
   commit: { sha?: string; refusal?: string },
+  store: SignatureStore,
   log: (message: string) => void,
 ): Promise<{ failures: RunSummary['failures']; answered: Record<string, string>; finishedEarlier: boolean }> {
   const { octokit } = options;
   const { settings } = checkout;
-  const ranks = await rankNewSigners(plan, checkout.signaturesDir);
+  const ranks = await rankNewSigners(plan, store);
   const failures: RunSummary['failures'] = [];
   const answered: Record<string, string> = {};
   let finishedEarlier = false;
@@ -346,7 +338,8 @@ export async function processSignatures(
   await ensureLabels(octokit, repository, log);
 
   const issues = await listSweep(octokit, repository);
-  const { files, histories } = await readSigners(octokit, repository, options.branch, checkout.signaturesDir, issues);
+  const store = options.signatures ?? folderStore(checkout.signaturesDir);
+  const { files, histories } = await readSigners(octokit, repository, options.branch, store, issues);
   const recheck = new Set<number>();
   if ((options.event?.action === 'edited' || options.event?.action === 'reopened') && options.event.issue?.number)
     recheck.add(options.event.issue.number);
@@ -380,7 +373,15 @@ export async function processSignatures(
     chooserUpdate ? [`Point the issue chooser's link at ${siteBaseUrl(settings)}`] : [],
   );
   const commit = await commitStage(options, repository, plan, message, log);
-  const { failures, answered, finishedEarlier } = await answerStage(options, repository, plan, checkout, commit, log);
+  const { failures, answered, finishedEarlier } = await answerStage(
+    options,
+    repository,
+    plan,
+    checkout,
+    commit,
+    store,
+    log,
+  );
 
   // The job summary is for maintainers: in the petition's own language.
   const summaryCatalog = checkout.catalogs.get(settings.language)!;
@@ -510,6 +511,11 @@ async function main(): Promise<void> {
         event,
         log: print,
         answered: await readLedger(ledgerFile),
+        // The workflow's sparse, blobless checkout has no signatures/ folder: read them from git.
+        signatures:
+          env.PETITION_SIGNATURES === 'git'
+            ? gitStore({ repository: process.cwd(), env: gitTokenEnv(env.GITHUB_TOKEN!) })
+            : undefined,
         // Said at once: if answering fails or the job dies, the workflow still publishes the commit.
         onCommitted: () => output('publish=true'),
       },

@@ -118,6 +118,14 @@ describe('the signature workflow', () => {
     expect(checkout.with['persist-credentials']).toBe(false);
     const processStep = steps.find((step: any) => step.id === 'process');
     expect(processStep.run).toBe('npm run process-signatures');
+    // A blobless, sparse checkout without signatures/, which the processor reads through git.
+    expect(checkout.with.filter).toBe('blob:none');
+    expect(String(checkout.with['sparse-checkout']).split('\n').filter(Boolean).sort()).toEqual([
+      '.github',
+      'content',
+      'scripts',
+    ]);
+    expect(processStep.env.PETITION_SIGNATURES).toBe('git');
     // A GitHub App's token when the maintainer configured one, GITHUB_TOKEN otherwise.
     expect(processStep.env.GITHUB_TOKEN).toBe('${{ steps.app-token.outputs.token || secrets.GITHUB_TOKEN }}');
     const appToken = steps.find((step: any) => step.id === 'app-token');

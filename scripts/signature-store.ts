@@ -1,0 +1,142 @@
+/**
+ * Where the processor reads existing signatures from. In a plain checkout, the files; in the
+ * Action's blobless, sparse checkout (signatures/ not checked out, no blob downloaded until asked
+ * for), git itself: `git ls-tree` lists what exists from the trees alone, and `git cat-file
+ * --batch` reads the few files a run needs, fetching just those blobs. A million signature files
+ * cost a full checkout hundreds of megabytes; this way the processor pays for the handful it reads.
+ */
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { signatureRelativePath } from './core/signature-file.ts';
+
+export interface SignatureStore {
+  /** Each signer's file text, or undefined when they have no signature. */
+  readMany(userIds: readonly number[]): Promise<Map<number, string | undefined>>;
+  /** How many signature files there are (for each new signer's place in the list). */
+  count(): Promise<number>;
+}
+
+/** Signatures read from a folder of files (a full checkout, tests, try-locally). */
+export function folderStore(directory: string): SignatureStore {
+  return {
+    async readMany(userIds) {
+      const files = new Map<number, string | undefined>();
+      for (const id of userIds) {
+        try {
+          files.set(id, await readFile(path.join(directory, signatureRelativePath(id)), 'utf8'));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          files.set(id, undefined);
+        }
+      }
+      return files;
+    },
+    async count() {
+      try {
+        const entries = (await readdir(directory, { recursive: true })) as string[];
+        return entries.filter((entry) => entry.endsWith('.md') && entry !== 'README.md').length;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw error;
+      }
+    },
+  };
+}
+
+export interface GitStoreOptions {
+  /** The repository's working tree (or any directory inside it). */
+  repository: string;
+  /** The commit to read: the checked-out branch head. */
+  ref?: string;
+  /** The signatures folder inside the repository. */
+  folder?: string;
+  /** Extra environment for git (credentials for fetching missing blobs). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs git with `input` on stdin and returns stdout as a buffer; a failure names the command. */
+function git(args: string[], options: GitStoreOptions, input?: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.repository,
+      env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else
+        reject(
+          new Error(`git ${args[0]} failed (${code}): ${Buffer.concat(err).toString('utf8').trim().slice(0, 500)}`),
+        );
+    });
+    // A git that stops early (not a repository) closes its stdin: its exit code says why.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Signatures read through git from `ref`, fetching only the blobs asked for. */
+export function gitStore(options: GitStoreOptions): SignatureStore {
+  const ref = options.ref ?? 'HEAD';
+  const folder = options.folder ?? 'signatures';
+  return {
+    async readMany(userIds) {
+      const files = new Map<number, string | undefined>(userIds.map((id) => [id, undefined]));
+      if (userIds.length === 0) return files;
+      const paths = userIds.map((id) => `${folder}/${signatureRelativePath(id)}`);
+      // Trees are local even in a blobless clone: which files exist costs no download.
+      const listing = (await git(['ls-tree', '-z', ref, '--', ...paths], options)).toString('utf8');
+      const present = new Map<string, string>(); // path → blob id
+      for (const entry of listing.split('\0')) {
+        const match = /^\d+ blob ([0-9a-f]{40,64})\t(.+)$/.exec(entry);
+        if (match) present.set(match[2]!, match[1]!);
+      }
+      const wanted = userIds.filter((_, i) => present.has(paths[i]!));
+      if (wanted.length === 0) return files;
+      const output = await git(
+        ['cat-file', '--batch'],
+        options,
+        wanted.map((id) => `${present.get(`${folder}/${signatureRelativePath(id)}`)}\n`).join(''),
+      );
+      // Each answer: "<id> blob <size>\n<content>\n".
+      let offset = 0;
+      for (const id of wanted) {
+        const headerEnd = output.indexOf(0x0a, offset);
+        const header = output.toString('utf8', offset, headerEnd);
+        const match = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+        if (!match) throw new Error(`git cat-file gave no blob for user ${id}: ${header.slice(0, 100)}`);
+        const size = Number(match[1]);
+        files.set(id, output.toString('utf8', headerEnd + 1, headerEnd + 1 + size));
+        offset = headerEnd + 1 + size + 1;
+      }
+      return files;
+    },
+    async count() {
+      const listing = (await git(['ls-tree', '-r', '-z', '--name-only', ref, '--', `${folder}/`], options)).toString(
+        'utf8',
+      );
+      let count = 0;
+      for (const name of listing.split('\0')) if (name.endsWith('.md') && name !== `${folder}/README.md`) count += 1;
+      return count;
+    },
+  };
+}
+
+/**
+ * Git's environment for fetching missing blobs from GitHub with a token, without writing it to
+ * .git/config or putting it on a command line (actions/checkout's own way, through env).
+ */
+export function gitTokenEnv(token: string): NodeJS.ProcessEnv {
+  const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+  return {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.https://github.com/.extraheader',
+    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
+  };
+}
