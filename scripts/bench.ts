@@ -22,6 +22,7 @@ import YAML from 'yaml';
 import { formFieldsFromTemplate, parseIssueForm } from './core/issue-form.ts';
 import { validateSignature } from './core/validate-signature.ts';
 import { hostileIssueBodies } from './bench/hostile-issues.ts';
+import { measureCheckout } from './bench/checkout.ts';
 import { measureBuild, measureDataStep, writeSampleFolder, type BuildRun } from './bench/build.ts';
 import { measureProcessor, type ProcessorResult } from './bench/processor.ts';
 import { consecutiveIds, folderOccupancy, spreadIds } from './bench/storage.ts';
@@ -377,6 +378,31 @@ console.log('\nTargets:');
 target(
   hostileWorst <= 5,
   `no issue costs more than 5 ms to parse and validate, whatever it holds (worst ${fixed(hostileWorst, 2)} ms)`,
+);
+
+// ---- checkout ----------------------------------------------------------------------------
+
+const checkoutSize = quick ? 100_000 : 1_000_000;
+console.log(`\n## Checkout: what the processor's job pays at ${int(checkoutSize)} signatures\n`);
+const checkout = await measureCheckout(checkoutSize);
+console.log(
+  table(
+    ['way', 'clone', 'on disk', 'reading 100 signers and counting all'],
+    [
+      ['full (depth 1, every file)', `${fixed(checkout.full.seconds)} s`, mb(checkout.full.bytes / 1024), '(files)'],
+      [
+        'blobless, sparse, read through git',
+        `${fixed(checkout.sparse.seconds)} s`,
+        mb(checkout.sparse.bytes / 1024),
+        `${fixed(checkout.sparse.readSeconds, 2)} s`,
+      ],
+    ],
+  ),
+);
+console.log('\nTargets:');
+target(
+  checkout.sparse.seconds + checkout.sparse.readSeconds < checkout.full.seconds / 5,
+  `the processor's checkout and reads cost under a fifth of a full checkout (${fixed(checkout.sparse.seconds + checkout.sparse.readSeconds, 2)} s against ${fixed(checkout.full.seconds, 2)} s)`,
 );
 
 // ---- storage -------------------------------------------------------------------------------

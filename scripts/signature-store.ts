@@ -99,11 +99,30 @@ export function gitStore(options: GitStoreOptions): SignatureStore {
       }
       const wanted = userIds.filter((_, i) => present.has(paths[i]!));
       if (wanted.length === 0) return files;
-      const output = await git(
-        ['cat-file', '--batch'],
-        options,
-        wanted.map((id) => `${present.get(`${folder}/${signatureRelativePath(id)}`)}\n`).join(''),
+      const blobs = wanted.map((id) => present.get(`${folder}/${signatureRelativePath(id)}`)!);
+      // In a partial clone, cat-file would fetch each missing blob in a request of its own; one
+      // fetch of them all is what git itself does before a checkout.
+      const promisor = await git(['config', '--get', 'remote.origin.promisor'], options).then(
+        (out) => out.toString('utf8').trim() === 'true',
+        () => false,
       );
+      if (promisor)
+        await git(
+          [
+            '-c',
+            'fetch.negotiationAlgorithm=noop',
+            'fetch',
+            'origin',
+            '--no-tags',
+            '--no-write-fetch-head',
+            '--recurse-submodules=no',
+            '--filter=blob:none',
+            '--stdin',
+          ],
+          options,
+          blobs.map((blob) => `${blob}\n`).join(''),
+        );
+      const output = await git(['cat-file', '--batch'], options, blobs.map((blob) => `${blob}\n`).join(''));
       // Each answer: "<id> blob <size>\n<content>\n".
       let offset = 0;
       for (const id of wanted) {

@@ -1,0 +1,102 @@
+/**
+ * What the processor's job pays to check out a repository of N signatures: the full way
+ * (actions/checkout's default, depth 1, every file) and the project's way (depth 1, blobless,
+ * sparse without signatures/, then the few signer files a run needs read through git). Measured
+ * against a local bare repository served over file://, git's pack protocol as with GitHub.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { generateSampleRecords } from '../core/sample-signatures.ts';
+import { renderSignatureFile, signatureRelativePath } from '../core/signature-file.ts';
+import { gitStore } from '../signature-store.ts';
+
+const run = promisify(execFile);
+
+export interface CheckoutResult {
+  signatures: number;
+  /** Seconds and bytes on disk for each way. */
+  full: { seconds: number; bytes: number };
+  sparse: { seconds: number; bytes: number; readSeconds: number; filesRead: number };
+}
+
+async function du(directory: string): Promise<number> {
+  const { stdout } = await run('du', ['-sb', directory]);
+  return Number(stdout.split('\t')[0]);
+}
+
+/** Writes a bare repository with `count` signature files in one commit, through git fast-import. */
+async function makeOrigin(directory: string, count: number): Promise<number[]> {
+  await run('git', ['init', '-q', '--bare', directory]);
+  await run('git', ['-C', directory, 'config', 'uploadpack.allowFilter', 'true']);
+  await run('git', ['-C', directory, 'config', 'uploadpack.allowAnySHA1InWant', 'true']);
+  const importer = spawn('git', ['-C', directory, 'fast-import', '--quiet'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const done = new Promise<void>((resolve, reject) =>
+    importer.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}`)))),
+  );
+  const write = (text: string) =>
+    importer.stdin.write(text)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => importer.stdin.once('drain', resolve));
+  const ids: number[] = [];
+  const message = 'Signatures\n';
+  await write(
+    `commit refs/heads/main\ncommitter Bench <bench@example.invalid> 1764000000 +0000\ndata ${Buffer.byteLength(message)}\n${message}`,
+  );
+  for (const path of ['content/settings.json', '.github/ISSUE_TEMPLATE/sign.yml', 'scripts/process-signatures.ts'])
+    await write(`M 100644 inline ${path}\ndata 3\n{}\n\n`);
+  for (const record of generateSampleRecords(count, { seed: 3 })) {
+    ids.push(record.user_id);
+    const text = renderSignatureFile(record);
+    await write(
+      `M 100644 inline signatures/${signatureRelativePath(record.user_id)}\ndata ${Buffer.byteLength(text)}\n${text}\n`,
+    );
+  }
+  importer.stdin.end();
+  await done;
+  await run('git', ['-C', directory, 'symbolic-ref', 'HEAD', 'refs/heads/main']);
+  return ids;
+}
+
+/** Measures both ways of checking out a repository of `count` signatures, reading `reads` signer files. */
+export async function measureCheckout(count: number, reads = 100): Promise<CheckoutResult> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'petition-bench-checkout-'));
+  try {
+    const origin = path.join(work, 'origin.git');
+    const ids = await makeOrigin(origin, count);
+    const url = `file://${origin}`;
+
+    let started = performance.now();
+    const full = path.join(work, 'full');
+    await run('git', ['clone', '-q', '--depth', '1', url, full], { maxBuffer: 1 << 26 });
+    const fullSeconds = (performance.now() - started) / 1000;
+    const fullBytes = await du(full);
+    await rm(full, { recursive: true, force: true });
+
+    started = performance.now();
+    const sparse = path.join(work, 'sparse');
+    await run('git', ['clone', '-q', '--depth', '1', '--filter=blob:none', '--sparse', url, sparse]);
+    await run('git', ['-C', sparse, 'sparse-checkout', 'set', '.github', 'content', 'scripts']);
+    const sparseSeconds = (performance.now() - started) / 1000;
+    const sparseBytes = await du(sparse);
+
+    // A run's reads: the files of `reads` signers who already signed, and how many files there are.
+    started = performance.now();
+    const store = gitStore({ repository: sparse });
+    const wanted = ids.slice(0, reads);
+    const files = await store.readMany(wanted);
+    const counted = await store.count();
+    const readSeconds = (performance.now() - started) / 1000;
+    if (counted !== count || wanted.some((id) => files.get(id) === undefined))
+      throw new Error(`The git store read ${counted} of ${count} files, or missed a signer.`);
+    return {
+      signatures: count,
+      full: { seconds: fullSeconds, bytes: fullBytes },
+      sparse: { seconds: sparseSeconds, bytes: sparseBytes, readSeconds, filesRead: wanted.length },
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
