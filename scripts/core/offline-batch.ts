@@ -8,6 +8,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import YAML from 'yaml';
 import { problemMessage } from './messages.ts';
 import {
+  BATCH_COLUMNS,
   batchRecordPath,
   contactHash,
   contactId,
@@ -25,8 +26,7 @@ import {
 import { inertLogText, nameProblems, normaliseText } from './text.ts';
 import { validateSignature } from './validate-signature.ts';
 
-/** The columns of a batch file, as on the printable sheet. `reason` and `contact` may be empty. */
-export const BATCH_COLUMNS = ['name', 'country', 'reason', 'date', 'channel', 'collector', 'contact'] as const;
+export { BATCH_COLUMNS };
 const REQUIRED_COLUMNS = ['name', 'country', 'date', 'channel', 'collector'] as const;
 type Column = (typeof BATCH_COLUMNS)[number];
 

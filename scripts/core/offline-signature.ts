@@ -24,6 +24,12 @@ export type OfflineChannel = Exclude<Channel, 'github'>;
 export const CHANNELS: readonly Channel[] = ['github', 'paper', 'email'];
 export const OFFLINE_CHANNELS: readonly OfflineChannel[] = ['paper', 'email'];
 
+/**
+ * The columns of a batch file (CSV header or JSON keys), in the printable sheet's order.
+ * `reason` and `contact` may be empty; `channel` and `collector` are the same for a whole sheet.
+ */
+export const BATCH_COLUMNS = ['name', 'country', 'reason', 'date', 'channel', 'collector', 'contact'] as const;
+
 /** One signature collected off GitHub, as stored in its file. Every field is public. */
 export interface OfflineSignatureRecord {
   channel: OfflineChannel;

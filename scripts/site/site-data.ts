@@ -9,7 +9,7 @@ import MarkdownIt from 'markdown-it';
 import path from 'node:path';
 import { allCountries, countryName } from '../core/countries.ts';
 import { resolveSettings, closingInstant, siteBaseUrl, type Settings } from '../core/settings.ts';
-import { channelOf, isOffline, type Channel, type PetitionRecord } from '../core/offline-signature.ts';
+import { BATCH_COLUMNS, channelOf, isOffline, type Channel, type PetitionRecord } from '../core/offline-signature.ts';
 import { computeTally, letterDigest, newestFirst, type Tally } from '../core/tally.ts';
 import {
   blockedAccountIds,
@@ -19,6 +19,7 @@ import {
 } from '../load-signatures.ts';
 import { formatNumber } from './filters.ts';
 import { signaturesCsv, signaturesJson } from './open-data.ts';
+import { qrSvg } from './qr-svg.ts';
 import { channelLabel, entryId, LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
 
 /** One signature as the home page and the letter show it (the latest signers). */
@@ -104,6 +105,8 @@ export interface SiteData {
   /** "12,304 signed online through GitHub, 1,210 on paper, 95 by email", or "" when all came through GitHub. */
   channelBreakdown: string;
   letter: LetterData;
+  /** The printable signature sheet (content/signature-sheet.njk) and its typing templates. */
+  sheet: { qrSvg: string; columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
   openData: { tallyJson: string; signaturesCsv: string; signaturesJson: string };
   skippedSignatures: SkippedSignatureFile[];
 }
@@ -194,6 +197,16 @@ export function buildSiteData(
     letterSha256: letterDigest(letterText),
     channelBreakdown: channelBreakdown(tally.signatures_by_channel),
     letter: parseLetter(letterText),
+    sheet: {
+      qrSvg: qrSvg(siteBaseUrl(settings), `QR code: the petition's address, ${siteBaseUrl(settings)}`),
+      columns: BATCH_COLUMNS,
+      csvTemplate: `${BATCH_COLUMNS.join(',')}\r\n`,
+      jsonTemplate: `${JSON.stringify(
+        { rows: [Object.fromEntries(BATCH_COLUMNS.map((column) => [column, column === 'channel' ? 'paper' : '']))] },
+        null,
+        2,
+      )}\n`,
+    },
     openData: {
       tallyJson: `${JSON.stringify(tally, null, 2)}\n`,
       signaturesCsv: signaturesCsv(newest),
