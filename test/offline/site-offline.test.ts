@@ -1,6 +1,8 @@
 /** The built site with GitHub, paper and email signatures, and the printable signature sheet. */
+import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureDigest } from '../../scripts/core/tally.ts';
 import { loadSignatures } from '../../scripts/load-signatures.ts';
@@ -32,6 +34,18 @@ describe('a petition with paper and email signatures', () => {
     const tally = JSON.parse(await site.read('data/tally.json'));
     expect(tally.digest.value).toBe(signatureDigest(records));
     expect(tally.digest.description).toContain('then the paper and email signatures sorted by id');
+    // `npm run tally -- --json`, as someone who cloned the repository runs it.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/tally.ts', '--json'], {
+      cwd: projectRoot,
+      env: { ...process.env, SIGNATURES_DIR: mixed },
+    });
+    const recount = JSON.parse(stdout);
+    expect(recount).toMatchObject({
+      signature_count: 4,
+      signatures_by_channel: { github: 1, paper: 2, email: 1 },
+      digest: tally.digest.value,
+      skipped: [],
+    });
   });
 
   it('labels every offline signature on the lists, and links only GitHub ones to a receipt', async () => {
