@@ -125,7 +125,10 @@ export async function addSignatures(
     for (const problem of problems) err.push(`${unit} ${problem.line}: ${inertLogText(problem.message, 400)}`);
   };
   if (!plan.ok) {
-    if (plan.fatal) return failed(plan.fatal);
+    if (plan.fatal) {
+      report(plan.problems);
+      return failed(plan.fatal);
+    }
     report(plan.problems);
     const lines = new Set(plan.problems.map((problem) => problem.line)).size;
     return failed(

@@ -1,7 +1,7 @@
 /**
- * `npm run withdraw-offline -- --contact <email or phone>` (or `--hash <contact hash>`): removes
- * one offline signer, found by the keyed hash of the contact they signed with, after they asked
- * the maintainers by email. Prints the commit message; nothing is committed or pushed. The
+ * `npm run withdraw-offline -- --contact <email or phone>` (or `--hash <contact hash or id>`):
+ * removes one offline signer, found by the keyed hash of the contact they signed with (or, for a
+ * signer who gave none, by the signature's id), after they asked the maintainers by email. Prints the commit message; nothing is committed or pushed. The
  * message names the batch and line, never the contact.
  */
 import { rm } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import type { CliResult } from './add-signatures.ts';
 
 const USAGE = `Usage:
   npm run withdraw-offline -- --contact <the email address or phone number they signed with>
-  npm run withdraw-offline -- --hash <the contact's keyed hash, or the file's id>
+  npm run withdraw-offline -- --hash <the contact's keyed hash, or the signature's id (c… or r…, in data/signatures.json)>
 --contact needs PETITION_CONTACT_KEY (or PETITION_CONTACT_KEY_FILE): the same key that added the batch.`;
 
 /** Runs the command against `projectRoot` (signatures in SIGNATURES_DIR or signatures/). */

@@ -14,6 +14,7 @@ import {
   contactId,
   isBatchId,
   isCalendarDay,
+  isOfflineId,
   normaliseContact,
   OFFLINE_CHANNELS,
   offlineRelativePath,
@@ -338,6 +339,8 @@ export function planBatch(
 
   problems.sort((a, b) => a.line - b.line);
   if (problems.length > 0 && !options.skipBad) return { ok: false, problems };
+  if (accepted.length === 0)
+    return { ok: false, problems, fatal: `No ${unit} of the batch can be added. Nothing was written.` };
 
   const byChannel: Partial<Record<OfflineChannel, number>> = {};
   for (const record of accepted) byChannel[record.channel] = (byChannel[record.channel] ?? 0) + 1;
@@ -396,15 +399,13 @@ export type WithdrawalPlan =
  * The commit message names the batch and line, never the contact.
  */
 export function planOfflineWithdrawal(hashOrId: string, existing: ExistingFiles): WithdrawalPlan {
-  let id: string;
-  try {
-    id = contactId(hashOrId.trim().toLowerCase());
-  } catch {
+  const given = hashOrId.length <= 100 ? hashOrId.trim().toLowerCase() : '';
+  const id = isOfflineId(given) ? given : /^[0-9a-f]{64}$/.test(given) ? contactId(given) : undefined;
+  if (id === undefined)
     return {
       ok: false,
-      problem: 'That is not a contact hash (64 hex digits) or an offline signature id (c and 40 hex digits).',
+      problem: 'That is not a contact hash (64 hex digits) or an offline signature id (c or r and 40 hex digits).',
     };
-  }
   const path = offlineRelativePath(id);
   const text = existing.read(path);
   if (text === undefined)

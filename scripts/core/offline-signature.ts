@@ -163,8 +163,8 @@ export function contactHash(normalisedContact: string, key: string): string {
 
 /** The file id of a signer with a contact: "c" and the first 40 hex digits of the contact hash. */
 export function contactId(hash: string): string {
-  if (!/^[0-9a-f]{64}$/.test(hash) && !OFFLINE_ID.test(hash)) throw new Error('Not a contact hash');
-  return hash.length === 41 ? hash : `c${hash.slice(0, 40)}`;
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error('Not a contact hash');
+  return `c${hash.slice(0, 40)}`;
 }
 
 /** The file id of a signer without a contact: "r" and 40 hex digits of SHA-256(batch, row). */
