@@ -102,11 +102,12 @@ describe('a site with many signatures from many countries', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(csv[0]).toBe('name,country,country_name,signed_at,login,issue,reason');
+    expect(csv[0]).toBe('name,country,country_name,signed_at,login,issue,reason,channel');
     expect(csv).toHaveLength(MANY + 1);
     const json = JSON.parse(await site.read('data/signatures.json'));
     expect(json).toHaveLength(MANY);
     expect(Object.keys(json[0]).sort()).toEqual([
+      'channel',
       'country',
       'country_name',
       'issue',
