@@ -48,7 +48,7 @@ describe('signature files written by strangers', () => {
   it('skip malformed and forbidden files with a warning naming each file, and count the rest', async () => {
     const expectedWarnings: Array<[string, string]> = [
       ['01/02/201.md', 'name contains bidi characters'],
-      ['02/02/202.md', 'name must be 1–100 characters'],
+      ['02/02/202.md', 'name is longer than 100 characters'],
       ['03/02/203.md', 'front matter is not valid YAML'],
       ['04/02/204.md', 'file does not start with front matter'],
       ['05/02/205.md', 'user_id 999 does not match the file name (205)'],
