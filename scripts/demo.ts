@@ -7,8 +7,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateSampleRecords } from './core/sample-signatures.ts';
-import { writeSignatureFiles } from './write-sample-signatures.ts';
+import { generateOfflineSampleRecords, generateSampleRecords } from './core/sample-signatures.ts';
+import { writeOfflineSignatureFiles, writeSignatureFiles } from './write-sample-signatures.ts';
 import { eleventyArguments } from './eleventy-command.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,8 +18,13 @@ if (!Number.isInteger(count) || count < 0) {
   process.exit(2);
 }
 const directory = await mkdtemp(path.join(os.tmpdir(), 'petition-demo-'));
-await writeSignatureFiles(directory, generateSampleRecords(count));
-console.log(`Wrote ${count} sample signatures to ${directory}; building and serving the site…`);
+// One in ten collected on paper or by email, so the demo shows how offline signatures are labelled.
+const offline = Math.floor(count / 10);
+await writeSignatureFiles(directory, generateSampleRecords(count - offline));
+await writeOfflineSignatureFiles(directory, generateOfflineSampleRecords(offline));
+console.log(
+  `Wrote ${count} sample signatures (${offline} on paper or by email) to ${directory}; building and serving the site…`,
+);
 
 const eleventy = spawn(process.execPath, eleventyArguments({ serve: true }), {
   cwd: projectRoot,

@@ -13,7 +13,7 @@ import {
   rowId,
   type OfflineSignatureRecord,
 } from '../../scripts/core/offline-signature.ts';
-import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
+import { generateOfflineSampleRecords, generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import {
   renderSignatureFile,
@@ -98,6 +98,17 @@ describe('offline signature files', () => {
       problem: 'signed_at is not a date like 2026-11-23',
     });
     expect(file({ country: 'XX' }).ok).toBe(false);
+  });
+
+  it('made up for the demo pass the same checks as real ones', () => {
+    const samples = generateOfflineSampleRecords(200);
+    expect(new Set(samples.map((record) => record.id)).size).toBe(200);
+    expect(samples.filter((record) => record.channel === 'email').length).toBeGreaterThan(0);
+    for (const record of samples)
+      expect(parseOfflineSignatureFile(renderOfflineSignatureFile(record), offlineRelativePath(record.id))).toEqual({
+        ok: true,
+        record,
+      });
   });
 
   it('refuse a row id that does not match its batch and row', () => {
