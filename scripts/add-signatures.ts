@@ -143,7 +143,8 @@ export async function addSignatures(
   for (const write of plan.writes) {
     const target = path.join(directory, write.path);
     await mkdir(path.dirname(target), { recursive: true });
-    const temporary = `${target}.${process.pid}.tmp`;
+    // A fixed name: a run that died between the write and the rename leaves one, which the next run reuses.
+    const temporary = `${target}.tmp`;
     await writeFile(temporary, write.text);
     await rename(temporary, target);
   }
