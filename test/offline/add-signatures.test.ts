@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { addSignatures } from '../../scripts/add-signatures.ts';
 import { contactHash, normaliseContact } from '../../scripts/core/offline-signature.ts';
+import { resolveSettings } from '../../scripts/core/settings.ts';
+import { buildSiteData } from '../../scripts/site/site-data.ts';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { loadSignatures } from '../../scripts/load-signatures.ts';
 import { withdrawOffline } from '../../scripts/withdraw-offline.ts';
@@ -82,6 +84,27 @@ describe('npm run add-signatures', () => {
     const record = await readFile(path.join(signatures, 'offline/batches/2026-11-market.yml'), 'utf8');
     expect(record).toContain('evidence_sha256:');
     expect(record).not.toContain(path.basename(scan));
+  });
+
+  it('takes a typed-up sheet to every count the site publishes', async () => {
+    expect((await add([await sheet('good-sheet'), '--batch', 'market', '--evidence', scan])).code).toBe(0);
+    const { records } = await loadSignatures(signatures);
+    const settings = resolveSettings(
+      JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
+    );
+    const letter = await readFile(path.join(root, 'content/letter.md'), 'utf8');
+    const data = buildSiteData(settings, records, letter, now);
+    expect(data.tally.signature_count).toBe(5);
+    expect(data.tally.signatures_by_channel).toEqual({ github: 1, paper: 3, email: 1 });
+    expect(data.channelBreakdown).toBe('1 signed online through GitHub, 3 on paper, 1 by email');
+    expect(data.signatureListPages[0]!.entriesHtml.match(/class="signer-channel"/g)).toHaveLength(4);
+    expect(data.deliveryRowsHtml.match(/<td>paper<\/td>/g)).toHaveLength(3);
+    expect(data.openData.signaturesCsv.match(/,paper\r\n/g)).toHaveLength(3);
+    // Every signer records the letter version the sheet printed: the current letter's.
+    expect(records.every((record) => record.letter_sha256 === '' || record.letter_sha256 === data.letterSha256)).toBe(
+      true,
+    );
+    expect(records.filter((record) => record.letter_sha256 === data.letterSha256)).toHaveLength(4);
   });
 
   it('reads the JSON the sheet page produces, reporting rows by number', async () => {
