@@ -24,6 +24,12 @@ describe('a petition with paper and email signatures', () => {
         'We, the 4 undersigned from 3 countries (1 signed online through GitHub, 2 on paper, 1 by email), write to you:',
       );
     }
+    for (const page of ['index.html', 'signatures/index.html']) {
+      const dom = await site.dom(page);
+      expect(dom.querySelector('.progress .channel-count')?.textContent, page).toContain(
+        '1 signed online through GitHub, 2 on paper, 1 by email',
+      );
+    }
     const tally = JSON.parse(await site.read('data/tally.json'));
     expect(tally.signatures_by_channel).toEqual({ github: 1, paper: 2, email: 1 });
     expect(tally.signature_count).toBe(4);
