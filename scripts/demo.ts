@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSettings } from './core/settings.ts';
-import { generateSampleRecords } from './core/sample-signatures.ts';
-import { writeSignatureFiles } from './write-sample-signatures.ts';
+import { generateOfflineSampleRecords, generateSampleRecords } from './core/sample-signatures.ts';
+import { writeOfflineSignatureFiles, writeSignatureFiles } from './write-sample-signatures.ts';
 import { eleventyArguments } from './eleventy-command.ts';
 import { superviseChild } from './run-child.ts';
 
@@ -23,14 +23,17 @@ if (!Number.isInteger(count) || count < 0) {
 }
 const work = await mkdtemp(path.join(os.tmpdir(), 'petition-demo-'));
 const directory = path.join(work, 'signatures');
-await writeSignatureFiles(directory, generateSampleRecords(count));
+// One in ten collected on paper or by email, so the demo shows how offline signatures are labelled.
+const offline = Math.floor(count / 10);
+await writeSignatureFiles(directory, generateSampleRecords(count - offline));
+await writeOfflineSignatureFiles(directory, generateOfflineSampleRecords(offline));
 const settingsPath = process.env.PETITION_SETTINGS
   ? path.resolve(projectRoot, process.env.PETITION_SETTINGS)
   : path.join(projectRoot, 'content/settings.json');
 const settings = resolveSettings(JSON.parse(await readFile(settingsPath, 'utf8')), process.env);
 const port = Number(process.env.PORT) || 8080;
 console.log(
-  `Wrote ${count.toLocaleString('en')} sample signatures to ${directory}; building and serving the site at ` +
+  `Wrote ${count.toLocaleString('en')} sample signatures (${offline.toLocaleString('en')} on paper or by email) to ${directory}; building and serving the site at ` +
     `http://localhost:${port}${settings.path_prefix} (Eleventy names another port below if ${port} is taken).`,
 );
 

@@ -7,7 +7,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:f
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BLOCKED_ACCOUNTS_PATH, parseBlockedAccounts } from './core/moderation.ts';
-import { parseSignatureFile, type SignatureRecord } from './core/signature-file.ts';
+import { isOffline, parseAnySignatureFile, type PetitionRecord } from './core/offline-signature.ts';
 
 export interface SkippedSignatureFile {
   /** Path relative to the signatures folder. */
@@ -16,7 +16,8 @@ export interface SkippedSignatureFile {
 }
 
 export interface LoadedSignatures {
-  records: SignatureRecord[];
+  /** GitHub signatures and, from signatures/offline/, paper and email ones. */
+  records: PetitionRecord[];
   skipped: SkippedSignatureFile[];
 }
 
@@ -179,8 +180,8 @@ export async function loadSignatures(directory: string, options: LoadOptions = {
     throw error;
   }
 
-  const parsed = new Array<ReturnType<typeof parseSignatureFile>>(files.length);
-  const parse = (index: number, text: string) => (parsed[index] = parseSignatureFile(text, files[index]!));
+  const parsed = new Array<ReturnType<typeof parseAnySignatureFile>>(files.length);
+  const parse = (index: number, text: string) => (parsed[index] = parseAnySignatureFile(text, files[index]!));
   // Many files: a helper thread reads the last 55% while this one reads and parses the first 45%
   // (parsing is its extra share); then this one parses the helper's batches as they come.
   const own =
@@ -206,11 +207,11 @@ export async function loadSignatures(directory: string, options: LoadOptions = {
   }
   if (helperError) throw helperError;
 
-  const records: SignatureRecord[] = [];
+  const records: PetitionRecord[] = [];
   const skipped: SkippedSignatureFile[] = [];
   parsed.forEach((result, index) => {
     if (!result.ok) skipped.push({ file: files[index]!, problem: result.problem });
-    else if (options.blocked?.has(result.record.user_id))
+    else if (!isOffline(result.record) && options.blocked?.has(result.record.user_id))
       skipped.push({ file: files[index]!, problem: `the account is blocked (${BLOCKED_ACCOUNTS_PATH})` });
     else records.push(result.record);
   });

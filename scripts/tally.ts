@@ -25,6 +25,7 @@ if (json) {
     JSON.stringify(
       {
         signature_count: tally.signature_count,
+        signatures_by_channel: tally.signatures_by_channel,
         country_count: tally.country_count,
         digest: tally.digest.value,
         skipped,
@@ -34,7 +35,8 @@ if (json) {
     ),
   );
 } else {
-  console.log(`signatures: ${tally.signature_count}`);
+  const { github, paper, email } = tally.signatures_by_channel;
+  console.log(`signatures: ${tally.signature_count} (GitHub ${github}, paper ${paper}, email ${email})`);
   console.log(`countries:  ${tally.country_count}`);
   console.log(`sha256:     ${tally.digest.value}`);
   if (skipped.length > 0) console.log(`skipped:    ${skipped.length} file(s), listed above`);

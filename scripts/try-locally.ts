@@ -18,6 +18,7 @@ import { createClient } from './github/client.ts';
 import { processSignatures, type RunSummary } from './process-signatures.ts';
 import { loadSignatures } from './load-signatures.ts';
 import { renderSignatureFile, signatureRelativePath } from './core/signature-file.ts';
+import { isOffline } from './core/offline-signature.ts';
 import { eleventyArguments } from './eleventy-command.ts';
 import { superviseChild } from './run-child.ts';
 
@@ -55,7 +56,7 @@ const samples = [
 const existing: Record<string, string> = {};
 const { records } = await loadSignatures(path.join(work, 'signatures'));
 for (const record of records)
-  existing[`signatures/${signatureRelativePath(record.user_id)}`] = renderSignatureFile(record);
+  if (!isOffline(record)) existing[`signatures/${signatureRelativePath(record.user_id)}`] = renderSignatureFile(record);
 
 const fake = await startFakeGitHub({
   owner,

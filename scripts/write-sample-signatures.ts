@@ -5,6 +5,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  offlineRelativePath,
+  renderOfflineSignatureFile,
+  type OfflineSignatureRecord,
+} from './core/offline-signature.ts';
 import { generateSampleRecords } from './core/sample-signatures.ts';
 import { renderSignatureFile, signatureRelativePath, type SignatureRecord } from './core/signature-file.ts';
 
@@ -27,6 +32,22 @@ export async function writeSignatureFiles(directory: string, records: readonly S
           writeFile(path.join(directory, signatureRelativePath(record.user_id)), renderSignatureFile(record)),
         ),
     );
+  }
+}
+
+/** Writes sample paper and email signatures under `directory`/offline/, as add-signatures would. */
+export async function writeOfflineSignatureFiles(
+  directory: string,
+  records: readonly OfflineSignatureRecord[],
+): Promise<void> {
+  const projectSignatures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'signatures');
+  if (path.resolve(directory) === projectSignatures) {
+    throw new Error('Refusing to write sample signatures into signatures/, which holds real signatures only.');
+  }
+  for (const record of records) {
+    const file = path.join(directory, offlineRelativePath(record.id));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, renderOfflineSignatureFile(record));
   }
 }
 

@@ -2,6 +2,7 @@
  * Made-up signatures for the demo, tests and benchmarks: realistic names in many scripts,
  * many countries, reasons on some. Deterministic for a given seed. Never for signatures/.
  */
+import { rowId, type OfflineSignatureRecord } from './offline-signature.ts';
 import type { SignatureRecord } from './signature-file.ts';
 
 const GIVEN = [
@@ -161,6 +162,41 @@ export function generateSampleRecords(
       issue: records.length + 1,
       signed_at: signedAt.toISOString().replace('.000Z', 'Z'),
       letter_sha256: letterSha256,
+      reason: random() < 0.25 ? pick(REASONS) : '',
+    });
+  }
+  return records;
+}
+
+/**
+ * Generates `count` made-up paper and email signatures (about four in five on paper) in batches
+ * of 40, as `npm run add-signatures` would have written them: ids from the batch and row.
+ */
+export function generateOfflineSampleRecords(
+  count: number,
+  { seed = 2, until = new Date('2026-11-23T19:00:00Z'), days = 60 } = {},
+): OfflineSignatureRecord[] {
+  const random = randomSource(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const collectors = ['Maria K.', 'Ivan T.', 'Li Na', 'Sophie M.'];
+  const records: OfflineSignatureRecord[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const batchNumber = Math.floor(index / 40);
+    const channel = batchNumber % 5 === 4 ? 'email' : 'paper';
+    const batch = `sample-${channel}-${batchNumber + 1}`;
+    const row = (index % 40) + 2; // line 1 is the header
+    const given = pick(GIVEN);
+    const family = pick(FAMILY);
+    records.push({
+      channel,
+      id: rowId(batch, row),
+      name: family ? `${given} ${family}` : given,
+      country: pick(COUNTRIES),
+      signed_at: new Date(until.getTime() - Math.floor(random() * days) * 86_400_000).toISOString().slice(0, 10),
+      batch,
+      row,
+      collector: collectors[batchNumber % collectors.length]!,
+      letter_sha256: '',
       reason: random() < 0.25 ? pick(REASONS) : '',
     });
   }

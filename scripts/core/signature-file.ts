@@ -116,9 +116,14 @@ export function parseSignatureFile(rawText: string, relativePath: string): Parse
     return { ok: false, problem: 'front matter is not a mapping' };
   const fields = data as Record<string, unknown>;
 
-  const expected = ['name', 'country', 'login', 'user_id', 'issue', 'signed_at', 'letter_sha256'];
+  // `channel` is optional here: a file without it is a GitHub signature (every file written before
+  // offline signatures existed), and one with it must say "github". Paper and email signatures
+  // live under offline/ in their own key space (scripts/core/offline-signature.ts).
+  const expected = ['name', 'country', 'login', 'user_id', 'issue', 'signed_at', 'letter_sha256', 'channel'];
   const unknown = Object.keys(fields).filter((key) => !expected.includes(key));
   if (unknown.length > 0) return { ok: false, problem: `unexpected field(s): ${unknown.join(', ')}` };
+  if (fields.channel !== undefined && fields.channel !== 'github')
+    return { ok: false, problem: 'channel is not "github" (paper and email signatures belong under offline/)' };
 
   const { name, country, login, user_id, issue, signed_at, letter_sha256 } = fields;
   if (typeof name !== 'string') return { ok: false, problem: 'name is missing or not text' };

@@ -5,6 +5,13 @@
 import { createHash } from 'node:crypto';
 import { countryName } from './countries.ts';
 import { isPetitionOpen, type Settings } from './settings.ts';
+import {
+  channelOf,
+  isOffline,
+  type Channel,
+  type OfflineSignatureRecord,
+  type PetitionRecord,
+} from './offline-signature.ts';
 import type { SignatureRecord } from './signature-file.ts';
 
 export interface CountryTally {
@@ -30,6 +37,8 @@ export interface Tally {
   state: 'open' | 'closed';
   is_open: boolean;
   closing_date: string;
+  /** How many signed through each channel: GitHub, paper sheets, email. */
+  signatures_by_channel: Record<Channel, number>;
   signatures_by_country: CountryTally[];
   signatures_by_day: DayTally[];
   updated_at: string;
@@ -50,17 +59,60 @@ export function canonicalRecord(record: SignatureRecord): Record<string, string 
   };
 }
 
+/**
+ * The public fields of an offline signature in a fixed order, for the digest. The id stands for
+ * the contact's keyed hash; the contact itself is in no file.
+ */
+export function canonicalOfflineRecord(record: OfflineSignatureRecord): Record<string, string | number> {
+  return {
+    channel: record.channel,
+    id: record.id,
+    name: record.name,
+    country: record.country,
+    signed_at: record.signed_at,
+    batch: record.batch,
+    row: record.row,
+    collector: record.collector,
+    letter_sha256: record.letter_sha256,
+    reason: record.reason,
+  };
+}
+
 export const DIGEST_DESCRIPTION =
   'SHA-256 of the signature records sorted by user_id, each written as one line of JSON with the keys ' +
-  'user_id, login, name, country, issue, signed_at, letter_sha256, reason in that order, every line ending in "\\n".';
+  'user_id, login, name, country, issue, signed_at, letter_sha256, reason in that order, every line ending in "\\n"; ' +
+  'then the paper and email signatures sorted by id (code unit order), each one line of JSON with the keys ' +
+  'channel, id, name, country, signed_at, batch, row, collector, letter_sha256, reason in that order.';
 
-/** SHA-256 over the canonical, sorted records (see {@link DIGEST_DESCRIPTION}); order of input does not matter. */
-export function signatureDigest(records: readonly SignatureRecord[]): string {
+/**
+ * SHA-256 over the canonical, sorted records (see {@link DIGEST_DESCRIPTION}); order of input does
+ * not matter. GitHub records come first, exactly as before offline signatures existed, so a
+ * repository with only GitHub signatures keeps the digest it always had.
+ */
+export function signatureDigest(records: readonly PetitionRecord[]): string {
   const hash = createHash('sha256');
-  for (const record of [...records].sort((a, b) => a.user_id - b.user_id)) {
+  const github: SignatureRecord[] = [];
+  const offline: OfflineSignatureRecord[] = [];
+  for (const record of records) {
+    if (isOffline(record)) offline.push(record);
+    else github.push(record);
+  }
+  for (const record of github.sort((a, b) => a.user_id - b.user_id)) {
     hash.update(`${JSON.stringify(canonicalRecord(record))}\n`);
   }
+  for (const record of offline.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    hash.update(`${JSON.stringify(canonicalOfflineRecord(record))}\n`);
+  }
   return hash.digest('hex');
+}
+
+/** A key that orders records of every channel: GitHub ids as numbers first, then offline ids. */
+function compareKeys(a: PetitionRecord, b: PetitionRecord): number {
+  const offlineA = isOffline(a);
+  const offlineB = isOffline(b);
+  if (!offlineA && !offlineB) return a.user_id - b.user_id;
+  if (offlineA && offlineB) return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return offlineA ? 1 : -1;
 }
 
 /** SHA-256 of the letter as signers read it, with line ends and surrounding space normalised. */
@@ -68,18 +120,24 @@ export function letterDigest(letterText: string): string {
   return createHash('sha256').update(letterText.replace(/\r\n?/g, '\n').trim(), 'utf8').digest('hex');
 }
 
-/** Sorts newest first, ties by user id, so pages and feeds are stable between builds. */
-export function newestFirst(records: readonly SignatureRecord[]): SignatureRecord[] {
+/**
+ * Sorts newest first, ties by key (GitHub user id, then offline id), so pages and feeds are stable
+ * between builds. An offline signature's date ("2026-11-23") sorts before every GitHub signature of
+ * the same day ("2026-11-23T…"): we know its day, not its hour.
+ */
+export function newestFirst<R extends PetitionRecord>(records: readonly R[]): R[] {
   return [...records].sort((a, b) =>
-    a.signed_at < b.signed_at ? 1 : a.signed_at > b.signed_at ? -1 : b.user_id - a.user_id,
+    a.signed_at < b.signed_at ? 1 : a.signed_at > b.signed_at ? -1 : compareKeys(b, a),
   );
 }
 
-/** Computes the published tally. Records must already be one per user id (the loader ensures it). */
-export function computeTally(records: readonly SignatureRecord[], settings: Settings, now: Date): Tally {
+/** Computes the published tally. Records must already be one per user id or offline id (the loader ensures it). */
+export function computeTally(records: readonly PetitionRecord[], settings: Settings, now: Date): Tally {
   const byCountry = new Map<string, number>();
   const byDay = new Map<string, number>();
+  const byChannel: Record<Channel, number> = { github: 0, paper: 0, email: 0 };
   for (const record of records) {
+    byChannel[channelOf(record)] += 1;
     byCountry.set(record.country, (byCountry.get(record.country) ?? 0) + 1);
     const day = record.signed_at.slice(0, 10);
     byDay.set(day, (byDay.get(day) ?? 0) + 1);
@@ -99,6 +157,7 @@ export function computeTally(records: readonly SignatureRecord[], settings: Sett
     state: settings.state,
     is_open: isPetitionOpen(settings, now),
     closing_date: settings.closing_date,
+    signatures_by_channel: byChannel,
     signatures_by_country,
     signatures_by_day,
     updated_at: now.toISOString(),

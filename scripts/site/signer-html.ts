@@ -9,7 +9,7 @@
  * them (test/unit/bench-scale.test.ts compares the two).
  */
 import { countryName } from '../core/countries.ts';
-import type { SignatureRecord } from '../core/signature-file.ts';
+import { channelOf, isOffline, type Channel, type PetitionRecord } from '../core/offline-signature.ts';
 import { signatureEntryId } from '../core/signature-list.ts';
 import { formatDate } from './filters.ts';
 
@@ -55,6 +55,27 @@ function memo(compute: (key: string) => string): (key: string) => string {
   };
 }
 
+/**
+ * The element id of any signer's entry: "s" and the GitHub user id, or "o-" and the offline id
+ * (which starts with a letter, so the two never meet).
+ */
+export function entryId(record: PetitionRecord): string {
+  return isOffline(record) ? `o-${record.id}` : signatureEntryId(record.user_id);
+}
+
+/**
+ * How a list labels a signature that did not come through GitHub, so a reader can see how each
+ * one was verified (and discount them if they wish); "" for GitHub signatures, whose receipt is
+ * the issue.
+ */
+export function channelLabel(record: PetitionRecord): string {
+  if (!isOffline(record)) return '';
+  return `${record.channel === 'paper' ? 'on paper' : 'by email'}, batch ${record.batch}`;
+}
+
+/** The word the delivery letter's table uses for each channel. */
+export const CHANNEL_WORDS: Record<Channel, string> = { github: 'GitHub', paper: 'paper', email: 'email' };
+
 /** Renders signature entries and delivery rows; one per build, it caches per country and day. */
 export function signerHtmlRenderer(repository: string) {
   const country = memo((code) => escapeText(countryName(code)));
@@ -65,20 +86,24 @@ export function signerHtmlRenderer(repository: string) {
      * One entry of the full list, as signer-list.njk writes it with showReasons and
      * showReceipts on, including the line break and indent before it.
      */
-    listItem(record: SignatureRecord): string {
+    listItem(record: PetitionRecord): string {
       const reason = record.reason
         ? `<span class="signer-reason">${escapeText(shorten(record.reason, LIST_REASON_CHARACTERS))}</span>`
         : '';
+      // GitHub signatures link their receipt (the issue); offline ones say how they came.
+      const how = isOffline(record)
+        ? ` · <span class="signer-channel">${escapeText(channelLabel(record))}</span>`
+        : ` · <a href="${issueUrlPrefix}${record.issue}">receipt #${record.issue}</a>`;
       return (
-        `\n  <li id="${escapeText(signatureEntryId(record.user_id))}"><span class="signer-name">${escapeText(record.name)}</span>` +
+        `\n  <li id="${escapeText(entryId(record))}"><span class="signer-name">${escapeText(record.name)}</span>` +
         ` <span class="signer-meta">${country(record.country)} · <time datetime="${escapeText(record.signed_at)}">` +
-        `${day(record.signed_at.slice(0, 10))}</time> · <a href="${issueUrlPrefix}${record.issue}">receipt #${record.issue}</a></span>` +
+        `${day(record.signed_at.slice(0, 10))}</time>${how}</span>` +
         `${reason}</li>`
       );
     },
     /** One row of the delivery letter's table, with the line break and indent before it. */
-    deliveryRow(record: SignatureRecord): string {
-      return `\n    <tr><td>${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td></tr>`;
+    deliveryRow(record: PetitionRecord): string {
+      return `\n    <tr><td>${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td><td>${CHANNEL_WORDS[channelOf(record)]}</td></tr>`;
     },
   };
 }

@@ -9,8 +9,7 @@ import MarkdownIt from 'markdown-it';
 import path from 'node:path';
 import { allCountries, countryName } from '../core/countries.ts';
 import { resolveSettings, closingInstant, siteBaseUrl, type Settings } from '../core/settings.ts';
-import type { SignatureRecord } from '../core/signature-file.ts';
-import { signatureEntryId } from '../core/signature-list.ts';
+import { BATCH_COLUMNS, channelOf, isOffline, type Channel, type PetitionRecord } from '../core/offline-signature.ts';
 import { computeTally, letterDigest, newestFirst, type Tally } from '../core/tally.ts';
 import {
   blockedAccountIds,
@@ -18,8 +17,10 @@ import {
   signaturesDirectory,
   type SkippedSignatureFile,
 } from '../load-signatures.ts';
+import { formatNumber } from './filters.ts';
 import { signaturesCsv, signaturesJson } from './open-data.ts';
-import { LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
+import { qrSvg } from './qr-svg.ts';
+import { channelLabel, entryId, LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
 
 /** One signature as the home page and the letter show it (the latest signers). */
 export interface SignatureView {
@@ -32,6 +33,10 @@ export interface SignatureView {
   reason: string;
   /** The reason cut to {@link LIST_REASON_CHARACTERS} for lists, so list pages stay small. */
   reasonShort: string;
+  channel: Channel;
+  /** "on paper, batch …" or "by email, batch …"; "" for GitHub signatures. */
+  channelLabel: string;
+  /** The GitHub issue that carried the signature; 0 and "" for offline signatures. */
   issue: number;
   issueUrl: string;
 }
@@ -103,14 +108,32 @@ export interface SiteData {
   deliveryRowsHtml: string;
   countries: { code: string; name: string }[];
   letterSha256: string;
+  /** "12,304 signed online through GitHub, 1,210 on paper, 95 by email", or "" when all came through GitHub. */
+  channelBreakdown: string;
   letter: LetterData;
+  /** The printable signature sheet (content/signature-sheet.njk) and its typing templates. */
+  sheet: { qrSvg: string; columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
   openData: { tallyJson: string; signaturesCsv: string; signaturesJson: string };
   skippedSignatures: SkippedSignatureFile[];
 }
 
-function view(record: SignatureRecord, repository: string): SignatureView {
+/**
+ * The count per channel in words, for the letter's sentence and the delivery letter. Empty when
+ * every signature came through GitHub: the letter then reads as it did before paper and email.
+ */
+export function channelBreakdown(byChannel: Record<Channel, number>): string {
+  if (byChannel.paper === 0 && byChannel.email === 0) return '';
+  const parts: string[] = [];
+  if (byChannel.github > 0) parts.push(`${formatNumber(byChannel.github)} signed online through GitHub`);
+  if (byChannel.paper > 0) parts.push(`${formatNumber(byChannel.paper)} on paper`);
+  if (byChannel.email > 0) parts.push(`${formatNumber(byChannel.email)} by email`);
+  return parts.join(', ');
+}
+
+function view(record: PetitionRecord, repository: string): SignatureView {
+  const offline = isOffline(record);
   return {
-    id: signatureEntryId(record.user_id),
+    id: entryId(record),
     name: record.name,
     country: record.country,
     countryName: countryName(record.country),
@@ -118,18 +141,20 @@ function view(record: SignatureRecord, repository: string): SignatureView {
     signedAt: record.signed_at,
     reason: record.reason,
     reasonShort: shorten(record.reason, LIST_REASON_CHARACTERS),
-    issue: record.issue,
-    issueUrl: `https://github.com/${repository}/issues/${record.issue}`,
+    channel: channelOf(record),
+    channelLabel: channelLabel(record),
+    issue: offline ? 0 : record.issue,
+    issueUrl: offline ? '' : `https://github.com/${repository}/issues/${record.issue}`,
   };
 }
 
 /**
  * Pure part: turns settings, records and the letter text into the templates' data.
- * `records` may be in any order and must be one per user id.
+ * `records` may be in any order and must be one per user id or offline id.
  */
 export function buildSiteData(
   settings: Settings,
-  records: readonly SignatureRecord[],
+  records: readonly PetitionRecord[],
   letterText: string,
   now: Date,
   skipped: SkippedSignatureFile[] = [],
@@ -176,7 +201,18 @@ export function buildSiteData(
     deliveryRowsHtml,
     countries: allCountries(),
     letterSha256: letterDigest(letterText),
+    channelBreakdown: channelBreakdown(tally.signatures_by_channel),
     letter: parseLetter(letterText),
+    sheet: {
+      qrSvg: qrSvg(siteBaseUrl(settings), `QR code: the petition's address, ${siteBaseUrl(settings)}`),
+      columns: BATCH_COLUMNS,
+      csvTemplate: `${BATCH_COLUMNS.join(',')}\r\n`,
+      jsonTemplate: `${JSON.stringify(
+        { rows: [Object.fromEntries(BATCH_COLUMNS.map((column) => [column, column === 'channel' ? 'paper' : '']))] },
+        null,
+        2,
+      )}\n`,
+    },
     openData: {
       tallyJson: `${JSON.stringify(tally, null, 2)}\n`,
       signaturesCsv: signaturesCsv(newest),

@@ -118,7 +118,13 @@ describe('a site with many signatures from many countries', () => {
       'signed_at',
       'letter_sha256',
       'reason',
+      'channel',
+      'id',
+      'batch',
+      'row',
+      'collector',
     ]);
+    expect(rows.every((row) => row.channel === 'github')).toBe(true);
     const json = JSON.parse(await site.read('data/signatures.json')) as Record<string, string | number>[];
     expect(json).toHaveLength(MANY);
     const tally = JSON.parse(await site.read('data/tally.json'));

@@ -150,7 +150,7 @@ describe('list entries and delivery rows written as HTML', () => {
     expect(`<ol class="signers" reversed start="${page.lastRank}">${page.entriesHtml}\n</ol>`).toBe(rendered.trimEnd());
 
     const rows = env.renderString(
-      '{%- for s in signers %}\n    <tr><td>{{ s.name }}</td><td>{{ s.countryName }}</td><td>{{ s.date }}</td></tr>\n    {%- endfor %}',
+      '{%- for s in signers %}\n    <tr><td>{{ s.name }}</td><td>{{ s.countryName }}</td><td>{{ s.date }}</td><td>{{ {github: "GitHub", paper: "paper", email: "email"}[s.channel] }}</td></tr>\n    {%- endfor %}',
       { signers: data.latestSigners },
     );
     expect(data.deliveryRowsHtml).toBe(rows);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signatureDigest } from '../../scripts/core/tally.ts';
+import type { SignatureRecord } from '../../scripts/core/signature-file.ts';
 import { loadSignatures } from '../../scripts/load-signatures.ts';
 import { projectRoot } from '../helpers/site.ts';
 
@@ -30,7 +31,7 @@ describe('recounting from any clone', () => {
   it("leaves out a blocked account's file, as the processor would refuse it", async () => {
     const fixture = path.join(projectRoot, 'test/fixtures/signatures/hostile');
     const all = await loadSignatures(fixture);
-    const blockedId = all.records[0]!.user_id;
+    const blockedId = (all.records[0] as SignatureRecord).user_id;
     const withoutBlocked = await loadSignatures(fixture, { blocked: new Set([blockedId]) });
     expect(withoutBlocked.records).toEqual(all.records.slice(1));
     expect(withoutBlocked.skipped.filter((skip) => skip.problem.includes('blocked'))).toHaveLength(1);
