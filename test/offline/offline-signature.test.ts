@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +24,7 @@ import {
 } from '../../scripts/core/signature-file.ts';
 import { computeTally, signatureDigest } from '../../scripts/core/tally.ts';
 import { loadSignatures } from '../../scripts/load-signatures.ts';
-import { signaturesCsv, signaturesJson } from '../../scripts/site/open-data.ts';
+import { CSV_COLUMNS, signaturesCsv, signaturesJson } from '../../scripts/site/open-data.ts';
 import { channelBreakdown } from '../../scripts/site/site-data.ts';
 import { projectRoot } from '../helpers/site.ts';
 
@@ -185,11 +186,22 @@ describe('the tally with offline signatures', () => {
 
   it('labels the channel of every row of the open data, leaving GitHub fields empty for offline rows', async () => {
     const { records } = await loadSignatures(mixed);
-    const csv = signaturesCsv(records).slice(1).split('\r\n');
-    expect(csv[0]).toBe('name,country,country_name,signed_at,login,issue,reason,channel');
-    expect(csv).toContain('Jonas Mail,DE,Germany,2026-11-22,,,,email');
-    expect(csv.filter((line) => line.endsWith(',paper'))).toHaveLength(2);
-    expect(csv.filter((line) => line.endsWith(',github'))).toHaveLength(1);
+    const rows = parseCsv(signaturesCsv(records), { bom: true, columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0]!)).toEqual([...CSV_COLUMNS]);
+    expect(rows.find((row) => row.name === 'Jonas Mail')).toMatchObject({
+      user_id: '',
+      login: '',
+      issue: '',
+      country: 'DE',
+      signed_at: '2026-11-22',
+      channel: 'email',
+      id: expect.stringMatching(/^r[0-9a-f]{40}$/),
+      batch: 'mail-2026-11',
+      row: expect.stringMatching(/^\d+$/),
+      collector: 'Ivan T.',
+    });
+    expect(rows.filter((row) => row.channel === 'paper')).toHaveLength(2);
+    expect(rows.filter((row) => row.channel === 'github')).toHaveLength(1);
     const json = JSON.parse(signaturesJson(records)) as Array<Record<string, unknown>>;
     expect(json.find((entry) => entry.name === 'Jonas Mail')).toEqual({
       name: 'Jonas Mail',
@@ -199,6 +211,7 @@ describe('the tally with offline signatures', () => {
       channel: 'email',
       id: expect.stringMatching(/^r[0-9a-f]{40}$/),
       batch: 'mail-2026-11',
+      row: expect.any(Number),
       collector: 'Ivan T.',
       letter_sha256: '',
       reason: '',

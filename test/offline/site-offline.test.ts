@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 /** The built site with GitHub, paper and email signatures, and the printable signature sheet. */
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -94,9 +95,12 @@ describe('a petition with paper and email signatures', () => {
   });
 
   it('marks the channel of every row of the open data', async () => {
-    const csv = (await site.read('data/signatures.csv')).replace(/^\uFEFF/, '').split('\r\n');
-    expect(csv[0]).toMatch(/,channel$/);
-    expect(csv.filter((line) => /,(paper|email)$/.test(line))).toHaveLength(3);
+    const rows = parseCsv(await site.read('data/signatures.csv'), { bom: true, columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(rows.filter((row) => row.channel === 'paper' || row.channel === 'email')).toHaveLength(3);
+    expect(rows.filter((row) => row.channel === 'github')).toHaveLength(1);
     const json = JSON.parse(await site.read('data/signatures.json')) as Array<{ channel: string }>;
     expect(json.map((entry) => entry.channel).sort()).toEqual(['email', 'github', 'paper', 'paper']);
   });
