@@ -30,6 +30,27 @@ export interface Settings {
   signatures_per_page: number;
   /** One sentence for search results and shared links, on pages that have no description of their own. */
   description: string;
+  /** Who sends the delivered letter, as the cover letter signs it off (default: "The organisers of “title”"). */
+  sender: string;
+  /** How a recipient reaches the sender: an address, an email or a URL (default: the repository's page). */
+  contact: string;
+  /**
+   * What has become of each office the letter names, for the delivery's cover letter: when the
+   * person the letter names left it, and who holds it now. Matched to the letter's recipients by office.
+   */
+  offices_now: OfficeNow[];
+  /** How many signatures each volume of the delivery packet and each page of the printable list holds. */
+  delivery_volume_size: number;
+}
+
+/** One office the letter is addressed to, as it stands at delivery (see {@link Settings.offices_now}). */
+export interface OfficeNow {
+  /** Exactly as in content/letter.md's `recipients`. */
+  office: string;
+  /** When the person the letter names left the office ("May 2012"); empty if they still hold it. */
+  recipient_left: string;
+  /** Who holds the office now; empty if the campaigner has not named them. */
+  holder: string;
 }
 
 /** Environment variables that override settings, so a fork's build follows its own repository. */
@@ -105,6 +126,10 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
   const latest_signers = whole('latest_signers', 20, 0);
   const signatures_per_page = whole('signatures_per_page', 500, 10);
   const description = text('description', `Sign the petition “${title}”.`);
+  const sender = text('sender', `The organisers of “${title}”`);
+  const contact = text('contact', repository ? `https://github.com/${repository}` : undefined);
+  const offices_now = officesNow(input.offices_now, problems);
+  const delivery_volume_size = whole('delivery_volume_size', 10000, 100);
 
   if (problems.length > 0) {
     throw new Error(`content/settings.json has problems:\n- ${problems.join('\n- ')}`);
@@ -122,7 +147,36 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
     latest_signers,
     signatures_per_page,
     description,
+    sender,
+    contact,
+    offices_now,
+    delivery_volume_size,
   };
+}
+
+/** Reads `offices_now`: a list of { office, recipient_left?, holder? }; missing means none. */
+function officesNow(value: unknown, problems: string[]): OfficeNow[] {
+  if (value === undefined) return [];
+  const shape = '"offices_now" must be a list of { "office", "recipient_left", "holder" } with text values.';
+  if (!Array.isArray(value)) {
+    problems.push(shape);
+    return [];
+  }
+  const offices: OfficeNow[] = [];
+  for (const entry of value) {
+    const item = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const field = (key: string) =>
+      typeof item[key] === 'string' ? item[key].trim() : item[key] === undefined ? '' : null;
+    const office = field('office');
+    const recipient_left = field('recipient_left');
+    const holder = field('holder');
+    if (!office || recipient_left === null || holder === null) {
+      problems.push(shape);
+      return [];
+    }
+    offices.push({ office, recipient_left, holder });
+  }
+  return offices;
 }
 
 /** "/repo", "repo/", "" and "/" all become "/repo/" or "/". */
