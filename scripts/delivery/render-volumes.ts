@@ -1,0 +1,74 @@
+/**
+ * Renders volumes to PDF, on helper threads when there are several: each volume is independent,
+ * so two cores write two volumes at once. Used by scripts/delivery.ts and the benchmark.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { loadFonts } from './fonts.ts';
+import type { Packet } from './packet.ts';
+import { writeVolumePdf } from './pdf.ts';
+import type { Volume } from './volumes.ts';
+
+export interface VolumeJob {
+  volume: Volume;
+  /** Absolute path of the PDF to write. */
+  file: string;
+}
+
+/** For each code point no font could draw, the user ids whose names have it. */
+export type MissingGlyphs = Map<number, number[]>;
+
+function merge(into: MissingGlyphs, from: Iterable<[number, number[]]>) {
+  for (const [codePoint, ids] of from) into.set(codePoint, [...(into.get(codePoint) ?? []), ...ids]);
+}
+
+/** Writes the volumes in this thread, one after another. */
+export async function renderVolumesHere(packet: Packet, jobs: readonly VolumeJob[]): Promise<MissingGlyphs> {
+  const fonts = loadFonts();
+  const missing: MissingGlyphs = new Map();
+  for (const job of jobs) merge(missing, await writeVolumePdf(job.file, packet, job.volume, fonts));
+  return missing;
+}
+
+/** How many threads to use by default: one per core, at most one per volume. */
+export function defaultThreads(volumes: number): number {
+  return Math.max(1, Math.min(volumes, availableParallelism()));
+}
+
+const workerUrl = new URL('./volume-worker.ts', import.meta.url).href;
+
+/**
+ * Writes the volumes on `threads` helper threads (volume i on thread i mod threads); with one
+ * thread, in this one. The helpers load this same TypeScript through tsx.
+ */
+export async function renderVolumes(
+  packet: Packet,
+  jobs: readonly VolumeJob[],
+  threads: number,
+): Promise<MissingGlyphs> {
+  if (threads <= 1 || jobs.length <= 1) return renderVolumesHere(packet, jobs);
+  const shares = Array.from({ length: Math.min(threads, jobs.length) }, (_, t) =>
+    jobs.filter((_, i) => i % threads === t),
+  );
+  const missing: MissingGlyphs = new Map();
+  await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<void>((resolve, reject) => {
+          // Module loader hooks are per thread, so the helper registers tsx before loading the
+          // TypeScript (a worker given a .ts file, or --import tsx in execArgv, does not get it).
+          const worker = new Worker(
+            `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
+              `.then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`,
+            { eval: true, workerData: { packet, jobs: share } },
+          );
+          worker.on('message', (result: [number, number[]][]) => merge(missing, result));
+          worker.on('error', reject);
+          worker.on('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`A volume thread stopped (exit ${code}).`)),
+          );
+        }),
+    ),
+  );
+  return missing;
+}
