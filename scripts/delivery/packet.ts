@@ -67,6 +67,20 @@ export function parseLetterVersion(text: string, file: string, fallbackLanguage:
   };
 }
 
+/** The letter's recipients with what has become of their offices, from settings.offices_now (matched by office). */
+export function addresseesOf(
+  letter: Pick<LetterVersion, 'recipients'>,
+  settings: Pick<Settings, 'offices_now'>,
+): Addressee[] {
+  const offices = new Map(settings.offices_now.map((office) => [office.office, office]));
+  return letter.recipients.map((r) => ({
+    office: r.office,
+    named: r.name,
+    left: offices.get(r.office)?.recipient_left ?? '',
+    holder: offices.get(r.office)?.holder ?? '',
+  }));
+}
+
 /** One addressee as the cover letter lists it: the office, whom the letter names, and now. */
 export interface Addressee {
   office: string;
@@ -170,13 +184,7 @@ export function buildPacket({ settings, records, letters, asOf, commit, volumeSi
   if (!letter) throw new Error('A delivery needs the letter (content/letter.md).');
   const tally = computeTally(records, settings, asOf);
   const volumes = splitIntoVolumes(records, volumeSize);
-  const offices = new Map(settings.offices_now.map((office) => [office.office, office]));
-  const addressees = letter.recipients.map((r) => ({
-    office: r.office,
-    named: r.name,
-    left: offices.get(r.office)?.recipient_left ?? '',
-    holder: offices.get(r.office)?.holder ?? '',
-  }));
+  const addressees = addresseesOf(letter, settings);
   const repositoryUrl = `https://github.com/${settings.repository}`;
   const date = formatDate(asOf);
   const count = tally.signature_count;

@@ -20,7 +20,12 @@ describe('signature files written by strangers', () => {
   });
 
   it('escape HTML so that no script, image or closing tag from a signer becomes markup', async () => {
-    for (const page of ['index.html', 'signatures/index.html', 'letter/delivery/index.html']) {
+    for (const page of [
+      'index.html',
+      'signatures/index.html',
+      'letter/delivery/index.html',
+      'letter/delivery/1/index.html',
+    ]) {
       const dom = await site.dom(page);
       expect(dom.querySelectorAll('script:not([src])'), page).toHaveLength(0);
       expect(dom.querySelectorAll('img'), page).toHaveLength(0);
@@ -48,7 +53,7 @@ describe('signature files written by strangers', () => {
   it('skip malformed and forbidden files with a warning naming each file, and count the rest', async () => {
     const expectedWarnings: Array<[string, string]> = [
       ['01/02/201.md', 'name contains bidi characters'],
-      ['02/02/202.md', 'name must be 1–100 characters'],
+      ['02/02/202.md', 'name is longer than 100 characters'],
       ['03/02/203.md', 'front matter is not valid YAML'],
       ['04/02/204.md', 'file does not start with front matter'],
       ['05/02/205.md', 'user_id 999 does not match the file name (205)'],
