@@ -14,7 +14,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveSettings } from './core/settings.ts';
+import { resolveSettings, type Settings } from './core/settings.ts';
+import type { SignatureRecord } from './core/signature-file.ts';
 import { loadFonts } from './delivery/fonts.ts';
 import { letterHtml, volumeHtml } from './delivery/html.ts';
 import {
@@ -108,7 +109,7 @@ function uncommittedChanges(): string[] {
 }
 
 /** content/letter.md, then its translations content/letter.<language>.md in name order. */
-async function readLetters(language: string): Promise<LetterVersion[]> {
+export async function readLetters(language: string): Promise<LetterVersion[]> {
   const names = (await readdir(path.join(projectRoot, 'content')))
     .filter((name) => /^letter\.[A-Za-z-]+\.md$/.test(name))
     .sort();
@@ -122,9 +123,8 @@ async function readLetters(language: string): Promise<LetterVersion[]> {
 
 const hex = (codePoint: number) => `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 
-/** Builds the packet into `options.out`; returns the manifest's SHA-256 and where it is. */
+/** Builds the packet into `options.out` from the checkout; returns the manifest, its SHA-256 and where it is. */
 export async function deliver(options: DeliveryOptions, env: NodeJS.ProcessEnv = process.env) {
-  const started = performance.now();
   const settingsPath = env.PETITION_SETTINGS
     ? path.resolve(projectRoot, env.PETITION_SETTINGS)
     : path.join(projectRoot, 'content/settings.json');
@@ -139,12 +139,26 @@ export async function deliver(options: DeliveryOptions, env: NodeJS.ProcessEnv =
     console.warn(
       `warning: ${dirty.length} uncommitted change(s) to the signatures, letter or settings: the packet is not commit ${commit}'s. Commit them, or build from a clean checkout of the tag.`,
     );
+  return writePacket(settings, records, letters, { ...options, commit });
+}
+
+/**
+ * Writes the packet for these signatures into `options.out` (emptied first): the PDFs, the HTML,
+ * manifest.json and SHA256SUMS. The benchmark calls it with generated signatures.
+ */
+export async function writePacket(
+  settings: Settings,
+  records: readonly SignatureRecord[],
+  letters: LetterVersion[],
+  options: DeliveryOptions,
+) {
+  const started = performance.now();
   const { packet, volumes } = buildPacket({
     settings,
     records,
     letters,
     asOf: options.asOf ?? new Date(),
-    commit,
+    commit: options.commit ?? '',
     volumeSize: options.volumeSize ?? settings.delivery_volume_size,
   });
 

@@ -38,8 +38,18 @@ export function defaultThreads(volumes: number): number {
 const workerUrl = new URL('./volume-worker.ts', import.meta.url).href;
 
 /**
- * Writes the volumes on `threads` helper threads (volume i on thread i mod threads); with one
- * thread, in this one. The helpers load this same TypeScript through tsx.
+ * Each helper thread's heap limit. A thread holds one volume at a time (10,000 signatures by
+ * default: about 60 MB with its fonts and pdfkit's caches), but V8 lets a heap grow far beyond
+ * what is live before it collects; the limit makes it collect instead, which keeps the whole
+ * command under 1 GB at any count.
+ */
+const THREAD_HEAP_MB = 256;
+
+/**
+ * Writes the volumes on `threads` helper threads; with one thread, in this one. Each helper is
+ * handed one volume at a time and asks for the next when it is done, so no thread holds more
+ * than one volume's signatures and a slow volume does not hold up the others. The helpers load
+ * this same TypeScript through tsx.
  */
 export async function renderVolumes(
   packet: Packet,
@@ -47,22 +57,28 @@ export async function renderVolumes(
   threads: number,
 ): Promise<MissingGlyphs> {
   if (threads <= 1 || jobs.length <= 1) return renderVolumesHere(packet, jobs);
-  const shares = Array.from({ length: Math.min(threads, jobs.length) }, (_, t) =>
-    jobs.filter((_, i) => i % threads === t),
-  );
   const missing: MissingGlyphs = new Map();
+  let next = 0;
   await Promise.all(
-    shares.map(
-      (share) =>
+    Array.from(
+      { length: Math.min(threads, jobs.length) },
+      () =>
         new Promise<void>((resolve, reject) => {
           // Module loader hooks are per thread, so the helper registers tsx before loading the
           // TypeScript (a worker given a .ts file, or --import tsx in execArgv, does not get it).
           const worker = new Worker(
             `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
               `.then(({ register }) => { register(); return import(${JSON.stringify(workerUrl)}); })`,
-            { eval: true, workerData: { packet, jobs: share } },
+            { eval: true, workerData: { packet }, resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } },
           );
-          worker.on('message', (result: [number, number[]][]) => merge(missing, result));
+          const handOut = () => {
+            const job = jobs[next++];
+            worker.postMessage(job ?? null);
+          };
+          worker.on('message', (message: { ready: true } | { missing: [number, number[]][] }) => {
+            if ('missing' in message) merge(missing, message.missing);
+            handOut();
+          });
           worker.on('error', reject);
           worker.on('exit', (code) =>
             code === 0 ? resolve() : reject(new Error(`A volume thread stopped (exit ${code}).`)),
