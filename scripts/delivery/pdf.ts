@@ -298,11 +298,7 @@ export async function writeLetterPdf(file: string, packet: Packet, fonts: Loaded
   for (const letter of packet.letters) {
     flow.newPage();
     flow.heading(`${packet.title}: ${letter.title}`);
-    if (letter.written)
-      flow.paragraph(`Written ${letter.written}; delivered as written. Language: ${letter.language}.`, {
-        size: 9,
-        color: GREY,
-      });
+    if (packet.letters.length > 1) flow.paragraph(`Language: ${letter.language}`, { size: 9, color: GREY });
     if (packet.note) flow.paragraph(packet.note, { size: 9, color: GREY, gap: 10 });
     flow.paragraph('To:', { bold: true, gap: 2 });
     for (const r of letter.recipients) flow.paragraph(`${r.office}, ${r.name}`, { indent: 12, gap: 0 });
