@@ -1,5 +1,6 @@
 /** The pure parts of a delivery: volumes, the cover letter's content and the manifest. */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
@@ -9,12 +10,15 @@ import {
   buildManifest,
   checkManifest,
   manifestFile,
+  manifestText,
+  sha256,
   sha256Sums,
   volumeFileDetails,
 } from '../../scripts/delivery/manifest.ts';
 import { buildPacket, historicalNote, parseLetterVersion, plainParagraphs } from '../../scripts/delivery/packet.ts';
 import { oldestFirst, splitIntoVolumes, volumeStem } from '../../scripts/delivery/volumes.ts';
 import { newestFirst } from '../../scripts/core/tally.ts';
+import { readPublishedDeliveries } from '../../scripts/site/site-data.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
@@ -222,3 +226,31 @@ function realOffices() {
     },
   ];
 }
+
+describe('deliveries published on the site', () => {
+  it('list each committed manifest with the SHA-256 of its file, newest first, and refuse anything else', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'petition-deliveries-'));
+    try {
+      expect(await readPublishedDeliveries(path.join(folder, 'none'))).toEqual([]);
+      const settings = resolveSettings(base);
+      const records = generateSampleRecords(3, { seed: 1 });
+      const older = buildManifest(
+        buildPacket({ settings, records, letters: [letter], asOf, commit: 'c1', volumeSize: 10 }).packet,
+        [],
+      );
+      const newer = { ...older, as_of: '2027-01-10T00:00:00.000Z', commit: 'c2' };
+      await writeFile(path.join(folder, '2026-11-25.json'), manifestText(older));
+      await writeFile(path.join(folder, '2027-01-10.json'), manifestText(newer));
+      const listed = await readPublishedDeliveries(folder);
+      expect(listed.map((d) => [d.file, d.commit, d.signature_count, d.url])).toEqual([
+        ['2027-01-10.json', 'c2', 3, '/deliveries/2027-01-10.json'],
+        ['2026-11-25.json', 'c1', 3, '/deliveries/2026-11-25.json'],
+      ]);
+      expect(listed[1]!.sha256).toBe(sha256(manifestText(older)));
+      await writeFile(path.join(folder, 'notes.json'), '{"hello": 1}');
+      await expect(readPublishedDeliveries(folder)).rejects.toThrowError(/notes\.json is not a delivery manifest/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
