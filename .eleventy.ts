@@ -78,6 +78,8 @@ export default async function configure(eleventyConfig: any) {
   );
 
   eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
+  // Manifests of deliveries made, published byte for byte so their SHA-256 can be checked.
+  eleventyConfig.addPassthroughCopy({ 'content/deliveries': 'deliveries' });
   eleventyConfig.addWatchTarget(
     path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')),
   );

@@ -29,7 +29,11 @@ export async function writeSampleFolder(count: number): Promise<string> {
 export interface PageSizes {
   home: number;
   letter: number;
+  /** The delivery page: the letter and an index of the printable volumes. */
   delivery: number;
+  /** How many printable volumes (/letter/delivery/<n>/) and the largest one. */
+  deliveryVolumes: number;
+  deliveryVolumeMax: number;
   /** The largest page of the full list (/signatures/ and /signatures/<n>/). */
   listPageMax: number;
   listPages: number;
@@ -55,10 +59,15 @@ async function pageSizes(output: string): Promise<PageSizes> {
     ['index.html', ...numbered.map((n) => `${n}/index.html`)].map((page) => size(path.join(listDir, page))),
   );
   const tally = JSON.parse(await readFile(path.join(output, 'data/tally.json'), 'utf8')) as { signature_count: number };
+  const volumeDir = path.join(output, 'letter/delivery');
+  const volumes = (await readdir(volumeDir)).filter((entry) => /^\d+$/.test(entry));
+  const volumeSizes = await Promise.all(volumes.map((n) => size(path.join(volumeDir, n, 'index.html'))));
   return {
     home: await size(path.join(output, 'index.html')),
     letter: await size(path.join(output, 'letter/index.html')),
     delivery: await size(path.join(output, 'letter/delivery/index.html')),
+    deliveryVolumes: volumes.length,
+    deliveryVolumeMax: Math.max(0, ...volumeSizes),
     listPageMax: Math.max(...listSizes),
     listPages: numbered.length,
     csv: await size(path.join(output, 'data/signatures.csv')),

@@ -45,6 +45,27 @@ export interface Settings {
   accent_colour: string;
   /** The accent colour of the map and chart in a dark colour scheme: "#rrggbb". */
   accent_colour_dark: string;
+  /** Who sends the delivered letter, as the cover letter signs it off (default: "The organisers of “title”"). */
+  sender: string;
+  /** How a recipient reaches the sender: an address, an email or a URL (default: the repository's page). */
+  contact: string;
+  /**
+   * What has become of each office the letter names, for the delivery's cover letter: when the
+   * person the letter names left it, and who holds it now. Matched to the letter's recipients by office.
+   */
+  offices_now: OfficeNow[];
+  /** How many signatures each volume of the delivery packet and each page of the printable list holds. */
+  delivery_volume_size: number;
+}
+
+/** One office the letter is addressed to, as it stands at delivery (see {@link Settings.offices_now}). */
+export interface OfficeNow {
+  /** Exactly as in content/letter.md's `recipients`. */
+  office: string;
+  /** When the person the letter names left the office ("May 2012"); empty if they still hold it. */
+  recipient_left: string;
+  /** Who holds the office now; empty if the campaigner has not named them. */
+  holder: string;
 }
 
 /** Environment variables that override settings, so a fork's build follows its own repository. */
@@ -152,6 +173,10 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
   };
   const accent_colour = colour('accent_colour', '#8a4b00');
   const accent_colour_dark = colour('accent_colour_dark', '#f0b05a');
+  const sender = text('sender', `The organisers of “${title}”`);
+  const contact = text('contact', repository ? `https://github.com/${repository}` : undefined);
+  const offices_now = officesNow(input.offices_now, problems);
+  const delivery_volume_size = whole('delivery_volume_size', 10000, 100);
 
   if (problems.length > 0) {
     throw new Error(`content/settings.json has problems:\n- ${problems.join('\n- ')}`);
@@ -175,7 +200,36 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
     image_licence,
     accent_colour,
     accent_colour_dark,
+    sender,
+    contact,
+    offices_now,
+    delivery_volume_size,
   };
+}
+
+/** Reads `offices_now`: a list of { office, recipient_left?, holder? }; missing means none. */
+function officesNow(value: unknown, problems: string[]): OfficeNow[] {
+  if (value === undefined) return [];
+  const shape = '"offices_now" must be a list of { "office", "recipient_left", "holder" } with text values.';
+  if (!Array.isArray(value)) {
+    problems.push(shape);
+    return [];
+  }
+  const offices: OfficeNow[] = [];
+  for (const entry of value) {
+    const item = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const field = (key: string) =>
+      typeof item[key] === 'string' ? item[key].trim() : item[key] === undefined ? '' : null;
+    const office = field('office');
+    const recipient_left = field('recipient_left');
+    const holder = field('holder');
+    if (!office || recipient_left === null || holder === null) {
+      problems.push(shape);
+      return [];
+    }
+    offices.push({ office, recipient_left, holder });
+  }
+  return offices;
 }
 
 /** "/repo", "repo/", "" and "/" all become "/repo/" or "/". */

@@ -1,7 +1,7 @@
 /**
  * The two lists that grow with the number of signatures, written as HTML strings in one pass:
  * the entries of each page of the full list (the markup of content/_includes/signer-list.njk with
- * reasons and receipts) and the rows of the delivery letter's table. At 100,000 signatures a
+ * reasons and receipts) and the rows of the printable volumes' tables. At 100,000 signatures a
  * Nunjucks loop over them cost about 15 µs per signature; this costs a few.
  *
  * Signer text is untrusted: every value goes through {@link escapeText}, which escapes exactly
@@ -101,9 +101,9 @@ export function signerHtmlRenderer(repository: string) {
         `${reason}</li>`
       );
     },
-    /** One row of the delivery letter's table, with the line break and indent before it. */
-    deliveryRow(record: PetitionRecord): string {
-      return `\n    <tr><td>${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td><td>${CHANNEL_WORDS[channelOf(record)]}</td></tr>`;
+    /** One row of a printable volume's table (rank, name, country, date, channel), with the line break and indent before it. */
+    deliveryRow(record: PetitionRecord, rank: number): string {
+      return `\n    <tr><td>${rank}</td><td>${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td><td>${CHANNEL_WORDS[channelOf(record)]}</td></tr>`;
     },
   };
 }

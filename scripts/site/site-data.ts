@@ -3,7 +3,8 @@
  * signatures folder. Signatures are DATA: they are never handed to a template engine as
  * templates, only printed through autoescaped expressions.
  */
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import matter from 'gray-matter';
 import MarkdownIt from 'markdown-it';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import {
   type SkippedSignatureFile,
 } from '../load-signatures.ts';
 import { formatNumber } from './filters.ts';
+import { addresseesOf, historicalNote, parseLetterVersion, type Addressee } from '../delivery/packet.ts';
 import { signaturesCsv, signaturesJson } from './open-data.ts';
 import { qrSvg } from './qr-svg.ts';
 import { channelLabel, entryId, LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
@@ -91,6 +93,37 @@ export interface SignatureListPage {
   lastRank: number;
 }
 
+/**
+ * One volume of the printable signature list (/letter/delivery/<n>/): the same signatures as
+ * volume n of the PDF packet that `npm run delivery` writes (settings.delivery_volume_size,
+ * oldest first), so a page of 10,000 rows prints where one of every signature did not.
+ */
+export interface DeliveryVolumePage {
+  number: number;
+  url: string;
+  size: number;
+  firstRank: number;
+  lastRank: number;
+  /** The table rows, oldest first, signer text escaped (scripts/site/signer-html.ts). */
+  rowsHtml: string;
+}
+
+/**
+ * A delivery made: its manifest, committed by the maintainer as content/deliveries/<name>.json
+ * (a byte-for-byte copy of the packet's manifest.json) and published at /deliveries/<name>.json.
+ */
+export interface PublishedDelivery {
+  file: string;
+  url: string;
+  /** SHA-256 of the manifest file: the figure announced with the delivery. */
+  sha256: string;
+  as_of: string;
+  commit: string;
+  signature_count: number;
+  signatures_digest: string;
+  volume_count: number;
+}
+
 export interface SiteData {
   settings: Settings;
   site: {
@@ -104,8 +137,8 @@ export interface SiteData {
   tally: Tally;
   latestSigners: SignatureView[];
   signatureListPages: SignatureListPage[];
-  /** The delivery letter's table rows, every signature newest first, signer text escaped. */
-  deliveryRowsHtml: string;
+  /** The printable list of signatures in volumes; none when there are no signatures. */
+  deliveryVolumes: DeliveryVolumePage[];
   countries: { code: string; name: string }[];
   letterSha256: string;
   /** "12,304 signed online through GitHub, 1,210 on paper, 95 by email", or "" when all came through GitHub. */
@@ -115,6 +148,12 @@ export interface SiteData {
   sheet: { qrSvg: string; columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
   openData: { tallyJson: string; signaturesCsv: string; signaturesJson: string };
   skippedSignatures: SkippedSignatureFile[];
+  /** Deliveries made so far, newest first. */
+  deliveries: PublishedDelivery[];
+  /** The letter's recipients with what has become of their offices (settings.offices_now). */
+  addressees: Addressee[];
+  /** The historical note: when the letter was written and who has left office since ("" if neither). */
+  letterNote: string;
 }
 
 /**
@@ -158,6 +197,7 @@ export function buildSiteData(
   letterText: string,
   now: Date,
   skipped: SkippedSignatureFile[] = [],
+  deliveries: PublishedDelivery[] = [],
 ): SiteData {
   const tally = computeTally(records, settings, now);
   const newest = newestFirst(records);
@@ -182,9 +222,26 @@ export function buildSiteData(
     });
     if (count === 0) break;
   }
-  const deliveryRowsHtml = newest.map((record) => html.deliveryRow(record)).join('');
+  // Volumes hold ranks (n-1)·size+1 … n·size, oldest first, as the PDF volumes do.
+  const deliveryVolumes: DeliveryVolumePage[] = [];
+  for (let firstRank = 1; firstRank <= count; firstRank += settings.delivery_volume_size) {
+    const lastRank = Math.min(count, firstRank + settings.delivery_volume_size - 1);
+    let rowsHtml = '';
+    for (let rank = firstRank; rank <= lastRank; rank += 1) rowsHtml += html.deliveryRow(newest[count - rank]!, rank);
+    const number = deliveryVolumes.length + 1;
+    deliveryVolumes.push({
+      number,
+      url: `/letter/delivery/${number}/`,
+      size: lastRank - firstRank + 1,
+      firstRank,
+      lastRank,
+      rowsHtml,
+    });
+  }
 
   const repositoryUrl = `https://github.com/${settings.repository}`;
+  const letterVersion = parseLetterVersion(letterText, 'content/letter.md', settings.language);
+  const addressees = addresseesOf(letterVersion, settings);
   return {
     settings,
     site: {
@@ -198,7 +255,7 @@ export function buildSiteData(
     tally,
     latestSigners: newest.slice(0, settings.latest_signers).map((record) => view(record, settings.repository)),
     signatureListPages,
-    deliveryRowsHtml,
+    deliveryVolumes,
     countries: allCountries(),
     letterSha256: letterDigest(letterText),
     channelBreakdown: channelBreakdown(tally.signatures_by_channel),
@@ -219,6 +276,9 @@ export function buildSiteData(
       signaturesJson: signaturesJson(newest),
     },
     skippedSignatures: skipped,
+    deliveries,
+    addressees,
+    letterNote: historicalNote(letterVersion, addressees),
   };
 }
 
@@ -240,5 +300,43 @@ export async function loadSiteData(
   const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
   for (const { file, problem } of skipped) warn(`Skipped signature file ${path.join(directory, file)}: ${problem}`);
   const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
-  return buildSiteData(settings, records, letterText, new Date(), skipped);
+  const deliveries = await readPublishedDeliveries(path.join(projectRoot, DELIVERIES_FOLDER));
+  return buildSiteData(settings, records, letterText, new Date(), skipped, deliveries);
+}
+
+/** Where a maintainer commits the manifests of deliveries made (README, "Deliver the letter"). */
+export const DELIVERIES_FOLDER = 'content/deliveries';
+
+/** Reads the published manifests; a broken one stops the build, as a broken settings file does. */
+export async function readPublishedDeliveries(folder: string): Promise<PublishedDelivery[]> {
+  let names: string[];
+  try {
+    names = (await readdir(folder)).filter((name) => name.endsWith('.json'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const deliveries: PublishedDelivery[] = [];
+  for (const file of names) {
+    const bytes = await readFile(path.join(folder, file));
+    let manifest: Record<string, unknown>;
+    try {
+      manifest = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      throw new Error(`${DELIVERIES_FOLDER}/${file} is not JSON: copy the packet's manifest.json unchanged.`);
+    }
+    if (manifest.format !== 'petition-delivery/1' || typeof manifest.as_of !== 'string')
+      throw new Error(`${DELIVERIES_FOLDER}/${file} is not a delivery manifest (format "petition-delivery/1").`);
+    deliveries.push({
+      file,
+      url: `/deliveries/${file}`,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      as_of: manifest.as_of,
+      commit: String(manifest.commit ?? ''),
+      signature_count: Number(manifest.signature_count ?? 0),
+      signatures_digest: String(manifest.signatures_digest ?? ''),
+      volume_count: Number(manifest.volume_count ?? 0),
+    });
+  }
+  return deliveries.sort((a, b) => (a.as_of < b.as_of ? 1 : a.as_of > b.as_of ? -1 : 0));
 }

@@ -13,7 +13,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import webhookExamples from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
+// Real webhook payloads from @octokit/webhooks-examples (npm run refresh:github-webhooks).
+import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
+
+const webhookExamples = webhookFixture.events;
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import type { OpenApiExtract } from '../../scripts/refresh-github-openapi.ts';

@@ -3,13 +3,16 @@
  * issues (listing with labels/state/pagination and a Link header), comments, labels, the Git
  * Database API (refs, commits, trees with base_tree and deletions, 422 on a stale ref), contents,
  * commits by path, and GitHub's rate-limit headers. Faults can be injected per request.
- * Object shapes start from real webhook payloads (@octokit/webhooks-examples); every answer is
+ * Object shapes start from real webhook payloads (@octokit/webhooks-examples, extracted in test/fixtures/github-webhooks/); every answer is
  * checked against GitHub's OpenAPI description by openapi-conformance.test.ts.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import webhookExamples from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
+// Real webhook payloads from @octokit/webhooks-examples (npm run refresh:github-webhooks).
+import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
+
+const webhookExamples = webhookFixture.events;
 
 interface WebhookExample {
   name: string;

@@ -99,7 +99,12 @@ describe('npm run add-signatures', () => {
     expect(data.tally.signatures_by_channel).toEqual({ github: 1, paper: 3, email: 1 });
     expect(data.channelBreakdown).toBe('1 signed online through GitHub, 3 on paper, 1 by email');
     expect(data.signatureListPages[0]!.entriesHtml.match(/class="signer-channel"/g)).toHaveLength(4);
-    expect(data.deliveryRowsHtml.match(/<td>paper<\/td>/g)).toHaveLength(3);
+    expect(
+      data.deliveryVolumes
+        .map((volume) => volume.rowsHtml)
+        .join('')
+        .match(/<td>paper<\/td>/g),
+    ).toHaveLength(3);
     const csvRows = parseCsv(data.openData.signaturesCsv, { bom: true, columns: true }) as Record<string, string>[];
     expect(csvRows.filter((row) => row.channel === 'paper')).toHaveLength(3);
     // Every signer records the letter version the sheet printed: the current letter's.

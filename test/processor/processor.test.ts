@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import webhookExamples from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
+// Real webhook payloads from @octokit/webhooks-examples (npm run refresh:github-webhooks).
+import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
+
+const webhookExamples = webhookFixture.events;
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { letterDigest } from '../../scripts/core/tally.ts';
@@ -31,7 +34,7 @@ const sign = (
 ): FakeIssueInput => ({ body: signBody(fields), labels: ['signature'], user, ...extra });
 const botComments = (n: number) =>
   fake.issue(n).comments.filter((comment) => comment.body.startsWith(BOT_COMMENT_MARKER));
-/** A real `issues` webhook payload (@octokit/webhooks-examples), about issue `number`. */
+/** A real `issues` webhook payload (@octokit/webhooks-examples, extracted in test/fixtures/github-webhooks/), about issue `number`. */
 const issuesEvent = (action: 'edited' | 'reopened', number: number) => {
   const example = (
     webhookExamples as unknown as Array<{

@@ -54,7 +54,10 @@ describe('a site with many signatures from many countries', () => {
   beforeAll(async () => {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'petition-many-'));
     await writeSignatureFiles(directory, records);
-    site = await buildSite({ signaturesDir: directory, settings: { signatures_per_page: 500, goal: 1000 } });
+    site = await buildSite({
+      signaturesDir: directory,
+      settings: { signatures_per_page: 500, goal: 1000, delivery_volume_size: 500 },
+    });
   });
 
   it('weaves the count and the number of countries into the letter', async () => {
@@ -165,9 +168,23 @@ describe('a site with many signatures from many countries', () => {
     }
   });
 
-  it('lists every signature in the delivery version of the letter', async () => {
-    const delivery = await site.dom('letter/delivery/index.html');
-    expect(delivery.querySelectorAll('.delivery-list tbody tr')).toHaveLength(MANY);
+  it('lists every signature once in the printable volumes, oldest first, linked from the delivery page', async () => {
+    const index = await site.dom('letter/delivery/index.html');
+    const links = [...index.querySelectorAll('.volumes a')].map((a) => a.getAttribute('href'));
+    expect(links).toHaveLength(3); // 1,234 in volumes of 500
+    let rows = 0;
+    for (const [i, link] of links.entries()) {
+      expect(link).toBe(`/amur-leopard/letter/delivery/${i + 1}/`);
+      const volume = await site.dom(`letter/delivery/${i + 1}/index.html`);
+      const ranks = [...volume.querySelectorAll('.delivery-list tbody tr td:first-child')].map((td) =>
+        Number(td.textContent),
+      );
+      expect(ranks[0]).toBe(rows + 1);
+      rows += ranks.length;
+      expect(ranks.at(-1)).toBe(rows);
+    }
+    expect(rows).toBe(MANY);
+    expect(index.querySelectorAll('.delivery-list')).toHaveLength(0);
   });
 
   it('loads nothing from another origin', async () => {

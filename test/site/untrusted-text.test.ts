@@ -21,7 +21,12 @@ describe('signature files written by strangers', () => {
   });
 
   it('escape HTML so that no script, image or closing tag from a signer becomes markup', async () => {
-    for (const page of ['index.html', 'signatures/index.html', 'letter/delivery/index.html']) {
+    for (const page of [
+      'index.html',
+      'signatures/index.html',
+      'letter/delivery/index.html',
+      'letter/delivery/1/index.html',
+    ]) {
       const dom = await site.dom(page);
       expect(dom.querySelectorAll('script:not([src])'), page).toHaveLength(0);
       // The site's own pictures (lead image, map preview) are the only images, and none has a handler.

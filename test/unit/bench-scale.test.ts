@@ -21,6 +21,7 @@ import {
 import { listSignatureFiles, loadSignatures } from '../../scripts/load-signatures.ts';
 import { formatDate } from '../../scripts/site/filters.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
+import { splitIntoVolumes } from '../../scripts/delivery/volumes.ts';
 import { escapeText } from '../../scripts/site/signer-html.ts';
 import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
 import { projectRoot } from '../helpers/site.ts';
@@ -150,12 +151,27 @@ describe('list entries and delivery rows written as HTML', () => {
     expect(`<ol class="signers" reversed start="${page.lastRank}">${page.entriesHtml}\n</ol>`).toBe(rendered.trimEnd());
 
     const rows = env.renderString(
-      '{%- for s in signers %}\n    <tr><td>{{ s.name }}</td><td>{{ s.countryName }}</td><td>{{ s.date }}</td><td>{{ {github: "GitHub", paper: "paper", email: "email"}[s.channel] }}</td></tr>\n    {%- endfor %}',
-      { signers: data.latestSigners },
+      '{%- for s in signers %}\n    <tr><td>{{ loop.index }}</td><td>{{ s.name }}</td><td>{{ s.countryName }}</td><td>{{ s.date }}</td><td>{{ {github: "GitHub", paper: "paper", email: "email"}[s.channel] }}</td></tr>\n    {%- endfor %}',
+      { signers: [...data.latestSigners].reverse() },
     );
-    expect(data.deliveryRowsHtml).toBe(rows);
-    expect(data.deliveryRowsHtml).not.toContain('<b>');
+    expect(data.deliveryVolumes.map((volume) => volume.rowsHtml).join('')).toBe(rows);
+    expect(rows).not.toContain('<b>');
     expect(page.entriesHtml).toContain('&lt;b&gt;bold&lt;/b&gt;');
+  });
+
+  it('splits the printable list into volumes of the delivery size, oldest first, as the PDF volumes are', () => {
+    const records = generateSampleRecords(250, { seed: 5 });
+    const data = buildSiteData({ ...settings, delivery_volume_size: 100 }, records, letterText, new Date());
+    expect(data.deliveryVolumes.map((v) => [v.number, v.url, v.firstRank, v.lastRank, v.size])).toEqual([
+      [1, '/letter/delivery/1/', 1, 100, 100],
+      [2, '/letter/delivery/2/', 101, 200, 100],
+      [3, '/letter/delivery/3/', 201, 250, 50],
+    ]);
+    const pdfVolumes = splitIntoVolumes(records, 100);
+    for (const [i, volume] of data.deliveryVolumes.entries()) {
+      const names = [...volume.rowsHtml.matchAll(/<tr><td>\d+<\/td><td>([^<]*)<\/td>/g)].map((m) => m[1]);
+      expect(names).toEqual(pdfVolumes[i]!.records.map((record) => escapeText(record.name)));
+    }
   });
 
   it('numbers pages from the oldest signature, each newest first', () => {
@@ -173,7 +189,7 @@ describe('list entries and delivery rows written as HTML', () => {
     expect(empty.signatureListPages).toEqual([
       { number: 1, url: '/signatures/1/', size: 0, entriesHtml: '', firstRank: 1, lastRank: 0 },
     ]);
-    expect(empty.deliveryRowsHtml).toBe('');
+    expect(empty.deliveryVolumes).toEqual([]);
   });
 });
 

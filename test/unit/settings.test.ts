@@ -49,3 +49,43 @@ describe('petition settings', () => {
     expect(isPetitionOpen({ ...settings, state: 'closed' }, new Date('2026-01-01T00:00:00Z'))).toBe(false);
   });
 });
+
+describe('delivery settings', () => {
+  it('default the sender, the contact and the volume size so a fork delivers without editing them', () => {
+    const settings = resolveSettings(valid, { PETITION_REPOSITORY: 'someone/their-petition' });
+    expect(settings.sender).toBe('The organisers of “Save the Amur Leopard”');
+    expect(settings.contact).toBe('https://github.com/someone/their-petition');
+    expect(settings.offices_now).toEqual([]);
+    expect(settings.delivery_volume_size).toBe(10000);
+  });
+
+  it('keep what the campaigner set for the sender, contact and offices', () => {
+    const settings = resolveSettings({
+      ...valid,
+      sender: ' Friends of the Leopard ',
+      contact: 'letters@example.org',
+      offices_now: [
+        { office: 'Prime Minister', recipient_left: 'May 2012', holder: 'A. Person' },
+        { office: 'Premier' },
+      ],
+      delivery_volume_size: 5000,
+    });
+    expect(settings).toMatchObject({
+      sender: 'Friends of the Leopard',
+      contact: 'letters@example.org',
+      delivery_volume_size: 5000,
+      offices_now: [
+        { office: 'Prime Minister', recipient_left: 'May 2012', holder: 'A. Person' },
+        { office: 'Premier', recipient_left: '', holder: '' },
+      ],
+    });
+  });
+
+  it('refuse offices that are not a list of named offices, and volumes too small to print', () => {
+    for (const offices_now of ['Prime Minister', [{ holder: 'A. Person' }], [{ office: 'Premier', holder: 7 }]])
+      expect(() => resolveSettings({ ...valid, offices_now })).toThrowError(/"offices_now" must be a list/);
+    expect(() => resolveSettings({ ...valid, delivery_volume_size: 10 })).toThrowError(
+      /"delivery_volume_size" must be a whole number of at least 100/,
+    );
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The fonts the delivery PDFs embed, from npm packages of the Noto fonts (SIL Open Font Licence
+ * 1.1, which allows embedding): no system font is used, so every machine, the Action included,
+ * produces the same PDF. In fallback order: the first font that has a character draws it.
+ * pdfkit embeds only the glyphs a document uses, so a volume carries a few hundred kilobytes of
+ * font, not the 8 MB of the Chinese one.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as fontkit from 'fontkit';
+
+export interface DeliveryFont {
+  /** The name pdfkit registers it under. */
+  name: string;
+  /** What it is there for. */
+  covers: string;
+  /** Absolute path of the font file. */
+  file: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** A font file inside an @embedpdf/fonts-* package (their exports hide the fonts/ folder). */
+function packageFont(packageName: string, file: string): string {
+  return path.join(path.dirname(require.resolve(packageName)), '..', 'fonts', file);
+}
+
+/** The regular fonts, in fallback order. */
+export function regularFonts(): DeliveryFont[] {
+  return [
+    {
+      name: 'NotoSans',
+      covers: 'Latin, Greek, Cyrillic, Devanagari',
+      file: packageFont('@embedpdf/fonts-latin', 'NotoSans-Regular.ttf'),
+    },
+    {
+      name: 'NotoNaskhArabic',
+      covers: 'Arabic',
+      file: packageFont('@embedpdf/fonts-arabic', 'NotoNaskhArabic-Regular.ttf'),
+    },
+    {
+      name: 'NotoSansHebrew',
+      covers: 'Hebrew',
+      file: packageFont('@embedpdf/fonts-hebrew', 'NotoSansHebrew-Regular.ttf'),
+    },
+    {
+      name: 'NotoSansHans',
+      covers: 'Chinese (simplified and traditional), Japanese kana',
+      file: packageFont('@embedpdf/fonts-sc', 'NotoSansHans-Regular.otf'),
+    },
+  ];
+}
+
+/** The bold fonts for headings: bold Latin, then the regular fallbacks. */
+export function boldFonts(): DeliveryFont[] {
+  const [, ...rest] = regularFonts();
+  return [
+    {
+      name: 'NotoSans-Bold',
+      covers: 'Latin, Greek, Cyrillic',
+      file: packageFont('@embedpdf/fonts-latin', 'NotoSans-Bold.ttf'),
+    },
+    ...rest,
+  ];
+}
+
+export interface LoadedFonts {
+  regular: DeliveryFont[];
+  bold: DeliveryFont[];
+  /** Font bytes by name, read once and shared by every document. */
+  bytes: Map<string, Buffer>;
+  /** Whether font `index` of `list` has a glyph for a code point (cached). */
+  coverage(list: DeliveryFont[]): (index: number, codePoint: number) => boolean;
+}
+
+/** Reads the fonts once. */
+export function loadFonts(): LoadedFonts {
+  const regular = regularFonts();
+  const bold = boldFonts();
+  const bytes = new Map<string, Buffer>();
+  const parsed = new Map<string, fontkit.Font>();
+  for (const font of [...regular, ...bold]) {
+    if (bytes.has(font.name)) continue;
+    const data = readFileSync(font.file);
+    bytes.set(font.name, data);
+    parsed.set(font.name, fontkit.create(data) as fontkit.Font);
+  }
+  const cache = new Map<string, boolean>();
+  return {
+    regular,
+    bold,
+    bytes,
+    coverage: (list) => (index, codePoint) => {
+      const name = list[index]!.name;
+      const key = `${name}:${codePoint}`;
+      let has = cache.get(key);
+      if (has === undefined) cache.set(key, (has = parsed.get(name)!.hasGlyphForCodePoint(codePoint)));
+      return has;
+    },
+  };
+}
