@@ -80,8 +80,9 @@ describe('a petition with paper and email signatures', () => {
   });
 
   it('gives the delivery letter a column saying how each signature came', async () => {
-    const dom = await site.dom('letter/delivery/index.html');
+    const dom = await site.dom('letter/delivery/1/index.html');
     expect([...dom.querySelectorAll('.delivery-list thead th')].map((th) => th.textContent)).toEqual([
+      'No.',
       'Name',
       'Country or territory',
       'Signed',
@@ -89,7 +90,8 @@ describe('a petition with paper and email signatures', () => {
     ]);
     const how = [...dom.querySelectorAll('.delivery-list tbody tr')].map((row) => row.lastElementChild?.textContent);
     expect(how.sort()).toEqual(['GitHub', 'email', 'paper', 'paper']);
-    expect(dom.querySelector('.channel-note')?.textContent).toContain(
+    const index = await site.dom('letter/delivery/index.html');
+    expect(index.querySelector('.channel-note')?.textContent).toContain(
       '1 signed online through GitHub, 2 on paper, 1 by email',
     );
   });
