@@ -110,13 +110,23 @@ function uncommittedChanges(): string[] {
 
 /** content/letter.md, then its translations content/letter.<language>.md in name order. */
 export async function readLetters(language: string): Promise<LetterVersion[]> {
-  const names = (await readdir(path.join(projectRoot, 'content')))
-    .filter((name) => /^letter\.[A-Za-z-]+\.md$/.test(name))
+  // A translation lives beside its language's other pages, content/<language>/letter.md, as the
+  // site and the processor (which records its digest for that language's signers) expect.
+  const folders = (await readdir(path.join(projectRoot, 'content'), { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory() && /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(entry.name))
+    .map((entry) => entry.name)
     .sort();
-  const letters: LetterVersion[] = [];
-  for (const name of ['letter.md', ...names]) {
-    const file = `content/${name}`;
-    letters.push(parseLetterVersion(await readFile(path.join(projectRoot, file), 'utf8'), file, language));
+  const letters: LetterVersion[] = [
+    parseLetterVersion(
+      await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8'),
+      'content/letter.md',
+      language,
+    ),
+  ];
+  for (const folder of folders) {
+    const file = `content/${folder}/letter.md`;
+    const text = await readFile(path.join(projectRoot, file), 'utf8').catch(() => undefined);
+    if (text !== undefined) letters.push(parseLetterVersion(text, file, folder));
   }
   return letters;
 }

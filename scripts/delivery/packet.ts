@@ -10,7 +10,7 @@ import { computeTally, letterDigest, type Tally } from '../core/tally.ts';
 import { formatDate, formatNumber, plural } from '../site/filters.ts';
 import { splitIntoVolumes, volumeStem, type Volume } from './volumes.ts';
 
-/** One language version of the letter, from content/letter.md or content/letter.<language>.md. */
+/** One language version of the letter, from content/letter.md or content/<language>/letter.md. */
 export interface LetterVersion {
   /** Path in the repository, e.g. "content/letter.md". */
   file: string;
@@ -53,7 +53,7 @@ export function parseLetterVersion(text: string, file: string, fallbackLanguage:
   const demands = Array.isArray(data.demands) ? (data.demands as unknown[]).map(String) : [];
   if (recipients.length === 0 || demands.length === 0)
     throw new Error(`${file} needs "recipients" and "demands" in its front matter.`);
-  const fromName = /letter\.([A-Za-z-]+)\.md$/.exec(file)?.[1];
+  const fromName = /(?:^|\/)content\/([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\/letter\.md$/.exec(file)?.[1];
   return {
     file,
     language: String(data.language ?? fromName ?? fallbackLanguage),
