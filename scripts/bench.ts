@@ -428,12 +428,15 @@ for (const [label, r] of processorRuns) {
 
 // ---- hostile input ---------------------------------------------------------------------------
 
-console.log('\n## Hostile input: parsing and validating one adversarial issue (worst of 20 runs)\n');
+console.log('\n## Hostile input: parsing and validating one adversarial issue (worst of 20 runs, after one warm-up)\n');
 const hostileFields = formFieldsFromTemplate(
   YAML.parse(readFileSync(path.join(projectRoot, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8')),
 );
 const hostileRows = hostileIssueBodies(hostileFields).map(({ label, body }) => {
   let worst = 0;
+  // One warm-up run: the processor meets many issues, so the first one's compilation is not the case to judge.
+  const warm = parseIssueForm(body, hostileFields);
+  if (warm.ok) validateSignature(warm.values);
   for (let run = 0; run < 20; run += 1) {
     const started = performance.now();
     const parsed = parseIssueForm(body, hostileFields);
@@ -477,7 +480,7 @@ console.log(
 console.log('\nTargets:');
 target(
   checkout.sparse.seconds + checkout.sparse.readSeconds < checkout.full.seconds / 5,
-  `the processor's checkout and reads cost under a fifth of a full checkout (${fixed(checkout.sparse.seconds + checkout.sparse.readSeconds, 2)} s against ${fixed(checkout.full.seconds, 2)} s)`,
+  `the processor's checkout and reads cost under a fifth of a full checkout (${fixed(checkout.sparse.seconds + checkout.sparse.readSeconds, 2)} s against ${fixed(checkout.full.seconds, 2)} s${quick ? '; the target is set at 1,000,000, measured at 100,000' : ''})`,
 );
 
 // ---- storage -------------------------------------------------------------------------------
