@@ -6,12 +6,11 @@
  * read as an offline one. Pure: text in, text out; hashing keys are passed in.
  */
 import { createHash, createHmac } from 'node:crypto';
-import matter from 'gray-matter';
 import YAML from 'yaml';
 import { isCountryCode } from './countries.ts';
 import {
   parseSignatureFile,
-  SIGNATURE_FILE_MAX_BYTES,
+  readFrontMatter,
   type ParsedSignatureFile,
   type SignatureRecord,
 } from './signature-file.ts';
@@ -202,26 +201,11 @@ const OFFLINE_FIELDS = ['channel', 'name', 'country', 'signed_at', 'batch', 'row
  * Offline files are few, so they all take the full YAML parser.
  */
 export function parseOfflineSignatureFile(rawText: string, relativePath: string): ParsedOfflineSignatureFile {
-  if (rawText.length > SIGNATURE_FILE_MAX_BYTES || Buffer.byteLength(rawText, 'utf8') > SIGNATURE_FILE_MAX_BYTES)
-    return { ok: false, problem: `file is larger than ${SIGNATURE_FILE_MAX_BYTES} bytes` };
-  const text = rawText.includes('\r') ? rawText.replace(/\r\n?/g, '\n') : rawText;
   const id = offlineIdFromRelativePath(relativePath);
   if (id === undefined) return { ok: false, problem: 'file is not at signatures/offline/<aa>/<id>.md' };
-  if (!text.startsWith('---\n')) return { ok: false, problem: 'file does not start with front matter (---)' };
-  let data: unknown;
-  let body: string;
-  try {
-    const parsed = matter(text, {
-      engines: { yaml: (source: string) => YAML.parse(source, { schema: 'core', uniqueKeys: true }) as object },
-    });
-    data = parsed.data;
-    body = parsed.content;
-  } catch (error) {
-    return { ok: false, problem: `front matter is not valid YAML (${(error as Error).message.split('\n')[0]})` };
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    return { ok: false, problem: 'front matter is not a mapping' };
-  const fields = data as Record<string, unknown>;
+  const read = readFrontMatter(rawText);
+  if (!read.ok) return read;
+  const { fields, body } = read;
   const unknown = Object.keys(fields).filter((key) => !OFFLINE_FIELDS.includes(key));
   if (unknown.length > 0) return { ok: false, problem: `unexpected field(s): ${unknown.join(', ')}` };
 

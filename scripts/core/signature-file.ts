@@ -81,26 +81,25 @@ export function renderSignatureFile(record: SignatureRecord): string {
 export type ParsedSignatureFile = { ok: true; record: SignatureRecord } | { ok: false; problem: string };
 
 /**
- * Reads file text back into a record and checks every field, so a hand-edited or hostile file
- * is reported with the reason instead of reaching a page. `relativePath` must be the file's
- * path inside the signatures folder; the id in it must match the file's user_id.
+ * The front matter and body of a signature file, GitHub's or offline: bounded in size before
+ * anything reads it, CRLF read as LF (a Windows checkout with core.autocrlf), and parsed by
+ * `fast` when it recognises the text, by the YAML library otherwise. Field checks are the caller's.
  */
-export function parseSignatureFile(rawText: string, relativePath: string): ParsedSignatureFile {
+export function readFrontMatter(
+  rawText: string,
+  fast: (text: string) => { data: Record<string, unknown>; body: string } | undefined = () => undefined,
+): { ok: true; fields: Record<string, unknown>; body: string } | { ok: false; problem: string } {
   // UTF-8 never takes fewer bytes than UTF-16 code units: a long text is refused without counting.
   if (rawText.length > SIGNATURE_FILE_MAX_BYTES || Buffer.byteLength(rawText, 'utf8') > SIGNATURE_FILE_MAX_BYTES)
     return { ok: false, problem: `file is larger than ${SIGNATURE_FILE_MAX_BYTES} bytes` };
-  // A Windows checkout with core.autocrlf turns every line end into CRLF; the record is the same.
   const text = rawText.includes('\r') ? rawText.replace(/\r\n?/g, '\n') : rawText;
-  const pathId = userIdFromRelativePath(relativePath);
-  if (pathId === undefined) return { ok: false, problem: 'file is not at signatures/<aa>/<bb>/<user id>.md' };
   if (!text.startsWith('---\n')) return { ok: false, problem: 'file does not start with front matter (---)' };
-
   let data: unknown;
   let body: string;
-  const fast = parseCanonicalFrontMatter(text);
-  if (fast) {
-    data = fast.data;
-    body = fast.body;
+  const quick = fast(text);
+  if (quick) {
+    data = quick.data;
+    body = quick.body;
   } else
     try {
       // Options (even empty ones) stop gray-matter from caching every file's text in memory.
@@ -114,7 +113,20 @@ export function parseSignatureFile(rawText: string, relativePath: string): Parse
     }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     return { ok: false, problem: 'front matter is not a mapping' };
-  const fields = data as Record<string, unknown>;
+  return { ok: true, fields: data as Record<string, unknown>, body };
+}
+
+/**
+ * Reads file text back into a record and checks every field, so a hand-edited or hostile file
+ * is reported with the reason instead of reaching a page. `relativePath` must be the file's
+ * path inside the signatures folder; the id in it must match the file's user_id.
+ */
+export function parseSignatureFile(rawText: string, relativePath: string): ParsedSignatureFile {
+  const pathId = userIdFromRelativePath(relativePath);
+  if (pathId === undefined) return { ok: false, problem: 'file is not at signatures/<aa>/<bb>/<user id>.md' };
+  const read = readFrontMatter(rawText, parseCanonicalFrontMatter);
+  if (!read.ok) return read;
+  const { fields, body } = read;
 
   // `channel` is optional here: a file without it is a GitHub signature (every file written before
   // offline signatures existed), and one with it must say "github". Paper and email signatures

@@ -8,7 +8,8 @@ import { formFieldsFromTemplate, renderIssueForm } from '../../scripts/core/issu
 import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
 import { createClient } from '../../scripts/github/client.ts';
 import { processSignatures, type ProcessOptions, type RunSummary } from '../../scripts/process-signatures.ts';
-import type { FakeGitHub } from '../fake-github/server.ts';
+import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
+import type { FakeGitHub, FakeIssueInput } from '../fake-github/server.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 export const REPOSITORY = 'leopards/petition';
@@ -35,6 +36,20 @@ export function signBody({
   consent?: boolean;
 }): string {
   return renderIssueForm(signFields, { name, country, reason, consent: [consent] });
+}
+
+/** A signature issue by `user`, with a body made by the signing form. */
+export function signIssue(
+  user: { login: string; id: number },
+  fields: Parameters<typeof signBody>[0],
+  extra: Partial<FakeIssueInput> = {},
+): FakeIssueInput {
+  return { body: signBody(fields), labels: ['signature'], user, ...extra };
+}
+
+/** The bot's comments on issue `n` (its receipts and answers), found by their hidden marker. */
+export function botCommentsOn(fake: FakeGitHub, n: number) {
+  return fake.issue(n).comments.filter((comment) => comment.body.startsWith(BOT_COMMENT_MARKER));
 }
 
 /** An issue body exactly as GitHub renders the withdrawal form. */

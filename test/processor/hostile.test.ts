@@ -11,11 +11,13 @@ import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { summaryLogLines, summaryMarkdown } from '../../scripts/process-signatures.ts';
 import { startFakeGitHub, type FakeGitHub, type FakeIssueInput } from '../fake-github/server.ts';
 import {
+  botCommentsOn,
   makeCheckout,
   REPOSITORY,
   runProcessor,
   signatureFiles,
   signBody,
+  signIssue,
   syncCheckout,
   withdrawBody,
 } from './harness.ts';
@@ -27,15 +29,10 @@ afterEach(async () => {
 
 const anna = { login: 'apetrova', id: 1234567 };
 const wei = { login: 'wangwei', id: 2345678 };
-const sign = (
-  user: { login: string; id: number },
-  fields: Parameters<typeof signBody>[0],
-  extra: Partial<FakeIssueInput> = {},
-): FakeIssueInput => ({ body: signBody(fields), labels: ['signature'], user, ...extra });
+const sign = signIssue;
 const start = (issues: FakeIssueInput[], latencyMs?: number) =>
   startFakeGitHub({ owner: 'leopards', repo: 'petition', issues, latencyMs });
-const botComments = (n: number) =>
-  fake.issue(n).comments.filter((comment) => comment.body.startsWith(BOT_COMMENT_MARKER));
+const botComments = (n: number) => botCommentsOn(fake, n);
 const github = new MarkdownIt({ html: true, linkify: true });
 
 describe('signer text never becomes markup or a workflow command', () => {

@@ -3,17 +3,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
 
 const webhookExamples = webhookFixture.events;
-import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { letterDigest } from '../../scripts/core/tally.ts';
-import { secondaryRateLimit, startFakeGitHub, type FakeGitHub, type FakeIssueInput } from '../fake-github/server.ts';
+import { secondaryRateLimit, startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
 import {
+  botCommentsOn,
   letterText,
   makeCheckout,
   REPOSITORY,
   runProcessor,
   signatureFiles,
   signBody,
+  signIssue,
   syncCheckout,
   withdrawBody,
 } from './harness.ts';
@@ -27,13 +28,8 @@ const anna = { login: 'apetrova', id: 1234567 };
 const wei = { login: 'wangwei', id: 2345678 };
 const fatima = { login: 'fatima-a', id: 3456789 };
 const mallory = { login: 'mallory', id: 9999 };
-const sign = (
-  user: { login: string; id: number },
-  fields: Parameters<typeof signBody>[0],
-  extra: Partial<FakeIssueInput> = {},
-): FakeIssueInput => ({ body: signBody(fields), labels: ['signature'], user, ...extra });
-const botComments = (n: number) =>
-  fake.issue(n).comments.filter((comment) => comment.body.startsWith(BOT_COMMENT_MARKER));
+const sign = signIssue;
+const botComments = (n: number) => botCommentsOn(fake, n);
 /** A real `issues` webhook payload (@octokit/webhooks-examples, extracted in test/fixtures/github-webhooks/), about issue `number`. */
 const issuesEvent = (action: 'edited' | 'reopened', number: number) => {
   const example = (
