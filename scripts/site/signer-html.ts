@@ -67,10 +67,10 @@ export function signerHtmlRenderer(repository: string) {
      */
     listItem(record: SignatureRecord): string {
       const reason = record.reason
-        ? `<span class="signer-reason">${escapeText(shorten(record.reason, LIST_REASON_CHARACTERS))}</span>`
+        ? `<span class="signer-reason" lang="">${escapeText(shorten(record.reason, LIST_REASON_CHARACTERS))}</span>`
         : '';
       return (
-        `\n  <li id="${escapeText(signatureEntryId(record.user_id))}"><span class="signer-name">${escapeText(record.name)}</span>` +
+        `\n  <li id="${escapeText(signatureEntryId(record.user_id))}"><span class="signer-name" lang="">${escapeText(record.name)}</span>` +
         ` <span class="signer-meta">${country(record.country)} · <time datetime="${escapeText(record.signed_at)}">` +
         `${day(record.signed_at.slice(0, 10))}</time> · <a href="${issueUrlPrefix}${record.issue}">receipt #${record.issue}</a></span>` +
         `${reason}</li>`
@@ -78,7 +78,7 @@ export function signerHtmlRenderer(repository: string) {
     },
     /** One row of the delivery letter's table, with the line break and indent before it. */
     deliveryRow(record: SignatureRecord): string {
-      return `\n    <tr><td>${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td></tr>`;
+      return `\n    <tr><td lang="">${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td></tr>`;
     },
   };
 }

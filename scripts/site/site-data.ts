@@ -18,6 +18,11 @@ import {
   signaturesDirectory,
   type SkippedSignatureFile,
 } from '../load-signatures.ts';
+import { readCatalogs } from '../issue-forms.ts';
+import type { Catalog } from '../core/i18n.ts';
+import { templateFileName } from '../core/issue-templates.ts';
+import { siteLanguages, type SiteLanguage } from './languages.ts';
+import { readLetterVersions, type LetterVersion } from './letter-versions.ts';
 import { signaturesCsv, signaturesJson } from './open-data.ts';
 import { LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
 
@@ -106,6 +111,27 @@ export interface SiteData {
   letter: LetterData;
   openData: { tallyJson: string; signaturesCsv: string; signaturesJson: string };
   skippedSignatures: SkippedSignatureFile[];
+  /** The site's languages, default first (scripts/site/languages.ts). */
+  languages: SiteLanguage[];
+  /** Each language's letter: its own translation (content/<code>/letter.md) or, lacking one, the default's. */
+  letters: Record<string, LetterData & { sha256: string; translated: boolean }>;
+  /** Every version of the letter anyone may have signed (content/letter-versions/). */
+  letterVersions: LetterVersion[];
+  /** The petition's title and description in each language: settings for the default, content/<code>/index.md's front matter for the others. */
+  petitions: Record<string, { title: string; description: string }>;
+  /** Each language's GitHub issue forms: sign.yml for the default language, sign-ru.yml for Russian. */
+  signTemplates: Record<string, string>;
+  withdrawUrls: Record<string, string>;
+}
+
+/** What the build knows besides settings and signatures: languages, translated letters, archived versions. */
+export interface SiteTexts {
+  catalogs: readonly Catalog[];
+  /** content/<code>/letter.md of each language that has one. */
+  translatedLetters: Record<string, string>;
+  letterVersions: LetterVersion[];
+  /** The front matter of content/<code>/index.md of each language that has one (title, description). */
+  translatedHomes?: Record<string, Record<string, unknown>>;
 }
 
 function view(record: SignatureRecord, repository: string): SignatureView {
@@ -133,6 +159,7 @@ export function buildSiteData(
   letterText: string,
   now: Date,
   skipped: SkippedSignatureFile[] = [],
+  texts: SiteTexts = { catalogs: [], translatedLetters: {}, letterVersions: [] },
 ): SiteData {
   const tally = computeTally(records, settings, now);
   const newest = newestFirst(records);
@@ -160,6 +187,22 @@ export function buildSiteData(
   const deliveryRowsHtml = newest.map((record) => html.deliveryRow(record)).join('');
 
   const repositoryUrl = `https://github.com/${settings.repository}`;
+  const languages = siteLanguages(texts.catalogs);
+  const letter = parseLetter(letterText);
+  const letterSha256 = letterDigest(letterText);
+  const letters: SiteData['letters'] = {};
+  const petitions: SiteData['petitions'] = {};
+  for (const language of languages) {
+    const home = language.isDefault ? {} : (texts.translatedHomes?.[language.code] ?? {});
+    petitions[language.code] = {
+      title: typeof home.title === 'string' ? home.title : settings.title,
+      description: typeof home.description === 'string' ? home.description : settings.description,
+    };
+    const translation = language.isDefault ? undefined : texts.translatedLetters[language.code];
+    letters[language.code] = translation
+      ? { ...parseLetter(translation), sha256: letterDigest(translation), translated: true }
+      : { ...letter, sha256: letterSha256, translated: false };
+  }
   return {
     settings,
     site: {
@@ -175,8 +218,21 @@ export function buildSiteData(
     signatureListPages,
     deliveryRowsHtml,
     countries: allCountries(),
-    letterSha256: letterDigest(letterText),
-    letter: parseLetter(letterText),
+    letterSha256,
+    letter,
+    languages,
+    letters,
+    letterVersions: texts.letterVersions,
+    petitions,
+    signTemplates: Object.fromEntries(
+      languages.map((language) => [language.code, templateFileName('sign', language.code, settings.language)]),
+    ),
+    withdrawUrls: Object.fromEntries(
+      languages.map((language) => [
+        language.code,
+        `${repositoryUrl}/issues/new?template=${templateFileName('withdraw', language.code, settings.language)}`,
+      ]),
+    ),
     openData: {
       tallyJson: `${JSON.stringify(tally, null, 2)}\n`,
       signaturesCsv: signaturesCsv(newest),
@@ -204,5 +260,21 @@ export async function loadSiteData(
   const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
   for (const { file, problem } of skipped) warn(`Skipped signature file ${path.join(directory, file)}: ${problem}`);
   const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
-  return buildSiteData(settings, records, letterText, new Date(), skipped);
+  const catalogs = await readCatalogs(projectRoot, settings.language);
+  const translatedLetters: Record<string, string> = {};
+  const translatedHomes: Record<string, Record<string, unknown>> = {};
+  for (const catalog of catalogs.slice(1)) {
+    const folder = path.join(projectRoot, 'content', catalog.language);
+    const translation = await readFile(path.join(folder, 'letter.md'), 'utf8').catch(() => undefined);
+    if (translation !== undefined) translatedLetters[catalog.language] = translation;
+    const home = await readFile(path.join(folder, 'index.md'), 'utf8').catch(() => undefined);
+    if (home !== undefined) translatedHomes[catalog.language] = matter(home, {}).data;
+  }
+  const letterVersions = await readLetterVersions(path.join(projectRoot, 'content/letter-versions'), markdown);
+  return buildSiteData(settings, records, letterText, new Date(), skipped, {
+    catalogs,
+    translatedLetters,
+    letterVersions,
+    translatedHomes,
+  });
 }

@@ -20,6 +20,7 @@ import {
 } from '../../scripts/core/signature-file.ts';
 import { listSignatureFiles, loadSignatures } from '../../scripts/load-signatures.ts';
 import { formatDate } from '../../scripts/site/filters.ts';
+import { countryName } from '../../scripts/core/countries.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
 import { escapeText } from '../../scripts/site/signer-html.ts';
 import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
@@ -124,6 +125,7 @@ describe('list entries and delivery rows written as HTML', () => {
   const nunjucks = createRequire(import.meta.url)('nunjucks');
   const env = new nunjucks.Environment(null, { autoescape: true });
   env.addFilter('formatDate', formatDate);
+  env.addFilter('countryName', countryName);
 
   it('escapes exactly what Nunjucks escapes', () => {
     const text = `& " ' < > \\ {{ x }} ${'Ж'}`;
@@ -150,7 +152,7 @@ describe('list entries and delivery rows written as HTML', () => {
     expect(`<ol class="signers" reversed start="${page.lastRank}">${page.entriesHtml}\n</ol>`).toBe(rendered.trimEnd());
 
     const rows = env.renderString(
-      '{%- for s in signers %}\n    <tr><td>{{ s.name }}</td><td>{{ s.countryName }}</td><td>{{ s.date }}</td></tr>\n    {%- endfor %}',
+      '{%- for s in signers %}\n    <tr><td lang="">{{ s.name }}</td><td>{{ s.countryName }}</td><td>{{ s.date }}</td></tr>\n    {%- endfor %}',
       { signers: data.latestSigners },
     );
     expect(data.deliveryRowsHtml).toBe(rows);
