@@ -106,9 +106,9 @@ interface FilterContext {
  * - `lurl`: "/letter/" → the page's language's "/ru/letter/";
  * - `formatNumber`, `formatDate`, `countryName`: in the page's language.
  */
-// Eleventy ships no TypeScript types for its configuration object.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function addLanguageFilters(
+  // Eleventy ships no TypeScript types for its configuration object.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   eleventyConfig: any,
   catalogs: readonly Catalog[],
   languages: SiteLanguage[],
