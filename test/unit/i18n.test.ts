@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IntlMessageFormat } from 'intl-messageformat';
+import MarkdownIt from 'markdown-it';
 import { format, missingKeys, parseCatalog } from '../../scripts/core/i18n.ts';
 import { problemMessage } from '../../scripts/core/messages.ts';
 import { readCatalogs } from '../../scripts/issue-forms.ts';
@@ -84,6 +85,24 @@ describe('the language files', () => {
       const locale = (catalog.site as { locale: string }).locale;
       expect(Intl.DateTimeFormat.supportedLocalesOf([locale]), catalog.language).toEqual([locale]);
     }
+  });
+});
+
+describe('Markdown in the strings', () => {
+  it('renders every bold phrase in every language as bold (CommonMark’s rules around CJK punctuation)', () => {
+    // "**感谢您的签名!**您的…" stays literal asterisks: a closing ** after punctuation must be
+    // followed by a space or punctuation. GitHub renders the robot's replies with the same rules.
+    const md = new MarkdownIt();
+    const walk = (node: unknown, trail: string, visit: (trail: string, value: string) => void) => {
+      if (typeof node === 'string') visit(trail, node);
+      else if (node && typeof node === 'object')
+        for (const [key, child] of Object.entries(node)) walk(child, `${trail}.${key}`, visit);
+    };
+    for (const catalog of catalogs)
+      for (const section of ['form', 'bot', 'site'])
+        walk(catalog[section], `${catalog.language}:${section}`, (trail, value) => {
+          expect(md.renderInline(value), trail).not.toContain('**');
+        });
   });
 });
 
