@@ -13,6 +13,7 @@ import YAML from 'yaml';
 import { formFieldsFromTemplate, renderIssueForm } from '../../scripts/core/issue-form.ts';
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import { letterDigest } from '../../scripts/core/tally.ts';
+import { buildSignUrl } from '../../scripts/core/sign-url.ts';
 import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
 import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
@@ -97,6 +98,8 @@ describe.each([
     const query = Object.fromEntries(new URL(url).searchParams);
     expect(new URL(url).pathname).toBe(`/${REPOSITORY}/issues/new`);
     expect(query).toEqual({ template, title, ...signer });
+    // The page's script and scripts/core/sign-url.ts build the very same URL for this language.
+    expect(url).toBe(buildSignUrl(REPOSITORY, signer, undefined, { template, title: title.split(/[:：] /)[0]! }).url);
 
     // 2. GitHub renders that template with the prefilled fields and the ticked consent box.
     const fields = formFieldsFromTemplate(
