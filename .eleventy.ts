@@ -12,7 +12,7 @@ import { addLanguageFilters } from './scripts/site/languages.ts';
 import { readCatalogs } from './scripts/issue-forms.ts';
 import { format } from './scripts/core/i18n.ts';
 import { addUpdateCollections } from './scripts/site/collections.ts';
-import { compactScripts } from './scripts/site/compact-assets.ts';
+import { compactAssets } from './scripts/site/compact-assets.ts';
 import { loadSiteData, markdown } from './scripts/site/site-data.ts';
 import { addPictures } from './scripts/site/pictures/eleventy.ts';
 
@@ -87,7 +87,7 @@ export default async function configure(eleventyConfig: any) {
   );
 
   eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
-  compactScripts(eleventyConfig, ['assets/js/sign-form.js']);
+  compactAssets(eleventyConfig, ['assets/js/sign-form.js', 'assets/site.css']);
   eleventyConfig.addWatchTarget(
     path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')),
   );
