@@ -6,11 +6,10 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HtmlBasePlugin } from '@11ty/eleventy';
-import { feedPlugin } from '@11ty/eleventy-plugin-rss';
 import { isoDate, makeAbsoluteUrl } from './scripts/site/filters.ts';
 import { addLanguageFilters } from './scripts/site/languages.ts';
 import { readCatalogs } from './scripts/issue-forms.ts';
-import { format } from './scripts/core/i18n.ts';
+import { addFeeds } from './scripts/site/feeds.ts';
 import { addUpdateCollections } from './scripts/site/collections.ts';
 import { compactAssets } from './scripts/site/compact-assets.ts';
 import { loadSiteData, markdown } from './scripts/site/site-data.ts';
@@ -43,27 +42,8 @@ export default async function configure(eleventyConfig: any) {
   await addPictures(eleventyConfig, data, projectRoot);
 
   eleventyConfig.addPlugin(HtmlBasePlugin);
-  // One Atom and one JSON feed per language, of the posts written in it: /updates/feed.xml, /ru/updates/feed.xml.
-  for (const language of data.languages) {
-    const catalog = catalogs.find((candidate) => candidate.language === language.code)!;
-    const title = data.petitions[language.code]!.title;
-    const feedMetadata = {
-      language: language.code,
-      title: format(catalog, ['site', 'updates', 'feed_title'], { title }),
-      subtitle: format(catalog, ['site', 'updates', 'feed_subtitle'], { title }),
-      description: format(catalog, ['site', 'updates', 'feed_subtitle'], { title }),
-      // The origin only: the plugin adds the path prefix itself, or project-site URLs come out doubled.
-      base: `${settings.site_url}/`,
-      author: { name: format(catalog, ['site', 'updates', 'feed_author'], { title }) },
-    };
-    for (const type of ['atom', 'json'])
-      eleventyConfig.addPlugin(feedPlugin, {
-        type,
-        outputPath: `${language.root}updates/feed.${type === 'atom' ? 'xml' : 'json'}`,
-        collection: { name: `updatesFeed_${language.code}`, limit: 0 },
-        metadata: feedMetadata,
-      });
-  }
+  // One Atom and one JSON feed per language (scripts/site/feeds.ts), and the updates per language.
+  addFeeds(eleventyConfig, data, catalogs);
   addUpdateCollections(eleventyConfig, data.languages);
 
   // Every full build starts from an empty output folder: Eleventy never deletes what an earlier
