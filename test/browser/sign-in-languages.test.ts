@@ -83,7 +83,7 @@ describe.each([
     signer: { name: '王伟', country: '德国', reason: '保护远东豹' },
     title: '签名: 王伟',
     receipt: '感谢您的签名',
-    count: '1 个签名 来自 1 个国家和地区',
+    count: '1 个签名，来自 1 个国家和地区',
     countryName: '德国',
   },
 ])('signing in $language', ({ language, template, button, signer, title, receipt, count, countryName }) => {

@@ -103,7 +103,7 @@ describe('the site in English, Russian and Chinese', () => {
       'Мы, 24 нижеподписавшихся из 2 стран, обращаемся к вам:',
     );
     expect((await site.dom('zh/index.html')).querySelector('.count')?.textContent).toBe(
-      '24 个签名 来自 2 个国家和地区',
+      '24 个签名，来自 2 个国家和地区',
     );
     const zhRows = [...(await site.dom('zh/index.html')).querySelectorAll('table.countries tbody td:first-child')];
     expect(zhRows.map((cell) => cell.textContent)).toEqual(['俄罗斯', '德国']);
