@@ -1,4 +1,7 @@
-/** Nunjucks filters for the site's templates. Every one returns plain text; autoescape does the rest. */
+/**
+ * Formatting in the default language for the pictures and the signer lists, which are drawn once
+ * (the templates' language-aware filters are in languages.ts), and the URL filters.
+ */
 
 const numberFormat = new Intl.NumberFormat('en');
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
@@ -22,11 +25,6 @@ export function formatDate(value: Date | string): string {
 /** A Date → "2026-11-24" for <time datetime>. */
 export function isoDate(value: Date | string): string {
   return (value instanceof Date ? value.toISOString() : value).slice(0, 10);
-}
-
-/** "1 signature", "2 signatures". */
-export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${formatNumber(count)} ${count === 1 ? singular : pluralForm}`;
 }
 
 /** Makes a root-relative URL absolute on the published site (for canonical, Open Graph, share links). */

@@ -26,11 +26,6 @@ export interface LetterVersion {
   written?: string;
 }
 
-/** The archived file name for a letter text: its digest, ".md". */
-export function letterVersionFileName(letterText: string): string {
-  return `${letterDigest(letterText)}.md`;
-}
-
 /**
  * Reads every archived version. A file whose name is not its text's digest stops the build:
  * the archive exists so that digests can be trusted.

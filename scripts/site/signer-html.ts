@@ -8,10 +8,9 @@
  * what Nunjucks' autoescape does, so the pages come out byte for byte as the template loop wrote
  * them (test/unit/bench-scale.test.ts compares the two).
  */
-import { countryName } from '../core/countries.ts';
 import type { SignatureRecord } from '../core/signature-file.ts';
 import { signatureEntryId } from '../core/signature-list.ts';
-import { formatDate } from './filters.ts';
+import { countryNameIn, formatDateIn } from './languages.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -55,10 +54,13 @@ function memo(compute: (key: string) => string): (key: string) => string {
   };
 }
 
-/** Renders signature entries and delivery rows; one per build, it caches per country and day. */
-export function signerHtmlRenderer(repository: string) {
-  const country = memo((code) => escapeText(countryName(code)));
-  const day = memo((date) => escapeText(formatDate(date)));
+/**
+ * Renders signature entries and delivery rows; one per build, it caches per country and day.
+ * Written once for every language, in the default language's `locale` (its site.locale).
+ */
+export function signerHtmlRenderer(repository: string, locale = 'en-GB') {
+  const country = memo((code) => escapeText(countryNameIn(locale, code)));
+  const day = memo((date) => escapeText(formatDateIn(locale, date)));
   const issueUrlPrefix = escapeText(`https://github.com/${repository}/issues/`);
   return {
     /**

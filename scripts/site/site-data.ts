@@ -163,7 +163,8 @@ export function buildSiteData(
 ): SiteData {
   const tally = computeTally(records, settings, now);
   const newest = newestFirst(records);
-  const html = signerHtmlRenderer(settings.repository);
+  const languages = siteLanguages(texts.catalogs);
+  const html = signerHtmlRenderer(settings.repository, languages[0]?.locale);
 
   // Page n holds ranks (n-1)·perPage+1 … n·perPage, rank 1 being the oldest signature, so
   // newest[count - rank] is the signature of a given rank.
@@ -187,7 +188,6 @@ export function buildSiteData(
   const deliveryRowsHtml = newest.map((record) => html.deliveryRow(record)).join('');
 
   const repositoryUrl = `https://github.com/${settings.repository}`;
-  const languages = siteLanguages(texts.catalogs);
   const letter = parseLetter(letterText);
   const letterSha256 = letterDigest(letterText);
   const letters: SiteData['letters'] = {};
