@@ -4,7 +4,7 @@
  * reader's language, the translated letter and its archived versions, and a fork that keeps
  * only English.
  */
-import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -244,14 +244,56 @@ describe('an update without a translation', () => {
   });
 });
 
+/** A copy of the project to build with other content, sharing node_modules. */
+async function copyProject(prefix: string): Promise<string> {
+  const copy = await mkdtemp(path.join(os.tmpdir(), prefix));
+  for (const entry of ['.eleventy.ts', 'package.json', 'tsconfig.json', 'scripts', 'content'])
+    await cp(path.join(projectRoot, entry), path.join(copy, entry), { recursive: true });
+  await symlink(path.join(projectRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+  return copy;
+}
+
+describe('an update posted in English only', () => {
+  let site: BuiltSite;
+  beforeAll(async () => {
+    const copy = await copyProject('petition-untranslated-');
+    await writeFile(
+      path.join(copy, 'content/updates/2026-12-01-letter-delivered.md'),
+      '---\ntitle: The letter is delivered\ndate: 2026-12-01\n---\nWe delivered the letter.\n',
+    );
+    site = await buildSite({ signaturesDir: path.join(projectRoot, 'test/fixtures/signatures/none'), root: copy });
+  });
+
+  it('is listed in every language, linking the original and saying, in the reader’s language, that it is not translated', async () => {
+    for (const [folder, note] of [
+      ['ru/', '(ещё не переведено; оригинал — на языке: английский)'],
+      ['zh/', '（尚未翻译；原文为英语）'],
+    ] as const) {
+      const items = [...(await site.dom(`${folder}updates/index.html`)).querySelectorAll('.updates-list li')];
+      const item = items.find(
+        (li) => li.querySelector('a')?.getAttribute('href') === '/amur-leopard/updates/letter-delivered/',
+      );
+      expect(item, folder).toBeDefined();
+      expect(item!.getAttribute('lang')).toBe('en');
+      expect(item!.querySelector(`span[lang="${folder.slice(0, 2)}"]`)?.textContent).toBe(note);
+      // The translated post is still listed as the translation.
+      expect(
+        items.some(
+          (li) =>
+            li.querySelector('a')?.getAttribute('href') === `/amur-leopard/${folder}updates/what-has-happened-since/`,
+        ),
+      ).toBe(true);
+    }
+    expect(await site.read('ru/updates/feed.xml')).not.toContain('The letter is delivered');
+    expect(await site.read('updates/feed.xml')).toContain('The letter is delivered');
+  });
+});
+
 describe('a fork that keeps only English', () => {
   let site: BuiltSite;
   let copy: string;
   beforeAll(async () => {
-    copy = await mkdtemp(path.join(os.tmpdir(), 'petition-english-only-'));
-    for (const entry of ['.eleventy.ts', 'package.json', 'tsconfig.json', 'scripts', 'content'])
-      await cp(path.join(projectRoot, entry), path.join(copy, entry), { recursive: true });
-    await symlink(path.join(projectRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+    copy = await copyProject('petition-english-only-');
     for (const gone of ['content/ru', 'content/zh', 'content/i18n/ru.yml', 'content/i18n/zh.yml'])
       await rm(path.join(copy, gone), { recursive: true });
     site = await buildSite({ signaturesDir: path.join(projectRoot, 'test/fixtures/signatures/one'), root: copy });
