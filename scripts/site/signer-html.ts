@@ -58,10 +58,12 @@ function memo(compute: (key: string) => string): (key: string) => string {
  * Renders signature entries and delivery rows; one per build, it caches per country and day.
  * Written once for every language, in the default language's `locale` (its site.locale).
  */
-export function signerHtmlRenderer(repository: string, locale = 'en-GB') {
+export function signerHtmlRenderer(repository: string, locale = 'en-GB', receipt = 'receipt #{issue}') {
   const country = memo((code) => escapeText(countryNameIn(locale, code)));
   const day = memo((date) => escapeText(formatDateIn(locale, date)));
   const issueUrlPrefix = escapeText(`https://github.com/${repository}/issues/`);
+  // The receipt link's text (site.signatures.receipt) around its issue number: "receipt #12".
+  const [receiptBefore = '', receiptAfter = ''] = receipt.split('{issue}').map((part) => escapeText(part));
   return {
     /**
      * One entry of the full list, as signer-list.njk writes it with showReasons and
@@ -74,7 +76,7 @@ export function signerHtmlRenderer(repository: string, locale = 'en-GB') {
       return (
         `\n  <li id="${escapeText(signatureEntryId(record.user_id))}"><span class="signer-name" lang="">${escapeText(record.name)}</span>` +
         ` <span class="signer-meta">${country(record.country)} · <time datetime="${escapeText(record.signed_at)}">` +
-        `${day(record.signed_at.slice(0, 10))}</time> · <a href="${issueUrlPrefix}${record.issue}">receipt #${record.issue}</a></span>` +
+        `${day(record.signed_at.slice(0, 10))}</time> · <a href="${issueUrlPrefix}${record.issue}">${receiptBefore}${record.issue}${receiptAfter}</a></span>` +
         `${reason}</li>`
       );
     },

@@ -19,7 +19,7 @@ import {
   type SkippedSignatureFile,
 } from '../load-signatures.ts';
 import { readCatalogs } from '../issue-forms.ts';
-import type { Catalog } from '../core/i18n.ts';
+import { format, type Catalog } from '../core/i18n.ts';
 import { templateFileName } from '../core/issue-templates.ts';
 import { siteLanguages, type SiteLanguage } from './languages.ts';
 import { readLetterVersions, type LetterVersion } from './letter-versions.ts';
@@ -164,7 +164,11 @@ export function buildSiteData(
   const tally = computeTally(records, settings, now);
   const newest = newestFirst(records);
   const languages = siteLanguages(texts.catalogs);
-  const html = signerHtmlRenderer(settings.repository, languages[0]?.locale);
+  const html = signerHtmlRenderer(
+    settings.repository,
+    languages[0]?.locale,
+    texts.catalogs[0] ? format(texts.catalogs[0], ['site', 'signatures', 'receipt'], { issue: '{issue}' }) : undefined,
+  );
 
   // Page n holds ranks (n-1)·perPage+1 … n·perPage, rank 1 being the oldest signature, so
   // newest[count - rank] is the signature of a given rank.

@@ -126,6 +126,9 @@ describe('list entries and delivery rows written as HTML', () => {
   const env = new nunjucks.Environment(null, { autoescape: true });
   env.addFilter('formatDate', formatDate);
   env.addFilter('countryName', countryName);
+  env.addFilter('t', (key: string, values: Record<string, string | number>) =>
+    key === 'signatures.receipt' ? `receipt #${values.issue}` : key,
+  );
 
   it('escapes exactly what Nunjucks escapes', () => {
     const text = `& " ' < > \\ {{ x }} ${'Ж'}`;
