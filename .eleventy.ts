@@ -12,6 +12,7 @@ import { readCatalogs } from './scripts/issue-forms.ts';
 import { addFeeds } from './scripts/site/feeds.ts';
 import { addUpdateCollections } from './scripts/site/collections.ts';
 import { compactAssets } from './scripts/site/compact-assets.ts';
+import { addDeliveryRows } from './scripts/site/delivery-rows.ts';
 import { loadSiteData, markdown } from './scripts/site/site-data.ts';
 import { addPictures } from './scripts/site/pictures/eleventy.ts';
 
@@ -68,6 +69,7 @@ export default async function configure(eleventyConfig: any) {
 
   eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
   compactAssets(eleventyConfig, ['assets/js/sign-form.js', 'assets/site.css']);
+  addDeliveryRows(eleventyConfig, data.deliveryRowsHtml);
   eleventyConfig.addWatchTarget(
     path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')),
   );
