@@ -6,8 +6,12 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HtmlBasePlugin } from '@11ty/eleventy';
-import { feedPlugin } from '@11ty/eleventy-plugin-rss';
-import { formatDate, formatNumber, isoDate, makeAbsoluteUrl, plural } from './scripts/site/filters.ts';
+import { isoDate, makeAbsoluteUrl } from './scripts/site/filters.ts';
+import { addLanguageFilters } from './scripts/site/languages.ts';
+import { readCatalogs } from './scripts/issue-forms.ts';
+import { addFeeds } from './scripts/site/feeds.ts';
+import { addUpdateCollections } from './scripts/site/collections.ts';
+import { compactAssets } from './scripts/site/compact-assets.ts';
 import { loadSiteData, markdown } from './scripts/site/site-data.ts';
 import { addPictures } from './scripts/site/pictures/eleventy.ts';
 
@@ -23,10 +27,13 @@ export default async function configure(eleventyConfig: any) {
 
   // Signer text is printed only through {{ }}, which must escape it.
   eleventyConfig.setNunjucksEnvironmentOptions({ autoescape: true, throwOnUndefined: false });
-  eleventyConfig.addFilter('formatNumber', formatNumber);
-  eleventyConfig.addFilter('formatDate', formatDate);
+  // t, tm, lurl, formatNumber, formatDate, countryName: in the page's language (scripts/site/languages.ts).
+  const catalogs = await readCatalogs(projectRoot, settings.language);
+  addLanguageFilters(eleventyConfig, catalogs, data.languages, data.petitions);
+  // Pages of the default language; content/<code>/<code>.11tydata.json and pagination over
+  // `languages` override it.
+  eleventyConfig.addGlobalData('lang', settings.language);
   eleventyConfig.addFilter('isoDate', isoDate);
-  eleventyConfig.addFilter('plural', plural);
   eleventyConfig.addFilter('absolute', makeAbsoluteUrl(data.site.baseUrl));
   eleventyConfig.addFilter('markdownify', (value: string) => markdown.render(value ?? ''));
   eleventyConfig.setLibrary('md', markdown);
@@ -35,27 +42,9 @@ export default async function configure(eleventyConfig: any) {
   await addPictures(eleventyConfig, data, projectRoot);
 
   eleventyConfig.addPlugin(HtmlBasePlugin);
-  const feedMetadata = {
-    language: settings.language,
-    title: `${settings.title}: updates`,
-    subtitle: `News about the petition “${settings.title}”.`,
-    description: `News about the petition “${settings.title}”.`,
-    // The origin only: the plugin adds the path prefix itself, or project-site URLs come out doubled.
-    base: `${settings.site_url}/`,
-    author: { name: `${settings.title} organisers` },
-  };
-  eleventyConfig.addPlugin(feedPlugin, {
-    type: 'atom',
-    outputPath: '/updates/feed.xml',
-    collection: { name: 'updates', limit: 0 },
-    metadata: feedMetadata,
-  });
-  eleventyConfig.addPlugin(feedPlugin, {
-    type: 'json',
-    outputPath: '/updates/feed.json',
-    collection: { name: 'updates', limit: 0 },
-    metadata: feedMetadata,
-  });
+  // One Atom and one JSON feed per language (scripts/site/feeds.ts), and the updates per language.
+  addFeeds(eleventyConfig, data, catalogs);
+  addUpdateCollections(eleventyConfig, data.languages);
 
   // Every full build starts from an empty output folder: Eleventy never deletes what an earlier
   // build wrote, so a demo's 3,000 sample signers' list pages outlived it in _site/ and the site
@@ -80,10 +69,13 @@ export default async function configure(eleventyConfig: any) {
   eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
   // Manifests of deliveries made, published byte for byte so their SHA-256 can be checked.
   eleventyConfig.addPassthroughCopy({ 'content/deliveries': 'deliveries' });
+  compactAssets(eleventyConfig, ['assets/js/sign-form.js', 'assets/site.css']);
   eleventyConfig.addWatchTarget(
     path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')),
   );
   eleventyConfig.ignores.add('content/settings.json');
+  // Archived letters are data (scripts/site/letter-versions.ts), published by content/letter/versions.njk.
+  eleventyConfig.ignores.add('content/letter-versions/**');
   eleventyConfig.setServerOptions({ port: Number(process.env.PORT) || 8080 });
 
   return {

@@ -1,7 +1,8 @@
 /**
  * `npm run audit:pages`: builds the site into a temporary folder, serves it on localhost under
  * its path prefix (as GitHub Pages serves a project site), and runs Lighthouse with its default
- * mobile preset on the home, letter, signatures, countries and poster pages. Prints the four category scores per
+ * mobile preset on the home, letter, signatures, countries and poster pages, and the Russian and
+ * Chinese home, sign and letter pages. Prints the four category scores per
  * page, and every audit that cost points, and exits 1 if a score is below its target.
  *
  *   npm run audit:pages                        the real signatures/ (or SIGNATURES_DIR)
@@ -43,6 +44,12 @@ const PAGES = [
   // The pages of pictures: the map and chart, and the poster with its QR code.
   { name: 'countries', path: 'signatures/countries/' },
   { name: 'poster', path: 'poster/' },
+  // The translations' most visited pages.
+  ...['ru', 'zh'].flatMap((language) => [
+    { name: `${language} home`, path: `${language}/` },
+    { name: `${language} sign`, path: `${language}/sign/` },
+    { name: `${language} letter`, path: `${language}/letter/` },
+  ]),
 ];
 /** Lighthouse categories and the score (0–100) each must reach. */
 const TARGETS = { performance: 100, accessibility: 100, 'best-practices': 100, seo: 100 } as const;

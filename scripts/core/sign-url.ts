@@ -66,9 +66,33 @@ export interface SignUrl {
   reasonShortened: boolean;
 }
 
-/** The longest URL the form can produce without JavaScript, for a repository name of this length. */
-export function plainFormWorstCaseLength(repositoryLength: number = LONGEST_REPOSITORY_LENGTH): number {
-  const fixed = FIXED_PART_MAX_LENGTH - LONGEST_REPOSITORY_LENGTH + repositoryLength;
+/**
+ * Which issue form the URL opens and the title it proposes: the default language's "sign.yml"
+ * and "Signature", or a translation's ("sign-ru.yml", "Подпись"), from content/i18n/<code>.yml.
+ */
+export interface SignForm {
+  template: string;
+  title: string;
+}
+const DEFAULT_FORM: SignForm = { template: 'sign.yml', title: PLAIN_TITLE };
+
+/**
+ * The longest URL the form can produce without JavaScript, for a repository name of this length
+ * (and, for a translated page, its form's template and title, which percent-encoding lengthens).
+ */
+export function plainFormWorstCaseLength(
+  repositoryLength: number = LONGEST_REPOSITORY_LENGTH,
+  form: SignForm = DEFAULT_FORM,
+): number {
+  const encoded = (value: string) => new URLSearchParams({ v: value }).toString().length - 2;
+  const fixed =
+    FIXED_PART_MAX_LENGTH -
+    LONGEST_REPOSITORY_LENGTH +
+    repositoryLength +
+    encoded(form.template) -
+    DEFAULT_FORM.template.length +
+    encoded(form.title) -
+    DEFAULT_FORM.title.length;
   return fixed + MAX_ENCODED_PER_UNIT * (FORM_LIMITS.name + FORM_LIMITS.country + FORM_LIMITS.plainReason);
 }
 
@@ -86,9 +110,9 @@ export function cutToUnits(value: string, maxUnits: number): string {
 }
 
 /** "Signature: Anna P." — the issue title; names longer than 40 characters end with "…". */
-export function signIssueTitle(name: string): string {
+export function signIssueTitle(name: string, plainTitle: string = PLAIN_TITLE): string {
   const trimmed = name.trim();
-  if (trimmed === '') return PLAIN_TITLE;
+  if (trimmed === '') return plainTitle;
   const characters = [...trimmed];
   const short =
     characters.length > FORM_LIMITS.titleName
@@ -97,7 +121,7 @@ export function signIssueTitle(name: string): string {
           .join('')
           .trimEnd()}…`
       : trimmed;
-  return `${PLAIN_TITLE}: ${short}`;
+  return `${plainTitle}: ${short}`;
 }
 
 /**
@@ -110,6 +134,7 @@ export function buildSignUrl(
   repository: string,
   values: SignFormValues,
   maxLength: number = SIGN_URL_MAX_LENGTH,
+  form: SignForm = DEFAULT_FORM,
 ): SignUrl {
   if (!REPOSITORY_PATTERN.test(repository))
     throw new Error(`Not a GitHub repository "owner/name": ${JSON.stringify(repository)}`);
@@ -117,7 +142,13 @@ export function buildSignUrl(
   const country = cutToUnits(values.country.trim(), FORM_LIMITS.country).trim();
   const typedReason = values.reason.trim();
   const make = (reason: string): string => {
-    const query = new URLSearchParams({ template: 'sign.yml', title: signIssueTitle(name), name, country, reason });
+    const query = new URLSearchParams({
+      template: form.template,
+      title: signIssueTitle(name, form.title),
+      name,
+      country,
+      reason,
+    });
     // URLSearchParams writes a space as "+"; %20 reads as a space everywhere. A typed "+" is %2B.
     return `https://github.com/${repository}/issues/new?${query.toString().replace(/\+/g, '%20')}`;
   };

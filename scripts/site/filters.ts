@@ -1,4 +1,7 @@
-/** Nunjucks filters for the site's templates. Every one returns plain text; autoescape does the rest. */
+/**
+ * Formatting in the default language for the pictures and the signer lists, which are drawn once
+ * (the templates' language-aware filters are in languages.ts), and the URL filters.
+ */
 
 const numberFormat = new Intl.NumberFormat('en');
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
@@ -24,7 +27,7 @@ export function isoDate(value: Date | string): string {
   return (value instanceof Date ? value.toISOString() : value).slice(0, 10);
 }
 
-/** "1 signature", "2 signatures". */
+/** "1 signature", "2 signatures": for the delivery packet, which is written in English. */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${formatNumber(count)} ${count === 1 ? singular : pluralForm}`;
 }

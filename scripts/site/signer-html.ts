@@ -8,10 +8,9 @@
  * what Nunjucks' autoescape does, so the pages come out byte for byte as the template loop wrote
  * them (test/unit/bench-scale.test.ts compares the two).
  */
-import { countryName } from '../core/countries.ts';
 import { channelOf, isOffline, type Channel, type PetitionRecord } from '../core/offline-signature.ts';
 import { signatureEntryId } from '../core/signature-list.ts';
-import { formatDate } from './filters.ts';
+import { countryNameIn, formatDateIn } from './languages.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -63,24 +62,45 @@ export function entryId(record: PetitionRecord): string {
   return isOffline(record) ? `o-${record.id}` : signatureEntryId(record.user_id);
 }
 
-/**
- * How a list labels a signature that did not come through GitHub, so a reader can see how each
- * one was verified (and discount them if they wish); "" for GitHub signatures, whose receipt is
- * the issue.
- */
-export function channelLabel(record: PetitionRecord): string {
-  if (!isOffline(record)) return '';
-  return `${record.channel === 'paper' ? 'on paper' : 'by email'}, batch ${record.batch}`;
+/** How lists and the printable volumes name each channel, in the default language (site.channels). */
+export interface ChannelWords {
+  /** "on paper, batch {batch}" and "by email, batch {batch}": a list's label for an offline signature. */
+  label_paper: string;
+  label_email: string;
+  /** The printable volumes' "Signed through" column. */
+  word_github: string;
+  word_paper: string;
+  word_email: string;
 }
 
-/** The word the delivery letter's table uses for each channel. */
-export const CHANNEL_WORDS: Record<Channel, string> = { github: 'GitHub', paper: 'paper', email: 'email' };
+const ENGLISH_CHANNEL_WORDS: ChannelWords = {
+  label_paper: 'on paper, batch {batch}',
+  label_email: 'by email, batch {batch}',
+  word_github: 'GitHub',
+  word_paper: 'paper',
+  word_email: 'email',
+};
 
-/** Renders signature entries and delivery rows; one per build, it caches per country and day. */
-export function signerHtmlRenderer(repository: string) {
-  const country = memo((code) => escapeText(countryName(code)));
-  const day = memo((date) => escapeText(formatDate(date)));
+/**
+ * Renders signature entries and delivery rows; one per build, it caches per country and day.
+ * Written once for every language, in the default language's `locale` (its site.locale).
+ */
+export function signerHtmlRenderer(
+  repository: string,
+  locale = 'en-GB',
+  receipt = 'receipt #{issue}',
+  channels: ChannelWords = ENGLISH_CHANNEL_WORDS,
+) {
+  const country = memo((code) => escapeText(countryNameIn(locale, code)));
+  const day = memo((date) => escapeText(formatDateIn(locale, date)));
+  const word: Record<Channel, string> = {
+    github: escapeText(channels.word_github),
+    paper: escapeText(channels.word_paper),
+    email: escapeText(channels.word_email),
+  };
   const issueUrlPrefix = escapeText(`https://github.com/${repository}/issues/`);
+  // The receipt link's text (site.signatures.receipt) around its issue number: "receipt #12".
+  const [receiptBefore = '', receiptAfter = ''] = receipt.split('{issue}').map((part) => escapeText(part));
   return {
     /**
      * One entry of the full list, as signer-list.njk writes it with showReasons and
@@ -88,14 +108,14 @@ export function signerHtmlRenderer(repository: string) {
      */
     listItem(record: PetitionRecord): string {
       const reason = record.reason
-        ? `<span class="signer-reason">${escapeText(shorten(record.reason, LIST_REASON_CHARACTERS))}</span>`
+        ? `<span class="signer-reason" lang="">${escapeText(shorten(record.reason, LIST_REASON_CHARACTERS))}</span>`
         : '';
       // GitHub signatures link their receipt (the issue); offline ones say how they came.
       const how = isOffline(record)
-        ? ` · <span class="signer-channel">${escapeText(channelLabel(record))}</span>`
-        : ` · <a href="${issueUrlPrefix}${record.issue}">receipt #${record.issue}</a>`;
+        ? ` · <span class="signer-channel">${escapeText(channels[`label_${record.channel}`].replace('{batch}', record.batch))}</span>`
+        : ` · <a href="${issueUrlPrefix}${record.issue}">${receiptBefore}${record.issue}${receiptAfter}</a>`;
       return (
-        `\n  <li id="${escapeText(entryId(record))}"><span class="signer-name">${escapeText(record.name)}</span>` +
+        `\n  <li id="${escapeText(entryId(record))}"><span class="signer-name" lang="">${escapeText(record.name)}</span>` +
         ` <span class="signer-meta">${country(record.country)} · <time datetime="${escapeText(record.signed_at)}">` +
         `${day(record.signed_at.slice(0, 10))}</time>${how}</span>` +
         `${reason}</li>`
@@ -103,7 +123,7 @@ export function signerHtmlRenderer(repository: string) {
     },
     /** One row of a printable volume's table (rank, name, country, date, channel), with the line break and indent before it. */
     deliveryRow(record: PetitionRecord, rank: number): string {
-      return `\n    <tr><td>${rank}</td><td>${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td><td>${CHANNEL_WORDS[channelOf(record)]}</td></tr>`;
+      return `\n    <tr><td>${rank}</td><td lang="">${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td><td>${word[channelOf(record)]}</td></tr>`;
     },
   };
 }

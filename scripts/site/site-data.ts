@@ -20,9 +20,14 @@ import {
 } from '../load-signatures.ts';
 import { formatNumber } from './filters.ts';
 import { addresseesOf, historicalNote, parseLetterVersion, type Addressee } from '../delivery/packet.ts';
+import { readCatalogs } from '../issue-forms.ts';
+import { format, type Catalog } from '../core/i18n.ts';
+import { templateFileName } from '../core/issue-templates.ts';
+import { siteLanguages, type SiteLanguage } from './languages.ts';
+import { readLetterVersions, type LetterVersion } from './letter-versions.ts';
 import { signaturesCsv, signaturesJson } from './open-data.ts';
 import { qrSvg } from './qr-svg.ts';
-import { channelLabel, entryId, LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
+import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
 
 /** One signature as the home page and the letter show it (the latest signers). */
 export interface SignatureView {
@@ -35,9 +40,9 @@ export interface SignatureView {
   reason: string;
   /** The reason cut to {@link LIST_REASON_CHARACTERS} for lists, so list pages stay small. */
   reasonShort: string;
+  /** How the signature came ("github", "paper", "email") and, offline, its batch: lists label it. */
   channel: Channel;
-  /** "on paper, batch …" or "by email, batch …"; "" for GitHub signatures. */
-  channelLabel: string;
+  batch: string;
   /** The GitHub issue that carried the signature; 0 and "" for offline signatures. */
   issue: number;
   issueUrl: string;
@@ -154,6 +159,27 @@ export interface SiteData {
   addressees: Addressee[];
   /** The historical note: when the letter was written and who has left office since ("" if neither). */
   letterNote: string;
+  /** The site's languages, default first (scripts/site/languages.ts). */
+  languages: SiteLanguage[];
+  /** Each language's letter: its own translation (content/<code>/letter.md) or, lacking one, the default's. */
+  letters: Record<string, LetterData & { sha256: string; translated: boolean }>;
+  /** Every version of the letter anyone may have signed (content/letter-versions/). */
+  letterVersions: LetterVersion[];
+  /** The petition's title and description in each language: settings for the default, content/<code>/index.md's front matter for the others. */
+  petitions: Record<string, { title: string; description: string }>;
+  /** Each language's GitHub issue forms: sign.yml for the default language, sign-ru.yml for Russian. */
+  signTemplates: Record<string, string>;
+  withdrawUrls: Record<string, string>;
+}
+
+/** What the build knows besides settings and signatures: languages, translated letters, archived versions. */
+export interface SiteTexts {
+  catalogs: readonly Catalog[];
+  /** content/<code>/letter.md of each language that has one. */
+  translatedLetters: Record<string, string>;
+  letterVersions: LetterVersion[];
+  /** The front matter of content/<code>/index.md of each language that has one (title, description). */
+  translatedHomes?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -169,6 +195,19 @@ export function channelBreakdown(byChannel: Record<Channel, number>): string {
   return parts.join(', ');
 }
 
+/** The default language's words for the channels, for the lists and volumes written once for all. */
+function channelWords(catalog: Catalog): ChannelWords {
+  const word = (key: keyof ChannelWords) =>
+    format(catalog, ['site', 'channels', key], key.startsWith('label_') ? { batch: '{batch}' } : {});
+  return {
+    label_paper: word('label_paper'),
+    label_email: word('label_email'),
+    word_github: word('word_github'),
+    word_paper: word('word_paper'),
+    word_email: word('word_email'),
+  };
+}
+
 function view(record: PetitionRecord, repository: string): SignatureView {
   const offline = isOffline(record);
   return {
@@ -181,7 +220,7 @@ function view(record: PetitionRecord, repository: string): SignatureView {
     reason: record.reason,
     reasonShort: shorten(record.reason, LIST_REASON_CHARACTERS),
     channel: channelOf(record),
-    channelLabel: channelLabel(record),
+    batch: isOffline(record) ? record.batch : '',
     issue: offline ? 0 : record.issue,
     issueUrl: offline ? '' : `https://github.com/${repository}/issues/${record.issue}`,
   };
@@ -197,11 +236,18 @@ export function buildSiteData(
   letterText: string,
   now: Date,
   skipped: SkippedSignatureFile[] = [],
+  texts: SiteTexts = { catalogs: [], translatedLetters: {}, letterVersions: [] },
   deliveries: PublishedDelivery[] = [],
 ): SiteData {
   const tally = computeTally(records, settings, now);
   const newest = newestFirst(records);
-  const html = signerHtmlRenderer(settings.repository);
+  const languages = siteLanguages(texts.catalogs);
+  const html = signerHtmlRenderer(
+    settings.repository,
+    languages[0]?.locale,
+    texts.catalogs[0] ? format(texts.catalogs[0], ['site', 'signatures', 'receipt'], { issue: '{issue}' }) : undefined,
+    texts.catalogs[0] ? channelWords(texts.catalogs[0]) : undefined,
+  );
 
   // Page n holds ranks (n-1)·perPage+1 … n·perPage, rank 1 being the oldest signature, so
   // newest[count - rank] is the signature of a given rank.
@@ -242,6 +288,21 @@ export function buildSiteData(
   const repositoryUrl = `https://github.com/${settings.repository}`;
   const letterVersion = parseLetterVersion(letterText, 'content/letter.md', settings.language);
   const addressees = addresseesOf(letterVersion, settings);
+  const letter = parseLetter(letterText);
+  const letterSha256 = letterDigest(letterText);
+  const letters: SiteData['letters'] = {};
+  const petitions: SiteData['petitions'] = {};
+  for (const language of languages) {
+    const home = language.isDefault ? {} : (texts.translatedHomes?.[language.code] ?? {});
+    petitions[language.code] = {
+      title: typeof home.title === 'string' ? home.title : settings.title,
+      description: typeof home.description === 'string' ? home.description : settings.description,
+    };
+    const translation = language.isDefault ? undefined : texts.translatedLetters[language.code];
+    letters[language.code] = translation
+      ? { ...parseLetter(translation), sha256: letterDigest(translation), translated: true }
+      : { ...letter, sha256: letterSha256, translated: false };
+  }
   return {
     settings,
     site: {
@@ -257,9 +318,22 @@ export function buildSiteData(
     signatureListPages,
     deliveryVolumes,
     countries: allCountries(),
-    letterSha256: letterDigest(letterText),
+    letterSha256,
+    letter,
+    languages,
+    letters,
+    letterVersions: texts.letterVersions,
+    petitions,
+    signTemplates: Object.fromEntries(
+      languages.map((language) => [language.code, templateFileName('sign', language.code, settings.language)]),
+    ),
+    withdrawUrls: Object.fromEntries(
+      languages.map((language) => [
+        language.code,
+        `${repositoryUrl}/issues/new?template=${templateFileName('withdraw', language.code, settings.language)}`,
+      ]),
+    ),
     channelBreakdown: channelBreakdown(tally.signatures_by_channel),
-    letter: parseLetter(letterText),
     sheet: {
       qrSvg: qrSvg(siteBaseUrl(settings), `QR code: the petition's address, ${siteBaseUrl(settings)}`),
       columns: BATCH_COLUMNS,
@@ -300,8 +374,27 @@ export async function loadSiteData(
   const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
   for (const { file, problem } of skipped) warn(`Skipped signature file ${path.join(directory, file)}: ${problem}`);
   const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
+  const catalogs = await readCatalogs(projectRoot, settings.language);
+  const translatedLetters: Record<string, string> = {};
+  const translatedHomes: Record<string, Record<string, unknown>> = {};
+  for (const catalog of catalogs.slice(1)) {
+    const folder = path.join(projectRoot, 'content', catalog.language);
+    const translation = await readFile(path.join(folder, 'letter.md'), 'utf8').catch(() => undefined);
+    if (translation !== undefined) translatedLetters[catalog.language] = translation;
+    const home = await readFile(path.join(folder, 'index.md'), 'utf8').catch(() => undefined);
+    if (home !== undefined) translatedHomes[catalog.language] = matter(home, {}).data;
+  }
+  const letterVersions = await readLetterVersions(path.join(projectRoot, 'content/letter-versions'), markdown);
   const deliveries = await readPublishedDeliveries(path.join(projectRoot, DELIVERIES_FOLDER));
-  return buildSiteData(settings, records, letterText, new Date(), skipped, deliveries);
+  return buildSiteData(
+    settings,
+    records,
+    letterText,
+    new Date(),
+    skipped,
+    { catalogs, translatedLetters, letterVersions, translatedHomes },
+    deliveries,
+  );
 }
 
 /** Where a maintainer commits the manifests of deliveries made (README, "Deliver the letter"). */

@@ -32,7 +32,14 @@ const PAGES = [
   'updates/',
   'updates/2026-11-24-what-has-happened-since/',
   'how-it-works/',
+  'letter/versions/',
   'no-such-page/',
+  // The translations: the same templates, other strings, other scripts (Cyrillic, Han).
+  ...['ru/', 'zh/'].flatMap((language) =>
+    ['', 'sign/', 'letter/', 'letter/delivery/', 'signatures/countries/', 'updates/', 'how-it-works/', 'poster/'].map(
+      (page) => `${language}${page}`,
+    ),
+  ),
 ].map((page) => page.replace('index.html', ''));
 
 let browser: Browser;
@@ -92,6 +99,8 @@ describe.each(MODES)('every page type, $scheme, $width px wide', ({ scheme, widt
       ...PAGES.map((page) => `${sites.open!.url}${page}`),
       sites.closed!.url,
       `${sites.closed!.url}signatures/`,
+      `${sites.closed!.url}ru/`,
+      `${sites.closed!.url}zh/sign/`,
     ];
     // Three pages at a time: axe's work happens in Chromium's renderer processes, one per page.
     const violations: string[][] = [];
@@ -110,16 +119,26 @@ describe.each(MODES)('every page type, $scheme, $width px wide', ({ scheme, widt
     expect(violations.flat()).toEqual([]);
   });
 
-  it('has none on the sign form while it shows errors', async () => {
-    const context = await browser.newContext({ colorScheme: scheme, viewport: { width, height: 800 } });
-    const page = await context.newPage();
-    await page.goto(`${sites.open!.url}sign/`);
-    await page.fill('#sign-country', 'Atlantis');
-    await page.getByRole('button', { name: 'Continue to GitHub to sign' }).click();
-    await expect.poll(() => page.locator('#sign-name-error').textContent()).not.toBe('');
-    expect(await axeViolations(page, 'sign form with errors')).toEqual([]);
-    await context.close();
-  });
+  it.each([
+    ['', 'Continue to GitHub to sign', 'Error: '],
+    ['ru/', 'Перейти на GitHub, чтобы подписать', 'Ошибка: '],
+    ['zh/', '前往 GitHub 签名', '错误：'],
+  ])(
+    'has none on the sign form of "/%ssign/" while it shows errors in its language',
+    async (language, button, error) => {
+      const context = await browser.newContext({ colorScheme: scheme, viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${sites.open!.url}${language}sign/`);
+      await page.fill('#sign-country', 'Atlantis');
+      await page.getByRole('button', { name: button }).click();
+      await expect.poll(() => page.locator('#sign-name-error').textContent()).not.toBe('');
+      expect(await page.title()).toMatch(new RegExp(`^${error}`));
+      // No horizontal scrolling at 320 px, messages included.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      expect(await axeViolations(page, `sign form with errors (${language || 'en'})`)).toEqual([]);
+      await context.close();
+    },
+  );
 });
 
 describe('the checks themselves', () => {

@@ -28,17 +28,20 @@ export async function buildSite({
   signaturesDir,
   settings = {},
   env = {},
+  root = projectRoot,
 }: {
   signaturesDir: string;
   settings?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** The project to build: a copy made by a test (a fork with other content), or this one. */
+  root?: string;
 }): Promise<BuiltSite> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'petition-build-'));
   const output = path.join(work, '_site');
   const settingsPath = path.join(work, 'settings.json');
   await writeFile(settingsPath, JSON.stringify({ ...baseSettings, ...settings }));
   const { stdout, stderr, code, signal } = await runTracked(process.execPath, eleventyArguments({ output }), {
-    cwd: projectRoot,
+    cwd: root,
     env: {
       ...process.env,
       SIGNATURES_DIR: signaturesDir,

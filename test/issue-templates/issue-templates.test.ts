@@ -163,33 +163,43 @@ describe('the site’s signing form and sign.yml', () => {
     });
   });
 
-  it('sends exactly the text fields of sign.yml, by their ids, to sign.yml on GitHub', async () => {
-    const sign = await readYaml('sign.yml');
-    const prefillable = fields(sign)
-      .filter((field) => field.type === 'input' || field.type === 'textarea')
-      .map((field) => field.id as string);
-    for (const page of ['index.html', 'sign/index.html']) {
-      const form = (await site.dom(page)).querySelector('form.sign-form');
-      expect(form, page).not.toBeNull();
-      expect(form!.getAttribute('action')).toBe(`https://github.com/${baseSettings.repository}/issues/new`);
-      expect(form!.getAttribute('method')).toBe('get');
-      const visible = [...form!.querySelectorAll('input:not([type="hidden"]), textarea, select')].map((element) =>
-        element.getAttribute('name'),
-      );
-      expect(visible, page).toEqual(prefillable);
-      const hidden = Object.fromEntries(
-        [...form!.querySelectorAll('input[type="hidden"]')].map((element) => [
+  // One form per language: /sign/ opens sign.yml, /ru/sign/ sign-ru.yml, /zh/sign/ sign-zh.yml.
+  it.each([
+    ['en', '', 'sign.yml'],
+    ['ru', 'ru/', 'sign-ru.yml'],
+    ['zh', 'zh/', 'sign-zh.yml'],
+  ])(
+    'sends exactly the text fields of the %s issue form, by their ids and with its labels, to that form on GitHub',
+    async (_language, folder, templateFile) => {
+      const sign = await readYaml(templateFile);
+      const prefillable = fields(sign)
+        .filter((field) => field.type === 'input' || field.type === 'textarea')
+        .map((field) => field.id as string);
+      for (const page of [`${folder}index.html`, `${folder}sign/index.html`]) {
+        const form = (await site.dom(page)).querySelector('form.sign-form');
+        expect(form, page).not.toBeNull();
+        expect(form!.getAttribute('action')).toBe(`https://github.com/${baseSettings.repository}/issues/new`);
+        expect(form!.getAttribute('method')).toBe('get');
+        const visible = [...form!.querySelectorAll('input:not([type="hidden"]), textarea, select')].map((element) =>
           element.getAttribute('name'),
-          element.getAttribute('value'),
-        ]),
-      );
-      expect(hidden, page).toEqual({ template: 'sign.yml', title: 'Signature' });
-      // Each field's label on the site names the same thing as on GitHub.
-      for (const id of prefillable) {
-        const control = form!.querySelector(`[name="${id}"]`)!;
-        const label = form!.querySelector(`label[for="${control.getAttribute('id')}"]`);
-        expect(label?.textContent?.trim(), id).toBe(fields(sign).find((field) => field.id === id)!.attributes.label);
+        );
+        expect(visible, page).toEqual(prefillable);
+        const hidden = Object.fromEntries(
+          [...form!.querySelectorAll('input[type="hidden"]')].map((element) => [
+            element.getAttribute('name'),
+            element.getAttribute('value'),
+          ]),
+        );
+        expect(hidden, page).toEqual({ template: templateFile, title: sign.title });
+        // Each field's label on the site is the label on GitHub, in the page's language.
+        for (const id of prefillable) {
+          const control = form!.querySelector(`[name="${id}"]`)!;
+          const label = form!.querySelector(`label[for="${control.getAttribute('id')}"]`);
+          expect(label?.textContent?.trim(), `${page}: ${id}`).toBe(
+            fields(sign).find((field) => field.id === id)!.attributes.label,
+          );
+        }
       }
-    }
-  });
+    },
+  );
 });

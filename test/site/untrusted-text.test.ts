@@ -21,11 +21,13 @@ describe('signature files written by strangers', () => {
   });
 
   it('escape HTML so that no script, image or closing tag from a signer becomes markup', async () => {
+    // Every language's pages print the same signer text the same way.
     for (const page of [
       'index.html',
       'signatures/index.html',
       'letter/delivery/index.html',
       'letter/delivery/1/index.html',
+      ...['ru/', 'zh/'].flatMap((language) => [`${language}index.html`, `${language}letter/delivery/index.html`]),
     ]) {
       const dom = await site.dom(page);
       expect(dom.querySelectorAll('script:not([src])'), page).toHaveLength(0);
@@ -40,6 +42,10 @@ describe('signature files written by strangers', () => {
     expect(names).toContain('Closing </textarea> tag');
     expect(names).toContain('Zoë O\'Brien-Smith & "friends"');
     expect(list.body.textContent).toContain('<img src=x onerror=alert(3)>');
+    for (const page of ['ru/index.html', 'zh/index.html', 'ru/letter/delivery/index.html']) {
+      const text = (await site.dom(page)).body.textContent;
+      expect(text, page).toContain('<script>alert(1)</script>');
+    }
   });
 
   it('keep a reason with "---" lines inside its own entry, without changing the front matter', async () => {

@@ -20,6 +20,7 @@ import {
 } from '../../scripts/core/signature-file.ts';
 import { listSignatureFiles, loadSignatures } from '../../scripts/load-signatures.ts';
 import { formatDate } from '../../scripts/site/filters.ts';
+import { countryName } from '../../scripts/core/countries.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
 import { splitIntoVolumes } from '../../scripts/delivery/volumes.ts';
 import { escapeText } from '../../scripts/site/signer-html.ts';
@@ -125,6 +126,10 @@ describe('list entries and delivery rows written as HTML', () => {
   const nunjucks = createRequire(import.meta.url)('nunjucks');
   const env = new nunjucks.Environment(null, { autoescape: true });
   env.addFilter('formatDate', formatDate);
+  env.addFilter('countryName', countryName);
+  env.addFilter('t', (key: string, values: Record<string, string | number>) =>
+    key === 'signatures.receipt' ? `receipt #${values.issue}` : key,
+  );
 
   it('escapes exactly what Nunjucks escapes', () => {
     const text = `& " ' < > \\ {{ x }} ${'Ж'}`;
@@ -151,7 +156,7 @@ describe('list entries and delivery rows written as HTML', () => {
     expect(`<ol class="signers" reversed start="${page.lastRank}">${page.entriesHtml}\n</ol>`).toBe(rendered.trimEnd());
 
     const rows = env.renderString(
-      '{%- for s in signers %}\n    <tr><td>{{ loop.index }}</td><td>{{ s.name }}</td><td>{{ s.countryName }}</td><td>{{ s.date }}</td><td>{{ {github: "GitHub", paper: "paper", email: "email"}[s.channel] }}</td></tr>\n    {%- endfor %}',
+      '{%- for s in signers %}\n    <tr><td>{{ loop.index }}</td><td lang="">{{ s.name }}</td><td>{{ s.countryName }}</td><td>{{ s.date }}</td><td>{{ {github: "GitHub", paper: "paper", email: "email"}[s.channel] }}</td></tr>\n    {%- endfor %}',
       { signers: [...data.latestSigners].reverse() },
     );
     expect(data.deliveryVolumes.map((volume) => volume.rowsHtml).join('')).toBe(rows);

@@ -1,6 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { IntlMessageFormat } from 'intl-messageformat';
+import MarkdownIt from 'markdown-it';
 import { format, missingKeys, parseCatalog } from '../../scripts/core/i18n.ts';
 import { problemMessage } from '../../scripts/core/messages.ts';
 import { readCatalogs } from '../../scripts/issue-forms.ts';
@@ -28,6 +30,20 @@ describe('the language files', () => {
 
   it('hold only messages that parse, with the same placeholders in every language', async () => {
     const placeholders = (message: string) => [...message.matchAll(/\{(\w+)/g)].map((m) => m[1]).sort();
+    // The site's messages, with plurals inside: the arguments the parsed message uses, by name.
+    type Node = { type: number; value?: unknown; options?: Record<string, { value: Node[] }>; children?: Node[] };
+    const argumentsOf = (nodes: Node[], into = new Set<string>()): Set<string> => {
+      for (const node of nodes) {
+        if (node.type !== 0 && node.type !== 7 && typeof node.value === 'string') into.add(node.value);
+        for (const option of Object.values(node.options ?? {})) argumentsOf(option.value, into);
+        if (node.children) argumentsOf(node.children, into);
+      }
+      return into;
+    };
+    const siteArguments = (message: string, language: string) =>
+      [
+        ...argumentsOf(new IntlMessageFormat(message, language, undefined, { ignoreTag: true }).getAst() as Node[]),
+      ].sort();
     const walk = (node: unknown, trail: string[], visit: (trail: string[], value: string) => void) => {
       if (typeof node === 'string') visit(trail, node);
       else if (node && typeof node === 'object')
@@ -52,7 +68,61 @@ describe('the language files', () => {
         ).not.toThrow();
       }
     });
+    walk(byLanguage.en!.site, ['site'], (trail, english) => {
+      if (trail[1] === 'locale') return;
+      for (const catalog of catalogs) {
+        const own = trail.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], catalog) as string;
+        expect(siteArguments(own, catalog.language), `${catalog.language}: ${trail.join('.')}`).toEqual(
+          siteArguments(english, 'en'),
+        );
+      }
+    });
     expect(await readdir(path.join(projectRoot, 'content/i18n'))).toHaveLength(catalogs.length);
+  });
+
+  it('name a locale the platform knows for dates and numbers in every language', () => {
+    for (const catalog of catalogs) {
+      const locale = (catalog.site as { locale: string }).locale;
+      expect(Intl.DateTimeFormat.supportedLocalesOf([locale]), catalog.language).toEqual([locale]);
+    }
+  });
+});
+
+describe('Markdown in the strings', () => {
+  it('renders every bold phrase in every language as bold (CommonMark’s rules around CJK punctuation)', () => {
+    // "**感谢您的签名!**您的…" stays literal asterisks: a closing ** after punctuation must be
+    // followed by a space or punctuation. GitHub renders the robot's replies with the same rules.
+    const md = new MarkdownIt();
+    const walk = (node: unknown, trail: string, visit: (trail: string, value: string) => void) => {
+      if (typeof node === 'string') visit(trail, node);
+      else if (node && typeof node === 'object')
+        for (const [key, child] of Object.entries(node)) walk(child, `${trail}.${key}`, visit);
+    };
+    for (const catalog of catalogs)
+      for (const section of ['form', 'bot', 'site'])
+        walk(catalog[section], `${catalog.language}:${section}`, (trail, value) => {
+          expect(md.renderInline(value), trail).not.toContain('**');
+        });
+  });
+});
+
+describe('the site’s counts in the reader’s language', () => {
+  const count = (language: string, n: number) => format(byLanguage[language]!, ['site', 'count', 'signatures'], { n });
+
+  it('say "1 подпись", "21 подпись", "3 подписи" and "5 подписей" in Russian, with a space in 10 000', () => {
+    expect([1, 21, 3, 5, 10000].map((n) => count('ru', n))).toEqual([
+      '1 подпись',
+      '21 подпись',
+      '3 подписи',
+      '5 подписей',
+      '10\u00a0000 подписей',
+    ]);
+  });
+
+  it('say "1 signature" and "10,000 signatures" in English and "10,000 个签名" in Chinese', () => {
+    expect(count('en', 1)).toBe('1 signature');
+    expect(count('en', 10000)).toBe('10,000 signatures');
+    expect(count('zh', 10000)).toBe('10,000 个签名');
   });
 });
 

@@ -112,3 +112,27 @@ describe('the link to GitHub that the signing form opens', () => {
     expect(cutToUnits('ab😀', 4)).toBe('ab😀');
   });
 });
+
+describe('the sign link of a translated page', () => {
+  it('opens that language’s form with its title, as the Russian and Chinese pages’ script does', () => {
+    const { url } = buildSignUrl(REPO, { name: 'Ольга', country: 'Россия', reason: '' }, undefined, {
+      template: 'sign-ru.yml',
+      title: 'Подпись',
+    });
+    expect(Object.fromEntries(new URL(url).searchParams)).toMatchObject({
+      template: 'sign-ru.yml',
+      title: 'Подпись: Ольга',
+    });
+  });
+
+  it('stays under 6,000 characters without JavaScript in Russian and Chinese too', () => {
+    for (const form of [
+      { template: 'sign-ru.yml', title: 'Подпись' },
+      { template: 'sign-zh.yml', title: '签名' },
+    ])
+      expect(plainFormWorstCaseLength(undefined, form), form.template).toBeLessThanOrEqual(SIGN_URL_MAX_LENGTH);
+    expect(plainFormWorstCaseLength(undefined, { template: 'sign-ru.yml', title: 'Подпись' })).toBeGreaterThan(
+      plainFormWorstCaseLength(),
+    );
+  });
+});

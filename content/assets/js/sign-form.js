@@ -2,12 +2,21 @@
 // GET form: messages in text, a "Signature: <name>" title, and a reason of up to 1,000 characters
 // shortened to keep the URL under 6,000 (GitHub refuses ~8 KB). buildUrl mirrors
 // scripts/core/sign-url.ts; test/browser checks both give the same URL.
+// Every message is in the page's language: the form carries them as JSON (data-messages,
+// from site.sign_form.script in content/i18n/<code>.yml), and names the issue form of that
+// language (data-template: sign.yml, sign-ru.yml …) and its issue title (data-title).
 (function () {
   'use strict';
   var form = document.getElementById('sign-form');
   if (!form || !window.URLSearchParams || !Array.from) return;
   var MAX_URL = 6000, NAME_MAX = 100, COUNTRY_MAX = 60, REASON_MAX = 1000, TITLE_NAME = 40;
   var repository = form.getAttribute('data-repository');
+  var template = form.getAttribute('data-template') || 'sign.yml', plainTitle = form.getAttribute('data-title') || 'Signature';
+  var messages = JSON.parse(form.getAttribute('data-messages'));
+  // {name} placeholders, filled in; the strings avoid plural forms, which differ by language.
+  function say(key, values) {
+    return messages[key].replace(/\{(\w+)\}/g, function (whole, name) { return values && name in values ? String(values[name]) : whole; });
+  }
   var fields = { name: form.elements.name, country: form.elements.country, reason: form.elements.reason };
   var reasonHint = document.getElementById('sign-reason-hint');
   fields.reason.maxLength = REASON_MAX;
@@ -23,14 +32,14 @@
   }
   function title(name) {
     var chars = Array.from(name);
-    if (!name) return 'Signature';
-    return 'Signature: ' + (chars.length > TITLE_NAME ? chars.slice(0, TITLE_NAME - 1).join('').trimEnd() + '\u2026' : name);
+    if (!name) return plainTitle;
+    return plainTitle + ': ' + (chars.length > TITLE_NAME ? chars.slice(0, TITLE_NAME - 1).join('').trimEnd() + '\u2026' : name);
   }
   function buildUrl(values) {
     var name = cut(values.name.trim(), NAME_MAX).trim(), country = cut(values.country.trim(), COUNTRY_MAX).trim();
     var typed = values.reason.trim(), chars = Array.from(cut(typed, REASON_MAX));
     function make(reason) {
-      var query = new URLSearchParams({ template: 'sign.yml', title: title(name), name: name, country: country, reason: reason });
+      var query = new URLSearchParams({ template: template, title: title(name), name: name, country: country, reason: reason });
       return 'https://github.com/' + repository + '/issues/new?' + query.toString().replace(/\+/g, '%20');
     }
     var reason = chars.join(''), url = make(reason);
@@ -85,7 +94,7 @@
     if (message) {
       var prefix = document.createElement('span');
       prefix.className = 'visually-hidden';
-      prefix.textContent = 'Error: ';
+      prefix.textContent = say('error_prefix');
       error.appendChild(prefix);
       error.appendChild(document.createTextNode(message));
       input.setAttribute('aria-invalid', 'true');
@@ -102,7 +111,7 @@
       summaryList.appendChild(item);
     });
     summary.hidden = problems.length === 0;
-    document.title = problems.length ? 'Error: ' + pageTitle : pageTitle;
+    document.title = problems.length ? say('error_prefix') + pageTitle : pageTitle;
   }
   // A link in the summary puts the cursor in its field, with the field's label in view.
   summary.addEventListener('click', function (event) {
@@ -118,23 +127,22 @@
   function check() {
     var name = fields.name.value.trim(), country = fields.country.value.trim(), reason = fields.reason.value.trim();
     var problems = [];
-    var nameMessage = !name ? 'Please write your name as you want it shown. Initials are fine, for example “Anna P.”.'
-      : name.length > NAME_MAX ? 'Your name is ' + name.length + ' characters long; it can be at most ' + NAME_MAX + '. Initials are fine.'
-      : /^[=+\-@]/.test(name) ? 'Please start your name with a letter, not with = + - or @.'
-      : /https?:\/\/|www\./i.test(name) ? 'Your name contains a web address. Write only the name you want shown.' : '';
+    var nameMessage = !name ? say('name_missing')
+      : name.length > NAME_MAX ? say('name_too_long', { length: name.length, max: NAME_MAX })
+      : /^[=+\-@]/.test(name) ? say('name_formula')
+      : /https?:\/\/|www\./i.test(name) ? say('name_url') : '';
     problems.push(show(fields.name, nameMessage));
-    var countryMessage = !country ? 'Please write your country or territory, in any language or as a two-letter code such as DE.' : '';
+    var countryMessage = !country ? say('country_missing') : '';
     if (!countryMessage && !countryKnown(country) && acknowledged.country !== country) {
-      countryMessage = 'We don’t recognise “' + country + '” as a country or territory. Check the spelling or pick one of the suggestions. If it is right, press “Continue to GitHub” again.';
+      countryMessage = say('country_unknown', { country: country });
       acknowledged.country = country;
     }
     problems.push(show(fields.country, countryMessage));
     var result = buildUrl({ name: name, country: country, reason: reason });
     var reasonMessage = '';
-    if (Array.from(reason).length > REASON_MAX) reasonMessage = 'Your reason can be at most 1,000 characters.';
+    if (Array.from(reason).length > REASON_MAX) reasonMessage = say('reason_too_long');
     else if (result.shortened && acknowledged.reason !== reason) {
-      reasonMessage = 'Your reason is too long for the link to GitHub: only its first ' + Array.from(result.reason).length +
-        ' characters will be filled in there. Copy the rest now and add it on GitHub before you submit (up to 1,000 characters). Press “Continue to GitHub” again to go on.';
+      reasonMessage = say('reason_shortened', { length: Array.from(result.reason).length });
       acknowledged.reason = reason;
     }
     problems.push(show(fields.reason, reasonMessage));

@@ -1,0 +1,216 @@
+/**
+ * The site's languages: one per strings file in content/i18n/ (the same files the issue forms and
+ * the robot's replies come from), the default language (settings.language) at the root of the
+ * site, every other one under /<code>/. Adding a language is a strings file plus a folder of
+ * Markdown (content/<code>/); nothing here names a language.
+ *
+ * The filters read the page's language from its data (`lang`, set by content/<code>/<code>.11tydata.json
+ * for translated Markdown and by pagination over `languages` for the shared templates), so one
+ * template serves every language.
+ */
+import MarkdownIt from 'markdown-it';
+import { countryName } from '../core/countries.ts';
+import { format, text, type Catalog } from '../core/i18n.ts';
+
+/** One language of the site, as the templates see it. */
+export interface SiteLanguage {
+  /** BCP 47 code, the strings file's name: "en", "ru", "zh". */
+  code: string;
+  /** The language's own name for itself, for the language switch: "Русский". */
+  name: string;
+  /** Where its pages live: "/" for the default language, "/ru/" for the others. */
+  root: string;
+  isDefault: boolean;
+  /** The locale for Intl (dates, numbers): content/i18n/<code>.yml's site.locale, e.g. "en-GB". */
+  locale: string;
+}
+
+/** The site's languages in catalog order (default first). */
+export function siteLanguages(catalogs: readonly Catalog[]): SiteLanguage[] {
+  return catalogs.map((catalog, index) => ({
+    code: catalog.language,
+    name: catalog.name,
+    root: index === 0 ? '/' : `/${catalog.language}/`,
+    isDefault: index === 0,
+    locale: localeOf(catalog),
+  }));
+}
+
+function localeOf(catalog: Catalog): string {
+  try {
+    return text(catalog, ['site', 'locale']);
+  } catch {
+    return catalog.language;
+  }
+}
+
+/** The page's URL inside its language: "/ru/letter/" → "/letter/". */
+export function pathInLanguage(url: string, language: SiteLanguage): string {
+  return language.isDefault || !url.startsWith(language.root) ? url : url.slice(language.root.length - 1);
+}
+
+/** A root-relative URL of the default language in another language: "/letter/" → "/ru/letter/". */
+export function localisedPath(url: string, language: SiteLanguage): string {
+  return language.isDefault ? url : `${language.root}${url.replace(/^\//, '')}`;
+}
+
+/** Memoises per language and key: numbers, dates and country names repeat on every page. */
+function cached<T>(make: (locale: string) => T): (locale: string) => T {
+  const cache = new Map<string, T>();
+  return (locale) => {
+    let value = cache.get(locale);
+    if (value === undefined) cache.set(locale, (value = make(locale)));
+    return value;
+  };
+}
+
+const numberFormat = cached((locale) => new Intl.NumberFormat(locale));
+const dateFormat = cached(
+  (locale) => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+);
+const regionNames = cached((locale) => new Intl.DisplayNames([locale], { type: 'region', fallback: 'none' }));
+
+/** 12345 → "12,345" (en), "12 345" (ru), "12,345" (zh): the platform's Intl data. */
+export function formatNumberIn(locale: string, value: number): string {
+  return numberFormat(locale).format(value);
+}
+
+/** A Date or ISO date → "24 November 2026", "24 ноября 2026 г.", "2026年11月24日" (UTC, so every reader sees the same day). */
+export function formatDateIn(locale: string, value: Date | string): string {
+  const date = value instanceof Date ? value : new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return dateFormat(locale).format(date);
+}
+
+/** A country's name in the reader's language ("RU" → "Россия"), the English one for the default English. */
+export function countryNameIn(locale: string, code: string): string {
+  return locale.startsWith('en') ? countryName(code) : (regionNames(locale).of(code) ?? countryName(code));
+}
+
+/** Our own inline Markdown in strings files (bold, links, a <kbd>), never signer text. */
+const inline = new MarkdownIt({ html: true, typographer: false });
+const escapeHtml = inline.utils.escapeHtml;
+
+// Eleventy passes Nunjucks' filter context as `this`: `ctx` holds the page's data.
+// `language` is the alias of templates paginated over `languages` (one page per language);
+// `lang` is set by content/<code>/<code>.11tydata.json and, for the default language, globally.
+interface FilterContext {
+  ctx?: { lang?: unknown; language?: { code?: unknown } };
+  page?: { lang?: unknown };
+}
+
+/**
+ * Registers the language-aware filters:
+ * - `t(key, values)`: the message site.<key> of the page's language (ICU MessageFormat), plain text;
+ * - `tm(key, values)`: the same, with its inline Markdown (bold, links) rendered; print with `| safe`,
+ *   and give it only our own values (numbers, our URLs), never signer text;
+ * - `lurl`: "/letter/" → the page's language's "/ru/letter/";
+ * - `formatNumber`, `formatDate`, `countryName`: in the page's language.
+ */
+export function addLanguageFilters(
+  // Eleventy ships no TypeScript types for its configuration object.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eleventyConfig: any,
+  catalogs: readonly Catalog[],
+  languages: SiteLanguage[],
+  petitions: Record<string, { title: string; description: string }>,
+) {
+  const byCode = new Map(languages.map((language) => [language.code, language]));
+  const catalogByCode = new Map(catalogs.map((catalog) => [catalog.language, catalog]));
+  const fallback = languages[0]!;
+  const languageOf = (context: FilterContext | undefined): SiteLanguage => {
+    const code = context?.ctx?.language?.code ?? context?.ctx?.lang ?? context?.page?.lang;
+    return (typeof code === 'string' && byCode.get(code)) || fallback;
+  };
+  const message = (context: FilterContext | undefined, key: string, values?: Record<string, string | number>) =>
+    format(catalogByCode.get(languageOf(context).code)!, ['site', ...key.split('.')], values ?? {});
+
+  eleventyConfig.addFilter('t', function (this: FilterContext, key: string, values?: Record<string, string | number>) {
+    return message(this, key, values);
+  });
+  eleventyConfig.addFilter(
+    'tm',
+    function (this: FilterContext, key: string, values: Record<string, string | number> = {}) {
+      // Values are escaped, except those whose name ends in "Html": markup a template made (a <time>).
+      const safe = Object.fromEntries(
+        Object.entries(values).map(([name, value]) => [
+          name,
+          typeof value === 'string' && !name.endsWith('Html') ? escapeHtml(value) : value,
+        ]),
+      );
+      return inline.renderInline(message(this, key, safe));
+    },
+  );
+  // "12,304 signed online through GitHub, 1,210 on paper and 95 by email", joined as the language joins lists.
+  eleventyConfig.addFilter(
+    'channelBreakdown',
+    function (this: FilterContext, counts: { github: number; paper: number; email: number }) {
+      const parts = (['github', 'paper', 'email'] as const)
+        .filter((channel) => counts[channel] > 0)
+        .map((channel) => message(this, `channels.${channel}`, { n: counts[channel] }));
+      return new Intl.ListFormat(languageOf(this).locale, { style: 'long', type: 'unit' }).format(parts);
+    },
+  );
+  eleventyConfig.addFilter('lurl', function (this: FilterContext, url: string) {
+    return localisedPath(url, languageOf(this));
+  });
+  eleventyConfig.addFilter('formatNumber', function (this: FilterContext, value: number) {
+    return formatNumberIn(languageOf(this).locale, value);
+  });
+  eleventyConfig.addFilter('formatDate', function (this: FilterContext, value: Date | string) {
+    return formatDateIn(languageOf(this).locale, value);
+  });
+  eleventyConfig.addFilter('countryName', function (this: FilterContext, code: string) {
+    return countryNameIn(languageOf(this).locale, code);
+  });
+  /** A string of the page's language's GitHub sign form (form.sign.<key>): the site form's labels are the issue form's. */
+  eleventyConfig.addFilter('formText', function (this: FilterContext, key: string) {
+    return text(catalogByCode.get(languageOf(this).code)!, ['form', 'sign', key]);
+  });
+  /**
+   * A group of strings (site.<key>) as JSON, for a data attribute (autoescaped there): the sign
+   * form's script reads its messages from it.
+   */
+  eleventyConfig.addFilter('messagesJson', function (this: FilterContext, key: string) {
+    let node: unknown = catalogByCode.get(languageOf(this).code)!.site;
+    for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+    return JSON.stringify(node ?? {});
+  });
+  /** Country suggestions in the page's language, sorted as that language sorts. */
+  eleventyConfig.addFilter(
+    'countriesIn',
+    function (this: FilterContext, countries: readonly { code: string; name: string }[]) {
+      const { locale } = languageOf(this);
+      const collator = new Intl.Collator(locale);
+      return countries
+        .map(({ code }) => ({ code, name: countryNameIn(locale, code) }))
+        .sort((a, b) => collator.compare(a.name, b.name));
+    },
+  );
+  /** A language's name in the page's language, from Intl: "en" → "английский" on a Russian page. */
+  eleventyConfig.addFilter('languageName', function (this: FilterContext, code: string) {
+    const { locale } = languageOf(this);
+    return new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(code) ?? code;
+  });
+  /** The petition's title or description in the page's language. */
+  eleventyConfig.addFilter('petition', function (this: FilterContext, field: 'title' | 'description') {
+    return petitions[languageOf(this).code]?.[field] ?? '';
+  });
+  /** "/ru/letter/" → "/letter/" on a Russian page: for the menu's "you are here". */
+  eleventyConfig.addFilter('inLanguage', function (this: FilterContext, url: string) {
+    return typeof url === 'string' ? pathInLanguage(url, languageOf(this)) : url;
+  });
+  /** The page's language object ({{ "" | pageLanguage }}), for the switch and hreflang. */
+  eleventyConfig.addFilter('pageLanguage', function (this: FilterContext) {
+    return languageOf(this);
+  });
+  /** For the language switch: this page's URL in every language. */
+  eleventyConfig.addFilter('inEveryLanguage', function (this: FilterContext, url: string) {
+    const own = languageOf(this);
+    const path = pathInLanguage(url, own);
+    return languages.map((language) => ({
+      ...language,
+      url: localisedPath(path, language),
+      current: language === own,
+    }));
+  });
+}
