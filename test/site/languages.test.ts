@@ -173,7 +173,15 @@ describe('the site in English, Russian and Chinese', () => {
     expect(hashes(ru)[1]).toBe(hashes(en)[1]);
     expect(hashes(zh)[1]).toBe(hashes(en)[1]);
     expect(hashes(ru)[0]).toBe(letterDigest(await readFile(path.join(projectRoot, 'content/ru/letter.md'), 'utf8')));
-    for (const dom of [en, ru, zh]) expect(dom.querySelectorAll('.delivery-list tbody tr')).toHaveLength(24);
+    // Every language lists the same printable volumes, written once: here one, with all 24 signatures.
+    for (const dom of [en, ru, zh])
+      expect([...dom.querySelectorAll('.volumes a')].map((a) => a.getAttribute('href'))).toEqual([
+        '/amur-leopard/letter/delivery/1/',
+      ]);
+    expect((await site.dom('letter/delivery/1/index.html')).querySelectorAll('.delivery-list tbody tr')).toHaveLength(
+      24,
+    );
+    expect(ru.querySelector('.volumes')?.textContent).toContain('Том 1');
     expect(zh.querySelector('.tally-sentence')?.textContent).toContain('24 名签署人');
   });
 

@@ -174,7 +174,7 @@ describe('list entries and delivery rows written as HTML', () => {
     ]);
     const pdfVolumes = splitIntoVolumes(records, 100);
     for (const [i, volume] of data.deliveryVolumes.entries()) {
-      const names = [...volume.rowsHtml.matchAll(/<tr><td>\d+<\/td><td>([^<]*)<\/td>/g)].map((m) => m[1]);
+      const names = [...volume.rowsHtml.matchAll(/<tr><td>\d+<\/td><td lang="">([^<]*)<\/td>/g)].map((m) => m[1]);
       expect(names).toEqual(pdfVolumes[i]!.records.map((record) => escapeText(record.name)));
     }
   });
