@@ -69,7 +69,7 @@ export default async function configure(eleventyConfig: any) {
   eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
   // Manifests of deliveries made, published byte for byte so their SHA-256 can be checked.
   eleventyConfig.addPassthroughCopy({ 'content/deliveries': 'deliveries' });
-  compactAssets(eleventyConfig, ['assets/js/sign-form.js', 'assets/site.css']);
+  compactAssets(eleventyConfig, ['assets/js/sign-form.js', 'assets/site.css', 'assets/printables.css']);
   eleventyConfig.addWatchTarget(
     path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')),
   );
