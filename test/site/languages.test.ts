@@ -185,6 +185,21 @@ describe('the site in English, Russian and Chinese', () => {
     expect(zh.querySelector('.tally-sentence')?.textContent).toContain('24 名签署人');
   });
 
+  it('prints a signature sheet in each language, with the letter of that language and its version hash', async () => {
+    for (const { folder } of LANGUAGES) {
+      const sheet = await site.dom(`${folder}sheet/index.html`);
+      const letterPage = await site.dom(`${folder}letter/index.html`);
+      expect(sheet.querySelector('.sheet-version .hash')?.textContent, folder || 'en').toMatch(/^[0-9a-f]{64}$/);
+      expect(sheet.querySelector('.sheet-letter .demands')?.textContent).toBe(
+        letterPage.querySelector('.letter-body .demands')?.textContent,
+      );
+    }
+    expect((await site.dom('ru/sheet/index.html')).querySelector('.sheet-consent')?.textContent).toContain(
+      'никогда не публикуется',
+    );
+    expect((await site.dom('zh/sheet/index.html')).querySelector('.sheet-consent')?.textContent).toContain('绝不公开');
+  });
+
   it('publishes every version of the letter, each at its digest, listed on one page', async () => {
     const versions = await site.dom('letter/versions/index.html');
     for (const letterFile of ['content/letter.md', 'content/ru/letter.md', 'content/zh/letter.md']) {
