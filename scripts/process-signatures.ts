@@ -300,6 +300,7 @@ async function answerStage(
         closingDate: settings.closing_date,
         catalog: checkout.catalogs.get(action.language) ?? checkout.catalogs.get(settings.language)!,
         withdrawTemplate: templateFileName('withdraw', action.language, settings.language),
+        languagePath: action.language === settings.language ? '' : `${action.language}/`,
       };
       const created = action.comment
         ? await upsertBotComment(octokit, repository, action.issue, renderBotComment(action, context))

@@ -21,6 +21,8 @@ export interface CommentContext {
   catalog: Catalog;
   /** The withdrawal form in that language (withdraw.yml, withdraw-ru.yml, …). */
   withdrawTemplate?: string;
+  /** Where that language's pages are below the site's base URL: "" for the default, "ru/" for Russian. */
+  languagePath?: string;
 }
 
 /** Signer text quoted for a comment: a code span, in which nothing is live. */
@@ -44,7 +46,7 @@ export function renderBotComment(action: IssueAction, context: CommentContext): 
   const commitLink = context.commitSha
     ? `[${context.commitSha.slice(0, 7)}](https://github.com/${context.repository}/commit/${context.commitSha})`
     : undefined;
-  const afterWithdrawal = `${context.siteUrl}how-it-works/#after-withdrawal`;
+  const afterWithdrawal = `${context.siteUrl}${context.languagePath ?? ''}how-it-works/#after-withdrawal`;
   switch (action.outcome) {
     case 'signed':
     case 'updated':

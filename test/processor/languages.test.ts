@@ -78,6 +78,8 @@ describe('signers in their own language', () => {
     });
     await runProcessor(fake, checkout);
     expect(receipt(2)).toContain('您的签名已撤回');
+    // What stays after a withdrawal is explained on the Chinese page.
+    expect(receipt(2)).toContain('/petition/zh/how-it-works/#after-withdrawal');
     expect(signatureFiles(fake)).toEqual({});
   });
 
