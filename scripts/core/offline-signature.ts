@@ -14,7 +14,7 @@ import {
   type ParsedSignatureFile,
   type SignatureRecord,
 } from './signature-file.ts';
-import { nameProblems, normaliseText, reasonProblems, type TextProblem } from './text.ts';
+import { nameProblems, normaliseText, reasonProblems, describeTextProblem } from './text.ts';
 
 /** How a signature reached the petition. A file without `channel` is a GitHub signature. */
 export type Channel = 'github' | 'paper' | 'email';
@@ -229,7 +229,7 @@ export function parseOfflineSignatureFile(rawText: string, relativePath: string)
     return { ok: false, problem: 'letter_sha256 is not a SHA-256 hex digest' };
   const reason = normaliseText(body);
   const [reasonProblem] = reasonProblems(reason);
-  if (reasonProblem) return { ok: false, problem: describe('reason', reasonProblem) };
+  if (reasonProblem) return { ok: false, problem: describeTextProblem('reason', reasonProblem) };
   return {
     ok: true,
     record: {
@@ -247,27 +247,12 @@ export function parseOfflineSignatureFile(rawText: string, relativePath: string)
   };
 }
 
-function describe(field: string, problem: TextProblem): string {
-  switch (problem.kind) {
-    case 'too-long':
-      return `${field} is longer than ${problem.max} characters`;
-    case 'stacked-marks':
-      return `${field} stacks too many combining marks on one letter`;
-    case 'formula':
-      return `${field} starts with = + - or @`;
-    case 'url':
-      return `${field} contains a web address`;
-    default:
-      return `${field} contains ${problem.kind} characters`;
-  }
-}
-
 /** A name or collector: the shared name rules, as the loader applies them to GitHub files. */
 function storedTextProblem(field: string, value: unknown): string | undefined {
   if (typeof value !== 'string') return `${field} is missing or not text`;
   if (value === '') return `${field} is empty`;
   const [first] = nameProblems(value);
-  if (first) return describe(field, first);
+  if (first) return describeTextProblem(field, first);
   if (value !== normaliseText(value)) return `${field} is not trimmed NFC text`;
   return undefined;
 }

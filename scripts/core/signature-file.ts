@@ -5,7 +5,14 @@
 import matter from 'gray-matter';
 import YAML from 'yaml';
 import { isCountryCode } from './countries.ts';
-import { NAME_LIMITS, nameProblems, normaliseText, REASON_LIMITS, reasonProblems, type TextProblem } from './text.ts';
+import {
+  NAME_LIMITS,
+  nameProblems,
+  normaliseText,
+  REASON_LIMITS,
+  reasonProblems,
+  describeTextProblem,
+} from './text.ts';
 
 /** What one signer signed, as stored in their file. Every field is public. */
 export interface SignatureRecord {
@@ -209,26 +216,10 @@ function parseCanonicalFrontMatter(text: string): { data: Record<string, unknown
   }
 }
 
-/** How the loader words a shared text rule's finding (for the build's warnings). */
-function describe(field: 'name' | 'reason', problem: TextProblem): string {
-  switch (problem.kind) {
-    case 'too-long':
-      return `${field} is longer than ${problem.max} characters`;
-    case 'stacked-marks':
-      return `${field} stacks too many combining marks on one letter`;
-    case 'formula':
-      return `${field} starts with = + - or @`;
-    case 'url':
-      return `${field} contains a web address`;
-    default:
-      return `${field} contains ${problem.kind} characters`;
-  }
-}
-
 function storedNameProblem(name: string): string | undefined {
   if (name === '') return 'name is empty';
   const [first] = nameProblems(name);
-  if (first) return describe('name', first);
+  if (first) return describeTextProblem('name', first);
   // After the size check: NFC of a bounded text is cheap.
   if (name !== normaliseText(name)) return 'name is not trimmed NFC text';
   return undefined;
@@ -236,5 +227,5 @@ function storedNameProblem(name: string): string | undefined {
 
 function storedReasonProblem(reason: string): string | undefined {
   const [first] = reasonProblems(reason);
-  return first ? describe('reason', first) : undefined;
+  return first ? describeTextProblem('reason', first) : undefined;
 }

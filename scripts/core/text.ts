@@ -156,6 +156,22 @@ export function reasonProblems(reason: string): TextProblem[] {
   return problems;
 }
 
+/** How the loader words a shared rule's finding in its warnings ("name contains bidi characters"). */
+export function describeTextProblem(field: string, problem: TextProblem): string {
+  switch (problem.kind) {
+    case 'too-long':
+      return `${field} is longer than ${problem.max} characters`;
+    case 'stacked-marks':
+      return `${field} stacks too many combining marks on one letter`;
+    case 'formula':
+      return `${field} starts with = + - or @`;
+    case 'url':
+      return `${field} contains a web address`;
+    default:
+      return `${field} contains ${problem.kind} characters`;
+  }
+}
+
 /**
  * Makes a value safe for one CSV cell: formula-like text gets a leading apostrophe (the OWASP
  * advice) and the cell is quoted when it contains a separator, quote or line break. Text that
