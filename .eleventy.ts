@@ -14,13 +14,16 @@ import { addUpdateCollections } from './scripts/site/collections.ts';
 import { compactAssets } from './scripts/site/compact-assets.ts';
 import { loadSiteData, markdown } from './scripts/site/site-data.ts';
 import { addPictures } from './scripts/site/pictures/eleventy.ts';
+import { writeBulkPages, writeOpenData, type WrittenPage } from './scripts/site/bulk-output.ts';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
 // Eleventy ships no TypeScript types for its configuration object.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export default async function configure(eleventyConfig: any) {
-  const data = await loadSiteData(process.env, projectRoot, (message) => console.warn(`[petition] ${message}`));
+  const { data, bulk } = await loadSiteData(process.env, projectRoot, (message) =>
+    console.warn(`[petition] ${message}`),
+  );
   const { settings } = data;
 
   for (const [key, value] of Object.entries(data)) eleventyConfig.addGlobalData(key, value);
@@ -63,6 +66,27 @@ export default async function configure(eleventyConfig: any) {
     }) => {
       if (incremental || outputMode !== 'fs') return;
       await rm(safeOutputFolder(directories.output, directories.input), { recursive: true, force: true });
+    },
+  );
+
+  // The list pages' and volumes' entries and the open data, written straight to the output
+  // folder after Eleventy wrote the pages' frames (scripts/site/bulk-pages.ts explains why).
+  eleventyConfig.on(
+    'eleventy.after',
+    async ({
+      directories,
+      results,
+      incremental,
+      outputMode,
+    }: {
+      directories: { output: string };
+      results: WrittenPage[];
+      incremental?: boolean;
+      outputMode: string;
+    }) => {
+      if (outputMode !== 'fs') return;
+      await writeBulkPages(results, bulk, !incremental);
+      await writeOpenData(path.resolve(projectRoot, directories.output), bulk, data.tally);
     },
   );
 

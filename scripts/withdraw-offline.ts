@@ -16,7 +16,7 @@ import type { CliResult } from './add-signatures.ts';
 
 const USAGE = `Usage:
   npm run withdraw-offline -- --contact <the email address or phone number they signed with>
-  npm run withdraw-offline -- --hash <the contact's keyed hash, or the signature's id (c… or r…, in data/signatures.json)>
+  npm run withdraw-offline -- --hash <the contact's keyed hash, or the signature's id (c… or r…, in the open data, data/signatures/)>
 --contact needs PETITION_CONTACT_KEY (or PETITION_CONTACT_KEY_FILE): the same key that added the batch.`;
 
 /** Runs the command against `projectRoot` (signatures in SIGNATURES_DIR or signatures/). */

@@ -121,9 +121,13 @@ export function signerHtmlRenderer(
         `${reason}</li>`
       );
     },
-    /** One row of a printable volume's table (rank, name, country, date, channel), with the line break and indent before it. */
+    /**
+     * One row of a printable volume's table (rank, name, country, date, channel) after a line
+     * break. The cells' and row's end tags are left out, as HTML allows: at 1,000,000 signatures
+     * they were 30 MB of the site's 500 MB budget (README, Performance).
+     */
     deliveryRow(record: PetitionRecord, rank: number): string {
-      return `\n    <tr><td>${rank}</td><td lang="">${escapeText(record.name)}</td><td>${country(record.country)}</td><td>${escapeText(record.signed_at.slice(0, 10))}</td><td>${word[channelOf(record)]}</td></tr>`;
+      return `\n<tr><td>${rank}<td lang="">${escapeText(record.name)}<td>${country(record.country)}<td>${escapeText(record.signed_at.slice(0, 10))}<td>${word[channelOf(record)]}`;
     },
   };
 }

@@ -25,7 +25,8 @@ import { format, type Catalog } from '../core/i18n.ts';
 import { templateFileName } from '../core/issue-templates.ts';
 import { siteLanguages, type SiteLanguage } from './languages.ts';
 import { readLetterVersions, type LetterVersion } from './letter-versions.ts';
-import { signaturesCsv, signaturesJson } from './open-data.ts';
+import { OPEN_DATA } from './open-data.ts';
+import { bulkPageCounts, bulkRanks, type BulkSource } from './bulk-pages.ts';
 import { qrSvg } from './qr-svg.ts';
 import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
 
@@ -84,16 +85,14 @@ export function parseLetter(letterText: string): LetterData {
 
 /**
  * One page of the full list: numbered from the oldest signature, entries shown newest first.
- * The entries come ready as HTML (scripts/site/signer-html.ts): a Nunjucks loop over every
- * signature cost about 15 µs per signature at 100,000 signatures.
+ * The page's entries are written after the build (scripts/site/bulk-pages.ts); the template
+ * writes the marker `<!--petition-bulk:list:<number>-->` where they go.
  */
 export interface SignatureListPage {
   number: number;
   url: string;
   /** How many signatures the page lists. */
   size: number;
-  /** The page's `<li>` entries, newest first, as signer-list.njk writes them; signer text escaped. */
-  entriesHtml: string;
   firstRank: number;
   lastRank: number;
 }
@@ -101,7 +100,8 @@ export interface SignatureListPage {
 /**
  * One volume of the printable signature list (/letter/delivery/<n>/): the same signatures as
  * volume n of the PDF packet that `npm run delivery` writes (settings.delivery_volume_size,
- * oldest first), so a page of 10,000 rows prints where one of every signature did not.
+ * oldest first), so a page of 10,000 rows prints where one of every signature did not. Its rows
+ * are written after the build, at the marker `<!--petition-bulk:volume:<number>-->`.
  */
 export interface DeliveryVolumePage {
   number: number;
@@ -109,8 +109,6 @@ export interface DeliveryVolumePage {
   size: number;
   firstRank: number;
   lastRank: number;
-  /** The table rows, oldest first, signer text escaped (scripts/site/signer-html.ts). */
-  rowsHtml: string;
 }
 
 /**
@@ -151,7 +149,8 @@ export interface SiteData {
   letter: LetterData;
   /** The printable signature sheet (content/signature-sheet.njk) and its typing templates. */
   sheet: { qrSvg: string; columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
-  openData: { tallyJson: string; signaturesCsv: string; signaturesJson: string };
+  /** data/tally.json; the signatures themselves are written after the build (scripts/site/bulk-output.ts). */
+  openData: { tallyJson: string; index: string; full: string };
   skippedSignatures: SkippedSignatureFile[];
   /** Deliveries made so far, newest first. */
   deliveries: PublishedDelivery[];
@@ -226,9 +225,16 @@ function view(record: PetitionRecord, repository: string): SignatureView {
   };
 }
 
+/** The templates' data, and what the pages that grow with the signatures are written from after the build. */
+export interface SiteBuild {
+  data: SiteData;
+  bulk: BulkSource;
+}
+
 /**
- * Pure part: turns settings, records and the letter text into the templates' data.
- * `records` may be in any order and must be one per user id or offline id.
+ * Pure part: turns settings, records and the letter text into the templates' data and the
+ * source of the bulk pages. `records` may be in any order and must be one per user id or offline
+ * id. The records stay out of the templates' data: Eleventy would copy them into every page's.
  */
 export function buildSiteData(
   settings: Settings,
@@ -238,7 +244,7 @@ export function buildSiteData(
   skipped: SkippedSignatureFile[] = [],
   texts: SiteTexts = { catalogs: [], translatedLetters: {}, letterVersions: [] },
   deliveries: PublishedDelivery[] = [],
-): SiteData {
+): SiteBuild {
   const tally = computeTally(records, settings, now);
   const newest = newestFirst(records);
   const languages = siteLanguages(texts.catalogs);
@@ -249,39 +255,30 @@ export function buildSiteData(
     texts.catalogs[0] ? channelWords(texts.catalogs[0]) : undefined,
   );
 
-  // Page n holds ranks (n-1)·perPage+1 … n·perPage, rank 1 being the oldest signature, so
-  // newest[count - rank] is the signature of a given rank.
-  const perPage = settings.signatures_per_page;
+  // Page n holds ranks (n-1)·perPage+1 … n·perPage, rank 1 being the oldest signature; volume n
+  // likewise with delivery_volume_size. Their entries are written after the build.
   const count = newest.length;
+  const pageCounts = bulkPageCounts(count, settings.signatures_per_page, settings.delivery_volume_size);
   const signatureListPages: SignatureListPage[] = [];
-  for (let number = 1, firstRank = 1; firstRank <= count || number === 1; number += 1, firstRank += perPage) {
-    const lastRank = Math.min(count, firstRank + perPage - 1);
-    let entriesHtml = '';
-    for (let rank = lastRank; rank >= firstRank; rank -= 1) entriesHtml += html.listItem(newest[count - rank]!);
+  for (let number = 1; number <= pageCounts.list; number += 1) {
+    const { first, last } = bulkRanks('list', number, count, settings.signatures_per_page);
     signatureListPages.push({
       number,
       url: `/signatures/${number}/`,
-      size: Math.max(0, lastRank - firstRank + 1),
-      entriesHtml,
-      firstRank,
-      lastRank,
+      size: Math.max(0, last - first + 1),
+      firstRank: first,
+      lastRank: last,
     });
-    if (count === 0) break;
   }
-  // Volumes hold ranks (n-1)·size+1 … n·size, oldest first, as the PDF volumes do.
   const deliveryVolumes: DeliveryVolumePage[] = [];
-  for (let firstRank = 1; firstRank <= count; firstRank += settings.delivery_volume_size) {
-    const lastRank = Math.min(count, firstRank + settings.delivery_volume_size - 1);
-    let rowsHtml = '';
-    for (let rank = firstRank; rank <= lastRank; rank += 1) rowsHtml += html.deliveryRow(newest[count - rank]!, rank);
-    const number = deliveryVolumes.length + 1;
+  for (let number = 1; number <= pageCounts.volume; number += 1) {
+    const { first, last } = bulkRanks('volume', number, count, settings.delivery_volume_size);
     deliveryVolumes.push({
       number,
       url: `/letter/delivery/${number}/`,
-      size: lastRank - firstRank + 1,
-      firstRank,
-      lastRank,
-      rowsHtml,
+      size: last - first + 1,
+      firstRank: first,
+      lastRank: last,
     });
   }
 
@@ -303,7 +300,7 @@ export function buildSiteData(
       ? { ...parseLetter(translation), sha256: letterDigest(translation), translated: true }
       : { ...letter, sha256: letterSha256, translated: false };
   }
-  return {
+  const data: SiteData = {
     settings,
     site: {
       baseUrl: siteBaseUrl(settings),
@@ -346,13 +343,22 @@ export function buildSiteData(
     },
     openData: {
       tallyJson: `${JSON.stringify(tally, null, 2)}\n`,
-      signaturesCsv: signaturesCsv(newest),
-      signaturesJson: signaturesJson(newest),
+      index: `/${OPEN_DATA.index}`,
+      full: `/${OPEN_DATA.full}`,
     },
     skippedSignatures: skipped,
     deliveries,
     addressees,
     letterNote: historicalNote(letterVersion, addressees),
+  };
+  return {
+    data,
+    bulk: {
+      newest,
+      perPage: settings.signatures_per_page,
+      volumeSize: settings.delivery_volume_size,
+      html,
+    },
   };
 }
 
@@ -365,7 +371,7 @@ export async function loadSiteData(
   env: NodeJS.ProcessEnv,
   projectRoot: string,
   warn: (message: string) => void,
-): Promise<SiteData> {
+): Promise<SiteBuild> {
   const settingsPath = env.PETITION_SETTINGS
     ? path.resolve(projectRoot, env.PETITION_SETTINGS)
     : path.join(projectRoot, 'content/settings.json');

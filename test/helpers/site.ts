@@ -1,4 +1,6 @@
 /** Test helpers: build the real site into a temporary folder, read it back, validate it. */
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { access, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +20,22 @@ export interface BuiltSite {
   log: string;
   read(relativePath: string): Promise<string>;
   dom(relativePath: string): Promise<Document>;
+  /** The open data as a reader gets it: the index, and the CSV text of the full file and of each part, uncompressed. */
+  openData(): Promise<OpenData>;
+}
+
+export interface OpenData {
+  index: {
+    signature_count: number;
+    digest: { value: string };
+    columns: string[];
+    full: { url: string; bytes: number; sha256: string; rows: number };
+    parts: { url: string; first: number; last: number; rows: number; bytes: number; sha256: string }[];
+  };
+  /** data/signatures.csv.gz, uncompressed. */
+  fullCsv: string;
+  /** Each part, uncompressed, in the index's order. */
+  partCsvs: string[];
 }
 
 /**
@@ -59,7 +77,26 @@ export async function buildSite({
     log: `${stdout}\n${stderr}`,
     read,
     dom: async (relativePath: string) => parseHTML(await read(relativePath)).document as unknown as Document,
+    openData: () => readOpenData(output),
   };
+}
+
+/**
+ * Reads the open data the way its index tells a reader to, checking every file's size and SHA-256
+ * against the index on the way.
+ */
+export async function readOpenData(output: string): Promise<OpenData> {
+  const folder = path.join(output, 'data/signatures');
+  const index = JSON.parse(await readFile(path.join(folder, 'index.json'), 'utf8')) as OpenData['index'];
+  const fetchChecked = async (entry: { url: string; bytes: number; sha256: string }) => {
+    const bytes = await readFile(path.join(folder, entry.url));
+    if (bytes.length !== entry.bytes || createHash('sha256').update(bytes).digest('hex') !== entry.sha256)
+      throw new Error(`${entry.url} does not match its size and SHA-256 in data/signatures/index.json`);
+    return gunzipSync(bytes).toString('utf8');
+  };
+  const partCsvs: string[] = [];
+  for (const part of index.parts) partCsvs.push(await fetchChecked(part));
+  return { index, fullCsv: await fetchChecked(index.full), partCsvs };
 }
 
 /** Every file under `directory` with one of the extensions, as paths relative to it. */

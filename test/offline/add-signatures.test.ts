@@ -11,6 +11,8 @@ import { addSignatures } from '../../scripts/add-signatures.ts';
 import { contactHash, normaliseContact } from '../../scripts/core/offline-signature.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
+import { bulkEntriesHtml, recordOfRank } from '../../scripts/site/bulk-pages.ts';
+import { CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { loadSignatures } from '../../scripts/load-signatures.ts';
 import { withdrawOffline } from '../../scripts/withdraw-offline.ts';
@@ -94,18 +96,15 @@ describe('npm run add-signatures', () => {
       JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
     );
     const letter = await readFile(path.join(root, 'content/letter.md'), 'utf8');
-    const data = buildSiteData(settings, records, letter, now);
+    const { data, bulk } = buildSiteData(settings, records, letter, now);
     expect(data.tally.signature_count).toBe(5);
     expect(data.tally.signatures_by_channel).toEqual({ github: 1, paper: 3, email: 1 });
     expect(data.channelBreakdown).toBe('1 signed online through GitHub, 3 on paper, 1 by email');
-    expect(data.signatureListPages[0]!.entriesHtml.match(/class="signer-channel"/g)).toHaveLength(4);
-    expect(
-      data.deliveryVolumes
-        .map((volume) => volume.rowsHtml)
-        .join('')
-        .match(/<td>paper<\/td>/g),
-    ).toHaveLength(3);
-    const csvRows = parseCsv(data.openData.signaturesCsv, { bom: true, columns: true }) as Record<string, string>[];
+    expect(bulkEntriesHtml(bulk, 'list', 1).match(/class="signer-channel"/g)).toHaveLength(4);
+    expect(bulkEntriesHtml(bulk, 'volume', 1).match(/<td>paper$/gm)).toHaveLength(3);
+    const csv =
+      CSV_HEADER + [...csvParts(records.length, (rank) => recordOfRank(bulk, rank))].map((part) => part.rows).join('');
+    const csvRows = parseCsv(csv, { bom: true, columns: true }) as Record<string, string>[];
     expect(csvRows.filter((row) => row.channel === 'paper')).toHaveLength(3);
     // Every signer records the letter version the sheet printed: the current letter's.
     expect(records.every((record) => record.letter_sha256 === '' || record.letter_sha256 === data.letterSha256)).toBe(

@@ -22,6 +22,7 @@ import { listSignatureFiles, loadSignatures } from '../../scripts/load-signature
 import { formatDate } from '../../scripts/site/filters.ts';
 import { countryName } from '../../scripts/core/countries.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
+import { bulkEntriesHtml } from '../../scripts/site/bulk-pages.ts';
 import { splitIntoVolumes } from '../../scripts/delivery/volumes.ts';
 import { escapeText } from '../../scripts/site/signer-html.ts';
 import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
@@ -139,13 +140,14 @@ describe('list entries and delivery rows written as HTML', () => {
   it('match content/_includes/signer-list.njk with reasons and receipts, byte for byte', async () => {
     const { records } = await loadSignatures(hostileDir);
     const all = [...records, ...tricky, ...generateSampleRecords(40, { seed: 3 })];
-    const data = buildSiteData(
+    const { data, bulk } = buildSiteData(
       { ...settings, latest_signers: all.length, signatures_per_page: 1000 },
       all,
       letterText,
       new Date('2026-11-24T12:00:00Z'),
     );
     const page = data.signatureListPages[0]!;
+    const entriesHtml = bulkEntriesHtml(bulk, 'list', 1);
     const template = await readFile(path.join(projectRoot, 'content/_includes/signer-list.njk'), 'utf8');
     const rendered = env.renderString(template, {
       signers: data.latestSigners,
@@ -153,20 +155,20 @@ describe('list entries and delivery rows written as HTML', () => {
       showReceipts: true,
       reversedStart: page.lastRank,
     });
-    expect(`<ol class="signers" reversed start="${page.lastRank}">${page.entriesHtml}\n</ol>`).toBe(rendered.trimEnd());
+    expect(`<ol class="signers" reversed start="${page.lastRank}">${entriesHtml}\n</ol>`).toBe(rendered.trimEnd());
 
     const rows = env.renderString(
-      '{%- for s in signers %}\n    <tr><td>{{ loop.index }}</td><td lang="">{{ s.name }}</td><td>{{ s.countryName }}</td><td>{{ s.date }}</td><td>{{ {github: "GitHub", paper: "paper", email: "email"}[s.channel] }}</td></tr>\n    {%- endfor %}',
+      '{%- for s in signers %}\n<tr><td>{{ loop.index }}<td lang="">{{ s.name }}<td>{{ s.countryName }}<td>{{ s.date }}<td>{{ {github: "GitHub", paper: "paper", email: "email"}[s.channel] }}{%- endfor %}',
       { signers: [...data.latestSigners].reverse() },
     );
-    expect(data.deliveryVolumes.map((volume) => volume.rowsHtml).join('')).toBe(rows);
+    expect(data.deliveryVolumes.map((volume) => bulkEntriesHtml(bulk, 'volume', volume.number)).join('')).toBe(rows);
     expect(rows).not.toContain('<b>');
-    expect(page.entriesHtml).toContain('&lt;b&gt;bold&lt;/b&gt;');
+    expect(entriesHtml).toContain('&lt;b&gt;bold&lt;/b&gt;');
   });
 
   it('splits the printable list into volumes of the delivery size, oldest first, as the PDF volumes are', () => {
     const records = generateSampleRecords(250, { seed: 5 });
-    const data = buildSiteData({ ...settings, delivery_volume_size: 100 }, records, letterText, new Date());
+    const { data, bulk } = buildSiteData({ ...settings, delivery_volume_size: 100 }, records, letterText, new Date());
     expect(data.deliveryVolumes.map((v) => [v.number, v.url, v.firstRank, v.lastRank, v.size])).toEqual([
       [1, '/letter/delivery/1/', 1, 100, 100],
       [2, '/letter/delivery/2/', 101, 200, 100],
@@ -174,27 +176,29 @@ describe('list entries and delivery rows written as HTML', () => {
     ]);
     const pdfVolumes = splitIntoVolumes(records, 100);
     for (const [i, volume] of data.deliveryVolumes.entries()) {
-      const names = [...volume.rowsHtml.matchAll(/<tr><td>\d+<\/td><td lang="">([^<]*)<\/td>/g)].map((m) => m[1]);
+      const rowsHtml = bulkEntriesHtml(bulk, 'volume', volume.number);
+      const names = [...rowsHtml.matchAll(/<tr><td>\d+<td lang="">([^<]*)<td>/g)].map((m) => m[1]);
       expect(names).toEqual(pdfVolumes[i]!.records.map((record) => escapeText(record.name)));
     }
   });
 
   it('numbers pages from the oldest signature, each newest first', () => {
     const records = generateSampleRecords(25, { seed: 4 });
-    const data = buildSiteData({ ...settings, signatures_per_page: 10 }, records, letterText, new Date());
+    const { data, bulk } = buildSiteData({ ...settings, signatures_per_page: 10 }, records, letterText, new Date());
     expect(data.signatureListPages.map((p) => [p.number, p.firstRank, p.lastRank, p.size])).toEqual([
       [1, 1, 10, 10],
       [2, 11, 20, 10],
       [3, 21, 25, 5],
     ]);
     const oldest = [...records].sort((a, b) => (a.signed_at < b.signed_at ? -1 : 1))[0]!;
-    const firstPage = data.signatureListPages[0]!.entriesHtml;
+    const firstPage = bulkEntriesHtml(bulk, 'list', 1);
     expect(firstPage.lastIndexOf('<li id=')).toBe(firstPage.indexOf(`<li id="s${oldest.user_id}"`));
     const empty = buildSiteData(settings, [], letterText, new Date());
-    expect(empty.signatureListPages).toEqual([
-      { number: 1, url: '/signatures/1/', size: 0, entriesHtml: '', firstRank: 1, lastRank: 0 },
+    expect(empty.data.signatureListPages).toEqual([
+      { number: 1, url: '/signatures/1/', size: 0, firstRank: 1, lastRank: 0 },
     ]);
-    expect(empty.deliveryVolumes).toEqual([]);
+    expect(bulkEntriesHtml(empty.bulk, 'list', 1)).toBe('');
+    expect(empty.data.deliveryVolumes).toEqual([]);
   });
 });
 

@@ -1,0 +1,107 @@
+/**
+ * The pages that grow with the number of signatures — the full list (/signatures/<n>/) and the
+ * printable volumes (/letter/delivery/<n>/) — are built in two halves. Eleventy renders each
+ * page's frame (layout, headings, pager) with a marker where the entries go; after the build,
+ * scripts/site/bulk-output.ts writes each page again with the entries in place of the marker.
+ *
+ * Why: at 1,000,000 signatures the entries are about 350 MB of HTML. Handed to Eleventy as data
+ * they were held in memory all at once (its results keep every page's content), and its
+ * HtmlBasePlugin parsed every byte of them to add the path prefix, when they hold no link that
+ * needs one. The build ran out of memory at 4 GB. Each page's entries now exist only while that
+ * page is written.
+ *
+ * Pure: finding markers and rendering one page's entries.
+ */
+import type { PetitionRecord } from '../core/offline-signature.ts';
+import type { signerHtmlRenderer } from './signer-html.ts';
+
+/** The two kinds of page whose entries are written after the build. */
+export type BulkKind = 'list' | 'volume';
+
+/** What a template writes where a page's entries go: `<!--petition-bulk:list:3-->`. */
+export function bulkMarker(kind: BulkKind, number: number): string {
+  return `<!--petition-bulk:${kind}:${number}-->`;
+}
+
+const MARKER_START = '<!--petition-bulk:';
+// Bounded and anchored at a known start: linear, and it never runs over signer text, which is
+// escaped ("<" is "&lt;") and so can never contain a marker.
+const MARKER = /^<!--petition-bulk:(list|volume):(\d{1,9})-->/;
+
+/** A page frame cut at its marker. */
+export interface MarkedPage {
+  kind: BulkKind;
+  number: number;
+  before: string;
+  after: string;
+}
+
+/**
+ * Cuts a rendered page at its marker, or returns undefined for a page without one. A page with
+ * two markers, or a malformed one, is a template error and throws.
+ */
+export function findMarker(content: string): MarkedPage | undefined {
+  const start = content.indexOf(MARKER_START);
+  if (start < 0) return undefined;
+  const match = MARKER.exec(content.slice(start, start + 48));
+  if (!match)
+    throw new Error(`A malformed ${MARKER_START}…--> marker: ${JSON.stringify(content.slice(start, start + 48))}`);
+  const end = start + match[0].length;
+  if (content.includes(MARKER_START, end)) throw new Error('A page holds two petition-bulk markers; it may hold one.');
+  return {
+    kind: match[1] as BulkKind,
+    number: Number(match[2]),
+    before: content.slice(0, start),
+    after: content.slice(end),
+  };
+}
+
+/** Everything needed to write the entries of any page, held from the data step to the end of the build. */
+export interface BulkSource {
+  /** Every signature, newest first: rank r (1 = the oldest) is `newest[newest.length - r]`. */
+  newest: readonly PetitionRecord[];
+  /** Signatures per page of the full list (settings.signatures_per_page). */
+  perPage: number;
+  /** Signatures per printable volume (settings.delivery_volume_size). */
+  volumeSize: number;
+  html: ReturnType<typeof signerHtmlRenderer>;
+}
+
+/** The record of a rank, 1 being the oldest signature. */
+export function recordOfRank(source: BulkSource, rank: number): PetitionRecord {
+  return source.newest[source.newest.length - rank]!;
+}
+
+/**
+ * How many pages of the full list and printable volumes there are: at least one list page
+ * (saying no one has signed yet), and no volume without signatures.
+ */
+export function bulkPageCounts(count: number, perPage: number, volumeSize: number): { list: number; volume: number } {
+  return { list: Math.max(1, Math.ceil(count / perPage)), volume: Math.ceil(count / volumeSize) };
+}
+
+/** The ranks page `number` of a kind holds, first to last (last < first when it holds none). */
+export function bulkRanks(
+  kind: BulkKind,
+  number: number,
+  count: number,
+  size: number,
+): { first: number; last: number } {
+  const first = (number - 1) * size + 1;
+  return { first, last: Math.min(count, first + size - 1) };
+}
+
+/**
+ * A page's entries: the full list's `<li>`s newest first, or a volume's table rows oldest first,
+ * signer text escaped (scripts/site/signer-html.ts).
+ */
+export function bulkEntriesHtml(source: BulkSource, kind: BulkKind, number: number): string {
+  const count = source.newest.length;
+  const { first, last } = bulkRanks(kind, number, count, kind === 'list' ? source.perPage : source.volumeSize);
+  let html = '';
+  if (kind === 'list')
+    for (let rank = last; rank >= first; rank -= 1) html += source.html.listItem(recordOfRank(source, rank));
+  else
+    for (let rank = first; rank <= last; rank += 1) html += source.html.deliveryRow(recordOfRank(source, rank), rank);
+  return html;
+}

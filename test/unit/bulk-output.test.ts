@@ -1,0 +1,79 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
+import { resolveSettings } from '../../scripts/core/settings.ts';
+import { bulkMarker, findMarker } from '../../scripts/site/bulk-pages.ts';
+import { writeBulkPages, writeOpenData } from '../../scripts/site/bulk-output.ts';
+import { buildSiteData } from '../../scripts/site/site-data.ts';
+import { readOpenData, projectRoot } from '../helpers/site.ts';
+
+const settings = resolveSettings(JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')));
+const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
+
+describe('the pages and files written after the build', () => {
+  let output: string;
+  beforeEach(async () => {
+    output = await mkdtemp(path.join(os.tmpdir(), 'petition-bulk-'));
+  });
+  afterEach(async () => {
+    await rm(output, { recursive: true, force: true });
+  });
+
+  it('splits the open data into parts whose rows, read in order, are the full file’s', async () => {
+    const records = generateSampleRecords(25, { seed: 11 });
+    const { data, bulk } = buildSiteData(settings, records, letterText, new Date('2026-11-25T00:00:00Z'));
+    await writeOpenData(output, bulk, data.tally, { partRows: 10 });
+    const { index, fullCsv, partCsvs } = await readOpenData(output);
+    expect(index.parts.map(({ url, first, last, rows }) => [url, first, last, rows])).toEqual([
+      ['1.csv.gz', 1, 10, 10],
+      ['2.csv.gz', 11, 20, 10],
+      ['3.csv.gz', 21, 25, 5],
+    ]);
+    const read = (csv: string) => parseCsv(csv, { bom: true, columns: true }) as Record<string, string>[];
+    const full = read(fullCsv);
+    expect(full).toHaveLength(25);
+    expect(partCsvs.flatMap(read)).toEqual(full);
+    expect(full.map((row) => row.signed_at)).toEqual(full.map((row) => row.signed_at).sort());
+    expect(index).toMatchObject({ signature_count: 25, digest: { value: data.tally.digest.value } });
+  });
+
+  it('writes a petition no one has signed yet as one part holding just the header', async () => {
+    const { data, bulk } = buildSiteData(settings, [], letterText, new Date());
+    await writeOpenData(output, bulk, data.tally);
+    const { index, fullCsv, partCsvs } = await readOpenData(output);
+    expect(index.parts).toMatchObject([{ url: '1.csv.gz', rows: 0 }]);
+    expect(fullCsv).toBe(partCsvs[0]);
+    expect(fullCsv.startsWith('\uFEFFuser_id,login,name,')).toBe(true);
+  });
+
+  it('puts the entries where the marker was, and refuses a build whose template lost its marker', async () => {
+    const records = generateSampleRecords(12, { seed: 2 });
+    const { bulk } = buildSiteData({ ...settings, signatures_per_page: 10 }, records, letterText, new Date());
+    const pages = [1, 2].map((number) => ({
+      outputPath: path.join(output, `${number}.html`),
+      content: `<ol>${bulkMarker('list', number)}\n</ol>`,
+    }));
+    const volume = {
+      outputPath: path.join(output, 'volume.html'),
+      content: `<tbody>${bulkMarker('volume', 1)}</tbody>`,
+    };
+    for (const page of [...pages, volume]) await writeFile(page.outputPath, page.content);
+    await expect(writeBulkPages([pages[0]!, volume], bulk, true)).rejects.toThrow(/list page\(s\) 2/);
+    await expect(writeBulkPages(pages, bulk, true)).rejects.toThrow(/volume page\(s\) 1/);
+    await writeBulkPages([...pages, volume], bulk, true);
+    expect((await readFile(volume.outputPath, 'utf8')).match(/<tr>/g)).toHaveLength(12);
+    const second = await readFile(pages[1]!.outputPath, 'utf8');
+    expect(second.match(/<li id=/g)).toHaveLength(2);
+    expect(second).not.toContain('petition-bulk');
+  });
+
+  it('finds one marker, and treats two on a page as a template error', () => {
+    expect(findMarker('no marker')).toBeUndefined();
+    expect(findMarker(`a${bulkMarker('volume', 7)}b`)).toEqual({ kind: 'volume', number: 7, before: 'a', after: 'b' });
+    expect(() => findMarker(`${bulkMarker('list', 1)}${bulkMarker('list', 2)}`)).toThrow(/two/);
+    expect(() => findMarker('<!--petition-bulk:list:x-->')).toThrow(/malformed/);
+  });
+});
