@@ -85,8 +85,10 @@ export default async function configure(eleventyConfig: any) {
       outputMode: string;
     }) => {
       if (outputMode !== 'fs') return;
-      await writeBulkPages(results, bulk, !incremental);
-      await writeOpenData(path.resolve(projectRoot, directories.output), bulk, data.tally);
+      await Promise.all([
+        writeBulkPages(results, bulk, !incremental),
+        writeOpenData(path.resolve(projectRoot, directories.output), bulk, data.tally),
+      ]);
     },
   );
 

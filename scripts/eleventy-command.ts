@@ -8,6 +8,9 @@ export function eleventyArguments(
   options: { output?: string; serve?: boolean; preloads?: readonly string[] } = {},
 ): string[] {
   return [
+    // A bigger young generation: at a million signatures the build allocates millions of short-lived
+    // strings, and the default 16 MB semi-space made garbage collection a tenth of its time.
+    '--max-semi-space-size=64',
     ...(options.preloads ?? []).flatMap((preload) => ['--import', preload]),
     '--import',
     'tsx',

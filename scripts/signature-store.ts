@@ -56,7 +56,11 @@ export interface GitStoreOptions {
 }
 
 /** Runs git with `input` on stdin and returns stdout as a buffer; a failure names the command. */
-function git(args: string[], options: GitStoreOptions, input?: string): Promise<Buffer> {
+export function runGit(
+  args: string[],
+  options: { repository: string; env?: NodeJS.ProcessEnv },
+  input?: string,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: options.repository,
@@ -91,7 +95,7 @@ export function gitStore(options: GitStoreOptions): SignatureStore {
       if (userIds.length === 0) return files;
       const paths = userIds.map((id) => `${folder}/${signatureRelativePath(id)}`);
       // Trees are local even in a blobless clone: which files exist costs no download.
-      const listing = (await git(['ls-tree', '-z', ref, '--', ...paths], options)).toString('utf8');
+      const listing = (await runGit(['ls-tree', '-z', ref, '--', ...paths], options)).toString('utf8');
       const present = new Map<string, string>(); // path → blob id
       for (const entry of listing.split('\0')) {
         const match = /^\d+ blob ([0-9a-f]{40,64})\t(.+)$/.exec(entry);
@@ -102,12 +106,12 @@ export function gitStore(options: GitStoreOptions): SignatureStore {
       const blobs = wanted.map((id) => present.get(`${folder}/${signatureRelativePath(id)}`)!);
       // In a partial clone, cat-file would fetch each missing blob in a request of its own; one
       // fetch of them all is what git itself does before a checkout.
-      const promisor = await git(['config', '--get', 'remote.origin.promisor'], options).then(
+      const promisor = await runGit(['config', '--get', 'remote.origin.promisor'], options).then(
         (out) => out.toString('utf8').trim() === 'true',
         () => false,
       );
       if (promisor)
-        await git(
+        await runGit(
           [
             '-c',
             'fetch.negotiationAlgorithm=noop',
@@ -122,7 +126,7 @@ export function gitStore(options: GitStoreOptions): SignatureStore {
           options,
           blobs.map((blob) => `${blob}\n`).join(''),
         );
-      const output = await git(['cat-file', '--batch'], options, blobs.map((blob) => `${blob}\n`).join(''));
+      const output = await runGit(['cat-file', '--batch'], options, blobs.map((blob) => `${blob}\n`).join(''));
       // Each answer: "<id> blob <size>\n<content>\n".
       let offset = 0;
       for (const id of wanted) {
@@ -137,7 +141,7 @@ export function gitStore(options: GitStoreOptions): SignatureStore {
       return files;
     },
     async count() {
-      const listing = (await git(['ls-tree', '-r', '-z', '--name-only', ref, '--', `${folder}/`], options)).toString(
+      const listing = (await runGit(['ls-tree', '-r', '-z', '--name-only', ref, '--', `${folder}/`], options)).toString(
         'utf8',
       );
       let count = 0;

@@ -5,12 +5,14 @@
  * and page sizes.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateSampleRecords } from '../core/sample-signatures.ts';
 import { resolveSettings } from '../core/settings.ts';
+import { letterDigest } from '../core/tally.ts';
 import { loadSignatures } from '../load-signatures.ts';
 import { buildSiteData } from '../site/site-data.ts';
 import { writeSignatureFiles } from '../write-sample-signatures.ts';
@@ -19,10 +21,18 @@ import { eleventyArguments } from '../eleventy-command.ts';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const preload = pathToFileURL(path.join(projectRoot, 'scripts/bench/resource-usage.mjs')).href;
 
+/** Every sample signer read the current letter, as real signers record it: 64 more bytes a signature in the open data. */
+export async function sampleLetterSha256(): Promise<string> {
+  return letterDigest(await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8'));
+}
+
 /** Writes `count` sample signatures (fixed seed) into a new temporary folder. */
 export async function writeSampleFolder(count: number): Promise<string> {
   const directory = await mkdtemp(path.join(os.tmpdir(), `petition-bench-${count}-`));
-  await writeSignatureFiles(directory, generateSampleRecords(count, { seed: 7 }));
+  await writeSignatureFiles(
+    directory,
+    generateSampleRecords(count, { seed: 7, letterSha256: await sampleLetterSha256() }),
+  );
   return directory;
 }
 
@@ -37,8 +47,13 @@ export interface PageSizes {
   /** The largest page of the full list (/signatures/ and /signatures/<n>/). */
   listPageMax: number;
   listPages: number;
-  csv: number;
-  json: number;
+  /** The open data: the compressed CSV parts together, and the one compressed file of all. */
+  openDataParts: number;
+  openDataFull: number;
+  /** The whole site, and its largest file (GitHub Pages: 1 GB a site; GitHub warns at 50 MB a file). */
+  siteBytes: number;
+  largestFile: number;
+  largestFileName: string;
   /** signature_count in the built data/tally.json, to check the build saw every file. */
   counted: number;
 }
@@ -70,17 +85,62 @@ async function pageSizes(output: string): Promise<PageSizes> {
     deliveryVolumeMax: Math.max(0, ...volumeSizes),
     listPageMax: Math.max(...listSizes),
     listPages: numbered.length,
-    csv: await size(path.join(output, 'data/signatures.csv')),
-    json: await size(path.join(output, 'data/signatures.json')),
+    ...(await openDataSizes(output)),
+    ...(await siteSize(output)),
     counted: tally.signature_count,
   };
+}
+
+async function openDataSizes(output: string): Promise<{ openDataParts: number; openDataFull: number }> {
+  const index = JSON.parse(await readFile(path.join(output, 'data/signatures/index.json'), 'utf8')) as {
+    parts: { bytes: number }[];
+    full: { bytes: number };
+  };
+  return { openDataParts: index.parts.reduce((sum, part) => sum + part.bytes, 0), openDataFull: index.full.bytes };
+}
+
+/** Every file's size under `output`, summed, and the largest one. */
+export async function siteSize(
+  output: string,
+): Promise<{ siteBytes: number; largestFile: number; largestFileName: string }> {
+  let siteBytes = 0;
+  let largestFile = 0;
+  let largestFileName = '';
+  for (const entry of await readdir(output, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const bytes = await size(file);
+    siteBytes += bytes;
+    if (bytes > largestFile) [largestFile, largestFileName] = [bytes, path.relative(output, file)];
+  }
+  return { siteBytes, largestFile, largestFileName };
+}
+
+/** SHA-256 of every file under `output`, by path: two builds are the same site when these are equal. */
+export async function siteFingerprint(output: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of await readdir(output, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    files.set(
+      path.relative(output, file),
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex'),
+    );
+  }
+  return files;
 }
 
 /**
  * Runs `npm run build`'s command once against `signaturesDir` into a fresh output folder and
  * measures it. `env` adds to the environment (the diagnostic run sets PATH_PREFIX=/).
  */
-export async function measureBuild(signaturesDir: string, env: Record<string, string> = {}): Promise<BuildRun> {
+export async function measureBuild(
+  signaturesDir: string,
+  env: Record<string, string> = {},
+  inspect?: (output: string) => Promise<void>,
+): Promise<BuildRun> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'petition-bench-build-'));
   const output = path.join(work, '_site');
   const resourceFile = path.join(work, 'resources.json');
@@ -104,6 +164,7 @@ export async function measureBuild(signaturesDir: string, env: Record<string, st
       userCpuUs: number;
       systemCpuUs: number;
     };
+    await inspect?.(output);
     return {
       wallMs,
       cpuMs: (usage.userCpuUs + usage.systemCpuUs) / 1000,

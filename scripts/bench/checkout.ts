@@ -4,13 +4,13 @@
  * sparse without signatures/, then the few signer files a run needs read through git). Measured
  * against a local bare repository served over file://, git's pack protocol as with GitHub.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateSampleRecords } from '../core/sample-signatures.ts';
-import { renderSignatureFile, signatureRelativePath } from '../core/signature-file.ts';
+import { commitSignatures } from './signature-repository.ts';
 import { gitStore } from '../signature-store.ts';
 
 const run = promisify(execFile);
@@ -29,35 +29,11 @@ async function du(directory: string): Promise<number> {
 
 /** Writes a bare repository with `count` signature files in one commit, through git fast-import. */
 async function makeOrigin(directory: string, count: number): Promise<number[]> {
-  await run('git', ['init', '-q', '--bare', directory]);
-  await run('git', ['-C', directory, 'config', 'uploadpack.allowFilter', 'true']);
-  await run('git', ['-C', directory, 'config', 'uploadpack.allowAnySHA1InWant', 'true']);
-  const importer = spawn('git', ['-C', directory, 'fast-import', '--quiet'], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const done = new Promise<void>((resolve, reject) =>
-    importer.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}`)))),
-  );
-  const write = (text: string) =>
-    importer.stdin.write(text)
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => importer.stdin.once('drain', resolve));
-  const ids: number[] = [];
-  const message = 'Signatures\n';
-  await write(
-    `commit refs/heads/main\ncommitter Bench <bench@example.invalid> 1764000000 +0000\ndata ${Buffer.byteLength(message)}\n${message}`,
-  );
-  for (const path of ['content/settings.json', '.github/ISSUE_TEMPLATE/sign.yml', 'scripts/process-signatures.ts'])
-    await write(`M 100644 inline ${path}\ndata 3\n{}\n\n`);
-  for (const record of generateSampleRecords(count, { seed: 3 })) {
-    ids.push(record.user_id);
-    const text = renderSignatureFile(record);
-    await write(
-      `M 100644 inline signatures/${signatureRelativePath(record.user_id)}\ndata ${Buffer.byteLength(text)}\n${text}\n`,
-    );
-  }
-  importer.stdin.end();
-  await done;
-  await run('git', ['-C', directory, 'symbolic-ref', 'HEAD', 'refs/heads/main']);
-  return ids;
+  const records = generateSampleRecords(count, { seed: 3 });
+  await commitSignatures(directory, records, {
+    otherFiles: ['content/settings.json', '.github/ISSUE_TEMPLATE/sign.yml', 'scripts/process-signatures.ts'],
+  });
+  return records.map((record) => record.user_id);
 }
 
 /** Measures both ways of checking out a repository of `count` signatures, reading `reads` signer files. */

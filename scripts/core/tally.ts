@@ -97,13 +97,35 @@ export function signatureDigest(records: readonly PetitionRecord[]): string {
     if (isOffline(record)) offline.push(record);
     else github.push(record);
   }
-  for (const record of github.sort((a, b) => a.user_id - b.user_id)) {
-    hash.update(`${JSON.stringify(canonicalRecord(record))}\n`);
-  }
-  for (const record of offline.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    hash.update(`${JSON.stringify(canonicalOfflineRecord(record))}\n`);
-  }
+  // Lines are hashed in chunks of about 64 KB: a million calls to update() cost more than the hashing.
+  let chunk = '';
+  const add = (line: string) => {
+    chunk += line;
+    if (chunk.length > 65536) {
+      hash.update(chunk);
+      chunk = '';
+    }
+  };
+  for (const record of github.sort((a, b) => a.user_id - b.user_id)) add(canonicalLine(record));
+  for (const record of offline.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)))
+    add(`${JSON.stringify(canonicalOfflineRecord(record))}\n`);
+  hash.update(chunk);
   return hash.digest('hex');
+}
+
+const json = JSON.stringify;
+
+/**
+ * `JSON.stringify(canonicalRecord(record))` and a line end, written out: the same text (user_id
+ * and issue are whole numbers, which JSON writes as String does) without building an object per
+ * record, which was most of the digest's cost at a million signatures.
+ */
+export function canonicalLine(record: SignatureRecord): string {
+  return (
+    `{"user_id":${record.user_id},"login":${json(record.login)},"name":${json(record.name)},` +
+    `"country":${json(record.country)},"issue":${record.issue},"signed_at":${json(record.signed_at)},` +
+    `"letter_sha256":${json(record.letter_sha256)},"reason":${json(record.reason)}}\n`
+  );
 }
 
 /** A key that orders records of every channel: GitHub ids as numbers first, then offline ids. */

@@ -45,20 +45,23 @@ export async function writeBulkPages(
   complete: boolean,
 ): Promise<void> {
   const found: Record<BulkKind, Set<number>> = { list: new Set(), volume: new Set() };
+  // A few files being written while the next page's entries are made: the thread renders while
+  // the disk writes.
+  const writing = new Set<Promise<void>>();
   for (const { outputPath, content } of results) {
     if (!outputPath || typeof content !== 'string' || !outputPath.endsWith('.html')) continue;
     const marked = findMarker(content);
     if (!marked) continue;
     found[marked.kind].add(marked.number);
-    const file = await open(outputPath, 'w');
-    try {
-      await file.writeFile(marked.before);
-      await file.writeFile(bulkEntriesHtml(source, marked.kind, marked.number));
-      await file.writeFile(marked.after);
-    } finally {
-      await file.close();
-    }
+    const write = writeFile(
+      outputPath,
+      marked.before + bulkEntriesHtml(source, marked.kind, marked.number) + marked.after,
+    );
+    const tracked = write.finally(() => writing.delete(tracked));
+    writing.add(tracked);
+    if (writing.size >= 4) await Promise.race(writing);
   }
+  await Promise.all(writing);
   if (!complete) return;
   // Pages with entries; the one list page of a petition no one has signed yet has none.
   const counts = {

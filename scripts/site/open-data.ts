@@ -70,15 +70,29 @@ export function countryNames(): (code: string) => string {
 
 /**
  * One CSV record (the columns of {@link CSV_COLUMNS}) ending in CRLF, as RFC 4180 asks; every
- * cell neutralised for spreadsheets.
+ * cell neutralised for spreadsheets. `countryCell` gives a country code's name as a cell. The
+ * country code, login, times and digests are written as they are: the loader let through only
+ * records whose fields match their patterns (letters, digits, hyphens, colons), which need no
+ * quoting and cannot start a formula.
  */
-export function csvRow(record: PetitionRecord, nameOfCountry: (code: string) => string): string {
-  const shared = `${csvCell(record.name)},${csvCell(record.country)},${csvCell(nameOfCountry(record.country))},`;
+export function csvRow(record: PetitionRecord, countryCell: (code: string) => string): string {
+  const shared = `${csvCell(record.name)},${record.country},${countryCell(record.country)},`;
   return isOffline(record)
-    ? `,,${shared},${csvCell(record.signed_at)},${csvCell(record.letter_sha256)},${csvCell(record.reason)},` +
+    ? `,,${shared},${record.signed_at},${record.letter_sha256},${csvCell(record.reason)},` +
         `${record.channel},${record.id},${csvCell(record.batch)},${record.row},${csvCell(record.collector)}\r\n`
-    : `${record.user_id},${csvCell(record.login)},${shared}${record.issue},${csvCell(record.signed_at)},` +
-        `${csvCell(record.letter_sha256)},${csvCell(record.reason)},github,,,,\r\n`;
+    : `${record.user_id},${record.login},${shared}${record.issue},${record.signed_at},` +
+        `${record.letter_sha256},${csvCell(record.reason)},github,,,,\r\n`;
+}
+
+/** Country names as CSV cells, made once per country rather than once per signature. */
+export function countryCells(): (code: string) => string {
+  const nameOf = countryNames();
+  const cache = new Map<string, string>();
+  return (code) => {
+    let cell = cache.get(code);
+    if (cell === undefined) cache.set(code, (cell = csvCell(nameOf(code))));
+    return cell;
+  };
 }
 
 /** One part of the CSV: its number, the ranks it holds (1 is the oldest signature) and its rows. */
@@ -100,13 +114,13 @@ export function* csvParts(
   oldestFirst: (rank: number) => PetitionRecord,
   maxRows = PART_MAX_ROWS,
 ): Generator<CsvPart> {
-  const nameOfCountry = countryNames();
+  const countryCell = countryCells();
   let number = 1;
   let first = 1;
   let rows = '';
   let bytes = 0;
   for (let rank = 1; rank <= count; rank += 1) {
-    const row = csvRow(oldestFirst(rank), nameOfCountry);
+    const row = csvRow(oldestFirst(rank), countryCell);
     rows += row;
     bytes += Buffer.byteLength(row);
     if (rank - first + 1 === maxRows || bytes >= PART_MAX_BYTES) {

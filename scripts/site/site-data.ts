@@ -16,8 +16,10 @@ import {
   blockedAccountIds,
   loadSignatures,
   signaturesDirectory,
+  type LoadedSignatures,
   type SkippedSignatureFile,
 } from '../load-signatures.ts';
+import { loadSignaturesFromGit, rulesFingerprint } from '../load-signatures-git.ts';
 import { formatNumber } from './filters.ts';
 import { addresseesOf, historicalNote, parseLetterVersion, type Addressee } from '../delivery/packet.ts';
 import { readCatalogs } from '../issue-forms.ts';
@@ -376,8 +378,7 @@ export async function loadSiteData(
     ? path.resolve(projectRoot, env.PETITION_SETTINGS)
     : path.join(projectRoot, 'content/settings.json');
   const settings = resolveSettings(JSON.parse(await readFile(settingsPath, 'utf8')), env);
-  const directory = signaturesDirectory(env, projectRoot);
-  const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
+  const { records, skipped, directory } = await loadRecords(env, projectRoot, warn);
   for (const { file, problem } of skipped) warn(`Skipped signature file ${path.join(directory, file)}: ${problem}`);
   const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
   const catalogs = await readCatalogs(projectRoot, settings.language);
@@ -396,11 +397,59 @@ export async function loadSiteData(
     settings,
     records,
     letterText,
-    new Date(),
+    buildTime(env),
     skipped,
     { catalogs, translatedLetters, letterVersions, translatedHomes },
     deliveries,
   );
+}
+
+/**
+ * The build's "now": SOURCE_DATE_EPOCH (seconds, the reproducible-builds convention) when set,
+ * so that two builds of the same commit are byte for byte the same; the clock otherwise.
+ */
+export function buildTime(env: NodeJS.ProcessEnv): Date {
+  const epoch = env.SOURCE_DATE_EPOCH?.trim();
+  if (!epoch) return new Date();
+  if (!/^\d{1,12}$/.test(epoch)) throw new Error(`SOURCE_DATE_EPOCH must be whole seconds since 1970, not "${epoch}".`);
+  return new Date(Number(epoch) * 1000);
+}
+
+/**
+ * The signatures: from the folder (SIGNATURES_DIR or signatures/), or with PETITION_SIGNATURES=git
+ * from the commit checked out, through git, reusing the records cached in PETITION_RECORD_CACHE
+ * (scripts/load-signatures-git.ts; the Pages workflow's way). PETITION_SIGNATURES_REPOSITORY
+ * names another repository to read (tests and the benchmark).
+ */
+async function loadRecords(
+  env: NodeJS.ProcessEnv,
+  projectRoot: string,
+  warn: (message: string) => void,
+): Promise<LoadedSignatures & { directory: string }> {
+  const blocked = blockedAccountIds(projectRoot);
+  if (env.PETITION_SIGNATURES !== 'git') {
+    const directory = signaturesDirectory(env, projectRoot);
+    return { ...(await loadSignatures(directory, { blocked })), directory };
+  }
+  const repository = path.resolve(projectRoot, env.PETITION_SIGNATURES_REPOSITORY?.trim() || '.');
+  const cacheFile = env.PETITION_RECORD_CACHE?.trim()
+    ? path.resolve(projectRoot, env.PETITION_RECORD_CACHE)
+    : undefined;
+  const { records, skipped, stats } = await loadSignaturesFromGit({
+    repository,
+    folder: 'signatures',
+    cacheFile,
+    rules: await rulesFingerprint(projectRoot),
+    blocked,
+  });
+  // A line in the build's log, not a warning: what the cache saved.
+  console.log(
+    `[petition] Signatures read through git: ${stats.reused} from the record cache, ${stats.read} read` +
+      (stats.coldBecause ? ` (${stats.coldBecause})` : ''),
+  );
+  if (cacheFile === undefined)
+    warn('PETITION_SIGNATURES=git without PETITION_RECORD_CACHE: every file is read each build.');
+  return { records, skipped, directory: path.join(repository, 'signatures') };
 }
 
 /** Where a maintainer commits the manifests of deliveries made (README, "Deliver the letter"). */

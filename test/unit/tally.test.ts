@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
-import { computeTally, signatureDigest } from '../../scripts/core/tally.ts';
+import { createHash } from 'node:crypto';
+import { canonicalRecord, computeTally, signatureDigest } from '../../scripts/core/tally.ts';
 
 const settings = resolveSettings({
   title: 'Save the Amur Leopard',
@@ -36,6 +37,21 @@ describe('the tally', () => {
       signatures_by_day: [],
     });
     expect(tally.digest.value).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  it('hashes exactly the documented lines: each record as JSON.stringify writes its public fields', () => {
+    const records = [
+      ...generateSampleRecords(300, { seed: 9, letterSha256: 'a'.repeat(64) }),
+      {
+        ...generateSampleRecords(1, { seed: 2 })[0]!,
+        name: 'Quote " back\\slash \u2028 line \u0001 ctrl ☃ 𝄞',
+        reason: 'lone \ud800 surrogate\nand "quotes"',
+      },
+    ];
+    const documented = createHash('sha256');
+    for (const record of [...records].sort((a, b) => a.user_id - b.user_id))
+      documented.update(`${JSON.stringify(canonicalRecord(record))}\n`);
+    expect(signatureDigest(records)).toBe(documented.digest('hex'));
   });
 
   it('gives the same digest whatever order the files were read in', () => {

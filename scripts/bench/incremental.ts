@@ -1,0 +1,73 @@
+/**
+ * The Pages workflow's build after one processor run: the site built through git
+ * (PETITION_SIGNATURES=git) from a bare repository of N signatures with the record cache of the
+ * commit before, which had `added` fewer. Measured: the first build (no cache), the rebuild with
+ * the cache, and a clean build of the same commit to compare with, byte for byte.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { generateSampleRecords } from '../core/sample-signatures.ts';
+import { measureBuild, sampleLetterSha256, siteFingerprint, type BuildRun } from './build.ts';
+import { commitSignatures } from './signature-repository.ts';
+
+const run = promisify(execFile);
+
+export interface IncrementalResult {
+  count: number;
+  added: number;
+  /** The first build: every blob read through git, the cache written. */
+  cold: BuildRun;
+  /** The rebuild after `added` more signatures, with the cache of the commit before. */
+  warm: BuildRun;
+  /** A build of the same commit without a cache. */
+  clean: BuildRun;
+  /** Files that differ between the rebuild and the clean build (none is the target). */
+  differences: string[];
+}
+
+/** Builds the site three ways around one processor run that adds `added` signatures to `count - added`. */
+export async function measureIncremental(count: number, added = 1000): Promise<IncrementalResult> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'petition-bench-incremental-'));
+  try {
+    const repository = path.join(work, 'origin.git');
+    const records = generateSampleRecords(count, { seed: 7, letterSha256: await sampleLetterSha256() });
+    await commitSignatures(repository, records.slice(0, count - added));
+    const before = (await run('git', ['-C', repository, 'rev-parse', 'main'])).stdout.trim();
+    await commitSignatures(repository, records.slice(count - added), { parent: true, time: 1764003600 });
+    const after = (await run('git', ['-C', repository, 'rev-parse', 'main'])).stdout.trim();
+    const cacheFile = path.join(work, 'record-cache.ndjson');
+    const env = {
+      PETITION_SIGNATURES: 'git',
+      PETITION_SIGNATURES_REPOSITORY: repository,
+      PETITION_RECORD_CACHE: cacheFile,
+      // The same "now" for every build, so that their outputs can be compared.
+      SOURCE_DATE_EPOCH: '1764010000',
+    };
+    const at = (commit: string) => run('git', ['-C', repository, 'update-ref', 'refs/heads/main', commit]);
+
+    await at(before);
+    const cold = await measureBuild(work, env);
+    await at(after);
+    let warmFiles = new Map<string, string>();
+    const warm = await measureBuild(work, env, async (output) => {
+      warmFiles = await siteFingerprint(output);
+    });
+    let cleanFiles = new Map<string, string>();
+    const clean = await measureBuild(
+      work,
+      { ...env, PETITION_RECORD_CACHE: path.join(work, 'unused.ndjson') },
+      async (output) => {
+        cleanFiles = await siteFingerprint(output);
+      },
+    );
+    const differences = [...new Set([...warmFiles.keys(), ...cleanFiles.keys()])].filter(
+      (file) => warmFiles.get(file) !== cleanFiles.get(file),
+    );
+    return { count, added, cold, warm, clean, differences };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
