@@ -165,14 +165,11 @@ async function readBlobs(
   options: GitLoadOptions,
   blobs: readonly string[],
   onBlob: (index: number, text: string) => void,
+  fetchMissing: boolean,
 ): Promise<void> {
   if (blobs.length === 0) return;
-  const promisor = await runGit(['config', '--get', 'remote.origin.promisor'], options).then(
-    (out) => out.toString('utf8').trim() === 'true',
-    () => false,
-  );
   const input = blobs.map((blob) => `${blob}\n`).join('');
-  if (promisor)
+  if (fetchMissing)
     await runGit(
       [
         '-c',
@@ -240,8 +237,55 @@ async function readBlobs(
 interface CacheHeader {
   format: string;
   rules: string;
+  /** The commit and the tree of the signatures folder the cache was made from. */
+  commit: string;
   tree: string;
   letters: string[];
+}
+
+/** Whether the repository is a partial clone (the workflow's blobless one), whose missing objects come from origin. */
+async function isPartialClone(options: GitLoadOptions): Promise<boolean> {
+  return runGit(['config', '--get', 'remote.origin.promisor'], options).then(
+    (out) => out.toString('utf8').trim() === 'true',
+    () => false,
+  );
+}
+
+/**
+ * In a partial, shallow clone the cached commit's trees are not there: fetches that commit
+ * with its trees and no blobs (a few megabytes at a million signatures) so that git diff-tree
+ * can compare. False when origin no longer has it (history rewritten).
+ */
+async function fetchTreesOf(options: GitLoadOptions, commit: string): Promise<boolean> {
+  return runGit(
+    ['fetch', 'origin', '--no-tags', '--no-write-fetch-head', '--depth=1', '--filter=blob:none', commit],
+    options,
+  ).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Fetches every blob of `commit` in one pack, as a clone would: a million "want" lines, one
+ * per signature file, would be a request GitHub need not accept. The commit's blobs are
+ * asked for again by claiming to have nothing (the noop negotiation).
+ */
+async function fetchAllBlobsOf(options: GitLoadOptions, commit: string): Promise<void> {
+  await runGit(
+    [
+      '-c',
+      'fetch.negotiationAlgorithm=noop',
+      'fetch',
+      'origin',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--depth=1',
+      '--filter=blob:limit=1g',
+      commit,
+    ],
+    options,
+  );
 }
 
 /**
@@ -252,7 +296,7 @@ async function readCache(
   file: string,
   rules: string,
   intern: (value: string) => string,
-): Promise<{ tree: string; entries: Entries } | { missing: string }> {
+): Promise<{ commit: string; tree: string; entries: Entries } | { missing: string }> {
   let lines: ReturnType<typeof createInterface>;
   try {
     const handle = await open(file, 'r');
@@ -310,11 +354,11 @@ async function readCache(
     lines.close();
   }
   if (!header) return { missing: 'the cache is empty' };
-  return { tree: header.tree, entries };
+  return { commit: header.commit, tree: header.tree, entries };
 }
 
 /** Writes the cache beside its final name and renames it: a build stopped halfway leaves the old one whole. */
-async function writeCache(file: string, rules: string, tree: string, entries: Entries): Promise<void> {
+async function writeCache(file: string, rules: string, commit: string, tree: string, entries: Entries): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const letters = new Map<string, number>();
   for (const record of entries.github.values())
@@ -323,7 +367,7 @@ async function writeCache(file: string, rules: string, tree: string, entries: En
   const handle = await open(temporary, 'w');
   const json = JSON.stringify;
   try {
-    const header: CacheHeader = { format: CACHE_FORMAT, rules, tree, letters: [...letters.keys()] };
+    const header: CacheHeader = { format: CACHE_FORMAT, rules, commit, tree, letters: [...letters.keys()] };
     let chunk = `${json(header)}\n`;
     const flush = async () => {
       if (chunk.length < 1 << 20) return;
@@ -359,21 +403,32 @@ export async function loadSignaturesFromGit(
 ): Promise<LoadedSignatures & { stats: GitLoadStats }> {
   const folder = options.folder ?? 'signatures';
   const intern = interner();
+  const commit = (await runGit(['rev-parse', '--verify', `${options.ref ?? 'HEAD'}^{commit}`], options))
+    .toString('utf8')
+    .trim();
   const tree = await folderTree(options, folder);
+  const partial = await isPartialClone(options);
   const cache = options.cacheFile
     ? await readCache(options.cacheFile, options.rules, intern)
     : { missing: 'no cache file was given' };
-  let entries: Entries;
-  let changes: Change[];
+  let entries = new Entries();
+  let changes: Change[] | undefined;
   let coldBecause: string | undefined;
-  if ('entries' in cache) {
-    // No folder any more means every file was deleted.
-    entries = tree === undefined ? new Entries() : cache.entries;
-    changes = tree === undefined || cache.tree === tree ? [] : await diffTrees(options, cache.tree, tree);
-  } else {
-    coldBecause = cache.missing;
-    entries = new Entries();
+  if (!('entries' in cache)) coldBecause = cache.missing;
+  else if (tree === undefined || cache.tree === tree) {
+    // No folder any more means every file was deleted; the same tree, that none changed.
+    if (tree !== undefined) entries = cache.entries;
+    changes = [];
+  } else if (partial && !(await fetchTreesOf(options, cache.commit)))
+    coldBecause = `origin no longer has the cached commit ${cache.commit.slice(0, 12)}`;
+  else {
+    entries = cache.entries;
+    changes = await diffTrees(options, cache.tree, tree);
+  }
+  if (changes === undefined) {
     changes = tree === undefined ? [] : await listTree(options, tree);
+    // Every blob is needed: one pack of the commit, rather than a million objects asked for by id.
+    if (partial && changes.length > 0) await fetchAllBlobsOf(options, commit);
   }
   for (const change of changes) entries.delete(change.file);
   const toRead = changes.filter((change) => change.blob !== undefined && !change.irregular);
@@ -392,9 +447,10 @@ export async function loadSignaturesFromGit(
         entries.set(file, { ok: true, record: result.record });
       } else entries.set(file, { ok: false, file, problem: result.problem });
     },
+    partial && coldBecause === undefined,
   );
   if (options.cacheFile && tree !== undefined && (changes.length > 0 || coldBecause))
-    await writeCache(options.cacheFile, options.rules, tree, entries);
+    await writeCache(options.cacheFile, options.rules, commit, tree, entries);
 
   // The site does not depend on the records' order (every list is sorted); skipped files are
   // warned about in path order, as the folder loader does.

@@ -20,6 +20,7 @@ import {
   type SkippedSignatureFile,
 } from '../load-signatures.ts';
 import { loadSignaturesFromGit, rulesFingerprint } from '../load-signatures-git.ts';
+import { gitTokenEnv } from '../signature-store.ts';
 import { formatNumber } from './filters.ts';
 import { addresseesOf, historicalNote, parseLetterVersion, type Addressee } from '../delivery/packet.ts';
 import { readCatalogs } from '../issue-forms.ts';
@@ -418,8 +419,9 @@ export function buildTime(env: NodeJS.ProcessEnv): Date {
 /**
  * The signatures: from the folder (SIGNATURES_DIR or signatures/), or with PETITION_SIGNATURES=git
  * from the commit checked out, through git, reusing the records cached in PETITION_RECORD_CACHE
- * (scripts/load-signatures-git.ts; the Pages workflow's way). PETITION_SIGNATURES_REPOSITORY
- * names another repository to read (tests and the benchmark).
+ * (scripts/load-signatures-git.ts; the Pages workflow's way), fetching missing files with
+ * PETITION_GIT_TOKEN when set. PETITION_SIGNATURES_REPOSITORY names another repository to read
+ * (tests and the benchmark).
  */
 async function loadRecords(
   env: NodeJS.ProcessEnv,
@@ -441,6 +443,7 @@ async function loadRecords(
     cacheFile,
     rules: await rulesFingerprint(projectRoot),
     blocked,
+    ...(env.PETITION_GIT_TOKEN ? { env: gitTokenEnv(env.PETITION_GIT_TOKEN) } : {}),
   });
   // A line in the build's log, not a warning: what the cache saved.
   console.log(

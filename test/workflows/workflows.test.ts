@@ -183,13 +183,31 @@ describe('the Pages workflow', () => {
     const checkout = build.steps.find((step: any) => String(step.uses).startsWith('actions/checkout@'));
     expect(checkout.with.ref).toBe('${{ github.ref }}');
     const buildStep = build.steps.find((step: any) => step.run === 'npm run build');
-    expect(buildStep.env).toEqual({
+    expect(buildStep.env).toMatchObject({
       PETITION_REPOSITORY: '${{ github.repository }}',
       SITE_URL: '${{ steps.pages.outputs.origin }}',
       PATH_PREFIX: '${{ steps.pages.outputs.base_path }}/',
     });
     const upload = build.steps.find((step: any) => String(step.uses).startsWith('actions/upload-pages-artifact@'));
     expect(upload.with.path).toBe('_site');
+  });
+
+  it('reads signatures through git with the record cache kept between runs, not from a checkout of signatures/', async () => {
+    const { build } = (await parsed('pages.yml')).jobs;
+    const checkout = build.steps.find((step: any) => String(step.uses).startsWith('actions/checkout@'));
+    expect(checkout.with.filter).toBe('blob:none');
+    expect(checkout.with['sparse-checkout'].split('\n').filter(Boolean)).toEqual(['content', 'scripts']);
+    const buildStep = build.steps.find((step: any) => step.run === 'npm run build');
+    expect(buildStep.env).toMatchObject({
+      PETITION_SIGNATURES: 'git',
+      PETITION_RECORD_CACHE: '.petition-cache/records.ndjson',
+    });
+    const restore = build.steps.find((step: any) => String(step.uses).startsWith('actions/cache/restore@'));
+    const save = build.steps.find((step: any) => String(step.uses).startsWith('actions/cache/save@'));
+    expect(build.steps.indexOf(restore)).toBeLessThan(build.steps.indexOf(buildStep));
+    expect(build.steps.indexOf(save)).toBeGreaterThan(build.steps.indexOf(buildStep));
+    expect(save.with.key).toBe(restore.with.key);
+    expect(restore.with['restore-keys']).toBe(restore.with.key.replace('${{ github.sha }}', ''));
   });
 
   it('deploys one at a time in the github-pages environment with the current major versions', async () => {
