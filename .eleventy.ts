@@ -15,6 +15,7 @@ import { compactAssets } from './scripts/site/compact-assets.ts';
 import { loadSiteData, markdown } from './scripts/site/site-data.ts';
 import { addPictures } from './scripts/site/pictures/eleventy.ts';
 import { writeBulkPages, writeOpenData, type WrittenPage } from './scripts/site/bulk-output.ts';
+import { pathPrefixer } from './scripts/site/path-prefix.ts';
 
 const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 
@@ -44,7 +45,22 @@ export default async function configure(eleventyConfig: any) {
   // Map, chart, share cards, counter badge, poster QR code: scripts/site/pictures/.
   await addPictures(eleventyConfig, data, projectRoot);
 
-  eleventyConfig.addPlugin(HtmlBasePlugin);
+  // The path prefix on every root-relative URL of every page (scripts/site/path-prefix.ts), as
+  // HtmlBasePlugin adds it; PETITION_HTML_BASE=plugin has the plugin do it, for comparison. The
+  // plugin stays for the feeds' absolute URLs (the feed plugin needs it, and the first one added
+  // is the one kept): with baseHref "/" it rewrites only what the feeds ask it to.
+  if (process.env.PETITION_HTML_BASE === 'plugin') eleventyConfig.addPlugin(HtmlBasePlugin);
+  else {
+    eleventyConfig.addPlugin(HtmlBasePlugin, { baseHref: '/' });
+    const addPrefix = pathPrefixer(settings.path_prefix, eleventyConfig.getFilter('url'));
+    eleventyConfig.addTransform(
+      'path-prefix',
+      function (this: { page: { outputPath?: string | false } }, content: string) {
+        const output = this.page.outputPath;
+        return typeof output === 'string' && output.endsWith('.html') ? addPrefix(content) : content;
+      },
+    );
+  }
   // One Atom and one JSON feed per language (scripts/site/feeds.ts), and the updates per language.
   addFeeds(eleventyConfig, data, catalogs);
   addUpdateCollections(eleventyConfig, data.languages);

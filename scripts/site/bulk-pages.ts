@@ -13,7 +13,7 @@
  * Pure: finding markers and rendering one page's entries.
  */
 import type { PetitionRecord } from '../core/offline-signature.ts';
-import type { signerHtmlRenderer } from './signer-html.ts';
+import { signerHtmlRenderer, type SignerHtmlOptions } from './signer-html.ts';
 
 /** The two kinds of page whose entries are written after the build. */
 export type BulkKind = 'list' | 'volume';
@@ -64,7 +64,16 @@ export interface BulkSource {
   perPage: number;
   /** Signatures per printable volume (settings.delivery_volume_size). */
   volumeSize: number;
-  html: ReturnType<typeof signerHtmlRenderer>;
+  /** How entries are written (scripts/site/signer-html.ts). */
+  html: SignerHtmlOptions;
+}
+
+/** One renderer per source: it caches country names and dates. */
+const renderers = new WeakMap<BulkSource, ReturnType<typeof signerHtmlRenderer>>();
+function rendererOf(source: BulkSource): ReturnType<typeof signerHtmlRenderer> {
+  let renderer = renderers.get(source);
+  if (!renderer) renderers.set(source, (renderer = signerHtmlRenderer(source.html)));
+  return renderer;
 }
 
 /** The record of a rank, 1 being the oldest signature. */
@@ -98,10 +107,10 @@ export function bulkRanks(
 export function bulkEntriesHtml(source: BulkSource, kind: BulkKind, number: number): string {
   const count = source.newest.length;
   const { first, last } = bulkRanks(kind, number, count, kind === 'list' ? source.perPage : source.volumeSize);
+  const renderer = rendererOf(source);
   let html = '';
   if (kind === 'list')
-    for (let rank = last; rank >= first; rank -= 1) html += source.html.listItem(recordOfRank(source, rank));
-  else
-    for (let rank = first; rank <= last; rank += 1) html += source.html.deliveryRow(recordOfRank(source, rank), rank);
+    for (let rank = last; rank >= first; rank -= 1) html += renderer.listItem(recordOfRank(source, rank));
+  else for (let rank = first; rank <= last; rank += 1) html += renderer.deliveryRow(recordOfRank(source, rank), rank);
   return html;
 }

@@ -85,12 +85,22 @@ const ENGLISH_CHANNEL_WORDS: ChannelWords = {
  * Renders signature entries and delivery rows; one per build, it caches per country and day.
  * Written once for every language, in the default language's `locale` (its site.locale).
  */
-export function signerHtmlRenderer(
-  repository: string,
+/** What the lists are written with: plain data, so that a helper thread can make the same renderer. */
+export interface SignerHtmlOptions {
+  repository: string;
+  /** The default language's locale (its site.locale). */
+  locale?: string;
+  /** The receipt link's text, site.signatures.receipt: "receipt #{issue}". */
+  receipt?: string;
+  channels?: ChannelWords;
+}
+
+export function signerHtmlRenderer({
+  repository,
   locale = 'en-GB',
   receipt = 'receipt #{issue}',
-  channels: ChannelWords = ENGLISH_CHANNEL_WORDS,
-) {
+  channels = ENGLISH_CHANNEL_WORDS,
+}: SignerHtmlOptions) {
   const country = memo((code) => escapeText(countryNameIn(locale, code)));
   const day = memo((date) => escapeText(formatDateIn(locale, date)));
   const word: Record<Channel, string> = {

@@ -31,7 +31,7 @@ import { readLetterVersions, type LetterVersion } from './letter-versions.ts';
 import { OPEN_DATA } from './open-data.ts';
 import { bulkPageCounts, bulkRanks, type BulkSource } from './bulk-pages.ts';
 import { qrSvg } from './qr-svg.ts';
-import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, signerHtmlRenderer } from './signer-html.ts';
+import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, type SignerHtmlOptions } from './signer-html.ts';
 
 /** One signature as the home page and the letter show it (the latest signers). */
 export interface SignatureView {
@@ -251,12 +251,17 @@ export function buildSiteData(
   const tally = computeTally(records, settings, now);
   const newest = newestFirst(records);
   const languages = siteLanguages(texts.catalogs);
-  const html = signerHtmlRenderer(
-    settings.repository,
-    languages[0]?.locale,
-    texts.catalogs[0] ? format(texts.catalogs[0], ['site', 'signatures', 'receipt'], { issue: '{issue}' }) : undefined,
-    texts.catalogs[0] ? channelWords(texts.catalogs[0]) : undefined,
-  );
+  // Plain data, so that a helper thread can make the same renderer (scripts/site/bulk-output.ts).
+  const html: SignerHtmlOptions = {
+    repository: settings.repository,
+    ...(languages[0]?.locale ? { locale: languages[0].locale } : {}),
+    ...(texts.catalogs[0]
+      ? {
+          receipt: format(texts.catalogs[0], ['site', 'signatures', 'receipt'], { issue: '{issue}' }),
+          channels: channelWords(texts.catalogs[0]),
+        }
+      : {}),
+  };
 
   // Page n holds ranks (n-1)·perPage+1 … n·perPage, rank 1 being the oldest signature; volume n
   // likewise with delivery_volume_size. Their entries are written after the build.
