@@ -163,12 +163,13 @@ async function diffTrees(options: GitLoadOptions, from: string, to: string): Pro
  */
 async function readBlobs(
   options: GitLoadOptions,
-  blobs: readonly string[],
+  /** The blob ids, one a line. */
+  input: string,
+  count: number,
   onBlob: (index: number, text: string) => void,
   fetchMissing: boolean,
 ): Promise<void> {
-  if (blobs.length === 0) return;
-  const input = blobs.map((blob) => `${blob}\n`).join('');
+  if (count === 0) return;
   if (fetchMissing)
     await runGit(
       [
@@ -202,12 +203,12 @@ async function readBlobs(
       let offset = 0;
       try {
         // Each answer: "<id> blob <size>\n<content>\n".
-        while (next < blobs.length) {
+        while (next < count) {
           const headerEnd = pending.indexOf(0x0a, offset);
           if (headerEnd < 0) break;
           const header = pending.toString('latin1', offset, Math.min(headerEnd, offset + 200));
           const match = /^[0-9a-f]+ blob (\d{1,12})$/.exec(header);
-          if (!match) throw new Error(`git cat-file gave no blob for ${blobs[next]}: ${header.slice(0, 100)}`);
+          if (!match) throw new Error(`git cat-file gave no blob as answer ${next + 1}: ${header.slice(0, 100)}`);
           const end = headerEnd + 1 + Number(match[1]);
           if (end + 1 > pending.length) break;
           onBlob(next, pending.toString('utf8', headerEnd + 1, end));
@@ -224,8 +225,8 @@ async function readBlobs(
     child.on('error', reject);
     child.on('close', (code) => {
       if (failure) reject(failure);
-      else if (code !== 0 || next !== blobs.length)
-        reject(new Error(`git cat-file read ${next} of ${blobs.length} blobs (exit ${code}): ${errors.trim()}`));
+      else if (code !== 0 || next !== count)
+        reject(new Error(`git cat-file read ${next} of ${count} blobs (exit ${code}): ${errors.trim()}`));
       else resolve();
     });
     child.stdin.on('error', () => {});
@@ -431,15 +432,29 @@ export async function loadSignaturesFromGit(
     if (partial && changes.length > 0) await fetchAllBlobsOf(options, commit);
   }
   for (const change of changes) entries.delete(change.file);
-  const toRead = changes.filter((change) => change.blob !== undefined && !change.irregular);
-  for (const change of changes)
+  // What to read, as two flat lists: a million change objects would be held while the records
+  // they become are made.
+  const files: string[] = [];
+  const blobs: string[] = [];
+  for (const change of changes) {
     if (change.irregular)
       entries.set(change.file, { ok: false, file: change.file, problem: 'not a regular file (a link or a submodule)' });
+    else if (change.blob !== undefined) {
+      files.push(change.file);
+      blobs.push(change.blob);
+    }
+  }
+  const changed = changes.length;
+  changes = [];
+  const read = files.length;
+  const input = blobs.length ? `${blobs.join('\n')}\n` : '';
+  blobs.length = 0;
   await readBlobs(
     options,
-    toRead.map((change) => change.blob!),
+    input,
+    read,
     (index, text) => {
-      const file = toRead[index]!.file;
+      const file = files[index]!;
       const result = parseAnySignatureFile(text, file);
       if (result.ok) {
         result.record.country = intern(result.record.country);
@@ -449,7 +464,8 @@ export async function loadSignaturesFromGit(
     },
     partial && coldBecause === undefined,
   );
-  if (options.cacheFile && tree !== undefined && (changes.length > 0 || coldBecause))
+  files.length = 0;
+  if (options.cacheFile && tree !== undefined && (changed > 0 || coldBecause))
     await writeCache(options.cacheFile, options.rules, commit, tree, entries);
 
   // The site does not depend on the records' order (every list is sorted); skipped files are
@@ -472,6 +488,6 @@ export async function loadSignaturesFromGit(
   return {
     records,
     skipped,
-    stats: { reused: entries.size - toRead.length, read: toRead.length, ...(coldBecause ? { coldBecause } : {}) },
+    stats: { reused: entries.size - read, read, ...(coldBecause ? { coldBecause } : {}) },
   };
 }
