@@ -1,5 +1,5 @@
 /**
- * The site's path prefix (/amur-leopard/ on GitHub Pages), added to every root-relative URL of
+ * The site's path prefix (/<repository>/ on a GitHub Pages project site), added to every root-relative URL of
  * every HTML page: what Eleventy's HtmlBasePlugin does, for the same tags and attributes
  * (@11ty/posthtml-urls' list), the same way (Eleventy's own `url` filter for any URL out of the
  * ordinary), without parsing each page into a tree and building a URL object, which throws for
