@@ -28,10 +28,22 @@ export interface CommentContext {
 /** Signer text quoted for a comment: a code span, in which nothing is live. */
 export const quoteForMarkdown = inertMarkdown;
 
+/** One Intl.DisplayNames per language: building one costs about 8 µs, asking it about 1 µs. */
+const regionNames = new Map<string, Intl.DisplayNames | null>();
+
 /** A country's name in the reader's language, from the platform's Intl data. */
 function countryIn(language: string, code: string): string {
+  let names = regionNames.get(language);
+  if (names === undefined) {
+    try {
+      names = new Intl.DisplayNames([language], { type: 'region', fallback: 'code' });
+    } catch {
+      names = null; // A language tag Intl rejects: the code is shown instead.
+    }
+    regionNames.set(language, names);
+  }
   try {
-    return new Intl.DisplayNames([language], { type: 'region', fallback: 'code' }).of(code) ?? code;
+    return names?.of(code) ?? code;
   } catch {
     return code;
   }
