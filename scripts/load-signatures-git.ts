@@ -29,7 +29,7 @@ import {
 import { signatureRelativePath, userIdFromRelativePath, type SignatureRecord } from './core/signature-file.ts';
 import { offlineRelativePath } from './core/offline-signature.ts';
 import { interner, type LoadedSignatures, type SkippedSignatureFile } from './load-signatures.ts';
-import { runGit } from './signature-store.ts';
+import { fetchBlobs, isPartialClone, runGit } from './signature-store.ts';
 
 const CACHE_FORMAT = 'petition-record-cache/1';
 
@@ -172,22 +172,7 @@ async function readBlobs(
 ): Promise<void> {
   const count = blobs.length;
   if (count === 0) return;
-  if (fetchMissing)
-    await runGit(
-      [
-        '-c',
-        'fetch.negotiationAlgorithm=noop',
-        'fetch',
-        'origin',
-        '--no-tags',
-        '--no-write-fetch-head',
-        '--recurse-submodules=no',
-        '--filter=blob:none',
-        '--stdin',
-      ],
-      options,
-      `${blobs.join('\n')}\n`,
-    );
+  if (fetchMissing) await fetchBlobs(options, `${blobs.join('\n')}\n`);
   const parts = count >= TWO_READERS_FROM ? 2 : 1;
   const reads: Promise<void>[] = [];
   for (let part = 0; part < parts; part += 1) {
@@ -268,14 +253,6 @@ interface CacheHeader {
   commit: string;
   tree: string;
   letters: string[];
-}
-
-/** Whether the repository is a partial clone (the workflow's blobless one), whose missing objects come from origin. */
-async function isPartialClone(options: GitLoadOptions): Promise<boolean> {
-  return runGit(['config', '--get', 'remote.origin.promisor'], options).then(
-    (out) => out.toString('utf8').trim() === 'true',
-    () => false,
-  );
 }
 
 /**

@@ -55,12 +55,11 @@ export interface GitStoreOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Where git runs, and the extra environment it gets (credentials for fetching missing blobs). */
+type GitOptions = { repository: string; env?: NodeJS.ProcessEnv };
+
 /** Runs git with `input` on stdin and returns stdout as a buffer; a failure names the command. */
-export function runGit(
-  args: string[],
-  options: { repository: string; env?: NodeJS.ProcessEnv },
-  input?: string,
-): Promise<Buffer> {
+export function runGit(args: string[], options: GitOptions, input?: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: options.repository,
@@ -85,6 +84,36 @@ export function runGit(
   });
 }
 
+/** Whether the repository is a partial clone (the workflows' blobless ones), whose missing objects come from origin. */
+export async function isPartialClone(options: GitOptions): Promise<boolean> {
+  return runGit(['config', '--get', 'remote.origin.promisor'], options).then(
+    (out) => out.toString('utf8').trim() === 'true',
+    () => false,
+  );
+}
+
+/**
+ * Fetches the blobs named in `ids` (one a line) from origin in one request, claiming to have
+ * nothing (the noop negotiation) so that origin sends exactly those.
+ */
+export async function fetchBlobs(options: GitOptions, ids: string): Promise<void> {
+  await runGit(
+    [
+      '-c',
+      'fetch.negotiationAlgorithm=noop',
+      'fetch',
+      'origin',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--recurse-submodules=no',
+      '--filter=blob:none',
+      '--stdin',
+    ],
+    options,
+    ids,
+  );
+}
+
 /** Signatures read through git from `ref`, fetching only the blobs asked for. */
 export function gitStore(options: GitStoreOptions): SignatureStore {
   const ref = options.ref ?? 'HEAD';
@@ -106,26 +135,7 @@ export function gitStore(options: GitStoreOptions): SignatureStore {
       const blobs = wanted.map((id) => present.get(`${folder}/${signatureRelativePath(id)}`)!);
       // In a partial clone, cat-file would fetch each missing blob in a request of its own; one
       // fetch of them all is what git itself does before a checkout.
-      const promisor = await runGit(['config', '--get', 'remote.origin.promisor'], options).then(
-        (out) => out.toString('utf8').trim() === 'true',
-        () => false,
-      );
-      if (promisor)
-        await runGit(
-          [
-            '-c',
-            'fetch.negotiationAlgorithm=noop',
-            'fetch',
-            'origin',
-            '--no-tags',
-            '--no-write-fetch-head',
-            '--recurse-submodules=no',
-            '--filter=blob:none',
-            '--stdin',
-          ],
-          options,
-          blobs.map((blob) => `${blob}\n`).join(''),
-        );
+      if (await isPartialClone(options)) await fetchBlobs(options, blobs.map((blob) => `${blob}\n`).join(''));
       const output = await runGit(['cat-file', '--batch'], options, blobs.map((blob) => `${blob}\n`).join(''));
       // Each answer: "<id> blob <size>\n<content>\n".
       let offset = 0;
