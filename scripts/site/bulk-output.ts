@@ -63,11 +63,7 @@ export async function writeBulkPages(
   }
   await Promise.all(writing);
   if (!complete) return;
-  // Pages with entries; the one list page of a petition no one has signed yet has none.
-  const counts = {
-    list: Math.ceil(source.newest.length / source.perPage),
-    volume: bulkPageCounts(source.newest.length, source.perPage, source.volumeSize).volume,
-  };
+  const counts = bulkPageCounts(source.newest.length, source.perPage, source.volumeSize);
   for (const [kind, template] of [
     ['list', 'content/_includes/signature-page.njk'],
     ['volume', 'content/letter/delivery-volume.njk'],

@@ -81,21 +81,13 @@ export function recordOfRank(source: BulkSource, rank: number): PetitionRecord {
   return source.newest[source.newest.length - rank]!;
 }
 
-/**
- * How many pages of the full list and printable volumes there are: at least one list page
- * (saying no one has signed yet), and no volume without signatures.
- */
+/** How many list pages and printable volumes hold entries (none when no one has signed yet). */
 export function bulkPageCounts(count: number, perPage: number, volumeSize: number): { list: number; volume: number } {
-  return { list: Math.max(1, Math.ceil(count / perPage)), volume: Math.ceil(count / volumeSize) };
+  return { list: Math.ceil(count / perPage), volume: Math.ceil(count / volumeSize) };
 }
 
-/** The ranks page `number` of a kind holds, first to last (last < first when it holds none). */
-export function bulkRanks(
-  kind: BulkKind,
-  number: number,
-  count: number,
-  size: number,
-): { first: number; last: number } {
+/** The ranks page `number` holds when pages hold `size` each, first to last (last < first when it holds none). */
+export function bulkRanks(number: number, count: number, size: number): { first: number; last: number } {
   const first = (number - 1) * size + 1;
   return { first, last: Math.min(count, first + size - 1) };
 }
@@ -106,7 +98,7 @@ export function bulkRanks(
  */
 export function bulkEntriesHtml(source: BulkSource, kind: BulkKind, number: number): string {
   const count = source.newest.length;
-  const { first, last } = bulkRanks(kind, number, count, kind === 'list' ? source.perPage : source.volumeSize);
+  const { first, last } = bulkRanks(number, count, kind === 'list' ? source.perPage : source.volumeSize);
   const renderer = rendererOf(source);
   let html = '';
   if (kind === 'list')

@@ -268,8 +268,9 @@ export function buildSiteData(
   const count = newest.length;
   const pageCounts = bulkPageCounts(count, settings.signatures_per_page, settings.delivery_volume_size);
   const signatureListPages: SignatureListPage[] = [];
-  for (let number = 1; number <= pageCounts.list; number += 1) {
-    const { first, last } = bulkRanks('list', number, count, settings.signatures_per_page);
+  // One list page even before anyone signs: it says so.
+  for (let number = 1; number <= Math.max(1, pageCounts.list); number += 1) {
+    const { first, last } = bulkRanks(number, count, settings.signatures_per_page);
     signatureListPages.push({
       number,
       url: `/signatures/${number}/`,
@@ -280,7 +281,7 @@ export function buildSiteData(
   }
   const deliveryVolumes: DeliveryVolumePage[] = [];
   for (let number = 1; number <= pageCounts.volume; number += 1) {
-    const { first, last } = bulkRanks('volume', number, count, settings.delivery_volume_size);
+    const { first, last } = bulkRanks(number, count, settings.delivery_volume_size);
     deliveryVolumes.push({
       number,
       url: `/letter/delivery/${number}/`,
