@@ -11,26 +11,20 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Catalog } from './core/i18n.ts';
-import { parseBatchFile, planBatch, BATCH_FILE_MAX_BYTES } from './core/offline-batch.ts';
-import { resolveSettings } from './core/settings.ts';
-import { readCatalogs } from './issue-forms.ts';
-import { letterDigest } from './core/tally.ts';
-import { inertLogText } from './core/text.ts';
-import { signaturesDirectory } from './load-signatures.ts';
-import { existingFiles, isInside, readContactKey } from './offline-tools.ts';
+import type { Catalog } from '../core/i18n.ts';
+import { parseBatchFile, planBatch, BATCH_FILE_MAX_BYTES } from '../offline/offline-batch.ts';
+import { resolveSettings } from '../core/settings.ts';
+import { readCatalogs } from '../store/catalogs.ts';
+import { letterDigest } from '../core/tally.ts';
+import { inertLogText } from '../core/text.ts';
+import { signaturesDirectory } from '../store/load-signatures.ts';
+import { existingFiles, isInside, readContactKey, type CliResult } from '../offline/offline-tools.ts';
 
 const USAGE = `Usage:
   npm run add-signatures -- <sheet.csv | sheet.json> --evidence <scan or mail export> [--evidence …]
                             [--batch <id>] [--skip-bad] [--letter-sha256 <hex>]
 The columns: name, country, reason, date (YYYY-MM-DD), channel (paper or email), collector, contact.
 A contact is hashed with PETITION_CONTACT_KEY (or the file PETITION_CONTACT_KEY_FILE names).`;
-
-export interface CliResult {
-  code: number;
-  out: string[];
-  err: string[];
-}
 
 /** SHA-256 of a file, streamed: a mail export or a folder of scans' archive can be large. */
 async function fileSha256(file: string): Promise<string> {
@@ -45,7 +39,7 @@ async function fileSha256(file: string): Promise<string> {
  * checkout's own content/i18n (the signatures folder may be elsewhere).
  */
 async function maintainerCatalog(): Promise<Catalog> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const settings = resolveSettings(JSON.parse(await readFile(path.join(root, 'content/settings.json'), 'utf8')));
   return (await readCatalogs(root, settings.language))[0]!;
 }
@@ -181,7 +175,7 @@ export async function addSignatures(
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const result = await addSignatures(process.argv.slice(2), { projectRoot, env: process.env, now: new Date() });
   if (result.err.length) console.error(result.err.join('\n'));
   if (result.out.length) console.log(result.out.join('\n'));

@@ -14,10 +14,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveSettings, type Settings } from './core/settings.ts';
-import type { PetitionRecord } from './core/offline-signature.ts';
-import { loadFonts } from './delivery/fonts.ts';
-import { letterHtml, volumeHtml } from './delivery/html.ts';
+import { resolveSettings, type Settings } from '../core/settings.ts';
+import type { PetitionRecord } from '../core/offline-signature.ts';
+import { loadFonts } from '../delivery/fonts.ts';
+import { letterHtml, volumeHtml } from '../delivery/html.ts';
 import {
   buildManifest,
   manifestFile,
@@ -26,13 +26,14 @@ import {
   sha256Sums,
   volumeFileDetails,
   type ManifestFile,
-} from './delivery/manifest.ts';
-import { buildPacket, parseLetterVersion, type LetterVersion } from './delivery/packet.ts';
-import { writeLetterPdf } from './delivery/pdf.ts';
-import { defaultThreads, renderVolumes } from './delivery/render-volumes.ts';
-import { blockedAccountIds, loadSignatures, signaturesDirectory } from './load-signatures.ts';
+} from '../delivery/manifest.ts';
+import { buildPacket } from '../delivery/packet.ts';
+import { parseLetterVersion, type LetterVersion } from '../core/letter.ts';
+import { writeLetterPdf } from '../delivery/pdf.ts';
+import { defaultThreads, renderVolumes } from '../delivery/render-volumes.ts';
+import { blockedAccountIds, loadSignatures, signaturesDirectory } from '../store/load-signatures.ts';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const USAGE =
   'usage: npm run delivery -- [--out DIR] [--volume-size N] [--as-of 2026-11-25T12:00:00Z] [--commit SHA] [--threads N]';
 

@@ -7,38 +7,12 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { orderCatalogs, parseCatalog, type Catalog } from './core/i18n.ts';
-import { renderTemplate, templateFileName, templateLanguage, type FormKind } from './core/issue-templates.ts';
-import { resolveSettings } from './core/settings.ts';
-
-/** Reads every content/i18n/*.yml of a checkout, default language first. */
-export async function readCatalogs(root: string, defaultLanguage: string): Promise<Catalog[]> {
-  const folder = path.join(root, 'content/i18n');
-  const files = (await readdir(folder)).filter((file) => /\.ya?ml$/.test(file)).sort();
-  const catalogs: Catalog[] = [];
-  for (const file of files) {
-    const catalog = parseCatalog(await readFile(path.join(folder, file), 'utf8'), `content/i18n/${file}`);
-    if (path.parse(file).name !== catalog.language)
-      throw new Error(
-        `content/i18n/${file} says "language: ${catalog.language}"; name the file ${catalog.language}.yml.`,
-      );
-    catalogs.push(catalog);
-  }
-  return orderCatalogs(catalogs, defaultLanguage);
-}
-
-/** The forms a checkout should have: file name → text. */
-export function expectedForms(catalogs: readonly Catalog[]): Map<string, string> {
-  const forms = new Map<string, string>();
-  const defaultLanguage = catalogs[0]!.language;
-  for (const catalog of catalogs)
-    for (const kind of ['sign', 'withdraw'] as FormKind[])
-      forms.set(templateFileName(kind, catalog.language, defaultLanguage), renderTemplate(kind, catalog));
-  return forms;
-}
+import { templateLanguage } from '../core/issue-templates.ts';
+import { resolveSettings } from '../core/settings.ts';
+import { expectedForms, readCatalogs } from '../store/catalogs.ts';
 
 async function main(): Promise<void> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const check = process.argv.includes('--check');
   const settings = resolveSettings(JSON.parse(await readFile(path.join(root, 'content/settings.json'), 'utf8')));
   const forms = expectedForms(await readCatalogs(root, settings.language));

@@ -9,8 +9,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { addBlockedAccount, BLOCKED_ACCOUNTS_PATH } from './core/moderation.ts';
-import { signatureRelativePath } from './core/signature-file.ts';
+import { addBlockedAccount, BLOCKED_ACCOUNTS_PATH } from '../core/moderation.ts';
+import { signatureRelativePath } from '../core/signature-file.ts';
 
 const USAGE = `Usage:
   npm run moderate -- block <user id> --reason "why, in one public sentence" [--login <login>]
@@ -79,7 +79,7 @@ export async function moderate(argv: string[], projectRoot: string, today: Date)
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   moderate(process.argv.slice(2), projectRoot, new Date())
     .then((lines) => console.log(lines.join('\n')))
     .catch((error: Error) => {

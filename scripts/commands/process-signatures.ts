@@ -17,8 +17,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { renderBotComment, type CommentContext } from './core/bot-comment.ts';
-import { BLOCKED_ACCOUNTS_PATH, parseBlockedAccounts } from './core/moderation.ts';
+import { renderBotComment, type CommentContext } from '../core/bot-comment.ts';
+import { BLOCKED_ACCOUNTS_PATH, parseBlockedAccounts } from '../core/moderation.ts';
 import {
   commitMessage,
   decide,
@@ -31,23 +31,23 @@ import {
   type IssueSnapshot,
   type LanguageForms,
   type Plan,
-} from './core/decide.ts';
-import { ISSUE_CHOOSER_CONFIG_PATH, issueChooserConfigFor } from './core/issue-chooser.ts';
-import type { Catalog } from './core/i18n.ts';
-import { formFieldsFromTemplate } from './core/issue-form.ts';
-import { templateFileName, type FormKind } from './core/issue-templates.ts';
-import { problemMessage, type ProblemCode } from './core/messages.ts';
-import { resolveSettings, siteBaseUrl, type Settings } from './core/settings.ts';
-import { signatureRelativePath } from './core/signature-file.ts';
-import { signatureEntryPath } from './core/signature-list.ts';
-import { letterDigest } from './core/tally.ts';
-import { inertLogText, inertMarkdown } from './core/text.ts';
-import { redactReceipt, ensureLabels, updateIssue, upsertBotComment } from './github/answer.ts';
-import { createClient, type ProcessorOctokit } from './github/client.ts';
-import { commitChanges, RefUpdateRefusedError } from './github/commit.ts';
-import { fileHistory, listSweep, type RepositoryRef } from './github/issues.ts';
-import { readCatalogs } from './issue-forms.ts';
-import { folderStore, gitStore, gitTokenEnv, type SignatureStore } from './signature-store.ts';
+} from '../core/decide.ts';
+import { ISSUE_CHOOSER_CONFIG_PATH, issueChooserConfigFor } from '../core/issue-chooser.ts';
+import type { Catalog } from '../core/i18n.ts';
+import { formFieldsFromTemplate } from '../core/issue-form.ts';
+import { templateFileName, type FormKind } from '../core/issue-templates.ts';
+import { problemMessage, type ProblemCode } from '../core/messages.ts';
+import { resolveSettings, siteBaseUrl, type Settings } from '../core/settings.ts';
+import { signatureRelativePath } from '../core/signature-file.ts';
+import { signatureEntryPath } from '../core/signature-list.ts';
+import { letterDigest } from '../core/tally.ts';
+import { inertLogText, inertMarkdown } from '../core/text.ts';
+import { redactReceipt, ensureLabels, updateIssue, upsertBotComment } from '../github/answer.ts';
+import { createClient, type ProcessorOctokit } from '../github/client.ts';
+import { commitChanges, RefUpdateRefusedError } from '../github/commit.ts';
+import { fileHistory, listSweep, type RepositoryRef } from '../github/issues.ts';
+import { readCatalogs } from '../store/catalogs.ts';
+import { folderStore, gitStore, gitTokenEnv, type SignatureStore } from '../store/signature-store.ts';
 
 export interface ProcessOptions {
   octokit: ProcessorOctokit;

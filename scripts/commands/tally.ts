@@ -5,11 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveSettings } from './core/settings.ts';
-import { computeTally } from './core/tally.ts';
-import { blockedAccountIds, loadSignatures, signaturesDirectory } from './load-signatures.ts';
+import { resolveSettings } from '../core/settings.ts';
+import { computeTally } from '../core/tally.ts';
+import { blockedAccountIds, loadSignatures, signaturesDirectory } from '../store/load-signatures.ts';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const settings = resolveSettings(
   JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
   process.env,

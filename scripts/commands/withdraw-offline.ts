@@ -8,11 +8,10 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { planOfflineWithdrawal } from './core/offline-batch.ts';
-import { contactHash, normaliseContact } from './core/offline-signature.ts';
-import { signaturesDirectory } from './load-signatures.ts';
-import { existingFiles, readContactKey } from './offline-tools.ts';
-import type { CliResult } from './add-signatures.ts';
+import { planOfflineWithdrawal } from '../offline/offline-batch.ts';
+import { contactHash, normaliseContact } from '../core/offline-signature.ts';
+import { signaturesDirectory } from '../store/load-signatures.ts';
+import { existingFiles, readContactKey, type CliResult } from '../offline/offline-tools.ts';
 
 const USAGE = `Usage:
   npm run withdraw-offline -- --contact <the email address or phone number they signed with>
@@ -70,7 +69,7 @@ export async function withdrawOffline(
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const result = await withdrawOffline(process.argv.slice(2), { projectRoot, env: process.env });
   if (result.err.length) console.error(result.err.join('\n'));
   if (result.out.length) console.log(result.out.join('\n'));

@@ -7,7 +7,7 @@
 import { isOffline } from '../core/offline-signature.ts';
 import { countryName } from '../core/countries.ts';
 import { escapeHtml } from '../core/text.ts';
-import { formatNumber, plural } from '../site/filters.ts';
+import { formatNumber, plural } from '../core/format.ts';
 import type { Packet } from './packet.ts';
 import type { Volume } from './volumes.ts';
 

@@ -1,96 +1,14 @@
 /**
  * What a delivery packet says, as data: the cover letter, the letter in each language, the tally
  * and the volumes. The PDF and the HTML are two renderings of this one value, so they cannot say
- * different things. Pure: the entry point (scripts/delivery.ts) reads the files and the clock.
+ * different things. Pure: the entry point (scripts/commands/delivery.ts) reads the files and the clock.
  */
-import matter from 'gray-matter';
 import type { Settings } from '../core/settings.ts';
 import { channelOf as channelKey, type PetitionRecord } from '../core/offline-signature.ts';
-import { computeTally, letterDigest, type Tally } from '../core/tally.ts';
-import { formatDate, formatNumber, plural } from '../site/filters.ts';
+import { computeTally, type Tally } from '../core/tally.ts';
+import { formatDate, formatNumber, plural } from '../core/format.ts';
+import { addresseesOf, historicalNote, type Addressee, type LetterVersion } from '../core/letter.ts';
 import { splitIntoVolumes, volumeStem, type Volume } from './volumes.ts';
-
-/** One language version of the letter, from content/letter.md or content/<language>/letter.md. */
-export interface LetterVersion {
-  /** Path in the repository, e.g. "content/letter.md". */
-  file: string;
-  language: string;
-  title: string;
-  /** When the text was written ("about 2008–2012"); empty for a new letter. */
-  written: string;
-  recipients: { office: string; name: string }[];
-  /** The letter's own paragraphs, plain text (Markdown emphasis removed, links as "text (url)"). */
-  paragraphs: string[];
-  demands: string[];
-  closing: string[];
-  /** letterDigest of the file: the letter_sha256 a signer who read this version carries. */
-  sha256: string;
-}
-
-/** Markdown (our own letter, never signer text) to plain paragraphs for the PDF. */
-export function plainParagraphs(markdownText: string): string[] {
-  return markdownText
-    .replace(/\r\n?/g, '\n')
-    .split(/\n\s*\n/)
-    .map((block) =>
-      block
-        .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '$1 ($2)')
-        .replace(/(\*\*|__|\*|_)(\S(?:.*?\S)?)\1/g, '$2')
-        .replace(/^#+\s*/, '')
-        .replace(/\s*\n\s*/g, ' ')
-        .trim(),
-    )
-    .filter(Boolean);
-}
-
-/**
- * Reads one letter file's text. `fallbackLanguage` is the site's language, for content/letter.md;
- * a translation says its own (`language:` in its front matter, or its file name).
- */
-export function parseLetterVersion(text: string, file: string, fallbackLanguage: string): LetterVersion {
-  const { data, content } = matter(text, {});
-  const recipients = Array.isArray(data.recipients) ? (data.recipients as { office: string; name: string }[]) : [];
-  const demands = Array.isArray(data.demands) ? (data.demands as unknown[]).map(String) : [];
-  if (recipients.length === 0 || demands.length === 0)
-    throw new Error(`${file} needs "recipients" and "demands" in its front matter.`);
-  const fromName = /(?:^|\/)content\/([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\/letter\.md$/.exec(file)?.[1];
-  return {
-    file,
-    language: String(data.language ?? fromName ?? fallbackLanguage),
-    title: String(data.title ?? 'The letter'),
-    written: data.written ? String(data.written) : '',
-    recipients: recipients.map((r) => ({ office: String(r.office), name: String(r.name) })),
-    paragraphs: plainParagraphs(content),
-    demands,
-    closing: plainParagraphs(String(data.closing ?? '')),
-    sha256: letterDigest(text),
-  };
-}
-
-/** The letter's recipients with what has become of their offices, from settings.offices_now (matched by office). */
-export function addresseesOf(
-  letter: Pick<LetterVersion, 'recipients'>,
-  settings: Pick<Settings, 'offices_now'>,
-): Addressee[] {
-  const offices = new Map(settings.offices_now.map((office) => [office.office, office]));
-  return letter.recipients.map((r) => ({
-    office: r.office,
-    named: r.name,
-    left: offices.get(r.office)?.recipient_left ?? '',
-    holder: offices.get(r.office)?.holder ?? '',
-  }));
-}
-
-/** One addressee as the cover letter lists it: the office, whom the letter names, and now. */
-export interface Addressee {
-  office: string;
-  /** The person the letter names. */
-  named: string;
-  /** When they left the office, if they have. */
-  left: string;
-  /** Who holds it now, if the campaigner named them. */
-  holder: string;
-}
 
 export interface VolumeSummary {
   number: number;
@@ -131,38 +49,6 @@ export interface Packet {
 /** How a signature was given, in the words of the tally's "by channel" table. */
 export function channelOf(record: PetitionRecord): string {
   return { github: 'GitHub issue form', paper: 'paper', email: 'email' }[channelKey(record)];
-}
-
-function joinNames(names: string[]): string {
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}
-
-/**
- * The historical note, in print as on the web: when the letter was written, and which of the
- * people it names have left their offices since, with when (from settings.offices_now).
- */
-export function historicalNote(letter: Pick<LetterVersion, 'written'>, addressees: readonly Addressee[]): string {
-  const parts: string[] = [];
-  if (letter.written)
-    parts.push(
-      `This letter was written ${letter.written} and is delivered as written, so that each signature stays attached to the text its signer read.`,
-    );
-  const left = addressees.filter((a) => a.left);
-  if (left.length > 0) {
-    const all = left.length === addressees.length;
-    const subject = all
-      ? left.length === 1
-        ? 'Its recipient has'
-        : left.length === 2
-          ? 'Both recipients have'
-          : `All ${left.length} recipients have`
-      : `${joinNames(left.map((a) => a.named))} ${left.length === 1 ? 'has' : 'have'}`;
-    const detail = joinNames(left.map((a) => `${a.named} as ${a.office} in ${a.left}`));
-    parts.push(
-      `${subject} since left office (${detail}): it is delivered to the offices it names and to those who hold them today.`,
-    );
-  }
-  return parts.join(' ');
 }
 
 export interface PacketInput {

@@ -8,7 +8,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import PDFDocument from 'pdfkit';
-import { formatNumber, plural } from '../site/filters.ts';
+import { formatNumber, plural } from '../core/format.ts';
 import { countryName } from '../core/countries.ts';
 import { isOffline, type PetitionRecord } from '../core/offline-signature.ts';
 import type { DeliveryFont, LoadedFonts } from './fonts.ts';

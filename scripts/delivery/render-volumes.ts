@@ -1,6 +1,6 @@
 /**
  * Renders volumes to PDF, on helper threads when there are several: each volume is independent,
- * so two cores write two volumes at once. Used by scripts/delivery.ts and the benchmark.
+ * so two cores write two volumes at once. Used by scripts/commands/delivery.ts and the benchmark.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

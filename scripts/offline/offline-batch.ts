@@ -6,8 +6,8 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import YAML from 'yaml';
-import type { Catalog } from './i18n.ts';
-import { problemMessage } from './messages.ts';
+import type { Catalog } from '../core/i18n.ts';
+import { problemMessage } from '../core/messages.ts';
 import {
   BATCH_COLUMNS,
   batchRecordPath,
@@ -24,9 +24,9 @@ import {
   rowId,
   type OfflineChannel,
   type OfflineSignatureRecord,
-} from './offline-signature.ts';
-import { inertLogText, nameProblems, normaliseText } from './text.ts';
-import { validateSignature } from './validate-signature.ts';
+} from '../core/offline-signature.ts';
+import { inertLogText, nameProblems, normaliseText } from '../core/text.ts';
+import { validateSignature } from '../core/validate-signature.ts';
 
 export { BATCH_COLUMNS };
 const REQUIRED_COLUMNS = ['name', 'country', 'date', 'channel', 'collector'] as const;

@@ -4,8 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONTACT_KEY_MIN_LENGTH } from './core/offline-signature.ts';
-import type { ExistingFiles } from './core/offline-batch.ts';
+import { CONTACT_KEY_MIN_LENGTH } from '../core/offline-signature.ts';
+import type { ExistingFiles } from './offline-batch.ts';
+
+/** What a maintainer's command answers: its exit code and the lines it prints. */
+export interface CliResult {
+  code: number;
+  out: string[];
+  err: string[];
+}
 
 export type ContactKey = { ok: true; key: string | undefined } | { ok: false; problem: string };
 

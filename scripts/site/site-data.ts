@@ -18,12 +18,12 @@ import {
   signaturesDirectory,
   type LoadedSignatures,
   type SkippedSignatureFile,
-} from '../load-signatures.ts';
-import { loadSignaturesFromGit, rulesFingerprint } from '../load-signatures-git.ts';
-import { gitTokenEnv } from '../signature-store.ts';
-import { formatNumber } from './filters.ts';
-import { addresseesOf, historicalNote, parseLetterVersion, type Addressee } from '../delivery/packet.ts';
-import { readCatalogs } from '../issue-forms.ts';
+} from '../store/load-signatures.ts';
+import { loadSignaturesFromGit, rulesFingerprint } from '../store/load-signatures-git.ts';
+import { gitTokenEnv } from '../store/signature-store.ts';
+import { formatNumber } from '../core/format.ts';
+import { addresseesOf, historicalNote, parseLetterVersion, type Addressee } from '../core/letter.ts';
+import { readCatalogs } from '../store/catalogs.ts';
 import { format, type Catalog } from '../core/i18n.ts';
 import { templateFileName } from '../core/issue-templates.ts';
 import { siteLanguages, type SiteLanguage } from './languages.ts';
@@ -425,7 +425,7 @@ export function buildTime(env: NodeJS.ProcessEnv): Date {
 /**
  * The signatures: from the folder (SIGNATURES_DIR or signatures/), or with PETITION_SIGNATURES=git
  * from the commit checked out, through git, reusing the records cached in PETITION_RECORD_CACHE
- * (scripts/load-signatures-git.ts; the Pages workflow's way), fetching missing files with
+ * (scripts/store/load-signatures-git.ts; the Pages workflow's way), fetching missing files with
  * PETITION_GIT_TOKEN when set. PETITION_SIGNATURES_REPOSITORY names another repository to read
  * (tests and the benchmark).
  */

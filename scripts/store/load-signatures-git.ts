@@ -19,15 +19,15 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { BLOCKED_ACCOUNTS_PATH } from './core/moderation.ts';
+import { BLOCKED_ACCOUNTS_PATH } from '../core/moderation.ts';
 import {
   isOffline,
   parseAnySignatureFile,
   type OfflineSignatureRecord,
   type PetitionRecord,
-} from './core/offline-signature.ts';
-import { signatureRelativePath, userIdFromRelativePath, type SignatureRecord } from './core/signature-file.ts';
-import { offlineRelativePath } from './core/offline-signature.ts';
+} from '../core/offline-signature.ts';
+import { signatureRelativePath, userIdFromRelativePath, type SignatureRecord } from '../core/signature-file.ts';
+import { offlineRelativePath } from '../core/offline-signature.ts';
 import { interner, type LoadedSignatures, type SkippedSignatureFile } from './load-signatures.ts';
 import { fetchBlobs, isPartialClone, runGit } from './signature-store.ts';
 
@@ -97,8 +97,8 @@ export async function rulesFingerprint(projectRoot: string): Promise<string> {
   const core = (await readdir(path.join(projectRoot, 'scripts/core'))).filter((name) => name.endsWith('.ts')).sort();
   for (const file of [
     ...core.map((name) => `scripts/core/${name}`),
-    'scripts/load-signatures.ts',
-    'scripts/load-signatures-git.ts',
+    'scripts/store/load-signatures.ts',
+    'scripts/store/load-signatures-git.ts',
     'package-lock.json',
   ]) {
     hash.update(`\0${file}\0`);

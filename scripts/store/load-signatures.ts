@@ -6,8 +6,8 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { BLOCKED_ACCOUNTS_PATH, parseBlockedAccounts } from './core/moderation.ts';
-import { isOffline, parseAnySignatureFile, type PetitionRecord } from './core/offline-signature.ts';
+import { BLOCKED_ACCOUNTS_PATH, parseBlockedAccounts } from '../core/moderation.ts';
+import { isOffline, parseAnySignatureFile, type PetitionRecord } from '../core/offline-signature.ts';
 
 export interface SkippedSignatureFile {
   /** Path relative to the signatures folder. */

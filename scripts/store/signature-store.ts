@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { signatureRelativePath } from './core/signature-file.ts';
+import { signatureRelativePath } from '../core/signature-file.ts';
 
 export interface SignatureStore {
   /** Each signer's file text, or undefined when they have no signature. */

@@ -1,6 +1,6 @@
 /**
- * `npm run audit:pages`: installs the audit's own package (scripts/audit/, Lighthouse pinned in
- * its package-lock.json) on first use, then runs scripts/audit/audit-pages.ts with the same
+ * `npm run audit:pages`: installs the audit's own package (scripts/tooling/audit/, Lighthouse pinned in
+ * its package-lock.json) on first use, then runs scripts/tooling/audit/audit-pages.ts with the same
  * arguments. Lighthouse stays out of the main install, which every contributor and CI pays for.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const audit = path.join(path.dirname(fileURLToPath(import.meta.url)), 'audit');
 
-/** The version of `name` installed in scripts/audit/, or undefined. */
+/** The version of `name` installed in scripts/tooling/audit/, or undefined. */
 function installed(name: string): string | undefined {
   try {
     const file = path.join(audit, 'node_modules', name, 'package.json');
@@ -26,7 +26,7 @@ const stale = ['lighthouse', 'chrome-launcher'].some(
   (name) => installed(name) !== locked.packages[`node_modules/${name}`]?.version,
 );
 if (stale) {
-  console.log('Installing Lighthouse for the audit into scripts/audit/node_modules (once)…');
+  console.log('Installing Lighthouse for the audit into scripts/tooling/audit/node_modules (once)…');
   const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
     cwd: audit,
     stdio: 'inherit',

@@ -19,8 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { formFieldsFromTemplate, parseIssueForm } from './core/issue-form.ts';
-import { validateSignature } from './core/validate-signature.ts';
+import { formFieldsFromTemplate, parseIssueForm } from '../core/issue-form.ts';
+import { validateSignature } from '../core/validate-signature.ts';
 import { hostileIssueBodies } from './bench/hostile-issues.ts';
 import { measureCheckout } from './bench/checkout.ts';
 import { measureBuild, measureDataStep, writeSampleFolder, type BuildRun } from './bench/build.ts';
@@ -34,7 +34,7 @@ import { consecutiveIds, folderOccupancy, spreadIds } from './bench/storage.ts';
 const args = process.argv.slice(2);
 const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const unknown = args.filter(
   (arg) => !/^--(quick|sizes=.+|delivery=.+|issues=\d+|repeat=\d+|existing=\d+|scale=[\d_]+)$/.test(arg),
 );

@@ -9,13 +9,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveSettings } from './core/settings.ts';
-import { generateOfflineSampleRecords, generateSampleRecords } from './core/sample-signatures.ts';
+import { resolveSettings } from '../core/settings.ts';
+import { generateOfflineSampleRecords, generateSampleRecords } from '../core/sample-signatures.ts';
 import { writeOfflineSignatureFiles, writeSignatureFiles } from './write-sample-signatures.ts';
 import { eleventyArguments } from './eleventy-command.ts';
 import { superviseChild } from './run-child.ts';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const count = Number(process.argv[2] ?? 3000);
 if (!Number.isInteger(count) || count < 0) {
   console.error('usage: npm run demo [-- COUNT]   (COUNT: how many sample signatures, default 3000)');

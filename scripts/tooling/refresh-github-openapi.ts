@@ -17,12 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXTRACT = path.join(projectRoot, 'test/fixtures/github-openapi/api.github.com.extract.json');
 const FILE = 'generated/api.github.com.deref.json';
 
 /**
- * The operations the fake GitHub (test/fake-github/server.ts) serves, whose schemas the test
+ * The operations the fake GitHub (scripts/tooling/fake-github/server.ts) serves, whose schemas the test
  * validates answers and requests against. The conformance test fails, naming this list, when
  * the fake answers an operation that is missing here.
  */

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EXTRACT = path.join(projectRoot, 'test/fixtures/github-webhooks/examples.json');
 const FILE = 'api.github.com/index.json';
 /** The events whose examples the tests use. */

@@ -12,17 +12,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { startFakeGitHub } from '../test/fake-github/server.ts';
-import { formFieldsFromTemplate, renderIssueForm } from './core/issue-form.ts';
-import { createClient } from './github/client.ts';
-import { processSignatures, type RunSummary } from './process-signatures.ts';
-import { loadSignatures } from './load-signatures.ts';
-import { renderSignatureFile, signatureRelativePath } from './core/signature-file.ts';
-import { isOffline } from './core/offline-signature.ts';
+import { startFakeGitHub } from './fake-github/server.ts';
+import { formFieldsFromTemplate, renderIssueForm } from '../core/issue-form.ts';
+import { createClient } from '../github/client.ts';
+import { processSignatures, type RunSummary } from '../commands/process-signatures.ts';
+import { loadSignatures } from '../store/load-signatures.ts';
+import { renderSignatureFile, signatureRelativePath } from '../core/signature-file.ts';
+import { isOffline } from '../core/offline-signature.ts';
 import { eleventyArguments } from './eleventy-command.ts';
 import { superviseChild } from './run-child.ts';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const serve = process.argv.includes('--serve');
 const work = await mkdtemp(path.join(os.tmpdir(), 'petition-try-'));
 for (const part of ['content', '.github', 'signatures'])

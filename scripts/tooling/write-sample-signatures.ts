@@ -1,6 +1,6 @@
 /**
  * Writes sample signature files into a folder (never the real signatures/), for the demo,
- * tests and benchmarks. Usable as a module or as `node --import tsx scripts/write-sample-signatures.ts DIR N`.
+ * tests and benchmarks. Usable as a module or as `node --import tsx scripts/tooling/write-sample-signatures.ts DIR N`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,13 +9,13 @@ import {
   offlineRelativePath,
   renderOfflineSignatureFile,
   type OfflineSignatureRecord,
-} from './core/offline-signature.ts';
-import { generateSampleRecords } from './core/sample-signatures.ts';
-import { renderSignatureFile, signatureRelativePath, type SignatureRecord } from './core/signature-file.ts';
+} from '../core/offline-signature.ts';
+import { generateSampleRecords } from '../core/sample-signatures.ts';
+import { renderSignatureFile, signatureRelativePath, type SignatureRecord } from '../core/signature-file.ts';
 
 /** Writes one file per record under `directory`, creating the shard folders. */
 export async function writeSignatureFiles(directory: string, records: readonly SignatureRecord[]): Promise<void> {
-  const projectSignatures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'signatures');
+  const projectSignatures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..', 'signatures');
   if (path.resolve(directory) === projectSignatures) {
     throw new Error('Refusing to write sample signatures into signatures/, which holds real signatures only.');
   }
@@ -40,7 +40,7 @@ export async function writeOfflineSignatureFiles(
   directory: string,
   records: readonly OfflineSignatureRecord[],
 ): Promise<void> {
-  const projectSignatures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'signatures');
+  const projectSignatures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..', 'signatures');
   if (path.resolve(directory) === projectSignatures) {
     throw new Error('Refusing to write sample signatures into signatures/, which holds real signatures only.');
   }
@@ -54,7 +54,7 @@ export async function writeOfflineSignatureFiles(
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [directory, countText = '1000'] = process.argv.slice(2);
   if (!directory) {
-    console.error('usage: node --import tsx scripts/write-sample-signatures.ts DIRECTORY [COUNT]');
+    console.error('usage: node --import tsx scripts/tooling/write-sample-signatures.ts DIRECTORY [COUNT]');
     process.exit(2);
   }
   await writeSignatureFiles(directory, generateSampleRecords(Number(countText)));

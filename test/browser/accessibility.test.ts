@@ -12,8 +12,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { AxeResults } from 'axe-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
-import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
-import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
+import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
+import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { buildSite } from '../helpers/site.ts';
 

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
-import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/chromium.ts';
-import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
-import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
+import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/tooling/chromium.ts';
+import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
+import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { buildSite } from '../helpers/site.ts';
 
 const PREFIX = '/amur-leopard/';

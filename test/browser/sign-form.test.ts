@@ -15,7 +15,7 @@ import {
   plainFormWorstCaseLength,
 } from '../../scripts/core/sign-url.ts';
 import { buildSite } from '../helpers/site.ts';
-import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
+import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
 const REPOSITORY = 'leopard-friends/save-the-amur-leopard';

@@ -14,8 +14,8 @@ import { formFieldsFromTemplate, renderIssueForm } from '../../scripts/core/issu
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import { letterDigest } from '../../scripts/core/tally.ts';
 import { buildSignUrl } from '../../scripts/core/sign-url.ts';
-import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
-import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
+import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
+import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { buildSite, projectRoot } from '../helpers/site.ts';
 import { makeCheckout, REPOSITORY, runProcessor, signatureFiles } from '../processor/harness.ts';

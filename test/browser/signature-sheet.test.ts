@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/chromium.ts';
-import { serveStatic, type StaticSite } from '../../scripts/static-server.ts';
+import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/tooling/chromium.ts';
+import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { buildSite } from '../helpers/site.ts';
 
 const PREFIX = '/amur-leopard/';

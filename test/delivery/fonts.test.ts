@@ -11,7 +11,7 @@ import { allCountries } from '../../scripts/core/countries.ts';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { loadFonts } from '../../scripts/delivery/fonts.ts';
 import { fontRuns, visualOrder, type Coverage } from '../../scripts/delivery/text-runs.ts';
-import { loadSignatures } from '../../scripts/load-signatures.ts';
+import { loadSignatures } from '../../scripts/store/load-signatures.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const fonts = loadFonts();

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { signatureDigest } from '../../scripts/core/tally.ts';
 import { checkManifest, sha256, type DeliveryManifest } from '../../scripts/delivery/manifest.ts';
-import { deliver, parseDeliveryArguments } from '../../scripts/delivery.ts';
-import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
+import { deliver, parseDeliveryArguments } from '../../scripts/commands/delivery.ts';
+import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { baseSettings, projectRoot } from '../helpers/site.ts';
 
 const run = promisify(execFile);
@@ -92,7 +92,7 @@ describe('the delivery packet', () => {
   });
 
   it('counts what npm run tally counts, with the same digest (that of data/tally.json)', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/tally.ts', '--json'], {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/commands/tally.ts', '--json'], {
       cwd: projectRoot,
       env,
     });
@@ -139,7 +139,7 @@ describe('the delivery packet', () => {
       [
         '--import',
         'tsx',
-        'scripts/delivery.ts',
+        'scripts/commands/delivery.ts',
         '--out',
         again,
         `--volume-size=${VOLUME}`,

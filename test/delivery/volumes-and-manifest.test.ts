@@ -15,7 +15,8 @@ import {
   sha256Sums,
   volumeFileDetails,
 } from '../../scripts/delivery/manifest.ts';
-import { buildPacket, historicalNote, parseLetterVersion, plainParagraphs } from '../../scripts/delivery/packet.ts';
+import { buildPacket } from '../../scripts/delivery/packet.ts';
+import { historicalNote, parseLetterVersion, plainParagraphs } from '../../scripts/core/letter.ts';
 import { oldestFirst, splitIntoVolumes, volumeStem } from '../../scripts/delivery/volumes.ts';
 import { newestFirst } from '../../scripts/core/tally.ts';
 import { readPublishedDeliveries } from '../../scripts/site/site-data.ts';

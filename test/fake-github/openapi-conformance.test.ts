@@ -19,7 +19,7 @@ import webhookFixture from '../fixtures/github-webhooks/examples.json' with { ty
 const webhookExamples = webhookFixture.events;
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
-import type { OpenApiExtract } from '../../scripts/refresh-github-openapi.ts';
+import type { OpenApiExtract } from '../../scripts/tooling/refresh-github-openapi.ts';
 import { projectRoot } from '../helpers/site.ts';
 import { makeCheckout, OWNER, REPO, runProcessor, signBody, syncCheckout, withdrawBody } from '../processor/harness.ts';
 import {
@@ -29,7 +29,7 @@ import {
   type FakeExchange,
   type FakeGitHub,
   type FakeIssueInput,
-} from './server.ts';
+} from '../../scripts/tooling/fake-github/server.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
@@ -77,7 +77,7 @@ const operations: Operation[] = [
     return operation(method, template);
   }),
 ];
-const NOT_EXTRACTED = 'is not in the extract: add it to SERVED_OPERATIONS in scripts/refresh-github-openapi.ts';
+const NOT_EXTRACTED = 'is not in the extract: add it to SERVED_OPERATIONS in scripts/tooling/refresh-github-openapi.ts';
 
 /** The documented operation for a request: the matching template with the most literal text. */
 function operationFor(method: string, target: string): Operation | undefined {

@@ -1,7 +1,7 @@
 /** Test helper: the Chromium that browser tests drive, or a failure that says what to install. */
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_FLAGS, chromiumPath, missingChromiumMessage } from '../../scripts/chromium.ts';
-import { CHROMIUM_INSTALL_HINT } from '../../scripts/install-hints.ts';
+import { CHROMIUM_FLAGS, chromiumPath, missingChromiumMessage } from '../../scripts/tooling/chromium.ts';
+import { CHROMIUM_INSTALL_HINT } from '../../scripts/tooling/install-hints.ts';
 
 /**
  * Launches headless Chromium with the project's flags. Throws, naming what to install and where

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseHTML } from 'linkedom';
-import { eleventyArguments } from '../../scripts/eleventy-command.ts';
-import { JAVA_INSTALL_HINT } from '../../scripts/install-hints.ts';
+import { eleventyArguments } from '../../scripts/tooling/eleventy-command.ts';
+import { JAVA_INSTALL_HINT } from '../../scripts/tooling/install-hints.ts';
 import { runTracked } from './processes.ts';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const baseSettings = JSON.parse(

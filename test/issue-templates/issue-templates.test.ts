@@ -9,7 +9,7 @@ import addFormatsModule from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
-import { expectedForms, readCatalogs } from '../../scripts/issue-forms.ts';
+import { expectedForms, readCatalogs } from '../../scripts/store/catalogs.ts';
 import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.

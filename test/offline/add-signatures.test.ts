@@ -7,15 +7,15 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { addSignatures } from '../../scripts/add-signatures.ts';
+import { addSignatures } from '../../scripts/commands/add-signatures.ts';
 import { contactHash, normaliseContact } from '../../scripts/core/offline-signature.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
 import { bulkEntriesHtml, recordOfRank } from '../../scripts/site/bulk-pages.ts';
 import { CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
-import { loadSignatures } from '../../scripts/load-signatures.ts';
-import { withdrawOffline } from '../../scripts/withdraw-offline.ts';
+import { loadSignatures } from '../../scripts/store/load-signatures.ts';
+import { withdrawOffline } from '../../scripts/commands/withdraw-offline.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const KEY = 'test-key-0123456789abcdef0123456789abcdef';

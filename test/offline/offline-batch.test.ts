@@ -6,9 +6,9 @@ import {
   planOfflineWithdrawal,
   type BatchOptions,
   type BatchRow,
-} from '../../scripts/core/offline-batch.ts';
+} from '../../scripts/offline/offline-batch.ts';
 import { offlineRelativePath, rowId } from '../../scripts/core/offline-signature.ts';
-import { readCatalogs } from '../../scripts/issue-forms.ts';
+import { readCatalogs } from '../../scripts/store/catalogs.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const options: BatchOptions = {

@@ -23,7 +23,7 @@ import {
   type SignatureRecord,
 } from '../../scripts/core/signature-file.ts';
 import { computeTally, signatureDigest } from '../../scripts/core/tally.ts';
-import { loadSignatures } from '../../scripts/load-signatures.ts';
+import { loadSignatures } from '../../scripts/store/load-signatures.ts';
 import { CSV_COLUMNS, CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
 import { channelBreakdown } from '../../scripts/site/site-data.ts';
 import { projectRoot } from '../helpers/site.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureDigest } from '../../scripts/core/tally.ts';
-import { loadSignatures } from '../../scripts/load-signatures.ts';
+import { loadSignatures } from '../../scripts/store/load-signatures.ts';
 import { buildSite, checkHtml, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 const mixed = path.join(projectRoot, 'test/fixtures/signatures/mixed');
@@ -42,10 +42,14 @@ describe('a petition with paper and email signatures', () => {
     expect(tally.digest.value).toBe(signatureDigest(records));
     expect(tally.digest.description).toContain('then the paper and email signatures sorted by id');
     // `npm run tally -- --json`, as someone who cloned the repository runs it.
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/tally.ts', '--json'], {
-      cwd: projectRoot,
-      env: { ...process.env, SIGNATURES_DIR: mixed },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/commands/tally.ts', '--json'],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, SIGNATURES_DIR: mixed },
+      },
+    );
     const recount = JSON.parse(stdout);
     expect(recount).toMatchObject({
       signature_count: 4,

@@ -2,7 +2,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ISSUE_CHOOSER_CONFIG_PATH } from '../../scripts/core/issue-chooser.ts';
-import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
+import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { projectRoot } from '../helpers/site.ts';
 import { makeCheckout, runProcessor, signatureFiles, signBody } from './harness.ts';
 

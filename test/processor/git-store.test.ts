@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
-import { folderStore, gitStore } from '../../scripts/signature-store.ts';
-import { startFakeGitHub } from '../fake-github/server.ts';
+import { folderStore, gitStore } from '../../scripts/store/signature-store.ts';
+import { startFakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { makeCheckout, runProcessor, signatureFiles, signBody } from './harness.ts';
 
 const run = promisify(execFile);

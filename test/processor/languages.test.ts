@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { formFieldsFromTemplate, renderIssueForm } from '../../scripts/core/issue-form.ts';
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import { letterDigest } from '../../scripts/core/tally.ts';
-import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
+import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { projectRoot } from '../helpers/site.ts';
 import { makeCheckout, runProcessor, signatureFiles, syncCheckout } from './harness.ts';
 

@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBlockedAccounts } from '../../scripts/core/moderation.ts';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
-import { moderate } from '../../scripts/moderate.ts';
-import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
+import { moderate } from '../../scripts/commands/moderate.ts';
+import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { projectRoot } from '../helpers/site.ts';
 import { makeCheckout, REPOSITORY, signBody } from './harness.ts';
 
@@ -100,7 +100,7 @@ describe('the processor as GitHub Actions runs it', () => {
     const summaryFile = path.join(checkout, 'summary.md');
     const { stdout, stderr } = await run(
       process.execPath,
-      ['--import', tsxLoader, path.join(projectRoot, 'scripts/process-signatures.ts')],
+      ['--import', tsxLoader, path.join(projectRoot, 'scripts/commands/process-signatures.ts')],
       {
         cwd: checkout,
         env: {

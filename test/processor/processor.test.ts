@@ -5,7 +5,7 @@ import webhookFixture from '../fixtures/github-webhooks/examples.json' with { ty
 const webhookExamples = webhookFixture.events;
 import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { letterDigest } from '../../scripts/core/tally.ts';
-import { secondaryRateLimit, startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
+import { secondaryRateLimit, startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import {
   botCommentsOn,
   letterText,

@@ -6,7 +6,7 @@ import { parseFeed } from '@rowanmanning/feed-parser';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { signatureDigest } from '../../scripts/core/tally.ts';
-import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
+import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 const fixtures = path.join(projectRoot, 'test/fixtures/signatures');

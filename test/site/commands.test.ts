@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eleventyArguments } from '../../scripts/eleventy-command.ts';
+import { eleventyArguments } from '../../scripts/tooling/eleventy-command.ts';
 import { OWNER_VARIABLE, processesMarked, runTracked, spawnTracked } from '../helpers/processes.ts';
 import { baseSettings, projectRoot } from '../helpers/site.ts';
 

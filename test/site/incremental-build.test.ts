@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
-import { siteFingerprint } from '../../scripts/bench/build.ts';
-import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
+import { siteFingerprint } from '../../scripts/tooling/bench/build.ts';
+import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { generateOfflineSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
@@ -17,7 +17,7 @@ const fixtures = path.join(projectRoot, 'test/fixtures/signatures');
 const now = { SOURCE_DATE_EPOCH: '1764010000' };
 
 /**
- * The Pages workflow builds through git with a cache of parsed records (scripts/load-signatures-git.ts).
+ * The Pages workflow builds through git with a cache of parsed records (scripts/store/load-signatures-git.ts).
  * Whatever the cache holds, the site must be the one a clean build of the same files gives.
  */
 describe('a build through git with the record cache of an earlier commit', () => {

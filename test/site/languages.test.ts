@@ -13,8 +13,8 @@ import { letterDigest } from '../../scripts/core/tally.ts';
 import { readLetterVersions } from '../../scripts/site/letter-versions.ts';
 import { updatesFor, type UpdateListItem } from '../../scripts/site/collections.ts';
 import { markdown } from '../../scripts/site/site-data.ts';
-import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
-import { readCatalogs } from '../../scripts/issue-forms.ts';
+import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
+import { readCatalogs } from '../../scripts/store/catalogs.ts';
 import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 const BASE = 'https://petition-as-code.github.io/amur-leopard/';

@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHTML } from 'linkedom';
-import { siteFingerprint } from '../../scripts/bench/build.ts';
+import { siteFingerprint } from '../../scripts/tooling/bench/build.ts';
 import { pathPrefixer } from '../../scripts/site/path-prefix.ts';
 import { buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 

@@ -13,15 +13,15 @@ import jsQRModule from 'jsqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
-import { formatDate } from '../../scripts/site/filters.ts';
+import { formatDate } from '../../scripts/core/format.ts';
 import { renderPixels, renderPng, shareCardSvg } from '../../scripts/site/pictures/card.ts';
 import { axisDate } from '../../scripts/site/pictures/chart.ts';
 import { shareCardInput } from '../../scripts/site/pictures/eleventy.ts';
 import { cardImage } from '../../scripts/site/pictures/lead-image.ts';
 import { latestMilestone } from '../../scripts/site/pictures/milestones.ts';
 import { mappedCountryCodes } from '../../scripts/site/pictures/world-map.ts';
-import { eleventyArguments } from '../../scripts/eleventy-command.ts';
-import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
+import { eleventyArguments } from '../../scripts/tooling/eleventy-command.ts';
+import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consecutiveIds, folderOccupancy, spreadIds } from '../../scripts/bench/storage.ts';
+import { consecutiveIds, folderOccupancy, spreadIds } from '../../scripts/tooling/bench/storage.ts';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import {
@@ -18,14 +18,14 @@ import {
   signatureRelativePath,
   type SignatureRecord,
 } from '../../scripts/core/signature-file.ts';
-import { listSignatureFiles, loadSignatures } from '../../scripts/load-signatures.ts';
-import { formatDate } from '../../scripts/site/filters.ts';
+import { listSignatureFiles, loadSignatures } from '../../scripts/store/load-signatures.ts';
+import { formatDate } from '../../scripts/core/format.ts';
 import { countryName } from '../../scripts/core/countries.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
 import { bulkEntriesHtml } from '../../scripts/site/bulk-pages.ts';
 import { splitIntoVolumes } from '../../scripts/delivery/volumes.ts';
 import { escapeText } from '../../scripts/site/signer-html.ts';
-import { writeSignatureFiles } from '../../scripts/write-sample-signatures.ts';
+import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const hostileDir = path.join(projectRoot, 'test/fixtures/signatures/hostile');

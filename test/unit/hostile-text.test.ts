@@ -18,8 +18,8 @@ import {
   REASON_LIMITS,
 } from '../../scripts/core/text.ts';
 import { validateSignature } from '../../scripts/core/validate-signature.ts';
-import { hostileIssueBodies } from '../../scripts/bench/hostile-issues.ts';
-import { readCatalogs } from '../../scripts/issue-forms.ts';
+import { hostileIssueBodies } from '../../scripts/tooling/bench/hostile-issues.ts';
+import { readCatalogs } from '../../scripts/store/catalogs.ts';
 import { projectRoot } from '../helpers/site.ts';
 import { signFields } from '../processor/harness.ts';
 

@@ -5,7 +5,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import MarkdownIt from 'markdown-it';
 import { format, missingKeys, parseCatalog } from '../../scripts/core/i18n.ts';
 import { problemMessage } from '../../scripts/core/messages.ts';
-import { readCatalogs } from '../../scripts/issue-forms.ts';
+import { readCatalogs } from '../../scripts/store/catalogs.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const catalogs = await readCatalogs(projectRoot, 'en');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signatureDigest } from '../../scripts/core/tally.ts';
 import type { SignatureRecord } from '../../scripts/core/signature-file.ts';
-import { loadSignatures } from '../../scripts/load-signatures.ts';
+import { loadSignatures } from '../../scripts/store/load-signatures.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'petition-recount-'));

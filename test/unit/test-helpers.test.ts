@@ -6,7 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { missingChromiumMessage } from '../../scripts/chromium.ts';
+import { missingChromiumMessage } from '../../scripts/tooling/chromium.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { OWNER_VARIABLE, processesMarked, runTracked, spawnTracked, stopTracked } from '../helpers/processes.ts';
 import { checkHtml } from '../helpers/site.ts';

@@ -32,7 +32,7 @@ async function packagesImportedBy(entry: string): Promise<Set<string>> {
 describe('the supply chain of the job that holds the write token', () => {
   it('needs exactly the production dependencies (and tsx to run them), so it installs with --omit=dev', async () => {
     const manifest = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8'));
-    const imported = await packagesImportedBy('scripts/process-signatures.ts');
+    const imported = await packagesImportedBy('scripts/commands/process-signatures.ts');
     expect([...imported, 'tsx'].sort()).toEqual(Object.keys(manifest.dependencies).sort());
   });
 

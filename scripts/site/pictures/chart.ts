@@ -4,7 +4,7 @@
  * text, the summary is the SVG's title and description. Pure.
  */
 import type { DayTally } from '../../core/tally.ts';
-import { formatDate } from '../filters.ts';
+import { formatDate } from '../../core/format.ts';
 import { escapeXml, formatNumber, round } from './svg.ts';
 
 // Narrow enough that its 13-unit text is still about 10 px on a 320 px screen.

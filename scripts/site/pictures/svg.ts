@@ -3,7 +3,7 @@
  * estimate. Pure: no I/O.
  */
 import { escapeText } from '../signer-html.ts';
-import { formatNumber } from '../filters.ts';
+import { formatNumber } from '../../core/format.ts';
 
 /**
  * Escapes text for SVG content and attribute values. The same escapes as the HTML pages (every

@@ -13,7 +13,7 @@
  *
  * Needs Chromium: CHROME_PATH, default /usr/bin/chromium. Nothing is fetched from the network.
  * Lighthouse (with its 150 MB of dependencies) lives in this folder's own package, which
- * scripts/audit-pages.ts installs on first use, so that `npm ci` stays light.
+ * scripts/tooling/audit-pages.ts installs on first use, so that `npm ci` stays light.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -26,13 +26,13 @@ import * as chromeLauncher from 'chrome-launcher';
 import lighthouse, { generateReport, type Result } from 'lighthouse';
 import { computeMedianRun } from 'lighthouse/core/lib/median-run.js';
 import { CHROMIUM_FLAGS, chromiumPath, missingChromiumMessage } from '../chromium.ts';
-import { generateSampleRecords } from '../core/sample-signatures.ts';
+import { generateSampleRecords } from '../../core/sample-signatures.ts';
 import { eleventyArguments } from '../eleventy-command.ts';
-import { resolveSettings } from '../core/settings.ts';
+import { resolveSettings } from '../../core/settings.ts';
 import { serveStatic } from '../static-server.ts';
 import { writeSignatureFiles } from '../write-sample-signatures.ts';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const run = promisify(execFile);
 const lighthouseVersion = (createRequire(import.meta.url)('lighthouse/package.json') as { version: string }).version;
 

@@ -10,16 +10,16 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateSampleRecords } from '../core/sample-signatures.ts';
-import { resolveSettings } from '../core/settings.ts';
-import { letterDigest } from '../core/tally.ts';
-import { loadSignatures } from '../load-signatures.ts';
-import { buildSiteData } from '../site/site-data.ts';
+import { generateSampleRecords } from '../../core/sample-signatures.ts';
+import { resolveSettings } from '../../core/settings.ts';
+import { letterDigest } from '../../core/tally.ts';
+import { loadSignatures } from '../../store/load-signatures.ts';
+import { buildSiteData } from '../../site/site-data.ts';
 import { writeSignatureFiles } from '../write-sample-signatures.ts';
 import { eleventyArguments } from '../eleventy-command.ts';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const preload = pathToFileURL(path.join(projectRoot, 'scripts/bench/resource-usage.mjs')).href;
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const preload = pathToFileURL(path.join(projectRoot, 'scripts/tooling/bench/resource-usage.mjs')).href;
 
 /** Every sample signer read the current letter, as real signers record it: 64 more bytes a signature in the open data. */
 export async function sampleLetterSha256(): Promise<string> {

@@ -9,9 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { generateSampleRecords } from '../core/sample-signatures.ts';
+import { generateSampleRecords } from '../../core/sample-signatures.ts';
 import { commitSignatures } from './signature-repository.ts';
-import { gitStore } from '../signature-store.ts';
+import { gitStore } from '../../store/signature-store.ts';
 
 const run = promisify(execFile);
 
@@ -31,7 +31,7 @@ async function du(directory: string): Promise<number> {
 async function makeOrigin(directory: string, count: number): Promise<number[]> {
   const records = generateSampleRecords(count, { seed: 3 });
   await commitSignatures(directory, records, {
-    otherFiles: ['content/settings.json', '.github/ISSUE_TEMPLATE/sign.yml', 'scripts/process-signatures.ts'],
+    otherFiles: ['content/settings.json', '.github/ISSUE_TEMPLATE/sign.yml', 'scripts/commands/process-signatures.ts'],
   });
   return records.map((record) => record.user_id);
 }

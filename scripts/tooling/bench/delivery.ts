@@ -9,10 +9,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { DeliveryManifest } from '../delivery/manifest.ts';
+import type { DeliveryManifest } from '../../delivery/manifest.ts';
 import { projectRoot } from './build.ts';
 
-const preload = pathToFileURL(path.join(projectRoot, 'scripts/bench/resource-usage.mjs')).href;
+const preload = pathToFileURL(path.join(projectRoot, 'scripts/tooling/bench/resource-usage.mjs')).href;
 
 export interface DeliveryRun {
   wallMs: number;
@@ -29,7 +29,7 @@ export interface DeliveryRun {
 
 /**
  * Builds the packet and measures it: from a folder of signature files with `npm run delivery`'s
- * command, or from `generated` signatures held in memory (scripts/bench/delivery-generated.ts).
+ * command, or from `generated` signatures held in memory (scripts/tooling/bench/delivery-generated.ts).
  */
 export async function measureDelivery(
   source: { signaturesDir: string } | { generated: number },
@@ -42,8 +42,16 @@ export async function measureDelivery(
     const started = performance.now();
     const args =
       'generated' in source
-        ? ['--import', 'tsx', '--import', preload, 'scripts/bench/delivery-generated.ts', String(source.generated), out]
-        : ['--import', 'tsx', '--import', preload, 'scripts/delivery.ts', '--out', out, '--commit', 'bench'];
+        ? [
+            '--import',
+            'tsx',
+            '--import',
+            preload,
+            'scripts/tooling/bench/delivery-generated.ts',
+            String(source.generated),
+            out,
+          ]
+        : ['--import', 'tsx', '--import', preload, 'scripts/commands/delivery.ts', '--out', out, '--commit', 'bench'];
     if (threads && !('generated' in source)) args.push('--threads', String(threads));
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, args, {

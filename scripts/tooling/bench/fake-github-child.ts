@@ -1,9 +1,9 @@
 /**
- * Hosts the tests' fake GitHub (test/fake-github/server.ts) in its own process for the
+ * Hosts the tests' fake GitHub (scripts/tooling/fake-github/server.ts) in its own process for the
  * processor benchmark, so that the CPU time measured in the benchmark's process is the
  * processor's own and not the server's. Driven over the IPC channel of child_process.fork.
  */
-import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from '../../test/fake-github/server.ts';
+import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from '../fake-github/server.ts';
 
 export type ChildRequest = { type: 'start'; options: FakeGitHubOptions } | { type: 'state' } | { type: 'close' };
 

@@ -3,7 +3,7 @@
  * them) and by the tests (which check each is answered quickly and correctly). Every body is as
  * long as GitHub allows (65,536 characters) or as long as the form's bound lets through.
  */
-import { ISSUE_BODY_MAX_CODE_UNITS, renderIssueForm, type FormField } from '../core/issue-form.ts';
+import { ISSUE_BODY_MAX_CODE_UNITS, renderIssueForm, type FormField } from '../../core/issue-form.ts';
 
 /** GitHub's own limit on an issue body. */
 export const GITHUB_BODY_MAX = 65_536;

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { generateSampleRecords } from '../core/sample-signatures.ts';
+import { generateSampleRecords } from '../../core/sample-signatures.ts';
 import { measureBuild, sampleLetterSha256, siteFingerprint, type BuildRun } from './build.ts';
 import { commitSignatures } from './signature-repository.ts';
 

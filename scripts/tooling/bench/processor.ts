@@ -1,5 +1,5 @@
 /**
- * The processor half of `npm run bench`: the real processor (scripts/process-signatures.ts)
+ * The processor half of `npm run bench`: the real processor (scripts/commands/process-signatures.ts)
  * against the tests' fake GitHub, which runs in a child process so that process.cpuUsage() here
  * counts the processor (and its HTTP client) only. Many open signature issues, some invalid,
  * some accounts signing twice; then requests, commits, CPU per issue, and a check that every
@@ -10,16 +10,16 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { countryName } from '../core/countries.ts';
-import { BOT_COMMENT_MARKER } from '../core/messages.ts';
-import { formFieldsFromTemplate, parseIssueForm, renderIssueForm } from '../core/issue-form.ts';
-import { generateSampleRecords } from '../core/sample-signatures.ts';
-import { parseSignatureFile, renderSignatureFile, signatureRelativePath } from '../core/signature-file.ts';
-import { validateSignature } from '../core/validate-signature.ts';
-import { createClient } from '../github/client.ts';
-import { processSignatures, type RunSummary } from '../process-signatures.ts';
+import { countryName } from '../../core/countries.ts';
+import { BOT_COMMENT_MARKER } from '../../core/messages.ts';
+import { formFieldsFromTemplate, parseIssueForm, renderIssueForm } from '../../core/issue-form.ts';
+import { generateSampleRecords } from '../../core/sample-signatures.ts';
+import { parseSignatureFile, renderSignatureFile, signatureRelativePath } from '../../core/signature-file.ts';
+import { validateSignature } from '../../core/validate-signature.ts';
+import { createClient } from '../../github/client.ts';
+import { processSignatures, type RunSummary } from '../../commands/process-signatures.ts';
 import { writeSignatureFiles } from '../write-sample-signatures.ts';
-import type { FakeIssueInput } from '../../test/fake-github/server.ts';
+import type { FakeIssueInput } from '../fake-github/server.ts';
 import type { ChildReply, ChildRequest, FakeState } from './fake-github-child.ts';
 import { projectRoot } from './build.ts';
 
@@ -155,7 +155,7 @@ class FakeGitHubProcess {
   }
 
   static async start(options: Extract<ChildRequest, { type: 'start' }>['options']): Promise<FakeGitHubProcess> {
-    const child = fork(path.join(projectRoot, 'scripts/bench/fake-github-child.ts'), [], {
+    const child = fork(path.join(projectRoot, 'scripts/tooling/bench/fake-github-child.ts'), [], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',

@@ -4,7 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { renderSignatureFile, signatureRelativePath, type SignatureRecord } from '../core/signature-file.ts';
+import { renderSignatureFile, signatureRelativePath, type SignatureRecord } from '../../core/signature-file.ts';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@
  * How full the folders under signatures/ get: the sharding function (signatureRelativePath)
  * applied to a million user ids, counting the entries of every folder at every level.
  */
-import { signatureRelativePath } from '../core/signature-file.ts';
+import { signatureRelativePath } from '../../core/signature-file.ts';
 
 export interface FolderOccupancy {
   ids: number;

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 // Real webhook payloads from @octokit/webhooks-examples (npm run refresh:github-webhooks).
-import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
+import webhookFixture from '../../../test/fixtures/github-webhooks/examples.json' with { type: 'json' };
 
 const webhookExamples = webhookFixture.events;
 
