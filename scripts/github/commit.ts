@@ -39,7 +39,7 @@ function status(error: unknown): number | undefined {
 export class RefUpdateRefusedError extends Error {
   constructor(branch: string, reason: string) {
     super(
-      `GitHub refused to update the branch "${branch}" (${reason}). Signatures cannot be committed until the workflow may push to it: in the repository's Settings → Rules (or Branches), let GitHub Actions bypass the rule that protects "${branch}", or run the processor with a GitHub App token that may (see the README, "The processor and protected branches"). Nothing was lost: the issues stay open and the next run commits them.`,
+      `GitHub refused to update the branch "${branch}" (${reason}). Signatures cannot be committed until the workflow may push to it: in the repository's Settings → Rules (or Branches), let GitHub Actions bypass the rule that protects "${branch}", or run the processor with a GitHub App token that may (see docs/how-it-works.md, "The processor", protected branches). Nothing was lost: the issues stay open and the next run commits them.`,
     );
     this.name = 'RefUpdateRefusedError';
   }

@@ -43,7 +43,7 @@ const paper: OfflineSignatureRecord = {
 };
 const mixed = path.join(projectRoot, 'test/fixtures/signatures/mixed');
 
-/** The digest exactly as it was computed before offline signatures existed (README "Recount it yourself"). */
+/** The digest exactly as it was computed before offline signatures existed (docs/how-it-works.md, "Recount it yourself"). */
 function digestBeforeOfflineSignatures(records: SignatureRecord[]): string {
   const hash = createHash('sha256');
   for (const r of [...records].sort((a, b) => a.user_id - b.user_id))
