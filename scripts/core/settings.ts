@@ -81,51 +81,78 @@ const COLOUR_PATTERN = /^#[0-9a-f]{6}$/i;
 /** A relative path inside content/ to a picture the share-card renderer and browsers both read. */
 const IMAGE_PATTERN = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w./-]+\.(?:svg|png|jpe?g)$/i;
 
-/**
- * Checks raw settings and applies environment overrides.
- * Throws with every problem listed, because a broken settings file is a maintainer's
- * configuration error that must stop the build or the processor before anything is written.
- */
-export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Settings {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new Error('content/settings.json must contain a JSON object.');
-  }
-  const input = raw as Record<string, unknown>;
-  const problems: string[] = [];
+/** Reads one field of the raw settings each, noting every problem in `problems`. */
+type FieldReader = ReturnType<typeof fieldReader>;
 
-  const text = (key: string, fallback?: string): string => {
-    const value = input[key] ?? fallback;
-    if (typeof value !== 'string' || value.trim() === '') {
-      problems.push(`"${key}" must be a non-empty string.`);
-      return '';
-    }
-    return value.trim();
+function fieldReader(input: Record<string, unknown>, problems: string[]) {
+  return {
+    /** A non-empty string, trimmed. */
+    text(key: string, fallback?: string): string {
+      const value = input[key] ?? fallback;
+      if (typeof value !== 'string' || value.trim() === '') {
+        problems.push(`"${key}" must be a non-empty string.`);
+        return '';
+      }
+      return value.trim();
+    },
+    /** A string that may be empty or missing, trimmed. */
+    optionalText(key: string): string {
+      const value = input[key] ?? '';
+      if (typeof value !== 'string') {
+        problems.push(`"${key}" must be a string.`);
+        return '';
+      }
+      return value.trim();
+    },
+    /** A whole number of at least `min`. */
+    whole(key: string, fallback: number, min: number): number {
+      const value = input[key] ?? fallback;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+        problems.push(`"${key}" must be a whole number of at least ${min}.`);
+        return fallback;
+      }
+      return value;
+    },
+    /** A colour written #rrggbb, in lower case. */
+    colour(key: string, fallback: string): string {
+      const value = input[key] ?? fallback;
+      if (typeof value !== 'string' || !COLOUR_PATTERN.test(value)) {
+        problems.push(`"${key}" must be a colour written #rrggbb.`);
+        return fallback;
+      }
+      return value.toLowerCase();
+    },
   };
-  const whole = (key: string, fallback: number, min: number): number => {
-    const value = input[key] ?? fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-      problems.push(`"${key}" must be a whole number of at least ${min}.`);
-      return fallback;
-    }
-    return value;
-  };
+}
 
-  const title = text('title');
-  const language = text('language', 'en');
-  const goal = whole('goal', 1000, 1);
+/** The petition itself: its title and language, its goal, whether and until when it is open. */
+function petitionFields(read: FieldReader, input: Record<string, unknown>, problems: string[]) {
+  const title = read.text('title');
+  const language = read.text('language', 'en');
+  const goal = read.whole('goal', 1000, 1);
   const stateValue = input.state ?? 'open';
   if (stateValue !== 'open' && stateValue !== 'closed') {
     problems.push('"state" must be "open" or "closed".');
   }
-  const closing_date = text('closing_date');
+  const closing_date = read.text('closing_date');
   if (closing_date && (!DATE_PATTERN.test(closing_date) || Number.isNaN(Date.parse(`${closing_date}T00:00:00Z`)))) {
     problems.push('"closing_date" must be a date written YYYY-MM-DD.');
   }
-  const repository = (env.PETITION_REPOSITORY?.trim() || text('repository')).trim();
+  return { title, language, goal, state: stateValue as PetitionState, closing_date };
+}
+
+/** Where the petition lives: its repository, the site's origin and path prefix, env first. */
+function addressFields(
+  read: FieldReader,
+  input: Record<string, unknown>,
+  env: SettingsEnvironment,
+  problems: string[],
+) {
+  const repository = (env.PETITION_REPOSITORY?.trim() || read.text('repository')).trim();
   if (repository && !REPOSITORY_PATTERN.test(repository)) {
     problems.push(`"repository" must look like "owner/name", not "${repository}".`);
   }
-  const siteUrlValue = env.SITE_URL?.trim() || text('site_url');
+  const siteUrlValue = env.SITE_URL?.trim() || read.text('site_url');
   let site_url = '';
   try {
     const url = new URL(siteUrlValue);
@@ -139,23 +166,15 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
   const path_prefix = normalisePathPrefix(
     env.PATH_PREFIX?.trim() || (typeof input.path_prefix === 'string' ? input.path_prefix : '/'),
   );
-  const thank_you_comments = input.thank_you_comments ?? true;
-  if (typeof thank_you_comments !== 'boolean') problems.push('"thank_you_comments" must be true or false.');
-  const latest_signers = whole('latest_signers', 20, 0);
-  const signatures_per_page = whole('signatures_per_page', 500, 10);
-  const description = text('description', `Sign the petition “${title}”.`);
-  const optionalText = (key: string): string => {
-    const value = input[key] ?? '';
-    if (typeof value !== 'string') {
-      problems.push(`"${key}" must be a string.`);
-      return '';
-    }
-    return value.trim();
-  };
-  const image = optionalText('image');
-  const image_alt = optionalText('image_alt');
-  const image_credit = optionalText('image_credit');
-  const image_licence = optionalText('image_licence');
+  return { repository, site_url, path_prefix };
+}
+
+/** The lead image, with what it shows, its credit and licence, all required with an image. */
+function imageFields(read: FieldReader, problems: string[]) {
+  const image = read.optionalText('image');
+  const image_alt = read.optionalText('image_alt');
+  const image_credit = read.optionalText('image_credit');
+  const image_licence = read.optionalText('image_licence');
   if (image) {
     if (!IMAGE_PATTERN.test(image))
       problems.push(`"image" must be a path inside content/ ending in .svg, .png or .jpg, not "${image}".`);
@@ -163,41 +182,49 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
     if (!image_credit) problems.push('"image_credit" must name who made the image.');
     if (!image_licence) problems.push('"image_licence" must name the licence that lets the petition use the image.');
   }
-  const colour = (key: string, fallback: string): string => {
-    const value = input[key] ?? fallback;
-    if (typeof value !== 'string' || !COLOUR_PATTERN.test(value)) {
-      problems.push(`"${key}" must be a colour written #rrggbb.`);
-      return fallback;
-    }
-    return value.toLowerCase();
-  };
-  const accent_colour = colour('accent_colour', '#8a4b00');
-  const accent_colour_dark = colour('accent_colour_dark', '#f0b05a');
-  const sender = text('sender', `The organisers of “${title}”`);
-  const contact = text('contact', repository ? `https://github.com/${repository}` : undefined);
+  return { image, image_alt, image_credit, image_licence };
+}
+
+/**
+ * Checks raw settings and applies environment overrides.
+ * Throws with every problem listed, because a broken settings file is a maintainer's
+ * configuration error that must stop the build or the processor before anything is written.
+ */
+export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Settings {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error('content/settings.json must contain a JSON object.');
+  }
+  const input = raw as Record<string, unknown>;
+  const problems: string[] = [];
+  const read = fieldReader(input, problems);
+
+  // Read in the order of the file, so the problems are listed in that order too.
+  const petition = petitionFields(read, input, problems);
+  const address = addressFields(read, input, env, problems);
+  const thank_you_comments = input.thank_you_comments ?? true;
+  if (typeof thank_you_comments !== 'boolean') problems.push('"thank_you_comments" must be true or false.');
+  const latest_signers = read.whole('latest_signers', 20, 0);
+  const signatures_per_page = read.whole('signatures_per_page', 500, 10);
+  const description = read.text('description', `Sign the petition “${petition.title}”.`);
+  const image = imageFields(read, problems);
+  const accent_colour = read.colour('accent_colour', '#8a4b00');
+  const accent_colour_dark = read.colour('accent_colour_dark', '#f0b05a');
+  const sender = read.text('sender', `The organisers of “${petition.title}”`);
+  const contact = read.text('contact', address.repository ? `https://github.com/${address.repository}` : undefined);
   const offices_now = officesNow(input.offices_now, problems);
-  const delivery_volume_size = whole('delivery_volume_size', 10000, 100);
+  const delivery_volume_size = read.whole('delivery_volume_size', 10000, 100);
 
   if (problems.length > 0) {
     throw new Error(`content/settings.json has problems:\n- ${problems.join('\n- ')}`);
   }
   return {
-    title,
-    language,
-    goal,
-    state: stateValue as PetitionState,
-    closing_date,
-    repository,
-    site_url,
-    path_prefix,
+    ...petition,
+    ...address,
     thank_you_comments: thank_you_comments as boolean,
     latest_signers,
     signatures_per_page,
     description,
-    image,
-    image_alt,
-    image_credit,
-    image_licence,
+    ...image,
     accent_colour,
     accent_colour_dark,
     sender,
