@@ -49,11 +49,47 @@ function countryIn(language: string, code: string): string {
   }
 }
 
+/** Says one message of the catalog's `bot` section with its values. */
+type Say = (path: string[], values?: Record<string, string | number>) => string;
+
+/** The receipt: what was recorded, where, and how to change or withdraw it. */
+function receiptLines(
+  action: IssueAction,
+  context: CommentContext,
+  say: Say,
+  commitLink: string | undefined,
+): string[] {
+  const { catalog } = context;
+  const record = action.record!;
+  const file = `[\`${action.path}\`](https://github.com/${context.repository}/blob/HEAD/${action.path})`;
+  const lines = [
+    say(['receipt', action.outcome === 'updated' ? 'updated' : 'signed']),
+    '',
+    say(['receipt', 'intro']),
+    '',
+    `- ${say(['receipt', 'name'], { value: inertMarkdown(record.name) })}`,
+    `- ${say(['receipt', 'country'], { value: inertMarkdown(countryIn(catalog.language, record.country)) })}`,
+    `- ${record.reason ? say(['receipt', 'reason'], { value: inertMarkdown(record.reason, 300) }) : say(['receipt', 'no_reason'])}`,
+    `- ${say(['receipt', 'username'])}`,
+    '',
+    commitLink
+      ? say(['receipt', 'recorded'], { commit: commitLink, file })
+      : say(['receipt', 'recorded_unknown'], { file }),
+  ];
+  if (context.entryUrl) lines.push(say(['receipt', 'entry'], { url: context.entryUrl }));
+  lines.push(
+    '',
+    say(['receipt', 'change'], {
+      url: `https://github.com/${context.repository}/issues/new?template=${context.withdrawTemplate ?? 'withdraw.yml'}`,
+    }),
+  );
+  return lines;
+}
+
 /** The full comment body for an action, marker first. */
 export function renderBotComment(action: IssueAction, context: CommentContext): string {
   const { catalog } = context;
-  const say = (path: string[], values: Record<string, string | number> = {}) =>
-    format(catalog, ['bot', ...path], values);
+  const say: Say = (path, values = {}) => format(catalog, ['bot', ...path], values);
   const lines: string[] = [BOT_COMMENT_MARKER];
   const commitLink = context.commitSha
     ? `[${context.commitSha.slice(0, 7)}](https://github.com/${context.repository}/commit/${context.commitSha})`
@@ -62,32 +98,9 @@ export function renderBotComment(action: IssueAction, context: CommentContext): 
   switch (action.outcome) {
     case 'signed':
     case 'updated':
-    case 'recorded': {
-      const record = action.record!;
-      const file = `[\`${action.path}\`](https://github.com/${context.repository}/blob/HEAD/${action.path})`;
-      lines.push(
-        say(['receipt', action.outcome === 'updated' ? 'updated' : 'signed']),
-        '',
-        say(['receipt', 'intro']),
-        '',
-        `- ${say(['receipt', 'name'], { value: inertMarkdown(record.name) })}`,
-        `- ${say(['receipt', 'country'], { value: inertMarkdown(countryIn(catalog.language, record.country)) })}`,
-        `- ${record.reason ? say(['receipt', 'reason'], { value: inertMarkdown(record.reason, 300) }) : say(['receipt', 'no_reason'])}`,
-        `- ${say(['receipt', 'username'])}`,
-        '',
-        commitLink
-          ? say(['receipt', 'recorded'], { commit: commitLink, file })
-          : say(['receipt', 'recorded_unknown'], { file }),
-      );
-      if (context.entryUrl) lines.push(say(['receipt', 'entry'], { url: context.entryUrl }));
-      lines.push(
-        '',
-        say(['receipt', 'change'], {
-          url: `https://github.com/${context.repository}/issues/new?template=${context.withdrawTemplate ?? 'withdraw.yml'}`,
-        }),
-      );
+    case 'recorded':
+      lines.push(...receiptLines(action, context, say, commitLink));
       break;
-    }
     case 'rejected':
       lines.push(
         say(['rejected', 'heading']),
