@@ -8,6 +8,7 @@ import { isOffline } from '../core/offline-signature.ts';
 import { countryName } from '../core/countries.ts';
 import { escapeHtml } from '../core/text.ts';
 import { formatNumber, plural } from '../core/format.ts';
+import type { LetterVersion } from '../core/letter.ts';
 import type { Packet } from './packet.ts';
 import type { Volume } from './volumes.ts';
 
@@ -55,18 +56,10 @@ ${body}
 `;
 }
 
-/** The letter's HTML: cover letter, the letter in each language, the tally and the volumes. */
-export function letterHtml(
-  packet: Packet,
-  volumeFiles: readonly { number: number; html: string; pdf: string }[],
-): string {
+/** The cover letter: sender, date, the offices addressed with the historical note, the covering text. */
+function coverLetterHtml(packet: Packet): string[] {
   const { tally } = packet;
-  const countries = plural(tally.country_count, 'country or territory', 'countries and territories');
   const parts: string[] = [];
-  parts.push(`<h1>${e(packet.title)}: the letter and its signatures</h1>`);
-  parts.push(
-    `<p class="meta">As of <time datetime="${e(packet.asOf)}">${e(packet.date)}</time>${packet.commit ? `, counted from commit <code>${e(packet.commit)}</code>` : ''}.</p>`,
-  );
   parts.push(`<section aria-labelledby="cover"><h2 id="cover">Cover letter</h2>`);
   parts.push(
     `<p><strong>${e(packet.sender)}</strong><br>${e(packet.contact)}${packet.contact !== packet.repositoryUrl ? `<br><a href="${e(packet.repositoryUrl)}">${e(packet.repositoryUrl)}</a>` : ''}</p>`,
@@ -90,25 +83,39 @@ export function letterHtml(
   parts.push(
     `<p>Yours faithfully,<br><strong>${e(packet.sender)}</strong><br>for the ${e(plural(tally.signature_count, 'signer'))}</p></section>`,
   );
+  return parts;
+}
 
-  for (const letter of packet.letters) {
-    const id = `letter-${letter.language}`;
-    parts.push(`<section class="letter" lang="${e(letter.language)}" aria-labelledby="${e(id)}">`);
-    parts.push(`<h2 id="${e(id)}">${e(letter.title)}</h2>`);
-    if (packet.note) parts.push(`<p class="note">${e(packet.note)}</p>`);
-    parts.push('<p><strong>To:</strong></p><ul>');
-    for (const r of letter.recipients) parts.push(`<li>${e(r.office)}, ${e(r.name)}</li>`);
-    parts.push('</ul>');
-    if (tally.signature_count > 0)
-      parts.push(`<p>${e(plural(tally.signature_count, 'person', 'people'))} from ${e(countries)} write to you:</p>`);
-    for (const paragraph of letter.paragraphs) parts.push(`<p>${e(paragraph)}</p>`);
-    parts.push(`<ol>${letter.demands.map((d) => `<li>${e(d)}</li>`).join('')}</ol>`);
-    for (const paragraph of letter.closing) parts.push(`<p>${e(paragraph)}</p>`);
-    parts.push(
-      `<p class="meta">Letter version (SHA-256 of ${e(letter.file)}): <code>${e(letter.sha256)}</code></p></section>`,
-    );
-  }
+/** The letter in one language, in a section of its own, with the version signers read. */
+function letterSectionHtml(packet: Packet, letter: LetterVersion, countries: string): string[] {
+  const { tally } = packet;
+  const parts: string[] = [];
+  const id = `letter-${letter.language}`;
+  parts.push(`<section class="letter" lang="${e(letter.language)}" aria-labelledby="${e(id)}">`);
+  parts.push(`<h2 id="${e(id)}">${e(letter.title)}</h2>`);
+  if (packet.note) parts.push(`<p class="note">${e(packet.note)}</p>`);
+  parts.push('<p><strong>To:</strong></p><ul>');
+  for (const r of letter.recipients) parts.push(`<li>${e(r.office)}, ${e(r.name)}</li>`);
+  parts.push('</ul>');
+  if (tally.signature_count > 0)
+    parts.push(`<p>${e(plural(tally.signature_count, 'person', 'people'))} from ${e(countries)} write to you:</p>`);
+  for (const paragraph of letter.paragraphs) parts.push(`<p>${e(paragraph)}</p>`);
+  parts.push(`<ol>${letter.demands.map((d) => `<li>${e(d)}</li>`).join('')}</ol>`);
+  for (const paragraph of letter.closing) parts.push(`<p>${e(paragraph)}</p>`);
+  parts.push(
+    `<p class="meta">Letter version (SHA-256 of ${e(letter.file)}): <code>${e(letter.sha256)}</code></p></section>`,
+  );
+  return parts;
+}
 
+/** The tally: count, digest, how to recount, and the count by channel, volume and country. */
+function tallyHtml(
+  packet: Packet,
+  volumeFiles: readonly { number: number; html: string; pdf: string }[],
+  countries: string,
+): string[] {
+  const { tally } = packet;
+  const parts: string[] = [];
   parts.push('<section class="letter" aria-labelledby="tally"><h2 id="tally">The signatures, counted</h2>');
   parts.push(`<p>${e(plural(tally.signature_count, 'signature'))} from ${e(countries)}, as of ${e(packet.date)}.</p>`);
   parts.push(
@@ -140,6 +147,24 @@ export function letterHtml(
   for (const c of tally.signatures_by_country)
     parts.push(`<tr><td>${e(c.name)}</td><td class="num">${e(formatNumber(c.signature_count))}</td></tr>`);
   parts.push('</tbody></table></section>');
+  return parts;
+}
+
+/** The letter's HTML: cover letter, the letter in each language, the tally and the volumes. */
+export function letterHtml(
+  packet: Packet,
+  volumeFiles: readonly { number: number; html: string; pdf: string }[],
+): string {
+  const { tally } = packet;
+  const countries = plural(tally.country_count, 'country or territory', 'countries and territories');
+  const parts: string[] = [];
+  parts.push(`<h1>${e(packet.title)}: the letter and its signatures</h1>`);
+  parts.push(
+    `<p class="meta">As of <time datetime="${e(packet.asOf)}">${e(packet.date)}</time>${packet.commit ? `, counted from commit <code>${e(packet.commit)}</code>` : ''}.</p>`,
+  );
+  parts.push(...coverLetterHtml(packet));
+  for (const letter of packet.letters) parts.push(...letterSectionHtml(packet, letter, countries));
+  parts.push(...tallyHtml(packet, volumeFiles, countries));
   return page(packet.letters[0]?.language ?? 'en', `${packet.title}: the letter and its signatures`, parts.join('\n'));
 }
 
