@@ -12,7 +12,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Catalog } from '../core/i18n.ts';
-import { parseBatchFile, planBatch, BATCH_FILE_MAX_BYTES } from '../offline/offline-batch.ts';
+import {
+  parseBatchFile,
+  planBatch,
+  BATCH_FILE_MAX_BYTES,
+  type BatchPlan,
+  type ParsedBatchFile,
+} from '../offline/offline-batch.ts';
 import { resolveSettings } from '../core/settings.ts';
 import { readCatalogs } from '../store/catalogs.ts';
 import { letterDigest } from '../core/tally.ts';
@@ -33,7 +39,6 @@ async function fileSha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Runs the command against `projectRoot` (signatures in SIGNATURES_DIR or signatures/). */
 /**
  * The strings a maintainer reads problems in: the petition's default language, from this
  * checkout's own content/i18n (the signatures folder may be elsewhere).
@@ -44,13 +49,13 @@ async function maintainerCatalog(): Promise<Catalog> {
   return (await readCatalogs(root, settings.language))[0]!;
 }
 
-export async function addSignatures(
-  argv: string[],
-  { projectRoot, env, now }: { projectRoot: string; env: NodeJS.ProcessEnv; now: Date },
-): Promise<CliResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const failed = (message: string, code = 1): CliResult => ({ code, out, err: [...err, message] });
+/** A step's value, or why the command stops (and its exit status, 1 unless said). */
+type Step<T> = { ok: true; value: T } | { ok: false; message: string; code?: number };
+
+type ParsedBatch = Extract<ParsedBatchFile, { ok: true }>;
+
+/** The command line: one sheet, its options. */
+function parseCommandLine(argv: string[]) {
   let parsedArgs;
   try {
     parsedArgs = parseArgs({
@@ -64,43 +69,104 @@ export async function addSignatures(
       },
     });
   } catch (error) {
-    return failed(`${(error as Error).message}\n${USAGE}`, 2);
+    return { ok: false, message: `${(error as Error).message}\n${USAGE}`, code: 2 } as const;
   }
   const { positionals, values } = parsedArgs;
-  if (positionals.length !== 1) return failed(USAGE, 2);
-  const input = path.resolve(positionals[0]!);
+  if (positionals.length !== 1) return { ok: false, message: USAGE, code: 2 } as const;
+  return { ok: true, value: { input: path.resolve(positionals[0]!), values } } as const;
+}
+
+/** The typed-up sheet, bounded in size before it is parsed, and refused inside the repository if it holds contacts. */
+async function readSheet(input: string, projectRoot: string): Promise<Step<ParsedBatch>> {
   const format = input.toLowerCase().endsWith('.json') ? 'json' : 'csv';
-
-  const key = readContactKey(env, projectRoot);
-  if (!key.ok) return failed(key.problem);
-
   let size: number;
   try {
     size = (await stat(input)).size;
   } catch {
-    return failed(`Cannot read ${input}.`);
+    return { ok: false, message: `Cannot read ${input}.` };
   }
   if (size > BATCH_FILE_MAX_BYTES)
-    return failed(`${input} is larger than ${BATCH_FILE_MAX_BYTES} bytes; split the batch.`);
+    return { ok: false, message: `${input} is larger than ${BATCH_FILE_MAX_BYTES} bytes; split the batch.` };
   const parsed = parseBatchFile(await readFile(input, 'utf8'), format);
-  if (!parsed.ok) return failed(`${path.basename(input)}: ${parsed.problem}. Nothing was written.`);
+  if (!parsed.ok) return { ok: false, message: `${path.basename(input)}: ${parsed.problem}. Nothing was written.` };
   if (isInside(input, projectRoot) && parsed.rows.some((row) => (row.values.contact ?? '').trim() !== ''))
-    return failed(
-      `${input} holds contacts and is inside the repository, where it could be committed. Move it out (and keep it with the scans), then run again. Nothing was written.`,
-    );
+    return {
+      ok: false,
+      message: `${input} holds contacts and is inside the repository, where it could be committed. Move it out (and keep it with the scans), then run again. Nothing was written.`,
+    };
+  return { ok: true, value: parsed };
+}
 
+/** The SHA-256 of each evidence file, which must stay outside the repository. */
+async function hashEvidence(files: readonly string[], projectRoot: string): Promise<Step<string[]>> {
   const evidence: string[] = [];
-  for (const file of values.evidence ?? []) {
+  for (const file of files) {
     if (isInside(file, projectRoot))
-      return failed(
-        `The evidence ${file} is inside the repository; scans and mail exports stay with the maintainers, outside it.`,
-      );
+      return {
+        ok: false,
+        message: `The evidence ${file} is inside the repository; scans and mail exports stay with the maintainers, outside it.`,
+      };
     try {
       evidence.push(await fileSha256(file));
     } catch {
-      return failed(`Cannot read the evidence ${file}.`);
+      return { ok: false, message: `Cannot read the evidence ${file}.` };
     }
   }
+  return { ok: true, value: evidence };
+}
+
+/**
+ * Writes the batch's files. Every row is checked before the first file is written. Each file is
+ * written whole (a temporary name, then a rename); if the run stops midway, running it again finds
+ * the files it wrote identical and finishes the batch. The batch record comes last.
+ */
+async function writeBatch(directory: string, writes: readonly { path: string; text: string }[]): Promise<void> {
+  for (const write of writes) {
+    const target = path.join(directory, write.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    // A fixed name: a run that died between the write and the rename leaves one, which the next run reuses.
+    const temporary = `${target}.tmp`;
+    await writeFile(temporary, write.text);
+    await rename(temporary, target);
+  }
+}
+
+/** What the maintainer reads once the batch is written: what was added, and the commit message. */
+function addedReport(plan: Extract<BatchPlan, { ok: true }>, directory: string, unit: string): string[] {
+  const signers = plan.writes.length - 1;
+  return [
+    `Added ${signers} signature file${signers === 1 ? '' : 's'} under ${path.join(directory, 'offline')}` +
+      (plan.alreadyWritten ? ` (${plan.alreadyWritten} were already written by an interrupted run)` : '') +
+      (plan.problems.length ? `; left out ${plan.record.skipped_lines.length} bad ${unit}(s), listed above` : '') +
+      '.',
+    '',
+    'Review the change with `git status` and `git diff`, then commit it with this message:',
+    '',
+    ...plan.commitMessage
+      .trimEnd()
+      .split('\n')
+      .map((line) => (line ? `  ${line}` : '')),
+  ];
+}
+
+/** Runs the command against `projectRoot` (signatures in SIGNATURES_DIR or signatures/). */
+export async function addSignatures(
+  argv: string[],
+  { projectRoot, env, now }: { projectRoot: string; env: NodeJS.ProcessEnv; now: Date },
+): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const failed = (message: string, code = 1): CliResult => ({ code, out, err: [...err, message] });
+  const commandLine = parseCommandLine(argv);
+  if (!commandLine.ok) return failed(commandLine.message, commandLine.code);
+  const { input, values } = commandLine.value;
+
+  const key = readContactKey(env, projectRoot);
+  if (!key.ok) return failed(key.problem);
+  const parsed = await readSheet(input, projectRoot);
+  if (!parsed.ok) return failed(parsed.message);
+  const evidence = await hashEvidence(values.evidence ?? [], projectRoot);
+  if (!evidence.ok) return failed(evidence.message);
 
   let letterSha256 = values['letter-sha256']?.trim().toLowerCase();
   if (letterSha256 === undefined)
@@ -113,12 +179,13 @@ export async function addSignatures(
       .replace(/\.[^.]*$/, '')
       .toLowerCase();
   const directory = signaturesDirectory(env, projectRoot);
+  const { rows, unit } = parsed.value;
   const plan = planBatch(
-    parsed.rows,
-    parsed.unit,
+    rows,
+    unit,
     {
       batch,
-      evidenceSha256: evidence,
+      evidenceSha256: evidence.value,
       letterSha256,
       contactKey: key.key,
       skipBad: values['skip-bad'] ?? false,
@@ -128,49 +195,19 @@ export async function addSignatures(
     existingFiles(directory),
   );
 
-  const unit = parsed.unit;
   const report = (problems: { line: number; message: string }[]) => {
     for (const problem of problems) err.push(`${unit} ${problem.line}: ${inertLogText(problem.message, 400)}`);
   };
+  report(plan.problems);
   if (!plan.ok) {
-    if (plan.fatal) {
-      report(plan.problems);
-      return failed(plan.fatal);
-    }
-    report(plan.problems);
+    if (plan.fatal) return failed(plan.fatal);
     const lines = new Set(plan.problems.map((problem) => problem.line)).size;
     return failed(
-      `${lines} bad ${unit}${lines === 1 ? '' : 's'} of ${parsed.rows.length}. Nothing was written. Fix them, or run again with --skip-bad to add the others.`,
+      `${lines} bad ${unit}${lines === 1 ? '' : 's'} of ${rows.length}. Nothing was written. Fix them, or run again with --skip-bad to add the others.`,
     );
   }
-  report(plan.problems);
-
-  // Every row is checked before the first file is written. Each file is written whole (a
-  // temporary name, then a rename); if the run stops midway, running it again finds the files it
-  // wrote identical and finishes the batch. The batch record comes last.
-  for (const write of plan.writes) {
-    const target = path.join(directory, write.path);
-    await mkdir(path.dirname(target), { recursive: true });
-    // A fixed name: a run that died between the write and the rename leaves one, which the next run reuses.
-    const temporary = `${target}.tmp`;
-    await writeFile(temporary, write.text);
-    await rename(temporary, target);
-  }
-
-  const signers = plan.writes.length - 1;
-  out.push(
-    `Added ${signers} signature file${signers === 1 ? '' : 's'} under ${path.join(directory, 'offline')}` +
-      (plan.alreadyWritten ? ` (${plan.alreadyWritten} were already written by an interrupted run)` : '') +
-      (plan.problems.length ? `; left out ${plan.record.skipped_lines.length} bad ${unit}(s), listed above` : '') +
-      '.',
-    '',
-    'Review the change with `git status` and `git diff`, then commit it with this message:',
-    '',
-    ...plan.commitMessage
-      .trimEnd()
-      .split('\n')
-      .map((line) => (line ? `  ${line}` : '')),
-  );
+  await writeBatch(directory, plan.writes);
+  out.push(...addedReport(plan, directory, unit));
   return { code: 0, out, err };
 }
 
