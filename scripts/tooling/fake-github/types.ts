@@ -1,0 +1,106 @@
+/** What the fake GitHub holds and how a test drives it: issues, comments, faults, the handle. */
+
+export interface FakeIssueInput {
+  number?: number;
+  title?: string;
+  body: string;
+  labels: string[];
+  user: { login: string; id: number };
+  state?: 'open' | 'closed';
+  state_reason?: 'completed' | 'not_planned' | 'reopened' | null;
+  created_at?: string;
+  comments?: number;
+}
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: { login: string; id: number };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: 'open' | 'closed';
+  state_reason: 'completed' | 'not_planned' | 'reopened' | null;
+  user: { login: string; id: number };
+  comments: FakeComment[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Fault {
+  method?: string;
+  path: RegExp | string;
+  status: number;
+  times?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  dropConnection?: boolean;
+  /** false: apply the real change first, then answer with the fault (a lost response). */
+  beforeHandling?: boolean;
+}
+
+export interface FakeGitHubOptions {
+  owner: string;
+  repo: string;
+  branch?: string;
+  files?: Record<string, string>;
+  issues?: FakeIssueInput[];
+  perPageMax?: number;
+  rateLimit?: number;
+  token?: string;
+  /** Milliseconds each response is delayed, to make concurrent clients interleave. */
+  latencyMs?: number;
+}
+
+/** One answer the fake gave, as sent on the wire (for checking it against GitHub's description). */
+export interface FakeExchange {
+  method: string;
+  /** The request target as sent: percent-encoded path and query string. */
+  url: string;
+  /** The request's parsed JSON body, or undefined for an empty one. */
+  requestBody: unknown;
+  status: number;
+  headers: Record<string, string>;
+  /** The parsed JSON body, or undefined for an empty one. */
+  body: unknown;
+  /** True when an injected fault answered rather than the fake itself. */
+  injected: boolean;
+}
+
+export interface FakeGitHub {
+  baseUrl: string;
+  requests: Array<{ method: string; path: string; status: number }>;
+  /** Every answer given (dropped connections aside), with headers and body. */
+  exchanges: FakeExchange[];
+  /** The method and path pattern of every route the fake serves. */
+  routes: ReadonlyArray<{ method: string; pattern: RegExp }>;
+  issues(): FakeIssue[];
+  issue(n: number): FakeIssue;
+  addIssue(input: FakeIssueInput): FakeIssue;
+  editIssue(n: number, body: string): void;
+  setIssueState(n: number, state: 'open' | 'closed'): void;
+  /** A comment by someone other than the bot (a signer, a maintainer). */
+  addComment(n: number, user: { login: string; id: number }, body: string): void;
+  /**
+   * Protects the branch as a rule or branch protection would: every ref update is refused with
+   * GitHub's 422 "Protected branch update failed" (or `message`), until called with false.
+   */
+  protectBranch(protect: boolean, message?: string): void;
+  files(): Record<string, string>;
+  commits(): Array<{ sha: string; message: string; parents: string[]; tree: string }>;
+  headSha(): string;
+  pushCommit(files: Record<string, string | null>, message: string): string;
+  inject(fault: Fault): void;
+  /** Drops every injected fault that has not fired yet. */
+  clearFaults(): void;
+  labels(): string[];
+  /** Called before each request is handled: lets a test act at an exact moment (e.g. push). */
+  beforeRequest?: (method: string, path: string) => void;
+  close(): Promise<void>;
+}
