@@ -13,9 +13,10 @@ const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 80;
 
 /**
- * Files still over a limit, to be split after the parallel work merges (other engineers are
+ * Files still over a limit: to be split after the parallel work merges (other engineers are
  * editing them now, and a split would collide with their changes). The list only shrinks: a file
- * here that is within the limits fails the test until it is taken off.
+ * here that is within the limits fails the test until it is taken off. (site/signer-html.ts and
+ * site/bulk-pages.ts, also being edited, are within the limits today, so they are not listed.)
  */
 const PENDING_SPLIT = new Set([
   'scripts/commands/process-signatures.ts',
