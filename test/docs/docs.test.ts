@@ -51,6 +51,19 @@ describe('the README and the guides in docs/', () => {
     expect(readme.text).toContain('npm test');
   });
 
+  it('name every npm script in the README, so a newcomer finds each command in one place', async () => {
+    const { scripts } = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    // `npm run format` is not named by `npm run format:check`: the name must end where the command does.
+    const named = (name: string) =>
+      readme.text
+        .split(/[\s`|(]+npm (?:run )?/)
+        .some((after) => after.startsWith(name) && !/^[\w:-]/.test(after.slice(name.length)));
+    const unnamed = Object.keys(scripts).filter((name) => !named(name));
+    expect(unnamed).toEqual([]);
+  });
+
   it('link only to files and headings that exist', () => {
     expect(brokenLinks(projectRoot, guides)).toEqual([]);
   });
