@@ -12,7 +12,7 @@
  *
  * Nothing a signer wrote is logged: logs name issues by number and problems by code.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,7 @@ import { createClient, type ProcessorOctokit } from '../github/client.ts';
 import { commitChanges, RefUpdateRefusedError } from '../github/commit.ts';
 import { fileHistory, listSweep, type RepositoryRef } from '../github/issues.ts';
 import { readCatalogs } from '../store/catalogs.ts';
+import { rulesFingerprint } from '../store/load-signatures-git.ts';
 import { folderStore, gitStore, gitTokenEnv, type SignatureStore } from '../store/signature-store.ts';
 
 export interface ProcessOptions {
@@ -460,21 +461,80 @@ export function summaryLogLines(summary: RunSummary): string[] {
   return lines;
 }
 
-/** Reads the ledger file a previous run left; a missing or unreadable one is an empty ledger. */
-export async function readLedger(file: string | undefined): Promise<Map<number, string>> {
+/** The ledger file's format (issue #26: before it, a bare map of issue → updated_at). */
+const LEDGER_FORMAT = 'petition-ledger/2';
+/**
+ * The largest ledger read: an entry is about 40 bytes, so 64 MB is over a million issues. A larger
+ * file is not what any run wrote, and reading it could exceed what one string may hold.
+ */
+export const LEDGER_MAX_BYTES = 64 * 1024 * 1024;
+const UPDATED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+const ISSUE_NUMBER = /^[1-9]\d{0,9}$/;
+
+/**
+ * The files whose code decides how the processor answers an issue, besides the core's and the
+ * locked dependencies (see rulesFingerprint): a ledger written under other rules is not used, so
+ * that issues wrongly refused before a validation fix are looked at again.
+ */
+export async function processorFingerprint(checkoutDir: string): Promise<string> {
+  const templates = await readdir(path.join(checkoutDir, '.github/ISSUE_TEMPLATE')).catch(() => [] as string[]);
+  return rulesFingerprint(checkoutDir, [
+    'scripts/commands/process-signatures.ts',
+    'content/settings.json',
+    ...templates
+      .filter((name) => name.endsWith('.yml'))
+      .sort()
+      .map((name) => `.github/ISSUE_TEMPLATE/${name}`),
+  ]);
+}
+
+/**
+ * Reads the ledger file a previous run left: issue number → updated_at when last answered. The
+ * ledger comes from the Actions cache, which any job on the default branch can write, so it is
+ * hostile input and only ever a speed-up: a ledger that is missing, larger than
+ * {@link LEDGER_MAX_BYTES} (checked before reading), not JSON, of another format, written under
+ * other `rules`, or with any malformed entry is set aside (renamed to `<file>.set-aside`, with a
+ * warning through `warn`) and the run starts from an empty ledger, which costs one re-validation
+ * of each open issue and no requests. Never throws.
+ */
+export async function readLedger(
+  file: string | undefined,
+  rules: string,
+  warn: (message: string) => void = () => {},
+): Promise<Map<number, string>> {
   if (!file) return new Map();
-  const text = await readIfExists(file);
-  if (!text) return new Map();
+  const setAside = async (why: string) => {
+    warn(`The ledger of answered issues was set aside (${why}); every open issue is validated again.`);
+    await rename(file, `${file}.set-aside`).catch(() => rm(file, { force: true }).catch(() => {}));
+    return new Map<number, string>();
+  };
   try {
-    const data = JSON.parse(text) as Record<string, unknown>;
-    return new Map(
-      Object.entries(data)
-        .filter(([key, value]) => /^\d{1,9}$/.test(key) && typeof value === 'string' && value.length < 40)
-        .map(([key, value]) => [Number(key), value as string]),
-    );
-  } catch {
-    return new Map(); // A damaged cache costs one re-validation, nothing more.
+    const size = (await stat(file)).size;
+    if (size > LEDGER_MAX_BYTES) return await setAside(`${size} bytes, more than ${LEDGER_MAX_BYTES}`);
+    const data = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    if (typeof data !== 'object' || data === null || (data as { format?: unknown }).format !== LEDGER_FORMAT)
+      return await setAside('of another format');
+    const { rules: writtenUnder, answered } = data as { rules?: unknown; answered?: unknown };
+    if (writtenUnder !== rules) return await setAside('written under other rules: code, Node or Unicode changed');
+    if (typeof answered !== 'object' || answered === null || Array.isArray(answered))
+      return await setAside('no map of answered issues');
+    const ledger = new Map<number, string>();
+    for (const [key, value] of Object.entries(answered)) {
+      if (!ISSUE_NUMBER.test(key) || typeof value !== 'string' || !UPDATED_AT.test(value))
+        return await setAside('a malformed entry');
+      ledger.set(Number(key), value);
+    }
+    return ledger;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    return setAside(`unreadable: ${(error as Error).name}`);
   }
+}
+
+/** Writes the ledger for the next run, with the rules it was written under. */
+export async function writeLedger(file: string, rules: string, answered: Record<string, string>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify({ format: LEDGER_FORMAT, rules, answered }));
 }
 
 /** CLI: reads the environment Actions provides and runs one sweep. */
@@ -500,6 +560,8 @@ async function main(): Promise<void> {
     });
     const event = env.GITHUB_EVENT_PATH ? JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) : undefined;
     const ledgerFile = env.PETITION_LEDGER;
+    // What the ledger is keyed by; a checkout missing some of it gets a fingerprint no ledger has.
+    const rules = await processorFingerprint(process.cwd()).catch(() => `unknown ${Date.now()}`);
     const output = async (line: string) => {
       if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, `${line}\n`);
     };
@@ -511,7 +573,7 @@ async function main(): Promise<void> {
         checkoutDir: process.cwd(),
         event,
         log: print,
-        answered: await readLedger(ledgerFile),
+        answered: await readLedger(ledgerFile, rules, (message) => print(`Warning: ${message}`)),
         // The workflow's sparse, blobless checkout has no signatures/ folder: read them from git.
         signatures:
           env.PETITION_SIGNATURES === 'git'
@@ -522,10 +584,7 @@ async function main(): Promise<void> {
       },
       () => requests,
     );
-    if (ledgerFile) {
-      await mkdir(path.dirname(ledgerFile), { recursive: true });
-      await writeFile(ledgerFile, JSON.stringify(summary.answered));
-    }
+    if (ledgerFile) await writeLedger(ledgerFile, rules, summary.answered);
     for (const line of summaryLogLines(summary)) print(line);
     if (env.GITHUB_STEP_SUMMARY)
       await appendFile(env.GITHUB_STEP_SUMMARY, summaryMarkdown(summary, env.GITHUB_REPOSITORY!));

@@ -127,6 +127,6 @@ describe('the processor as GitHub Actions runs it', () => {
     expect(await readFile(outputs, 'utf8')).toMatch(/publish=true\ncommitted=true\n/);
     expect(await readFile(summaryFile, 'utf8')).not.toMatch(/^::/m);
     const ledger = JSON.parse(await readFile(path.join(checkout, '.petition-ledger/answered.json'), 'utf8'));
-    expect(Object.keys(ledger)).toEqual(['2']);
+    expect(Object.keys(ledger.answered)).toEqual(['2']);
   });
 });
