@@ -38,17 +38,17 @@ import { formFieldsFromTemplate } from '../core/issue-form.ts';
 import { templateFileName, type FormKind } from '../core/issue-templates.ts';
 import { problemMessage, type ProblemCode } from '../core/messages.ts';
 import { resolveSettings, siteBaseUrl, type Settings } from '../core/settings.ts';
-import { signatureRelativePath } from '../core/signature-file.ts';
+import { signatureRelativePath, userIdFromRelativePath } from '../core/signature-file.ts';
 import { signatureEntryPath } from '../core/signature-list.ts';
 import { letterDigest } from '../core/tally.ts';
 import { inertLogText, inertMarkdown } from '../core/text.ts';
 import { redactReceipt, ensureLabels, updateIssue, upsertBotComment } from '../github/answer.ts';
 import { createClient, type ProcessorOctokit } from '../github/client.ts';
-import { commitChanges, RefUpdateRefusedError } from '../github/commit.ts';
+import { commitChanges, RefUpdateRefusedError, type CommitRequest } from '../github/commit.ts';
 import { fileHistory, listSweep, type RepositoryRef } from '../github/issues.ts';
 import { readCatalogs } from '../store/catalogs.ts';
 import { rulesFingerprint } from '../store/load-signatures-git.ts';
-import { folderStore, gitStore, gitTokenEnv, type SignatureStore } from '../store/signature-store.ts';
+import { folderStore, gitStore, gitTokenEnv, runGit, type SignatureStore } from '../store/signature-store.ts';
 
 export interface ProcessOptions {
   octokit: ProcessorOctokit;
@@ -67,6 +67,11 @@ export interface ProcessOptions {
   onCommitted?: (sha: string) => void | Promise<void>;
   /** Where existing signatures are read (default: the checkout's signatures/ folder). */
   signatures?: SignatureStore;
+  /**
+   * The commit the checkout (and the signature store) shows: when the branch head is another by
+   * the time of the commit, the plan is decided again against the head (see commitChanges' replan).
+   */
+  baseCommit?: string;
   /** For tests: wait between commit retries. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -189,6 +194,7 @@ async function commitStage(
   plan: Plan,
   message: string,
   log: (message: string) => void,
+  replan: NonNullable<CommitRequest['replan']>,
 ): Promise<{ sha?: string; refusal?: string }> {
   if (plan.changes.size === 0) return {};
   const { octokit } = options;
@@ -200,6 +206,8 @@ async function commitStage(
       message,
       log,
       sleep: options.sleep,
+      base: options.baseCommit,
+      replan,
       pathExists: async (filePath, ref) => {
         try {
           await octokit.rest.repos.getContent({ ...repository, path: filePath, ref });
@@ -211,9 +219,7 @@ async function commitStage(
       },
     });
     log(
-      result.sha
-        ? `Committed ${plan.changes.size} change(s) as ${result.sha}.`
-        : 'The branch already had these changes; no new commit.',
+      result.sha ? `Committed the change(s) as ${result.sha}.` : 'The branch already had these changes; no new commit.',
     );
     if (result.sha) await options.onCommitted?.(result.sha);
     return { sha: result.sha };
@@ -222,6 +228,24 @@ async function commitStage(
       log(error.message);
       return { refusal: error.message };
     }
+    throw error;
+  }
+}
+
+/** A file's text at `ref` through the API, or undefined when it does not exist there. */
+async function readAt(
+  octokit: ProcessorOctokit,
+  repository: RepositoryRef,
+  filePath: string,
+  ref: string,
+): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ ...repository, path: filePath, ref });
+    if (Array.isArray(data) || data.type !== 'file' || typeof data.content !== 'string')
+      throw new Error(`${filePath} at ${ref} is not a file`);
+    return Buffer.from(data.content, 'base64').toString('utf8');
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
     throw error;
   }
 }
@@ -346,35 +370,65 @@ export async function processSignatures(
   if ((options.event?.action === 'edited' || options.event?.action === 'reopened') && options.event.issue?.number)
     recheck.add(options.event.issue.number);
 
-  const plan = decide({
-    issues,
-    forms: checkout.forms,
-    existingFile: (userId) => files.get(userId),
-    history: (userId) => histories.get(userId),
-    blocked: checkout.blocked,
-    answered: options.answered,
-    settings,
-    now: now(),
-    letterSha256: checkout.letterSha256,
-    letterSha256ByLanguage: checkout.letterSha256ByLanguage,
-    recheck,
-  });
-
   // A fork's first run points the issue chooser's link at its own site (see issue-chooser.ts).
   const chooserUpdate = checkout.chooserText
     ? issueChooserConfigFor(checkout.chooserText, siteBaseUrl(settings))
     : undefined;
-  if (chooserUpdate) plan.changes.set(ISSUE_CHOOSER_CONFIG_PATH, chooserUpdate);
+  const decideNow = (): Plan => {
+    const decided = decide({
+      issues,
+      forms: checkout.forms,
+      existingFile: (userId) => files.get(userId),
+      history: (userId) => histories.get(userId),
+      blocked: checkout.blocked,
+      answered: options.answered,
+      settings,
+      now: now(),
+      letterSha256: checkout.letterSha256,
+      letterSha256ByLanguage: checkout.letterSha256ByLanguage,
+      recheck,
+    });
+    if (chooserUpdate) decided.changes.set(ISSUE_CHOOSER_CONFIG_PATH, chooserUpdate);
+    return decided;
+  };
+  const messageOf = (decided: Plan) =>
+    commitMessage(decided, chooserUpdate ? [`Point the issue chooser's link at ${siteBaseUrl(settings)}`] : []);
+  let plan = decideNow();
   if (settings.repository !== options.repository)
     log(
       `Warning: content/settings.json names the repository "${settings.repository}", but this runs in "${options.repository}". Receipts and the sign form link to the settings' repository and site; edit "repository", "site_url" and "path_prefix" there.`,
     );
 
-  const message = commitMessage(
-    plan,
-    chooserUpdate ? [`Point the issue chooser's link at ${siteBaseUrl(settings)}`] : [],
-  );
-  const commit = await commitStage(options, repository, plan, message, log);
+  /**
+   * The branch moved since the plan was made (a maintainer pushed a removal or a block during
+   * the run): what the plan depends on that a push can change is read again at the new head —
+   * the files of every signer it records or deletes, and the blocked accounts — and the plan is
+   * decided again, so the commit never undoes that push. One request per such signer, and only
+   * when the branch moved.
+   */
+  const replan = async (_decidedAt: string, head: string) => {
+    const ids = new Set<number>();
+    for (const action of plan.actions) if (RECORDING_OUTCOMES.has(action.outcome)) ids.add(action.issue.author.id);
+    for (const file of plan.changes.keys()) {
+      const id = file.startsWith('signatures/') ? userIdFromRelativePath(file.slice('signatures/'.length)) : undefined;
+      if (id !== undefined) ids.add(id);
+    }
+    for (const id of ids)
+      files.set(id, await readAt(octokit, repository, `signatures/${signatureRelativePath(id)}`, head));
+    const blockedText = await readAt(octokit, repository, BLOCKED_ACCOUNTS_PATH, head);
+    checkout.blocked = blockedText ? parseBlockedAccounts(blockedText) : new Map();
+    for (const issue of issues) {
+      const id = issue.author.id;
+      if (ids.has(id) && needsHistory(issue, files.get(id) !== undefined))
+        histories.set(
+          id,
+          await fileHistory(octokit, repository, options.branch, `signatures/${signatureRelativePath(id)}`, id),
+        );
+    }
+    plan = decideNow();
+    return { changes: plan.changes, message: messageOf(plan) };
+  };
+  const commit = await commitStage(options, repository, plan, messageOf(plan), log, replan);
   const { failures, answered, finishedEarlier } = await answerStage(
     options,
     repository,
@@ -573,6 +627,11 @@ async function main(): Promise<void> {
         checkoutDir: process.cwd(),
         event,
         log: print,
+        // The commit checked out: the plan is decided against it, and again if the branch moved.
+        baseCommit: await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { repository: process.cwd() }).then(
+          (out) => out.toString('utf8').trim(),
+          () => undefined,
+        ),
         answered: await readLedger(ledgerFile, rules, (message) => print(`Warning: ${message}`)),
         // The workflow's sparse, blobless checkout has no signatures/ folder: read them from git.
         signatures:
