@@ -12,7 +12,7 @@
  *
  * Nothing a signer wrote is logged: logs name issues by number and problems by code.
  */
-import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -547,8 +547,7 @@ export async function processorFingerprint(checkoutDir: string): Promise<string>
  * ledger comes from the Actions cache, which any job on the default branch can write, so it is
  * hostile input and only ever a speed-up: a ledger that is missing, larger than
  * {@link LEDGER_MAX_BYTES} (checked before reading), not JSON, of another format, written under
- * other `rules`, or with any malformed entry is set aside (renamed to `<file>.set-aside`, with a
- * warning through `warn`) and the run starts from an empty ledger, which costs one re-validation
+ * other `rules`, or with any malformed entry is set aside (deleted, with a warning through `warn`) and the run starts from an empty ledger, which costs one re-validation
  * of each open issue and no requests. Never throws.
  */
 export async function readLedger(
@@ -557,9 +556,10 @@ export async function readLedger(
   warn: (message: string) => void = () => {},
 ): Promise<Map<number, string>> {
   if (!file) return new Map();
+  // Set aside by deleting it: a file kept beside it would be saved into the next cache entry.
   const setAside = async (why: string) => {
     warn(`The ledger of answered issues was set aside (${why}); every open issue is validated again.`);
-    await rename(file, `${file}.set-aside`).catch(() => rm(file, { force: true }).catch(() => {}));
+    await rm(file, { force: true }).catch(() => {});
     return new Map<number, string>();
   };
   try {
