@@ -283,11 +283,18 @@ export function gitBlobId(text: string, idLength: number): string {
 const BLOB_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /**
- * The lines of a file, each at most `max` characters: a longer one is skipped without being
- * held (it yields undefined, counted as malformed), so a forged cache of one endless line costs
- * a read, not the memory. Stops after `maxCharacters` in all.
+ * Calls `onLine` with each line of a file, each at most `max` characters: a longer one is skipped
+ * without being held (`onLine` gets undefined, counted as malformed), so a forged cache of one
+ * endless line costs a read, not the memory. Stops after `maxCharacters` in all, or when `onLine`
+ * returns false. Lines are handed over synchronously within each chunk read (an await per line
+ * cost a tenth of the time at 100,000 rows).
  */
-async function* boundedLines(file: string, max: number, maxCharacters: number): AsyncGenerator<string | undefined> {
+async function forEachLine(
+  file: string,
+  max: number,
+  maxCharacters: number,
+  onLine: (line: string | undefined) => boolean,
+): Promise<void> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   let pending = '';
   let overlong = false;
@@ -297,11 +304,11 @@ async function* boundedLines(file: string, max: number, maxCharacters: number): 
       total += chunk.length;
       let start = 0;
       for (let newline = chunk.indexOf('\n'); newline >= 0; newline = chunk.indexOf('\n', start)) {
-        if (overlong) yield undefined;
-        else yield pending + chunk.slice(start, newline);
+        const line = overlong ? undefined : pending + chunk.slice(start, newline);
         pending = '';
         overlong = false;
         start = newline + 1;
+        if (!onLine(line)) return;
       }
       if (!overlong) {
         pending += chunk.slice(start);
@@ -311,12 +318,12 @@ async function* boundedLines(file: string, max: number, maxCharacters: number): 
         }
       }
       if (total > maxCharacters) {
-        yield undefined;
+        onLine(undefined);
         return;
       }
     }
-    if (overlong) yield undefined;
-    else if (pending !== '') yield pending;
+    if (overlong) onLine(undefined);
+    else if (pending !== '') onLine(pending);
   } finally {
     stream.destroy();
   }
@@ -379,11 +386,20 @@ export async function loadSignaturesFromGit(
   const temporary = options.cacheFile ? `${options.cacheFile}.${process.pid}.tmp` : undefined;
   let out: ReturnType<typeof createWriteStream> | undefined;
   let writeError: Error | undefined;
+  // Rows are gathered into chunks of a megabyte: a stream write per row cost more than the rows.
+  let chunk = '';
+  const write = (text: string) => {
+    chunk += text;
+    if (chunk.length >= 1 << 20 && out) {
+      out.write(chunk);
+      chunk = '';
+    }
+  };
   if (temporary) {
     await mkdir(path.dirname(temporary), { recursive: true });
     out = createWriteStream(temporary, { encoding: 'utf8' });
     out.on('error', (error) => (writeError ??= error));
-    out.write(`${JSON.stringify({ format: CACHE_FORMAT, commit, tree })}\n`);
+    write(`${JSON.stringify({ format: CACHE_FORMAT, commit, tree })}\n`);
   }
 
   let reused = 0;
@@ -397,11 +413,7 @@ export async function loadSignaturesFromGit(
     // An honest cache has about one row per file; a forged one is read no further than this.
     const maxRows = 2 * count + 10_000;
     try {
-      for await (const line of boundedLines(
-        options.cacheFile,
-        MAX_ROW_CHARACTERS,
-        (maxRows + 1) * 2048 + 64 * 1024 * 1024,
-      )) {
+      await forEachLine(options.cacheFile, MAX_ROW_CHARACTERS, (maxRows + 1) * 2048 + 64 * 1024 * 1024, (line) => {
         if (header) {
           header = false;
           let format: unknown;
@@ -410,20 +422,18 @@ export async function loadSignaturesFromGit(
           } catch {
             format = undefined;
           }
-          if (format !== CACHE_FORMAT) {
-            coldBecause = 'the cache is of another format';
-            break;
-          }
-          continue;
+          if (format === CACHE_FORMAT) return true;
+          coldBecause = 'the cache is of another format';
+          return false;
         }
         if ((rows += 1) > maxRows) {
           reject('malformed', undefined, `more rows than ${maxRows}: the rest not read`);
-          break;
+          return false;
         }
         const row = line === undefined ? undefined : cachedRow(line);
         if (!row) {
           reject('malformed', undefined, `line ${rows + 1} is not a [path, blob id, text] row`);
-          continue;
+          return true;
         }
         const [file, blob, text] = row;
         const index = where.get(file);
@@ -435,9 +445,10 @@ export async function loadSignaturesFromGit(
         else {
           accept(index, text);
           reused += 1;
-          out?.write(`${line}\n`);
+          write(`${line}\n`);
         }
-      }
+        return true;
+      });
       if (header) coldBecause = 'the cache is empty';
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') coldBecause = 'no cache yet';
@@ -460,7 +471,7 @@ export async function loadSignaturesFromGit(
       accept(index, text);
       // Text that is not valid UTF-8 (decoded with U+FFFD) would not hash back to its blob: not cached.
       if (out && text.length <= SIGNATURE_FILE_MAX_BYTES && !text.includes('\uFFFD'))
-        out.write(`${JSON.stringify([files[index], blobs[index], text])}\n`);
+        write(`${JSON.stringify([files[index], blobs[index], text])}\n`);
     },
     byId,
   );
@@ -469,6 +480,8 @@ export async function loadSignaturesFromGit(
   missingBlobs.length = 0;
 
   if (out && temporary) {
+    out.write(chunk);
+    chunk = '';
     await new Promise<void>((resolve) => out.end(resolve));
     const changed =
       read > 0 ||
