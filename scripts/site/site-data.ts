@@ -471,7 +471,7 @@ async function loadRecords(
       ` (first: ${rejected.examples.join('; ')})`;
     // Altered or malformed rows are not what any build writes: a warning, not just a line.
     if (rejected.altered + rejected.malformed > 0)
-      warn(`${line}. The cache may have been tampered with; nothing of it was published.`);
+      warn(`The cache may have been tampered with; nothing of it was published. ${line}`);
     else console.log(inertLogText(`[petition] ${line}`, 1000));
   }
   if (cacheFile === undefined)

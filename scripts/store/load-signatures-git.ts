@@ -369,7 +369,11 @@ export async function loadSignaturesFromGit(
   const results = new Array<ReturnType<typeof parseAnySignatureFile> | undefined>(count);
   const reject = (kind: Exclude<keyof CacheRejections, 'examples'>, file: string | undefined, why: string) => {
     rejected[kind] += 1;
-    if (rejected.examples.length < EXAMPLES) rejected.examples.push(file === undefined ? why : `${file}: ${why}`);
+    // A forged path may be 4,096 characters: the log gets its start.
+    if (rejected.examples.length < EXAMPLES)
+      rejected.examples.push(
+        file === undefined ? why : `${file.length > 120 ? `${file.slice(0, 119)}…` : file}: ${why}`,
+      );
   };
   const accept = (index: number, text: string) => {
     const result = parseAnySignatureFile(text, files[index]!);
