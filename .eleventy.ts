@@ -13,6 +13,7 @@ import { addFeeds } from './scripts/site/feeds.ts';
 import { addUpdateCollections } from './scripts/site/collections.ts';
 import { compactAssets } from './scripts/site/compact-assets.ts';
 import { loadSiteData, markdown } from './scripts/site/site-data.ts';
+import { inertLogText } from './scripts/core/text.ts';
 import { addPictures } from './scripts/site/pictures/eleventy.ts';
 import { writeBulkPages, writeOpenData, type WrittenPage } from './scripts/site/bulk-output.ts';
 import { pathPrefixer } from './scripts/site/path-prefix.ts';
@@ -22,8 +23,10 @@ const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 // Eleventy ships no TypeScript types for its configuration object.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export default async function configure(eleventyConfig: any) {
+  // Warnings name files and problems that strangers' files (or a forged cache) put there: one
+  // inert line each, so nothing can start a workflow command (a line beginning "::").
   const { data, bulk } = await loadSiteData(process.env, projectRoot, (message) =>
-    console.warn(`[petition] ${message}`),
+    console.warn(inertLogText(`[petition] ${message}`, 1000)),
   );
   const { settings } = data;
 

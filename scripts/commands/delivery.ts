@@ -32,6 +32,7 @@ import { parseLetterVersion, type LetterVersion } from '../core/letter.ts';
 import { writeLetterPdf } from '../delivery/pdf.ts';
 import { defaultThreads, renderVolumes } from '../delivery/render-volumes.ts';
 import { blockedAccountIds, loadSignatures, signaturesDirectory } from '../store/load-signatures.ts';
+import { inertLogText } from '../core/text.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const USAGE =
@@ -142,7 +143,9 @@ export async function deliver(options: DeliveryOptions, env: NodeJS.ProcessEnv =
   const settings = resolveSettings(JSON.parse(await readFile(settingsPath, 'utf8')), env);
   const directory = signaturesDirectory(env, projectRoot);
   const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
-  for (const { file, problem } of skipped) console.warn(`skipped ${path.join(directory, file)}: ${problem}`);
+  // A file's path and problem may carry a stranger's text: one inert line each (issue #26).
+  for (const { file, problem } of skipped)
+    console.warn(inertLogText(`skipped ${path.join(directory, file)}: ${problem}`, 1000));
   const letters = await readLetters(settings.language);
   const commit = options.commit ?? gitHead();
   const dirty = options.commit ? [] : uncommittedChanges();

@@ -4,6 +4,8 @@
  * content/moderation/blocked-accounts.yml with its public reason and deletes its signature file;
  * `remove` only deletes the file. Both print the commit message to use, so the reason is in the
  * history next to the removal. Nothing is committed or pushed: review with `git diff` first.
+ * Both also print how to delete the Actions caches, which hold copies of signature files, for
+ * when the removal answers an erasure request.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -74,6 +76,17 @@ export async function moderate(argv: string[], projectRoot: string, today: Date)
     `  ${subject}`,
     '',
     `  Reason: ${reason}`,
+    '',
+    // Issue #26: the Pages build keeps every signature file's text in the Actions cache, and old
+    // entries stay until they expire (7 days unused) or the cache is full.
+    'If this answers an erasure request: once the history is rewritten and force-pushed, delete the',
+    "repository's Actions caches too, which hold copies of every signature file (the Pages build's",
+    'petition-signature-files-* entries), from a clone with the GitHub CLI:',
+    '',
+    '  gh cache delete --all',
+    '',
+    '(or, through the REST API, DELETE /repos/{owner}/{repo}/actions/caches/{cache_id} for each',
+    'cache GET /repos/{owner}/{repo}/actions/caches lists). The next build reads every file again.',
   );
   return lines;
 }

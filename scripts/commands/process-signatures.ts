@@ -12,7 +12,7 @@
  *
  * Nothing a signer wrote is logged: logs name issues by number and problems by code.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,16 +38,17 @@ import { formFieldsFromTemplate } from '../core/issue-form.ts';
 import { templateFileName, type FormKind } from '../core/issue-templates.ts';
 import { problemMessage, type ProblemCode } from '../core/messages.ts';
 import { resolveSettings, siteBaseUrl, type Settings } from '../core/settings.ts';
-import { signatureRelativePath } from '../core/signature-file.ts';
+import { signatureRelativePath, userIdFromRelativePath } from '../core/signature-file.ts';
 import { signatureEntryPath } from '../core/signature-list.ts';
 import { letterDigest } from '../core/tally.ts';
 import { inertLogText, inertMarkdown } from '../core/text.ts';
 import { redactReceipt, ensureLabels, updateIssue, upsertBotComment } from '../github/answer.ts';
 import { createClient, type ProcessorOctokit } from '../github/client.ts';
-import { commitChanges, RefUpdateRefusedError } from '../github/commit.ts';
+import { commitChanges, RefUpdateRefusedError, type CommitRequest } from '../github/commit.ts';
 import { fileHistory, listSweep, type RepositoryRef } from '../github/issues.ts';
 import { readCatalogs } from '../store/catalogs.ts';
-import { folderStore, gitStore, gitTokenEnv, type SignatureStore } from '../store/signature-store.ts';
+import { rulesFingerprint } from '../store/load-signatures-git.ts';
+import { folderStore, gitStore, gitTokenEnv, runGit, type SignatureStore } from '../store/signature-store.ts';
 
 export interface ProcessOptions {
   octokit: ProcessorOctokit;
@@ -66,6 +67,11 @@ export interface ProcessOptions {
   onCommitted?: (sha: string) => void | Promise<void>;
   /** Where existing signatures are read (default: the checkout's signatures/ folder). */
   signatures?: SignatureStore;
+  /**
+   * The commit the checkout (and the signature store) shows: when the branch head is another by
+   * the time of the commit, the plan is decided again against the head (see commitChanges' replan).
+   */
+  baseCommit?: string;
   /** For tests: wait between commit retries. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -188,6 +194,7 @@ async function commitStage(
   plan: Plan,
   message: string,
   log: (message: string) => void,
+  replan: NonNullable<CommitRequest['replan']>,
 ): Promise<{ sha?: string; refusal?: string }> {
   if (plan.changes.size === 0) return {};
   const { octokit } = options;
@@ -199,6 +206,8 @@ async function commitStage(
       message,
       log,
       sleep: options.sleep,
+      base: options.baseCommit,
+      replan,
       pathExists: async (filePath, ref) => {
         try {
           await octokit.rest.repos.getContent({ ...repository, path: filePath, ref });
@@ -210,9 +219,7 @@ async function commitStage(
       },
     });
     log(
-      result.sha
-        ? `Committed ${plan.changes.size} change(s) as ${result.sha}.`
-        : 'The branch already had these changes; no new commit.',
+      result.sha ? `Committed the change(s) as ${result.sha}.` : 'The branch already had these changes; no new commit.',
     );
     if (result.sha) await options.onCommitted?.(result.sha);
     return { sha: result.sha };
@@ -221,6 +228,24 @@ async function commitStage(
       log(error.message);
       return { refusal: error.message };
     }
+    throw error;
+  }
+}
+
+/** A file's text at `ref` through the API, or undefined when it does not exist there. */
+async function readAt(
+  octokit: ProcessorOctokit,
+  repository: RepositoryRef,
+  filePath: string,
+  ref: string,
+): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ ...repository, path: filePath, ref });
+    if (Array.isArray(data) || data.type !== 'file' || typeof data.content !== 'string')
+      throw new Error(`${filePath} at ${ref} is not a file`);
+    return Buffer.from(data.content, 'base64').toString('utf8');
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
     throw error;
   }
 }
@@ -345,35 +370,65 @@ export async function processSignatures(
   if ((options.event?.action === 'edited' || options.event?.action === 'reopened') && options.event.issue?.number)
     recheck.add(options.event.issue.number);
 
-  const plan = decide({
-    issues,
-    forms: checkout.forms,
-    existingFile: (userId) => files.get(userId),
-    history: (userId) => histories.get(userId),
-    blocked: checkout.blocked,
-    answered: options.answered,
-    settings,
-    now: now(),
-    letterSha256: checkout.letterSha256,
-    letterSha256ByLanguage: checkout.letterSha256ByLanguage,
-    recheck,
-  });
-
   // A fork's first run points the issue chooser's link at its own site (see issue-chooser.ts).
   const chooserUpdate = checkout.chooserText
     ? issueChooserConfigFor(checkout.chooserText, siteBaseUrl(settings))
     : undefined;
-  if (chooserUpdate) plan.changes.set(ISSUE_CHOOSER_CONFIG_PATH, chooserUpdate);
+  const decideNow = (): Plan => {
+    const decided = decide({
+      issues,
+      forms: checkout.forms,
+      existingFile: (userId) => files.get(userId),
+      history: (userId) => histories.get(userId),
+      blocked: checkout.blocked,
+      answered: options.answered,
+      settings,
+      now: now(),
+      letterSha256: checkout.letterSha256,
+      letterSha256ByLanguage: checkout.letterSha256ByLanguage,
+      recheck,
+    });
+    if (chooserUpdate) decided.changes.set(ISSUE_CHOOSER_CONFIG_PATH, chooserUpdate);
+    return decided;
+  };
+  const messageOf = (decided: Plan) =>
+    commitMessage(decided, chooserUpdate ? [`Point the issue chooser's link at ${siteBaseUrl(settings)}`] : []);
+  let plan = decideNow();
   if (settings.repository !== options.repository)
     log(
       `Warning: content/settings.json names the repository "${settings.repository}", but this runs in "${options.repository}". Receipts and the sign form link to the settings' repository and site; edit "repository", "site_url" and "path_prefix" there.`,
     );
 
-  const message = commitMessage(
-    plan,
-    chooserUpdate ? [`Point the issue chooser's link at ${siteBaseUrl(settings)}`] : [],
-  );
-  const commit = await commitStage(options, repository, plan, message, log);
+  /**
+   * The branch moved since the plan was made (a maintainer pushed a removal or a block during
+   * the run): what the plan depends on that a push can change is read again at the new head —
+   * the files of every signer it records or deletes, and the blocked accounts — and the plan is
+   * decided again, so the commit never undoes that push. One request per such signer, and only
+   * when the branch moved.
+   */
+  const replan = async (_decidedAt: string, head: string) => {
+    const ids = new Set<number>();
+    for (const action of plan.actions) if (RECORDING_OUTCOMES.has(action.outcome)) ids.add(action.issue.author.id);
+    for (const file of plan.changes.keys()) {
+      const id = file.startsWith('signatures/') ? userIdFromRelativePath(file.slice('signatures/'.length)) : undefined;
+      if (id !== undefined) ids.add(id);
+    }
+    for (const id of ids)
+      files.set(id, await readAt(octokit, repository, `signatures/${signatureRelativePath(id)}`, head));
+    const blockedText = await readAt(octokit, repository, BLOCKED_ACCOUNTS_PATH, head);
+    checkout.blocked = blockedText ? parseBlockedAccounts(blockedText) : new Map();
+    for (const issue of issues) {
+      const id = issue.author.id;
+      if (ids.has(id) && needsHistory(issue, files.get(id) !== undefined))
+        histories.set(
+          id,
+          await fileHistory(octokit, repository, options.branch, `signatures/${signatureRelativePath(id)}`, id),
+        );
+    }
+    plan = decideNow();
+    return { changes: plan.changes, message: messageOf(plan) };
+  };
+  const commit = await commitStage(options, repository, plan, messageOf(plan), log, replan);
   const { failures, answered, finishedEarlier } = await answerStage(
     options,
     repository,
@@ -460,21 +515,80 @@ export function summaryLogLines(summary: RunSummary): string[] {
   return lines;
 }
 
-/** Reads the ledger file a previous run left; a missing or unreadable one is an empty ledger. */
-export async function readLedger(file: string | undefined): Promise<Map<number, string>> {
+/** The ledger file's format (issue #26: before it, a bare map of issue → updated_at). */
+const LEDGER_FORMAT = 'petition-ledger/2';
+/**
+ * The largest ledger read: an entry is about 40 bytes, so 64 MB is over a million issues. A larger
+ * file is not what any run wrote, and reading it could exceed what one string may hold.
+ */
+export const LEDGER_MAX_BYTES = 64 * 1024 * 1024;
+const UPDATED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+const ISSUE_NUMBER = /^[1-9]\d{0,9}$/;
+
+/**
+ * The files whose code decides how the processor answers an issue, besides the core's and the
+ * locked dependencies (see rulesFingerprint): a ledger written under other rules is not used, so
+ * that issues wrongly refused before a validation fix are looked at again.
+ */
+export async function processorFingerprint(checkoutDir: string): Promise<string> {
+  const templates = await readdir(path.join(checkoutDir, '.github/ISSUE_TEMPLATE')).catch(() => [] as string[]);
+  return rulesFingerprint(checkoutDir, [
+    'scripts/commands/process-signatures.ts',
+    'content/settings.json',
+    ...templates
+      .filter((name) => name.endsWith('.yml'))
+      .sort()
+      .map((name) => `.github/ISSUE_TEMPLATE/${name}`),
+  ]);
+}
+
+/**
+ * Reads the ledger file a previous run left: issue number → updated_at when last answered. The
+ * ledger comes from the Actions cache, which any job on the default branch can write, so it is
+ * hostile input and only ever a speed-up: a ledger that is missing, larger than
+ * {@link LEDGER_MAX_BYTES} (checked before reading), not JSON, of another format, written under
+ * other `rules`, or with any malformed entry is set aside (deleted, with a warning through `warn`) and the run starts from an empty ledger, which costs one re-validation
+ * of each open issue and no requests. Never throws.
+ */
+export async function readLedger(
+  file: string | undefined,
+  rules: string,
+  warn: (message: string) => void = () => {},
+): Promise<Map<number, string>> {
   if (!file) return new Map();
-  const text = await readIfExists(file);
-  if (!text) return new Map();
+  // Set aside by deleting it: a file kept beside it would be saved into the next cache entry.
+  const setAside = async (why: string) => {
+    warn(`The ledger of answered issues was set aside (${why}); every open issue is validated again.`);
+    await rm(file, { force: true }).catch(() => {});
+    return new Map<number, string>();
+  };
   try {
-    const data = JSON.parse(text) as Record<string, unknown>;
-    return new Map(
-      Object.entries(data)
-        .filter(([key, value]) => /^\d{1,9}$/.test(key) && typeof value === 'string' && value.length < 40)
-        .map(([key, value]) => [Number(key), value as string]),
-    );
-  } catch {
-    return new Map(); // A damaged cache costs one re-validation, nothing more.
+    const size = (await stat(file)).size;
+    if (size > LEDGER_MAX_BYTES) return await setAside(`${size} bytes, more than ${LEDGER_MAX_BYTES}`);
+    const data = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    if (typeof data !== 'object' || data === null || (data as { format?: unknown }).format !== LEDGER_FORMAT)
+      return await setAside('of another format');
+    const { rules: writtenUnder, answered } = data as { rules?: unknown; answered?: unknown };
+    if (writtenUnder !== rules) return await setAside('written under other rules: code, Node or Unicode changed');
+    if (typeof answered !== 'object' || answered === null || Array.isArray(answered))
+      return await setAside('no map of answered issues');
+    const ledger = new Map<number, string>();
+    for (const [key, value] of Object.entries(answered)) {
+      if (!ISSUE_NUMBER.test(key) || typeof value !== 'string' || !UPDATED_AT.test(value))
+        return await setAside('a malformed entry');
+      ledger.set(Number(key), value);
+    }
+    return ledger;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    return setAside(`unreadable: ${(error as Error).name}`);
   }
+}
+
+/** Writes the ledger for the next run, with the rules it was written under. */
+export async function writeLedger(file: string, rules: string, answered: Record<string, string>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify({ format: LEDGER_FORMAT, rules, answered }));
 }
 
 /** CLI: reads the environment Actions provides and runs one sweep. */
@@ -500,6 +614,8 @@ async function main(): Promise<void> {
     });
     const event = env.GITHUB_EVENT_PATH ? JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) : undefined;
     const ledgerFile = env.PETITION_LEDGER;
+    // What the ledger is keyed by; a checkout missing some of it gets a fingerprint no ledger has.
+    const rules = await processorFingerprint(process.cwd()).catch(() => `unknown ${Date.now()}`);
     const output = async (line: string) => {
       if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, `${line}\n`);
     };
@@ -511,7 +627,12 @@ async function main(): Promise<void> {
         checkoutDir: process.cwd(),
         event,
         log: print,
-        answered: await readLedger(ledgerFile),
+        // The commit checked out: the plan is decided against it, and again if the branch moved.
+        baseCommit: await runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { repository: process.cwd() }).then(
+          (out) => out.toString('utf8').trim(),
+          () => undefined,
+        ),
+        answered: await readLedger(ledgerFile, rules, (message) => print(`Warning: ${message}`)),
         // The workflow's sparse, blobless checkout has no signatures/ folder: read them from git.
         signatures:
           env.PETITION_SIGNATURES === 'git'
@@ -522,10 +643,7 @@ async function main(): Promise<void> {
       },
       () => requests,
     );
-    if (ledgerFile) {
-      await mkdir(path.dirname(ledgerFile), { recursive: true });
-      await writeFile(ledgerFile, JSON.stringify(summary.answered));
-    }
+    if (ledgerFile) await writeLedger(ledgerFile, rules, summary.answered);
     for (const line of summaryLogLines(summary)) print(line);
     if (env.GITHUB_STEP_SUMMARY)
       await appendFile(env.GITHUB_STEP_SUMMARY, summaryMarkdown(summary, env.GITHUB_REPOSITORY!));

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveSettings } from '../core/settings.ts';
 import { computeTally } from '../core/tally.ts';
 import { blockedAccountIds, loadSignatures, signaturesDirectory } from '../store/load-signatures.ts';
+import { inertLogText } from '../core/text.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const settings = resolveSettings(
@@ -18,7 +19,9 @@ const directory = signaturesDirectory(process.env, projectRoot);
 const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
 const tally = computeTally(records, settings, new Date());
 
-for (const { file, problem } of skipped) console.warn(`skipped ${path.join(directory, file)}: ${problem}`);
+// A file's path and problem may carry a stranger's text: one inert line each (issue #26).
+for (const { file, problem } of skipped)
+  console.warn(inertLogText(`skipped ${path.join(directory, file)}: ${problem}`, 1000));
 const json = process.argv.includes('--json');
 if (json) {
   console.log(

@@ -3,6 +3,11 @@
  * read the branch head → its tree → a new tree on top → a commit → move the branch with
  * force:false. If someone pushed in between, GitHub answers 422 "not a fast forward":
  * re-read and try again. Five requests per attempt, whatever the number of files.
+ *
+ * The changes were decided against one commit (the checkout's). Whenever the branch head is
+ * another, `replan` decides them again against it before anything is written (issue #26): a
+ * maintainer's removal pushed during a run must not be undone by re-applying a plan made
+ * before it.
  */
 import type { ProcessorOctokit } from './client.ts';
 
@@ -18,6 +23,16 @@ export interface CommitRequest {
   pathExists?: (path: string, ref: string) => Promise<boolean>;
   log?: (message: string) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** The commit the changes were decided against; the first head read when absent. */
+  base?: string;
+  /**
+   * Decides the changes again when the branch head is not the commit they were decided against:
+   * gets that commit and the new head, returns the changes and message to commit instead.
+   */
+  replan?: (
+    decidedAt: string,
+    head: string,
+  ) => Promise<{ changes: ReadonlyMap<string, string | null>; message: string }>;
 }
 
 export interface CommitResult {
@@ -63,9 +78,18 @@ export async function commitChanges(octokit: ProcessorOctokit, request: CommitRe
   const maxAttempts = request.maxAttempts ?? 6;
   const sleep = request.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   let changes = new Map(request.changes);
+  let message = request.message;
+  let decidedAt = request.base;
   for (let attempt = 1; ; attempt += 1) {
     const { data: ref } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
     const headSha = ref.object.sha;
+    if (request.replan && decidedAt !== undefined && decidedAt !== headSha) {
+      request.log?.(`The branch ${branch} is at ${headSha}, not ${decidedAt}: deciding again against it.`);
+      const next = await request.replan(decidedAt, headSha);
+      changes = new Map(next.changes);
+      message = next.message;
+    }
+    decidedAt = headSha;
     const { data: head } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: headSha });
     const entries = [...changes].map(([path, content]) =>
       content === null
@@ -100,7 +124,7 @@ export async function commitChanges(octokit: ProcessorOctokit, request: CommitRe
     const { data: commit } = await octokit.rest.git.createCommit({
       owner,
       repo,
-      message: request.message,
+      message,
       tree: treeSha,
       parents: [headSha],
     });

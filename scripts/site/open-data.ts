@@ -70,18 +70,22 @@ export function countryNames(): (code: string) => string {
 
 /**
  * One CSV record (the columns of {@link CSV_COLUMNS}) ending in CRLF, as RFC 4180 asks; every
- * cell neutralised for spreadsheets. `countryCell` gives a country code's name as a cell. The
- * country code, login, times and digests are written as they are: the loader let through only
- * records whose fields match their patterns (letters, digits, hyphens, colons), which need no
- * quoting and cannot start a formula.
+ * cell neutralised for spreadsheets where it is written, whatever the loader let through (the
+ * loader checks the fields' patterns, but this function does not rely on it): text through
+ * csvCell, numbers only as positive whole numbers. `countryCell` gives a country code's name as a cell.
  */
 export function csvRow(record: PetitionRecord, countryCell: (code: string) => string): string {
-  const shared = `${csvCell(record.name)},${record.country},${countryCell(record.country)},`;
+  const shared = `${csvCell(record.name)},${csvCell(record.country)},${countryCell(record.country)},`;
   return isOffline(record)
-    ? `,,${shared},${record.signed_at},${record.letter_sha256},${csvCell(record.reason)},` +
-        `${record.channel},${record.id},${csvCell(record.batch)},${record.row},${csvCell(record.collector)}\r\n`
-    : `${record.user_id},${record.login},${shared}${record.issue},${record.signed_at},` +
-        `${record.letter_sha256},${csvCell(record.reason)},github,,,,\r\n`;
+    ? `,,${shared},${csvCell(record.signed_at)},${csvCell(record.letter_sha256)},${csvCell(record.reason)},` +
+        `${csvCell(record.channel)},${csvCell(record.id)},${csvCell(record.batch)},${wholeNumber(record.row)},${csvCell(record.collector)}\r\n`
+    : `${wholeNumber(record.user_id)},${csvCell(record.login)},${shared}${wholeNumber(record.issue)},${csvCell(record.signed_at)},` +
+        `${csvCell(record.letter_sha256)},${csvCell(record.reason)},github,,,,\r\n`;
+}
+
+/** A positive whole number as a cell, or an empty cell for anything else. */
+function wholeNumber(value: unknown): string {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? String(value) : '';
 }
 
 /** Country names as CSV cells, made once per country rather than once per signature. */

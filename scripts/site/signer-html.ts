@@ -121,9 +121,13 @@ export function signerHtmlRenderer({
         ? `<span class="signer-reason" lang="">${escapeText(shorten(record.reason, LIST_REASON_CHARACTERS))}</span>`
         : '';
       // GitHub signatures link their receipt (the issue); offline ones say how they came.
+      // The receipt's number goes into a URL and the text: printed only when it is a positive
+      // whole number, whatever the loader let through (the loader is not this function's proof).
       const how = isOffline(record)
-        ? ` · <span class="signer-channel">${escapeText(channels[`label_${record.channel}`].replace('{batch}', record.batch))}</span>`
-        : ` · <a href="${issueUrlPrefix}${record.issue}">${receiptBefore}${record.issue}${receiptAfter}</a>`;
+        ? ` · <span class="signer-channel">${escapeText(channels[`label_${record.channel}`].replace('{batch}', String(record.batch)))}</span>`
+        : isReceiptNumber(record.issue)
+          ? ` · <a href="${issueUrlPrefix}${record.issue}">${receiptBefore}${record.issue}${receiptAfter}</a>`
+          : '';
       return (
         `\n  <li id="${escapeText(entryId(record))}"><span class="signer-name" lang="">${escapeText(record.name)}</span>` +
         ` <span class="signer-meta">${country(record.country)} · <time datetime="${escapeText(record.signed_at)}">` +
@@ -137,7 +141,12 @@ export function signerHtmlRenderer({
      * they were 30 MB of the site's 500 MB budget (README, Performance).
      */
     deliveryRow(record: PetitionRecord, rank: number): string {
-      return `\n<tr><td>${rank}<td lang="">${escapeText(record.name)}<td>${country(record.country)}<td>${escapeText(record.signed_at.slice(0, 10))}<td>${word[channelOf(record)]}`;
+      return `\n<tr><td>${Number(rank)}<td lang="">${escapeText(record.name)}<td>${country(record.country)}<td>${escapeText(record.signed_at.slice(0, 10))}<td>${word[channelOf(record)] ?? ''}`;
     },
   };
+}
+
+/** Whether a receipt's issue number may be printed: a positive whole number, nothing else. */
+export function isReceiptNumber(issue: unknown): issue is number {
+  return typeof issue === 'number' && Number.isSafeInteger(issue) && issue > 0;
 }

@@ -19,7 +19,8 @@ import {
   type LoadedSignatures,
   type SkippedSignatureFile,
 } from '../store/load-signatures.ts';
-import { loadSignaturesFromGit, rulesFingerprint } from '../store/load-signatures-git.ts';
+import { inertLogText } from '../core/text.ts';
+import { loadSignaturesFromGit } from '../store/load-signatures-git.ts';
 import { gitTokenEnv } from '../store/signature-store.ts';
 import { formatNumber } from '../core/format.ts';
 import { addresseesOf, historicalNote, parseLetterVersion, type Addressee } from '../core/letter.ts';
@@ -386,6 +387,7 @@ export async function loadSiteData(
     : path.join(projectRoot, 'content/settings.json');
   const settings = resolveSettings(JSON.parse(await readFile(settingsPath, 'utf8')), env);
   const { records, skipped, directory } = await loadRecords(env, projectRoot, warn);
+  // warn prints through inertLogText (.eleventy.ts): a path or problem is never a workflow command.
   for (const { file, problem } of skipped) warn(`Skipped signature file ${path.join(directory, file)}: ${problem}`);
   const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
   const catalogs = await readCatalogs(projectRoot, settings.language);
@@ -447,15 +449,31 @@ async function loadRecords(
     repository,
     folder: 'signatures',
     cacheFile,
-    rules: await rulesFingerprint(projectRoot),
     blocked,
     ...(env.PETITION_GIT_TOKEN ? { env: gitTokenEnv(env.PETITION_GIT_TOKEN) } : {}),
   });
-  // A line in the build's log, not a warning: what the cache saved.
+  // A line in the build's log, not a warning: what the cache saved. Paths and reasons come from
+  // the cache, which anyone with a job on the default branch can write: printed inertly.
+  const { rejected } = stats;
   console.log(
-    `[petition] Signatures read through git: ${stats.reused} from the record cache, ${stats.read} read` +
-      (stats.coldBecause ? ` (${stats.coldBecause})` : ''),
+    inertLogText(
+      `[petition] Signatures read through git: ${stats.reused} from the record cache, ${stats.read} read` +
+        (stats.coldBecause ? ` (${stats.coldBecause})` : '') +
+        `, commit ${stats.commit}`,
+      500,
+    ),
   );
+  const unused = rejected.notInTree + rejected.otherBlob + rejected.altered + rejected.malformed;
+  if (unused > 0) {
+    const line =
+      `Record cache rows not used: ${rejected.notInTree} for paths not in the tree, ${rejected.otherBlob} for files changed since, ` +
+      `${rejected.altered} whose text does not match its blob id, ${rejected.malformed} malformed or repeated` +
+      ` (first: ${rejected.examples.join('; ')})`;
+    // Altered or malformed rows are not what any build writes: a warning, not just a line.
+    if (rejected.altered + rejected.malformed > 0)
+      warn(`The cache may have been tampered with; nothing of it was published. ${line}`);
+    else console.log(inertLogText(`[petition] ${line}`, 1000));
+  }
   if (cacheFile === undefined)
     warn('PETITION_SIGNATURES=git without PETITION_RECORD_CACHE: every file is read each build.');
   return { records, skipped, directory: path.join(repository, 'signatures') };

@@ -1,37 +1,51 @@
 /**
- * The site's build reading signatures through git, with a cache of parsed records between
+ * The site's build reading signatures through git, with a cache of signature files between
  * builds (PETITION_SIGNATURES=git; the Pages workflow keeps the cache with actions/cache).
  *
- * A build of 1,000,000 signatures spends about 15 s opening and reading files, most of which did
- * not change since the last build. Git already knows what changed: the cache remembers the tree
- * of signatures/ it was made from, `git diff-tree` between that tree and today's lists the files
- * added, changed or deleted (comparing only the subtrees whose ids differ), and only those blobs
- * are read, in one `git cat-file --batch`. Without a usable cache every blob is read that way,
- * which also needs no checkout of signatures/ (the workflow's clone is blobless and sparse).
+ * In the workflow's blobless clone every signature file would have to be fetched from GitHub at
+ * each build (a million of them are a pack of hundreds of megabytes). The cache keeps each file's
+ * text by its path and git blob id, so that only the files added or changed since are fetched.
  *
+ * The cache is a speed-up, never a source of truth (issue #26): anything that runs in a job on
+ * the default branch can save a cache entry the next build restores, so the cache is read as
+ * hostile input. What the build publishes depends on the commit's tree alone:
+ *
+ * - the files are those `git ls-tree -r` lists for signatures/ at the commit built; a cached row
+ *   for a path not in that tree is dropped, whatever the cache's header says;
+ * - a cached row is used only when its blob id is the one the tree names AND its text hashes to
+ *   that id (git's own object hash: "blob <size>\0<bytes>"), so the text is byte for byte the
+ *   committed file; altering a record for a real blob would take a second preimage of SHA-1
+ *   (or SHA-256 in a SHA-256 repository);
+ * - every text, cached or read, goes through the same parser and checks as a file read from the
+ *   folder (parseAnySignatureFile): the cache holds no parsed records to trust.
+ *
+ * Why texts and not parsed records with a keyed digest (HMAC): GitHub gives no secret to one step
+ * only; a repository secret is readable by every workflow on the default branch, the very code
+ * that could forge the cache, so an HMAC would stop only a forger who cannot read secrets (a job
+ * whose token can write caches but which never sees the secret). Hashing the text needs no key
+ * and stops everyone; it costs re-parsing every file at each build (measured in
+ * docs/_incoming/issue-26.md, "Performance"), which the validation of cached rows would cost anyway.
+ *
+ * Rows the build rejects are counted and the first few named (inertly) in the build's log.
  * The result is the same set of records and skipped files that reading the folder gives
- * (test/site/incremental-build.test.ts builds both ways and compares the sites byte for byte).
- * The cache is trusted only when it was written by the same rules: its `rules` fingerprint
- * covers the parsing and checking code and the locked dependencies.
+ * (test/site/incremental-build.test.ts builds both ways, with honest and forged caches, and
+ * compares the sites byte for byte).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { BLOCKED_ACCOUNTS_PATH } from '../core/moderation.ts';
-import {
-  isOffline,
-  parseAnySignatureFile,
-  type OfflineSignatureRecord,
-  type PetitionRecord,
-} from '../core/offline-signature.ts';
-import { signatureRelativePath, userIdFromRelativePath, type SignatureRecord } from '../core/signature-file.ts';
-import { offlineRelativePath } from '../core/offline-signature.ts';
+import { isOffline, parseAnySignatureFile, type PetitionRecord } from '../core/offline-signature.ts';
+import { SIGNATURE_FILE_MAX_BYTES } from '../core/signature-file.ts';
 import { interner, type LoadedSignatures, type SkippedSignatureFile } from './load-signatures.ts';
 import { fetchBlobs, isPartialClone, runGit } from './signature-store.ts';
 
-const CACHE_FORMAT = 'petition-record-cache/1';
+/** The cache's format: a header line, then one JSON array [path, blob id, text] a line. */
+const CACHE_FORMAT = 'petition-blob-cache/2';
+/** The fingerprint's own version: bump when what it covers changes. */
+const RULES_FORMAT = 'petition-rules/2';
 
 export interface GitLoadOptions {
   /** The repository's working tree (or a bare repository). */
@@ -40,66 +54,61 @@ export interface GitLoadOptions {
   ref?: string;
   /** The signatures folder inside the repository. */
   folder?: string;
-  /** Where the parsed records are kept between builds; no cache when absent. */
+  /** Where the signature files' texts are kept between builds; no cache when absent. */
   cacheFile?: string;
-  /** Fingerprint of the rules that parse and check a file (see {@link rulesFingerprint}). */
-  rules: string;
   /** User ids whose files are left out (blocked accounts); applied after the cache. */
   blocked?: ReadonlySet<number>;
   /** Extra environment for git (credentials to fetch missing blobs). */
   env?: NodeJS.ProcessEnv;
 }
 
+/** Cached rows the build did not use, by why. */
+export interface CacheRejections {
+  /** Rows for a path that is not a signature file in the commit's tree (deleted since, or never there). */
+  notInTree: number;
+  /** Rows whose blob id is not the tree's for that path (the file changed since). */
+  otherBlob: number;
+  /** Rows whose text does not hash to their blob id: altered. */
+  altered: number;
+  /** Lines that are not a well-formed row (or too long to be one), and repeated paths. */
+  malformed: number;
+  /** The first few rejected rows' paths and why, for the log (raw: print them through inertLogText). */
+  examples: string[];
+}
+
 /** What the loader did, for the build's log and the benchmark. */
 export interface GitLoadStats {
-  /** Files whose parsed record came from the cache. */
+  /** The commit read. */
+  commit: string;
+  /** Files whose text came from the cache (checked against its blob id, then parsed). */
   reused: number;
   /** Files read through git and parsed. */
   read: number;
-  /** Why the cache was not used, when it was not. */
+  /** Why the cache was not used at all, when it was not. */
   coldBecause?: string;
-}
-
-/** A file's parse result, as the cache holds it. */
-type Entry = { ok: true; record: PetitionRecord } | { ok: false; file: string; problem: string };
-
-/**
- * Every file's parse result: GitHub signatures by user id (a number: a million of them cost far
- * less as keys than their paths would), everything else (paper and email signatures, skipped
- * files) by path.
- */
-class Entries {
-  readonly github = new Map<number, SignatureRecord>();
-  readonly other = new Map<string, Entry>();
-  get size() {
-    return this.github.size + this.other.size;
-  }
-  set(file: string, entry: Entry) {
-    if (entry.ok && !isOffline(entry.record)) this.github.set(entry.record.user_id, entry.record);
-    else this.other.set(file, entry);
-  }
-  delete(file: string) {
-    const id = userIdFromRelativePath(file);
-    if (id !== undefined) this.github.delete(id);
-    this.other.delete(file);
-  }
+  /** Cached rows not used, by why. */
+  rejected: CacheRejections;
 }
 
 /** A signature file's path inside the folder: every *.md but the folder's README.md, as listSignatureFiles reads. */
 const isSignaturePath = (file: string) => file.endsWith('.md') && file !== 'README.md';
 
 /**
- * A fingerprint of the code and locked dependencies that decide what a file parses to: a cache
- * written under other rules is not used. `files` are read relative to `projectRoot`.
+ * A fingerprint of what decides how a text is judged: the core's code, the loaders, the locked
+ * dependencies, `extraFiles` (relative to `projectRoot`), and the Unicode version and Node major
+ * of this process (names are checked with Unicode properties, NFC and Intl.Segmenter, whose
+ * answers change with Node's ICU). The processor keys its ledger of answered issues with it.
  */
-export async function rulesFingerprint(projectRoot: string): Promise<string> {
-  const hash = createHash('sha256').update(CACHE_FORMAT);
+export async function rulesFingerprint(projectRoot: string, extraFiles: readonly string[] = []): Promise<string> {
+  const hash = createHash('sha256').update(RULES_FORMAT);
+  hash.update(`\0unicode ${process.versions.unicode ?? ''}\0node ${process.versions.node.split('.')[0]}\0`);
   const core = (await readdir(path.join(projectRoot, 'scripts/core'))).filter((name) => name.endsWith('.ts')).sort();
   for (const file of [
     ...core.map((name) => `scripts/core/${name}`),
     'scripts/store/load-signatures.ts',
     'scripts/store/load-signatures-git.ts',
     'package-lock.json',
+    ...extraFiles,
   ]) {
     hash.update(`\0${file}\0`);
     hash.update(await readFile(path.join(projectRoot, file)));
@@ -114,46 +123,31 @@ async function folderTree(options: GitLoadOptions, folder: string): Promise<stri
   return match?.[1];
 }
 
-/** A change to one file of the folder: its new blob, or undefined when it was deleted. */
-interface Change {
-  file: string;
-  blob: string | undefined;
-  /** Not a regular file (a symbolic link or submodule): skipped, as it holds no signature. */
-  irregular: boolean;
-}
-
 const REGULAR = new Set(['100644', '100755']);
 
-/** Every file of a tree, as additions. */
-async function listTree(options: GitLoadOptions, tree: string): Promise<Change[]> {
+/** The signature files of a tree, as flat lists (a million small objects cost more). */
+interface TreeFiles {
+  files: string[];
+  blobs: string[];
+  /** Not a regular file (a symbolic link or submodule): skipped, as it holds no signature. */
+  irregular: boolean[];
+}
+
+/** Every signature file of a tree: the truth every cached row is compared with. */
+async function listTree(options: GitLoadOptions, tree: string): Promise<TreeFiles> {
   const out = (await runGit(['ls-tree', '-r', '-z', tree], options)).toString('utf8');
-  const changes: Change[] = [];
+  const listed: TreeFiles = { files: [], blobs: [], irregular: [] };
   for (const entry of out.split('\0')) {
     const tab = entry.indexOf('\t');
     if (tab < 0) continue;
     const [mode, type, blob] = entry.slice(0, tab).split(' ');
     const file = entry.slice(tab + 1);
     if (type !== 'blob' || !isSignaturePath(file)) continue;
-    changes.push({ file, blob, irregular: !REGULAR.has(mode!) });
+    listed.files.push(file);
+    listed.blobs.push(blob!);
+    listed.irregular.push(!REGULAR.has(mode!));
   }
-  return changes;
-}
-
-/** What changed between two trees of the folder (git diff-tree compares only subtrees that differ). */
-async function diffTrees(options: GitLoadOptions, from: string, to: string): Promise<Change[]> {
-  const parts = (await runGit(['diff-tree', '-r', '-z', '--no-renames', from, to], options))
-    .toString('utf8')
-    .split('\0');
-  const changes: Change[] = [];
-  // Each change: ":<old mode> <new mode> <old id> <new id> <status>" then the path.
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    const [, newMode, , newBlob, status] = parts[i]!.slice(1).split(' ');
-    const file = parts[i + 1]!;
-    if (!isSignaturePath(file)) continue;
-    const deleted = status === 'D' || newMode === '000000';
-    changes.push({ file, blob: deleted ? undefined : newBlob, irregular: !deleted && !REGULAR.has(newMode!) });
-  }
-  return changes;
+  return listed;
 }
 
 /**
@@ -245,31 +239,6 @@ function catFile(
   });
 }
 
-/** The cache file's first line. */
-interface CacheHeader {
-  format: string;
-  rules: string;
-  /** The commit and the tree of the signatures folder the cache was made from. */
-  commit: string;
-  tree: string;
-  letters: string[];
-}
-
-/**
- * In a partial, shallow clone the cached commit's trees are not there: fetches that commit
- * with its trees and no blobs (a few megabytes at a million signatures) so that git diff-tree
- * can compare. False when origin no longer has it (history rewritten).
- */
-async function fetchTreesOf(options: GitLoadOptions, commit: string): Promise<boolean> {
-  return runGit(
-    ['fetch', 'origin', '--no-tags', '--no-write-fetch-head', '--depth=1', '--filter=blob:none', commit],
-    options,
-  ).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * Fetches every blob of `commit` in one pack, as a clone would: a million "want" lines, one
  * per signature file, would be a request GitHub need not accept. The commit's blobs are
@@ -292,115 +261,96 @@ async function fetchAllBlobsOf(options: GitLoadOptions, commit: string): Promise
   );
 }
 
+/** Above this many files to read, a partial clone fetches the commit's whole pack rather than each blob by id. */
+const FETCH_BY_ID_UP_TO = 10_000;
+
 /**
- * Reads the cache line by line (a million records as one JSON text would need twice their size
- * in memory at once). Returns undefined, with the reason, when it is missing or not for these rules.
+ * The longest line an honest row can be: a file's text is at most SIGNATURE_FILE_MAX_BYTES, and
+ * JSON writes a character as at most six ("\u0000"), plus the path and blob id. A longer line is
+ * not read into memory at all.
  */
-async function readCache(
-  file: string,
-  rules: string,
-  intern: (value: string) => string,
-): Promise<{ commit: string; tree: string; entries: Entries } | { missing: string }> {
-  let lines: ReturnType<typeof createInterface>;
-  try {
-    const handle = await open(file, 'r');
-    lines = createInterface({ input: handle.createReadStream({ encoding: 'utf8' }), crlfDelay: Infinity });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { missing: 'no cache yet' };
-    throw error;
-  }
-  let header: CacheHeader | undefined;
-  const entries = new Entries();
-  try {
-    for await (const line of lines) {
-      if (!header) {
-        header = JSON.parse(line) as CacheHeader;
-        if (header.format !== CACHE_FORMAT) return { missing: `the cache is of another format (${header.format})` };
-        if (header.rules !== rules)
-          return { missing: 'the cache was made by other rules (code or dependencies changed)' };
-        continue;
-      }
-      const row = JSON.parse(line) as unknown[];
-      if (row[0] === 0) {
-        const [, user_id, name, country, login, issue, signed_at, letter, reason] = row as [
-          0,
-          number,
-          string,
-          string,
-          string,
-          number,
-          string,
-          number,
-          string,
-        ];
-        const record: SignatureRecord = {
-          name,
-          country: intern(country),
-          login,
-          user_id,
-          issue,
-          signed_at,
-          letter_sha256: header.letters[letter]!,
-          reason,
-        };
-        entries.github.set(user_id, record);
-      } else if (row[0] === 1) {
-        const record = row[1] as OfflineSignatureRecord;
-        entries.other.set(offlineRelativePath(record.id), { ok: true, record });
-      } else {
-        const [, file, problem] = row as [2, string, string];
-        entries.other.set(file, { ok: false, file, problem });
-      }
-    }
-  } catch (error) {
-    return { missing: `the cache is unreadable (${(error as Error).message.slice(0, 200)})` };
-  } finally {
-    lines.close();
-  }
-  if (!header) return { missing: 'the cache is empty' };
-  return { commit: header.commit, tree: header.tree, entries };
+const MAX_ROW_CHARACTERS = 6 * SIGNATURE_FILE_MAX_BYTES + 8192;
+
+/** The id git gives a blob of `text`: the hash of "blob <bytes>\0" and the bytes. */
+export function gitBlobId(text: string, idLength: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash(idLength === 64 ? 'sha256' : 'sha1')
+    .update(`blob ${bytes.length}\0`)
+    .update(bytes)
+    .digest('hex');
 }
 
-/** Writes the cache beside its final name and renames it: a build stopped halfway leaves the old one whole. */
-async function writeCache(file: string, rules: string, commit: string, tree: string, entries: Entries): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const letters = new Map<string, number>();
-  for (const record of entries.github.values())
-    if (!letters.has(record.letter_sha256)) letters.set(record.letter_sha256, letters.size);
-  const temporary = `${file}.${process.pid}.tmp`;
-  const handle = await open(temporary, 'w');
-  const json = JSON.stringify;
-  try {
-    const header: CacheHeader = { format: CACHE_FORMAT, rules, commit, tree, letters: [...letters.keys()] };
-    let chunk = `${json(header)}\n`;
-    const flush = async () => {
-      if (chunk.length < 1 << 20) return;
-      await handle.write(chunk);
-      chunk = '';
-    };
-    // Written out rather than JSON.stringify of an array per record: a third of the time.
-    for (const r of entries.github.values()) {
-      chunk += `[0,${r.user_id},${json(r.name)},"${r.country}","${r.login}",${r.issue},"${r.signed_at}",${letters.get(r.letter_sha256)},${json(r.reason)}]\n`;
-      await flush();
-    }
-    for (const entry of entries.other.values()) {
-      chunk += entry.ok ? `${json([1, entry.record])}\n` : `${json([2, entry.file, entry.problem])}\n`;
-      await flush();
-    }
-    await handle.write(chunk);
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file).catch(async (error: unknown) => {
-    await rm(temporary, { force: true });
-    throw error;
-  });
-}
+const BLOB_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /**
- * Loads every signature of `folder` at `ref` through git, reusing the cache's records for the
- * files that did not change and updating the cache. Same records and skipped files as
- * {@link loadSignatures} on a checkout of that commit, in path order.
+ * Calls `onLine` with each line of a file, each at most `max` characters: a longer one is skipped
+ * without being held (`onLine` gets undefined, counted as malformed), so a forged cache of one
+ * endless line costs a read, not the memory. Stops after `maxCharacters` in all, or when `onLine`
+ * returns false. Lines are handed over synchronously within each chunk read (an await per line
+ * cost a tenth of the time at 100,000 rows).
+ */
+async function forEachLine(
+  file: string,
+  max: number,
+  maxCharacters: number,
+  onLine: (line: string | undefined) => boolean,
+): Promise<void> {
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let pending = '';
+  let overlong = false;
+  let total = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      total += chunk.length;
+      let start = 0;
+      for (let newline = chunk.indexOf('\n'); newline >= 0; newline = chunk.indexOf('\n', start)) {
+        const line = overlong ? undefined : pending + chunk.slice(start, newline);
+        pending = '';
+        overlong = false;
+        start = newline + 1;
+        if (!onLine(line)) return;
+      }
+      if (!overlong) {
+        pending += chunk.slice(start);
+        if (pending.length > max) {
+          pending = '';
+          overlong = true;
+        }
+      }
+      if (total > maxCharacters) {
+        onLine(undefined);
+        return;
+      }
+    }
+    if (overlong) onLine(undefined);
+    else if (pending !== '') onLine(pending);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Parses one cached row, or undefined when the line is not [path, blob id, text] of bounded size. */
+function cachedRow(line: string): [string, string, string] | undefined {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(row) || row.length !== 3) return undefined;
+  const [file, blob, text] = row as unknown[];
+  if (typeof file !== 'string' || typeof blob !== 'string' || typeof text !== 'string') return undefined;
+  if (file.length > 4096 || !BLOB_ID.test(blob) || text.length > SIGNATURE_FILE_MAX_BYTES) return undefined;
+  return [file, blob, text];
+}
+
+/** How many rejected rows the log names. */
+const EXAMPLES = 5;
+
+/**
+ * Loads every signature of `folder` at `ref` through git, taking from the cache the texts of
+ * the files that did not change, and updating the cache. Same records and skipped files as
+ * {@link loadSignatures} on a checkout of that commit, whatever the cache holds.
  */
 export async function loadSignaturesFromGit(
   options: GitLoadOptions,
@@ -410,85 +360,162 @@ export async function loadSignaturesFromGit(
   const commit = (await runGit(['rev-parse', '--verify', `${options.ref ?? 'HEAD'}^{commit}`], options))
     .toString('utf8')
     .trim();
+  const rejected: CacheRejections = { notInTree: 0, otherBlob: 0, altered: 0, malformed: 0, examples: [] };
   const tree = await folderTree(options, folder);
+  if (tree === undefined) return { records: [], skipped: [], stats: { commit, reused: 0, read: 0, rejected } };
   const partial = await isPartialClone(options);
-  const cache = options.cacheFile
-    ? await readCache(options.cacheFile, options.rules, intern)
-    : { missing: 'no cache file was given' };
-  let entries = new Entries();
-  let changes: Change[] | undefined;
+  const { files, blobs, irregular } = await listTree(options, tree);
+  const count = files.length;
+  const results = new Array<ReturnType<typeof parseAnySignatureFile> | undefined>(count);
+  const reject = (kind: Exclude<keyof CacheRejections, 'examples'>, file: string | undefined, why: string) => {
+    rejected[kind] += 1;
+    // A forged path may be 4,096 characters: the log gets its start.
+    if (rejected.examples.length < EXAMPLES)
+      rejected.examples.push(
+        file === undefined ? why : `${file.length > 120 ? `${file.slice(0, 119)}…` : file}: ${why}`,
+      );
+  };
+  const accept = (index: number, text: string) => {
+    const result = parseAnySignatureFile(text, files[index]!);
+    if (result.ok) {
+      result.record.country = intern(result.record.country);
+      result.record.letter_sha256 = intern(result.record.letter_sha256);
+    }
+    results[index] = result;
+  };
+  for (let index = 0; index < count; index += 1)
+    if (irregular[index]) results[index] = { ok: false, problem: 'not a regular file (a link or a submodule)' };
+
+  // The new cache is written as the old one is read: the rows that passed, then the files read.
+  const temporary = options.cacheFile ? `${options.cacheFile}.${process.pid}.tmp` : undefined;
+  let out: ReturnType<typeof createWriteStream> | undefined;
+  let writeError: Error | undefined;
+  // Rows are gathered into chunks of a megabyte: a stream write per row cost more than the rows.
+  let chunk = '';
+  const write = (text: string) => {
+    chunk += text;
+    if (chunk.length >= 1 << 20 && out) {
+      out.write(chunk);
+      chunk = '';
+    }
+  };
+  if (temporary) {
+    await mkdir(path.dirname(temporary), { recursive: true });
+    out = createWriteStream(temporary, { encoding: 'utf8' });
+    out.on('error', (error) => (writeError ??= error));
+    write(`${JSON.stringify({ format: CACHE_FORMAT, commit, tree })}\n`);
+  }
+
+  let reused = 0;
   let coldBecause: string | undefined;
-  if (!('entries' in cache)) coldBecause = cache.missing;
-  else if (tree === undefined || cache.tree === tree) {
-    // No folder any more means every file was deleted; the same tree, that none changed.
-    if (tree !== undefined) entries = cache.entries;
-    changes = [];
-  } else if (partial && !(await fetchTreesOf(options, cache.commit)))
-    coldBecause = `origin no longer has the cached commit ${cache.commit.slice(0, 12)}`;
+  if (!options.cacheFile) coldBecause = 'no cache file was given';
   else {
-    entries = cache.entries;
-    changes = await diffTrees(options, cache.tree, tree);
-  }
-  if (changes === undefined) {
-    changes = tree === undefined ? [] : await listTree(options, tree);
-    // Every blob is needed: one pack of the commit, rather than a million objects asked for by id.
-    if (partial && changes.length > 0) await fetchAllBlobsOf(options, commit);
-  }
-  for (const change of changes) entries.delete(change.file);
-  // What to read, as two flat lists: a million change objects would be held while the records
-  // they become are made.
-  const files: string[] = [];
-  const blobs: string[] = [];
-  for (const change of changes) {
-    if (change.irregular)
-      entries.set(change.file, { ok: false, file: change.file, problem: 'not a regular file (a link or a submodule)' });
-    else if (change.blob !== undefined) {
-      files.push(change.file);
-      blobs.push(change.blob);
+    const where = new Map<string, number>();
+    for (let index = 0; index < count; index += 1) if (!irregular[index]) where.set(files[index]!, index);
+    let header = true;
+    let rows = 0;
+    // An honest cache has about one row per file; a forged one is read no further than this.
+    const maxRows = 2 * count + 10_000;
+    try {
+      await forEachLine(options.cacheFile, MAX_ROW_CHARACTERS, (maxRows + 1) * 2048 + 64 * 1024 * 1024, (line) => {
+        if (header) {
+          header = false;
+          let format: unknown;
+          try {
+            format = line === undefined ? undefined : (JSON.parse(line) as { format?: unknown })?.format;
+          } catch {
+            format = undefined;
+          }
+          if (format === CACHE_FORMAT) return true;
+          coldBecause = 'the cache is of another format';
+          return false;
+        }
+        if ((rows += 1) > maxRows) {
+          reject('malformed', undefined, `more rows than ${maxRows}: the rest not read`);
+          return false;
+        }
+        const row = line === undefined ? undefined : cachedRow(line);
+        if (!row) {
+          reject('malformed', undefined, `line ${rows + 1} is not a [path, blob id, text] row`);
+          return true;
+        }
+        const [file, blob, text] = row;
+        const index = where.get(file);
+        if (index === undefined) reject('notInTree', file, `not a signature file at ${commit.slice(0, 12)}`);
+        else if (results[index] !== undefined) reject('malformed', file, 'a second row for the same path');
+        else if (blobs[index] !== blob) reject('otherBlob', file, 'changed since');
+        else if (gitBlobId(text, blob.length) !== blob)
+          reject('altered', file, 'the text does not hash to its blob id');
+        else {
+          accept(index, text);
+          reused += 1;
+          write(`${line}\n`);
+        }
+        return true;
+      });
+      if (header) coldBecause = 'the cache is empty';
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') coldBecause = 'no cache yet';
+      else coldBecause = `the cache is unreadable (${(error as Error).message.slice(0, 200)})`;
     }
   }
-  const changed = changes.length;
-  changes = [];
-  const read = files.length;
+
+  // Everything the cache did not give is read through git.
+  const missing: number[] = [];
+  for (let index = 0; index < count; index += 1) if (results[index] === undefined) missing.push(index);
+  const missingBlobs = missing.map((index) => blobs[index]!);
+  // In a partial clone: one pack of the commit when most is missing, the blobs by id when few are.
+  const byId = partial && reused > 0 && missing.length <= FETCH_BY_ID_UP_TO;
+  if (partial && !byId && missing.length > 0) await fetchAllBlobsOf(options, commit);
   await readBlobs(
     options,
-    blobs,
-    (index, text) => {
-      const file = files[index]!;
-      const result = parseAnySignatureFile(text, file);
-      if (result.ok) {
-        result.record.country = intern(result.record.country);
-        result.record.letter_sha256 = intern(result.record.letter_sha256);
-        entries.set(file, { ok: true, record: result.record });
-      } else entries.set(file, { ok: false, file, problem: result.problem });
+    missingBlobs,
+    (position, text) => {
+      const index = missing[position]!;
+      accept(index, text);
+      // Text that is not valid UTF-8 (decoded with U+FFFD) would not hash back to its blob: not cached.
+      if (out && text.length <= SIGNATURE_FILE_MAX_BYTES && !text.includes('\uFFFD'))
+        write(`${JSON.stringify([files[index], blobs[index], text])}\n`);
     },
-    partial && coldBecause === undefined,
+    byId,
   );
-  files.length = 0;
-  blobs.length = 0;
-  if (options.cacheFile && tree !== undefined && (changed > 0 || coldBecause))
-    await writeCache(options.cacheFile, options.rules, commit, tree, entries);
+  const read = missing.length;
+  missing.length = 0;
+  missingBlobs.length = 0;
+
+  if (out && temporary) {
+    out.write(chunk);
+    chunk = '';
+    await new Promise<void>((resolve) => out.end(resolve));
+    const changed =
+      read > 0 ||
+      coldBecause !== undefined ||
+      rejected.notInTree + rejected.otherBlob + rejected.altered + rejected.malformed > 0;
+    if (writeError || !changed) await rm(temporary, { force: true });
+    else
+      await rename(temporary, options.cacheFile!).catch(async (error: unknown) => {
+        await rm(temporary, { force: true });
+        throw error;
+      });
+    if (writeError) throw writeError;
+  }
 
   // The site does not depend on the records' order (every list is sorted); skipped files are
   // warned about in path order, as the folder loader does.
   const records: PetitionRecord[] = [];
   const skipped: SkippedSignatureFile[] = [];
-  for (const record of entries.github.values()) {
-    if (options.blocked?.has(record.user_id))
-      skipped.push({
-        file: signatureRelativePath(record.user_id),
-        problem: `the account is blocked (${BLOCKED_ACCOUNTS_PATH})`,
-      });
-    else records.push(record);
-  }
-  for (const [file, entry] of entries.other) {
-    if (!entry.ok) skipped.push({ file, problem: entry.problem });
-    else records.push(entry.record);
+  for (let index = 0; index < count; index += 1) {
+    const result = results[index]!;
+    const file = files[index]!;
+    if (!result.ok) skipped.push({ file, problem: result.problem });
+    else if (!isOffline(result.record) && options.blocked?.has(result.record.user_id))
+      skipped.push({ file, problem: `the account is blocked (${BLOCKED_ACCOUNTS_PATH})` });
+    else records.push(result.record);
   }
   skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return {
     records,
     skipped,
-    stats: { reused: entries.size - read, read, ...(coldBecause ? { coldBecause } : {}) },
+    stats: { commit, reused, read, ...(coldBecause ? { coldBecause } : {}), rejected },
   };
 }

@@ -35,6 +35,17 @@ const exists = (file: string) =>
   );
 
 describe('npm run moderate', () => {
+  it('tells the maintainer to delete the Actions caches, which hold copies of signature files, after an erasure', async () => {
+    const root = await tempDir();
+    const file = path.join(root, 'signatures', signatureRelativePath(4242));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, '---\nname: "Erased"\n---\n');
+    const lines = await moderate(['remove', '4242', '--reason', 'erasure request'], root, new Date());
+    expect(await exists(file)).toBe(false);
+    expect(lines).toContain('  gh cache delete --all');
+    expect(lines.join('\n')).toMatch(/erasure request: once the history is rewritten/);
+  });
+
   it('blocks an account and removes its signature in one change, and prints the commit message with the reason', async () => {
     const root = await tempDir();
     const file = path.join(root, 'signatures', signatureRelativePath(9999));
@@ -127,6 +138,6 @@ describe('the processor as GitHub Actions runs it', () => {
     expect(await readFile(outputs, 'utf8')).toMatch(/publish=true\ncommitted=true\n/);
     expect(await readFile(summaryFile, 'utf8')).not.toMatch(/^::/m);
     const ledger = JSON.parse(await readFile(path.join(checkout, '.petition-ledger/answered.json'), 'utf8'));
-    expect(Object.keys(ledger)).toEqual(['2']);
+    expect(Object.keys(ledger.answered)).toEqual(['2']);
   });
 });

@@ -402,6 +402,75 @@ describe('the signature processor under faults', () => {
     ]);
   });
 
+  it('decides again against the new head when a maintainer removed a signature during the run, and does not undo the removal', async () => {
+    // Anna signed earlier and reopened her issue to change her name; Wei signs for the first time.
+    const annaPath = `signatures/${signatureRelativePath(anna.id)}`;
+    const annaBefore = renderSignatureFile({
+      name: 'Anna',
+      country: 'RU',
+      login: anna.login,
+      user_id: anna.id,
+      issue: 1,
+      signed_at: '2026-11-20T10:00:00Z',
+      letter_sha256: '',
+      reason: '',
+    });
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      files: { [annaPath]: annaBefore },
+      issues: [
+        sign(
+          anna,
+          { name: 'Anna K.', country: 'RU' },
+          { created_at: '2026-11-20T10:00:00Z', labels: ['signature', 'signed'], state_reason: 'reopened' },
+        ),
+        sign(wei, { name: 'Wei', country: 'CN' }),
+      ],
+    });
+    const checkout = await makeCheckout(fake);
+    const checkedOut = fake.headSha();
+    // `npm run moderate -- remove` pushed at the worst moment: just before the processor moves the branch.
+    let pushed = false;
+    fake.beforeRequest = (method, path) => {
+      if (!pushed && method === 'PATCH' && path.includes('/git/refs/heads/main')) {
+        pushed = true;
+        fake.pushCommit({ [annaPath]: null }, `Remove the signature of user ${anna.id}\n\nReason: a duplicate`);
+      }
+    };
+    const summary = await runProcessor(fake, checkout, { baseCommit: checkedOut });
+    expect(pushed).toBe(true);
+    expect(summary.logs.join('\n')).toContain('deciding again');
+    const files = fake.files();
+    expect(files[annaPath]).toBeUndefined();
+    expect(files[`signatures/${signatureRelativePath(wei.id)}`]).toContain('name: "Wei"');
+    expect(summary.actions.find((action) => action.issue === 1)?.outcome).toBe('refused');
+    expect(fake.commits().map((c) => c.message.split('\n')[0])).toEqual([
+      'Add 1 signature',
+      `Remove the signature of user ${anna.id}`,
+      'Initial commit',
+    ]);
+  });
+
+  it('decides again when the branch moved between the checkout and the commit', async () => {
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [sign(anna, { name: 'Anna', country: 'RU' })],
+    });
+    const checkout = await makeCheckout(fake);
+    const checkedOut = fake.headSha();
+    // A maintainer blocks Anna after the checkout was made, before the processor commits.
+    fake.pushCommit(
+      { 'content/moderation/blocked-accounts.yml': `- user_id: ${anna.id}\n  reason: spam\n  date: 2026-11-24\n` },
+      `Block user ${anna.id}`,
+    );
+    const summary = await runProcessor(fake, checkout, { baseCommit: checkedOut });
+    expect(fake.files()[`signatures/${signatureRelativePath(anna.id)}`]).toBeUndefined();
+    expect(summary.actions[0]?.outcome).toBe('refused');
+    expect(fake.commits()[0]!.message).toBe(`Block user ${anna.id}`);
+  });
+
   it('finishes the job on the next run when a run died after committing, without a second commit or comment', async () => {
     fake = await startFakeGitHub({
       owner: 'leopards',

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
-import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
+import { renderSignatureFile, signatureRelativePath, type SignatureRecord } from '../../scripts/core/signature-file.ts';
 import { siteFingerprint } from '../../scripts/tooling/bench/build.ts';
 import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { generateOfflineSampleRecords } from '../../scripts/core/sample-signatures.ts';
@@ -51,13 +52,15 @@ describe('a build through git with the record cache of an earlier commit', () =>
     ]);
   };
 
+  let records: SignatureRecord[];
+
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'petition-incremental-'));
     repository = path.join(work, 'repository');
     cacheFile = path.join(work, 'cache', 'records.ndjson');
     const signatures = path.join(repository, 'signatures');
     await git('git', ['init', '-q', repository]);
-    const records = generateSampleRecords(260, { seed: 21 });
+    records = generateSampleRecords(260, { seed: 21 });
     await writeSignatureFiles(signatures, records.slice(0, 200));
     await writeOfflineSignatureFiles(signatures, generateOfflineSampleRecords(12, { seed: 4 }));
     // Malformed and hostile files, skipped with a warning, are part of what the cache remembers.
@@ -105,10 +108,97 @@ describe('a build through git with the record cache of an earlier commit', () =>
       expect(rebuilt.log).toContain(line);
   });
 
-  it('does not trust a cache written by other rules, and says why it reads everything', async () => {
+  it('reads a cache of another format as no cache, and says why it reads everything', async () => {
     const text = await readFile(cacheFile, 'utf8');
-    await writeFile(cacheFile, text.replace(/"rules":"[0-9a-f]+"/, '"rules":"0000"'));
+    await writeFile(cacheFile, text.replace(/"format":"[^"]+"/, '"format":"petition-record-cache/0"'));
     const site = await throughGit();
-    expect(site.log).toMatch(/0 from the record cache, \d+ read \(the cache was made by other rules/);
+    expect(site.log).toMatch(/0 from the record cache, \d+ read \(the cache is of another format\)/);
+  });
+
+  /**
+   * Anything running in a job on the default branch can save a cache entry the next build
+   * restores (issue #26). The forger here copies the real cache's header and writes rows in the
+   * format the build reads: phantom signers, a real signer left out and another one altered, and
+   * markup (and a workflow command) in every field. None of it may reach the site.
+   */
+  it('publishes nothing a forged cache says: the site is byte for byte a clean build, and the log names what it rejected, inertly', async () => {
+    // A fresh, honest cache of the current commit first.
+    await rm(cacheFile, { force: true });
+    await throughGit();
+    const clean = await buildSite({ signaturesDir: path.join(repository, 'signatures'), env: now });
+    sites.push(clean);
+    const [headerLine, ...rows] = (await readFile(cacheFile, 'utf8')).trimEnd().split('\n');
+    const header = JSON.parse(headerLine!) as { format: string; letters?: string[] };
+    const hostile = '<img src=x onerror=alert(1)>"\n::error::forged';
+    const phantoms = generateSampleRecords(500, { seed: 99 }).map((record, index) => ({
+      ...record,
+      user_id: 900_000_000 + index,
+      name: index === 0 ? hostile : `Phantom ${index}`,
+    }));
+    const real = records.slice(20, 23);
+    let forged: string[];
+    if (header.format === 'petition-record-cache/1') {
+      // The rows of the parsed-record cache before issue #26: [0, user_id, name, country, login, issue, signed_at, letter, reason].
+      const row = (r: SignatureRecord, issue: unknown = r.issue) =>
+        JSON.stringify([0, r.user_id, r.name, r.country, r.login, issue, r.signed_at, 0, r.reason]);
+      const dropped = String(real[0]!.user_id);
+      forged = [
+        ...rows.filter((line) => !line.startsWith(`[0,${dropped},`)),
+        ...phantoms.map((r) => row(r)),
+        row({ ...real[1]!, name: hostile, reason: hostile, login: hostile }, '<b>1</b>'),
+      ];
+    } else {
+      // [path, blob id, text]: a forger can compute a blob id for any text it writes.
+      const row = (file: string, text: string, blob = blobId(text)) => JSON.stringify([file, blob, text]);
+      const realBlob = async (r: SignatureRecord) =>
+        (
+          await git('git', ['-C', repository, 'rev-parse', `HEAD:signatures/${signatureRelativePath(r.user_id)}`])
+        ).stdout.trim();
+      const markup = renderSignatureFile({ ...real[1]!, name: hostile, reason: hostile }).replace(
+        /issue: \d+/,
+        'issue: "<b>1</b>"',
+      );
+      forged = [
+        // The real signer real[0] is left out; real[1] comes back with markup under its real blob id,
+        // real[2] with another name under a blob id that fits the forged text.
+        ...rows.filter(
+          (line) => !real.some((r) => line.startsWith(`[${JSON.stringify(signatureRelativePath(r.user_id))},`)),
+        ),
+        ...phantoms.map((r) => row(signatureRelativePath(r.user_id), renderSignatureFile(r))),
+        row(signatureRelativePath(real[1]!.user_id), markup, await realBlob(real[1]!)),
+        row(signatureRelativePath(real[2]!.user_id), renderSignatureFile({ ...real[2]!, name: 'Someone Else' })),
+        row(`../\n::error::${hostile}.md`, renderSignatureFile(phantoms[1]!)),
+        '{"not": "a row"}',
+        `["${'x'.repeat(200_000)}"]`,
+      ];
+    }
+    await writeFile(cacheFile, [headerLine, ...forged].join('\n') + '\n');
+
+    const site = await throughGit();
+    const [siteFiles, cleanFiles] = await Promise.all([siteFingerprint(site.output), siteFingerprint(clean.output)]);
+    expect([...siteFiles.keys()].sort()).toEqual([...cleanFiles.keys()].sort());
+    expect([...cleanFiles].filter(([file, sha]) => siteFiles.get(file) !== sha).map(([file]) => file)).toEqual([]);
+    const tally = JSON.parse(await site.read('data/tally.json'));
+    expect(tally.signature_count).toBe(JSON.parse(await clean.read('data/tally.json')).signature_count);
+    // What was rejected is said, and nothing of it can be a workflow command or a second line.
+    expect(site.log).toMatch(
+      /Record cache rows not used: 50\d for paths not in the tree, 1 for files changed since, 1 whose text does not match its blob id, 2 malformed/,
+    );
+    expect(site.log).toMatch(/The cache may have been tampered with/);
+    // The three real signers' files the cache left out or got wrong are read from git.
+    if (header.format !== 'petition-record-cache/1') expect(site.log).toMatch(/from the record cache, 3 read/);
+    expect(site.log.split('\n').filter((line) => line.trimStart().startsWith('::'))).toEqual([]);
+    expect(site.log).not.toContain('::error');
+
+    // The next build, with the cache this build wrote, is clean again.
+    const again = await throughGit();
+    expect(again.log).not.toMatch(/Record cache rows not used/);
+    expect(again.log).toMatch(/Signatures read through git: \d+ from the record cache, 0 read/);
   });
 });
+
+/** The id git gives a blob of `text`, computed here independently of the loader. */
+function blobId(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}

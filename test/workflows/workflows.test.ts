@@ -138,10 +138,42 @@ describe('the signature workflow', () => {
     const workflow = await parsed('signatures.yml');
     expect(workflow.jobs.process.outputs.publish).toBe('${{ steps.process.outputs.publish }}');
     expect(workflow.jobs.deploy.needs).toBe('process');
-    // Without always(), a failed process job skips the deploy and the commit stays unpublished.
-    expect(workflow.jobs.deploy.if).toBe("always() && needs.process.outputs.publish == 'true'");
+    // Without !cancelled(), a failed process job skips the deploy; with always(), a cancelled run deploys.
+    expect(workflow.jobs.deploy.if).toBe("${{ !cancelled() && needs.process.outputs.publish == 'true' }}");
     expect(workflow.jobs.deploy.uses).toBe('./.github/workflows/pages.yml');
     expect((await parsed('pages.yml')).on).toHaveProperty('workflow_call');
+  });
+
+  it('refuses a manual run on another branch, and commits only to the default branch', async () => {
+    const { process: job } = (await parsed('signatures.yml')).jobs;
+    expect(job.if).toContain(
+      "(github.event_name != 'workflow_dispatch' || github.ref == format('refs/heads/{0}', github.event.repository.default_branch))",
+    );
+    const processStep = job.steps.find((step: any) => step.id === 'process');
+    expect(processStep.env.PETITION_BRANCH).toBe('${{ github.event.repository.default_branch || github.ref_name }}');
+  });
+
+  it('starts no run for an edit to a closed issue', async () => {
+    const { process: job } = (await parsed('signatures.yml')).jobs;
+    expect(job.if).toMatch(/^\(github\.event_name != 'issues' \|\|\s+\(github\.event\.issue\.state == 'open' &&/);
+  });
+
+  it('keys the ledger by the rules that wrote it and restores no npm cache in the job that holds the write token', async () => {
+    const { steps } = (await parsed('signatures.yml')).jobs.process;
+    const setup = steps.find((step: any) => String(step.uses).startsWith('actions/setup-node@'));
+    expect(setup.with).not.toHaveProperty('cache');
+    const restore = steps.find((step: any) => String(step.uses).startsWith('actions/cache/restore@'));
+    const save = steps.find((step: any) => String(step.uses).startsWith('actions/cache/save@'));
+    expect(save.with.key).toBe(restore.with.key);
+    for (const rule of [
+      "'package-lock.json'",
+      "'scripts/core/**'",
+      "'scripts/commands/process-signatures.ts'",
+      "'.github/ISSUE_TEMPLATE/**'",
+    ])
+      expect(restore.with['restore-keys']).toContain(rule);
+    expect(restore.with['restore-keys']).toMatch(/-node24-$/);
+    expect(restore.with.key.startsWith(restore.with['restore-keys'])).toBe(true);
   });
 
   it('installs only the production dependencies, with install scripts off, in the job that holds the write token', async () => {
@@ -159,15 +191,33 @@ describe('the signature workflow', () => {
     expect(restore).toBeGreaterThanOrEqual(0);
     expect(restore).toBeLessThan(processIndex);
     expect(save).toBeGreaterThan(processIndex);
-    expect(steps[save].if).toMatch(/^always\(\)/);
+    expect(steps[save].if).toMatch(/^\$\{\{ !cancelled\(\) && /);
     expect(steps[processIndex].env.PETITION_LEDGER).toMatch(new RegExp(`^${steps[restore].with.path}/`));
   });
 });
 
 describe('every workflow', () => {
-  it.each(['signatures.yml', 'pages.yml'])('%s runs on the current Node LTS', async (file) => {
-    expect(await text(file)).toMatch(/node-version: lts\/\*/);
-  });
+  it.each(['signatures.yml', 'pages.yml'])(
+    '%s runs on a pinned Node major, the Active LTS, whose Unicode version the rules fingerprint names',
+    async (file) => {
+      const source = await text(file);
+      expect(source).toMatch(/node-version: 24\n/);
+      expect(source).not.toMatch(/node-version: lts/);
+    },
+  );
+
+  it.each(['signatures.yml', 'pages.yml'])(
+    '%s neither deploys nor saves a cache when a run is cancelled',
+    async (file) => {
+      // always() runs after a cancellation too; !cancelled() is the documented form.
+      const { jobs } = await parsed(file);
+      const conditions = Object.values(jobs as Record<string, any>).flatMap((job) => [
+        job.if,
+        ...(job.steps ?? []).map((step: any) => step.if),
+      ]);
+      expect(conditions.filter((condition) => /\balways\(\)/.test(String(condition ?? '')))).toEqual([]);
+    },
+  );
 
   it('CI also checks the oldest Node that package.json supports', async () => {
     const engines = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')).engines.node;
@@ -207,7 +257,36 @@ describe('the Pages workflow', () => {
     expect(build.steps.indexOf(restore)).toBeLessThan(build.steps.indexOf(buildStep));
     expect(build.steps.indexOf(save)).toBeGreaterThan(build.steps.indexOf(buildStep));
     expect(save.with.key).toBe(restore.with.key);
-    expect(restore.with['restore-keys']).toBe(restore.with.key.replace('${{ github.sha }}', ''));
+    // Named by the commit the build checked out (the branch head), not the event's commit.
+    const head = build.steps.find((step: any) => step.id === 'head');
+    expect(head.run).toBe('echo "sha=$(git rev-parse HEAD)" >> "$GITHUB_OUTPUT"');
+    expect(build.steps.indexOf(head)).toBe(1);
+    expect(save.with.key).toMatch(/-\$\{\{ steps\.head\.outputs\.sha \}\}$/);
+    expect(save.with.key).not.toContain('github.sha');
+    expect(restore.with['restore-keys']).toBe(restore.with.key.replace('${{ steps.head.outputs.sha }}', ''));
+  });
+
+  it('builds one at a time and only from the default branch, and deploys a build only while its commit is the branch head', async () => {
+    const { build, deploy } = (await parsed('pages.yml')).jobs;
+    expect(build.if).toBe(
+      "github.event_name != 'workflow_dispatch' || github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
+    );
+    expect(build.concurrency.group).toBeTruthy();
+    expect(build.concurrency.group).not.toBe(deploy.concurrency.group);
+    expect(build.concurrency['cancel-in-progress']).toBe(false);
+    expect(build.outputs).toMatchObject({
+      built: '${{ steps.head.outputs.sha }}',
+      deploy: '${{ steps.current.outputs.deploy }}',
+    });
+    const current = build.steps.find((step: any) => step.id === 'current');
+    expect(current.env).toMatchObject({ BUILT: '${{ steps.head.outputs.sha }}', BRANCH: '${{ github.ref_name }}' });
+    expect(current.run).toContain('git/ref/heads/${BRANCH}');
+    expect(current.run).toMatch(/if \[ "\$head" = "\$BUILT" \]; then\n\s+echo "deploy=true" >> "\$GITHUB_OUTPUT"/);
+    const upload = build.steps.find((step: any) => String(step.uses).startsWith('actions/upload-pages-artifact@'));
+    expect(build.steps.indexOf(upload)).toBe(build.steps.length - 1);
+    expect(build.steps.indexOf(current)).toBe(build.steps.length - 2);
+    expect(upload.if).toBe("steps.current.outputs.deploy == 'true'");
+    expect(deploy.if).toBe("needs.build.outputs.deploy == 'true'");
   });
 
   it('deploys one at a time in the github-pages environment with the current major versions', async () => {
