@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { GitBlobs, GitCommits, GitRefs, GitTrees, type StoredCommit } from './git-database.ts';
 // Real webhook payloads from @octokit/webhooks-examples (npm run refresh:github-webhooks).
 import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
 
@@ -81,6 +82,12 @@ export interface FakeGitHubOptions {
   token?: string;
   /** Milliseconds each response is delayed, to make concurrent clients interleave. */
   latencyMs?: number;
+  /**
+   * A bare git repository that holds the git database instead of memory: commits made through
+   * the API are real commits there (visible to git clients), and `branch` starts at its head.
+   * `files` is then ignored. Without it the fake keeps everything in memory, as before.
+   */
+  gitDir?: string;
 }
 
 /** GitHub's answer to too many content-creating requests, as a fault to inject. */
@@ -177,10 +184,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   let clock = Date.parse('2026-11-24T10:00:00Z');
   const tick = () => new Date((clock += 1000)).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-  const blobs = new Map<string, string>();
-  const trees = new Map<string, Map<string, string>>(); // tree sha → path → blob sha
-  const commits = new Map<string, { sha: string; message: string; parents: string[]; tree: string; date: string }>();
-  const refs = new Map<string, string>();
+  const gitDir = options.gitDir;
+  const blobs = gitDir ? new GitBlobs(gitDir) : new Map<string, string>();
+  // tree sha → path → blob sha
+  const trees = gitDir ? new GitTrees(gitDir) : new Map<string, Map<string, string>>();
+  const commits = gitDir ? new GitCommits(gitDir) : new Map<string, StoredCommit>();
+  const refs = gitDir ? new GitRefs(gitDir) : new Map<string, string>();
   const issues = new Map<number, FakeIssue>();
   const labels = new Map<string, { name: string; color: string; description: string | null; id: number }>();
   let protection: string | undefined;
@@ -192,12 +201,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const exchanges: FakeExchange[] = [];
 
   const storeTree = (entries: Map<string, string>) => {
+    if (trees instanceof GitTrees) return trees.store(entries);
     const sha = sha1(`tree ${JSON.stringify([...entries].sort(([a], [b]) => (a < b ? -1 : 1)))}`);
     trees.set(sha, new Map(entries));
     return sha;
   };
   const storeCommit = (tree: string, parents: string[], message: string) => {
     const date = tick();
+    if (commits instanceof GitCommits) return commits.store(tree, parents, message, date);
     const sha = sha1(`commit ${tree} ${parents.join(',')} ${message} ${date}`);
     commits.set(sha, { sha, message, parents, tree, date });
     return sha;
@@ -211,7 +222,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     }
     return storeTree(entries);
   };
-  refs.set(branch, storeCommit(treeOfFiles(options.files ?? {}), [], 'Initial commit'));
+  if (!gitDir) refs.set(branch, storeCommit(treeOfFiles(options.files ?? {}), [], 'Initial commit'));
+  else if (!refs.has(branch)) throw new Error(`${gitDir} has no branch ${branch}`);
 
   const ensureLabel = (name: string) => {
     if (!labels.has(name)) labels.set(name, { name, color: 'ededed', description: null, id: nextLabelId++ });
