@@ -101,6 +101,8 @@ export async function startLocalGitHub(options: { actionsDir?: string } = {}): P
     npm_config_cache: npmCache,
     npm_config_offline: 'true',
     npm_config_update_notifier: 'false',
+    // One build time for every build of a scenario, so two builds of a commit are byte-identical.
+    SOURCE_DATE_EPOCH: '1795000000',
     PETITION_LOCAL_NODE_MODULES: path.join(projectRoot, 'node_modules'),
     // Every process a run starts carries the test file's marker, so the test's clean-up finds it.
     ...(process.env.PETITION_TEST_OWNER ? { PETITION_TEST_OWNER: process.env.PETITION_TEST_OWNER } : {}),
