@@ -48,10 +48,16 @@ function unpackLatestDeployment(label: string): string {
 
 const jobsOf = (run: WorkflowRunResult) => Object.fromEntries(run.jobs.map((job) => [job.name, job]));
 const logOf = (run: WorkflowRunResult) => run.log.join('\n');
-const tallyIn = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'data/tally.json'), 'utf8')) as { signature_count: number };
+const tallyIn = (dir: string) =>
+  JSON.parse(readFileSync(path.join(dir, 'data/tally.json'), 'utf8')) as { signature_count: number };
 
 /** A real `issues` webhook payload (opened), carrying this repository's issue. */
-function issuesOpenedPayload(issue: { number: number; title: string; body: string; user: { login: string; id: number } }) {
+function issuesOpenedPayload(issue: {
+  number: number;
+  title: string;
+  body: string;
+  user: { login: string; id: number };
+}) {
   const example = webhookFixture.events
     .find((event) => event.name === 'issues')!
     .examples.find((candidate) => (candidate as { action?: string }).action === 'opened')! as Record<string, any>;
@@ -64,7 +70,12 @@ function issuesOpenedPayload(issue: { number: number; title: string; body: strin
     user: { ...payload.issue.user, login: issue.user.login, id: issue.user.id },
     labels: [{ ...(payload.issue.labels?.[0] ?? {}), name: 'signature' }],
   };
-  payload.repository = { ...payload.repository, full_name: 'leopards/petition', name: 'petition', default_branch: 'main' };
+  payload.repository = {
+    ...payload.repository,
+    full_name: 'leopards/petition',
+    name: 'petition',
+    default_branch: 'main',
+  };
   return payload;
 }
 
@@ -118,13 +129,15 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     const deployed = unpackLatestDeployment('first');
     expect(tree(deployed)).toEqual(tree(path.join(reference, '_site')));
     expect(tallyIn(deployed).signature_count).toBe(0);
-  });
+  }, 600_000);
 
   let signRun: WorkflowRunResult;
 
   it('a signature issue makes signatures.yml commit one signature through the API and deploy the new count, built from the new branch head with the earlier cache', async () => {
     const before = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
-    const issue = gh.api.addIssue(signIssue({ login: 'apetrova', id: 1234567 }, { name: 'Anna P.', country: 'Россия' }));
+    const issue = gh.api.addIssue(
+      signIssue({ login: 'apetrova', id: 1234567 }, { name: 'Anna P.', country: 'Россия' }),
+    );
     signRun = await gh.run({
       workflow: '.github/workflows/signatures.yml',
       event: { name: 'issues', payload: issuesOpenedPayload(issue) },
@@ -151,7 +164,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     expect(logOf(signRun)).toContain(`Cache restored from key: ${firstKey}`);
     expect(gh.services.deployments).toHaveLength(2);
     expect(tallyIn(unpackLatestDeployment('signed')).signature_count).toBe(1);
-  });
+  }, 600_000);
 
   it('the processor job installs with npm ci --omit=dev --ignore-scripts from the npm cache, offline, and still runs', () => {
     const process = jobsOf(signRun).process!;
@@ -169,7 +182,10 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
   it('a second processor run with nothing new commits nothing and deploys nothing', async () => {
     const before = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
     const deployments = gh.services.deployments.length;
-    const run = await gh.run({ workflow: '.github/workflows/signatures.yml', event: { name: 'schedule', payload: { schedule: '7,22,37,52 * * * *' } } });
+    const run = await gh.run({
+      workflow: '.github/workflows/signatures.yml',
+      event: { name: 'schedule', payload: { schedule: '7,22,37,52 * * * *' } },
+    });
     expect(run.error).toBeUndefined();
     const jobs = jobsOf(run);
     expect(jobs.process!.result).toBe('success');
@@ -178,5 +194,92 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     expect(jobs.deploy!.result).toBe('skipped');
     expect(gh.gitBare(['rev-parse', 'refs/heads/main']).trim()).toBe(before);
     expect(gh.services.deployments).toHaveLength(deployments);
-  });
+  }, 600_000);
+
+  it("a fork's pull request runs ci.yml with a read-only token and no secrets, and the cache entry it saves stays in the pull request's scope, so main's Pages build does not restore it", async () => {
+    // The pull request's merge commit: the real ci.yml, plus steps a fork added to poison the
+    // record cache main's Pages build restores by prefix (newest first) and to read a secret.
+    const base = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
+    const work = path.join(gh.root, 'fork');
+    execFileSync('git', ['clone', '-q', gh.bareRepo, work]);
+    const ci = path.join(work, '.github/workflows/ci.yml');
+    writeFileSync(
+      ci,
+      `${readFileSync(ci, 'utf8')}${[
+        '      - name: Poison the record cache',
+        `        run: mkdir -p .petition-cache && echo '{"poisoned":true}' > .petition-cache/records.ndjson`,
+        '      - uses: actions/cache/save@668228422ae6a00e4ad889ee87cd7109ec5666a7 # v5.0.4',
+        '        with:',
+        '          path: .petition-cache',
+        "          key: petition-records-${{ hashFiles('package-lock.json', 'scripts/core/**', 'scripts/load-signatures*.ts') }}-fork",
+        '      - name: Look for a secret',
+        '        run: echo "app key: [${APP_KEY}]" >> "$GITHUB_STEP_SUMMARY"',
+        '        env:',
+        '          APP_KEY: ${{ secrets.PETITION_APP_PRIVATE_KEY }}',
+      ].join('\n')}\n`,
+    );
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Mallory',
+      GIT_AUTHOR_EMAIL: 'm@example.com',
+      GIT_COMMITTER_NAME: 'Mallory',
+      GIT_COMMITTER_EMAIL: 'm@example.com',
+    };
+    execFileSync('git', ['commit', '-qam', 'Improve CI'], { cwd: work, env });
+    execFileSync('git', ['push', '-q', gh.bareRepo, 'HEAD:refs/pull/7/merge'], { cwd: work });
+    const merge = gh.gitBare(['rev-parse', 'refs/pull/7/merge']).trim();
+
+    const run = await gh.run({
+      workflow: '.github/workflows/ci.yml',
+      event: {
+        name: 'pull_request',
+        payload: {
+          action: 'opened',
+          number: 7,
+          pull_request: {
+            number: 7,
+            head: { ref: 'patch-1', sha: merge, repo: { full_name: 'mallory/petition', fork: true } },
+            base: { ref: 'main', sha: base, repo: { full_name: 'leopards/petition', fork: false } },
+          },
+          repository: { full_name: 'leopards/petition', default_branch: 'main' },
+        },
+      },
+      ref: 'refs/pull/7/merge',
+      sha: merge,
+      baseRef: 'main',
+      headRef: 'patch-1',
+      fromFork: true,
+      secrets: { PETITION_APP_PRIVATE_KEY: 'not-for-forks' },
+      // One Node of the matrix is enough here; and not the whole suite inside a test, nor lint
+      // and a build the first scenario already made (documented step overrides).
+      matrixFilter: (matrix) => matrix.node === 'lts/*',
+      stepOverrides: {
+        'check\nnpm test': 'npx vitest run test/unit/countries.test.ts',
+        'check\nnpm run lint': 'npx eslint scripts/tooling',
+        'check\nnpm run build': 'echo "build: made by the first scenario"',
+      },
+    });
+    expect(run.error).toBeUndefined();
+    const check = run.jobs.find((job) => job.name.startsWith('check'))!;
+    expect(check.result).toBe('success');
+    expect(check.permissions).toEqual({ contents: 'read' });
+    expect(check.writeToken).toBe(false);
+    expect(check.secretNames).toEqual(['GITHUB_TOKEN']);
+    expect(check.summary).toContain('app key: []');
+
+    const poisoned = gh.services.cacheEntries.find((entry) => entry.key.endsWith('-fork'))!;
+    expect(poisoned.scope).toBe('refs/pull/7/merge');
+    expect(poisoned.savedBy.ref).toBe('refs/pull/7/merge');
+
+    // Main's next Pages build restores main's newest records, never the fork's newer entry.
+    const pages = await gh.run({
+      workflow: '.github/workflows/pages.yml',
+      event: { name: 'push', payload: { ref: 'refs/heads/main', after: base } },
+    });
+    expect(pages.error).toBeUndefined();
+    const restore = jobsOf(pages).build!.steps.find((step) => step.name.startsWith('actions/cache/restore'))!;
+    expect(restore.outputs['cache-matched-key']).toMatch(/^petition-records-[0-9a-f]{64}-[0-9a-f]{40}$/);
+    expect(restore.outputs['cache-matched-key']).not.toBe(poisoned.key);
+    expect(tallyIn(unpackLatestDeployment('after-fork')).signature_count).toBe(1);
+  }, 600_000);
 });

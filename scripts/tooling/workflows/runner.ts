@@ -168,15 +168,44 @@ interface LoadedWorkflow {
   root: TemplateToken;
 }
 
+/**
+ * Which job and step a line of a workflow belongs to (GitHub's parser reports an unknown
+ * function or context by line), for workflows indented as ours are (two spaces a level).
+ */
+export function whereInWorkflow(text: string, line: number): string | undefined {
+  const lines = text.split('\n').slice(0, line);
+  const jobsAt = lines.findIndex((candidate) => /^jobs:\s*$/.test(candidate));
+  if (jobsAt < 0) return undefined;
+  let job: string | undefined;
+  let step = 0;
+  let stepName: string | undefined;
+  for (const candidate of lines.slice(jobsAt + 1)) {
+    const jobMatch = /^ {2}([\w-]+):\s*$/.exec(candidate);
+    if (jobMatch) [job, step, stepName] = [jobMatch[1], 0, undefined];
+    const stepMatch = /^ {6}- (?:(?:name|uses|run|id):\s*(.*))?/.exec(candidate);
+    if (stepMatch) [step, stepName] = [step + 1, stepMatch[1]];
+    else if (step > 0 && !stepName) stepName = /^ {8}(?:name|uses|run):\s*(.*)$/.exec(candidate)?.[1];
+  }
+  if (!job) return undefined;
+  return step > 0 ? `job ${job}, step ${step}${stepName ? ` "${stepName}"` : ''}` : `job ${job}`;
+}
+
 /** Parses a workflow with @actions/workflow-parser; schema errors fail the run. */
 export async function loadWorkflow(name: string, content: string): Promise<LoadedWorkflow> {
   const parsed = parseWorkflow({ name, content }, new NoOperationTraceWriter());
   const errors = parsed.context.errors.getErrors();
-  if (errors.length > 0 || !parsed.value)
-    throw new WorkflowError(`${name}: ${errors.map((error) => error.message).join('; ')}`);
+  // Each message names the job and step of the line GitHub's parser reports.
+  const located = (messages: string[]) =>
+    messages
+      .map((message) => {
+        const line = Number(/\(Line: (\d+)/.exec(message)?.[1] ?? 0);
+        const where = line ? whereInWorkflow(content, line) : undefined;
+        return where ? `${where}: ${message}` : message;
+      })
+      .join('; ');
+  if (errors.length > 0 || !parsed.value) throw new WorkflowError(located(errors.map((error) => error.message)));
   const template = await convertWorkflowTemplate(parsed.context, parsed.value);
-  if (template.errors?.length)
-    throw new WorkflowError(`${name}: ${template.errors.map((error) => error.Message).join('; ')}`);
+  if (template.errors?.length) throw new WorkflowError(located(template.errors.map((error) => error.Message)));
   return { name, jobs: template.jobs, env: template.env, root: parsed.value };
 }
 
