@@ -132,7 +132,9 @@ export async function startLocalGitHub(options: { actionsDir?: string } = {}): P
         runId,
         githubToken: `ghs_job${runId}`,
         runRoot,
-        actionsDir: options.actionsDir ?? path.join(projectRoot, '.workflow-actions'),
+        // WORKFLOW_ACTIONS_DIR=/nowhere runs the stand-ins as CI does, with real code present.
+        actionsDir:
+          options.actionsDir ?? process.env.WORKFLOW_ACTIONS_DIR ?? path.join(projectRoot, '.workflow-actions'),
         baseEnv,
         secrets: {},
         ...run,
@@ -148,6 +150,12 @@ export async function startLocalGitHub(options: { actionsDir?: string } = {}): P
       rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/** The end of a run's log, without debug lines: the message of a failed expectation. */
+export function explain(run: WorkflowRunResult): string {
+  const lines = run.log.filter((line) => !line.includes('::debug::'));
+  return `${run.error ?? 'no error'}\n${lines.slice(-40).join('\n')}`;
 }
 
 /** Writes a file (for scenario set-up) and answers its path. */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
 import { signIssue } from '../processor/harness.ts';
-import { startLocalGitHub, type LocalGitHub } from './local-github.ts';
+import { explain, startLocalGitHub, type LocalGitHub } from './local-github.ts';
 import type { WorkflowRunResult } from '../../scripts/tooling/workflows/runner.ts';
 
 let gh: LocalGitHub;
@@ -87,7 +87,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       workflow: '.github/workflows/pages.yml',
       event: { name: 'workflow_dispatch', payload: { inputs: {}, ref: 'refs/heads/main' } },
     });
-    expect(firstRun.error).toBeUndefined();
+    expect(firstRun.error, explain(firstRun)).toBeUndefined();
     expect(firstRun.result).toBe('success');
     const jobs = jobsOf(firstRun);
     expect(jobs.build!.result).toBe('success');
@@ -143,7 +143,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       event: { name: 'issues', payload: issuesOpenedPayload(issue) },
       sha: before,
     });
-    expect(signRun.error).toBeUndefined();
+    expect(signRun.error, explain(signRun)).toBeUndefined();
     const jobs = jobsOf(signRun);
     expect(jobs.process!.result).toBe('success');
     expect(jobs.process!.outputs).toMatchObject({ committed: 'true', publish: 'true' });
@@ -186,7 +186,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       workflow: '.github/workflows/signatures.yml',
       event: { name: 'schedule', payload: { schedule: '7,22,37,52 * * * *' } },
     });
-    expect(run.error).toBeUndefined();
+    expect(run.error, explain(run)).toBeUndefined();
     const jobs = jobsOf(run);
     expect(jobs.process!.result).toBe('success');
     expect(jobs.process!.outputs.committed).not.toBe('true');
@@ -260,7 +260,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
         'check\nnpm run build': 'echo "build: made by the first scenario"',
       },
     });
-    expect(run.error).toBeUndefined();
+    expect(run.error, explain(run)).toBeUndefined();
     const check = run.jobs.find((job) => job.name.startsWith('check'))!;
     expect(check.result).toBe('success');
     expect(check.permissions).toEqual({ contents: 'read' });
@@ -277,7 +277,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       workflow: '.github/workflows/pages.yml',
       event: { name: 'push', payload: { ref: 'refs/heads/main', after: base } },
     });
-    expect(pages.error).toBeUndefined();
+    expect(pages.error, explain(pages)).toBeUndefined();
     const restore = jobsOf(pages).build!.steps.find((step) => step.name.startsWith('actions/cache/restore'))!;
     expect(restore.outputs['cache-matched-key']).toMatch(/^petition-records-[0-9a-f]{64}-[0-9a-f]{40}$/);
     expect(restore.outputs['cache-matched-key']).not.toBe(poisoned.key);

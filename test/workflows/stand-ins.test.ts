@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realActionDir } from '../../scripts/tooling/workflows/actions.ts';
 import { projectRoot } from '../helpers/site.ts';
-import { startLocalGitHub, writeText, type LocalGitHub } from './local-github.ts';
+import { explain, startLocalGitHub, writeText, type LocalGitHub } from './local-github.ts';
 
 const CHECKOUT = 'actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd';
 const actionsDir = path.join(projectRoot, '.workflow-actions');
@@ -121,8 +121,8 @@ jobs:
         event: { name: 'workflow_dispatch', payload: {} },
         actionsDir: empty,
       });
-      expect(real.error).toBeUndefined();
-      expect(standIn.error).toBeUndefined();
+      expect(real.error, explain(real)).toBeUndefined();
+      expect(standIn.error, explain(standIn)).toBeUndefined();
       expect(real.uses.map((use) => use.mode)).toEqual(['real']);
       expect(standIn.uses.map((use) => use.mode)).toEqual(['stand-in']);
       const realState = checkoutState(real.jobs[0]!.workspace!);

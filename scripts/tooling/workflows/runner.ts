@@ -889,7 +889,9 @@ async function runAction(
   const inputs: Record<string, string> = {};
   for (const [name, definition] of Object.entries(action.inputs)) {
     if (spec.with[name] !== undefined) inputs[name] = spec.with[name]!;
-    else if (definition.default !== undefined) inputs[name] = interpolate(String(definition.default), context.scope());
+    // `default: null` in an action.yml means no default, as on GitHub (not the text "null").
+    else if (definition.default !== undefined && definition.default !== null)
+      inputs[name] = interpolate(String(definition.default), context.scope());
   }
   for (const name of Object.keys(spec.with))
     if (!(name in action.inputs)) context.call.options.log?.(`${spec.where}: warning: unexpected input ${name}`);
