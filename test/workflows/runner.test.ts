@@ -65,7 +65,11 @@ async function run(workflow: string, extra: { secrets?: Record<string, string> }
     githubToken: 'ghs_test',
     runRoot: path.join(root, 'runs'),
     actionsDir: path.join(root, 'no-actions'),
-    baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    // The test file's marker goes with every step, so its clean-up finds whatever is left.
+    baseEnv: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...(process.env.PETITION_TEST_OWNER ? { PETITION_TEST_OWNER: process.env.PETITION_TEST_OWNER } : {}),
+    },
     secrets: extra.secrets ?? {},
   });
 }
