@@ -137,6 +137,8 @@ export async function startLocalGitHub(options: { actionsDir?: string } = {}): P
           options.actionsDir ?? process.env.WORKFLOW_ACTIONS_DIR ?? path.join(projectRoot, '.workflow-actions'),
         baseEnv,
         secrets: {},
+        // WORKFLOWS_VERBOSE=1 prints every run's log: each `uses:` says whether real code or a stand-in ran.
+        ...(process.env.WORKFLOWS_VERBOSE ? { log: (line: string) => process.stdout.write(`${line}\n`) } : {}),
         ...run,
         stepOverrides: {
           [`build\n${FULL_INSTALL}`]: HARDLINK_NODE_MODULES,
