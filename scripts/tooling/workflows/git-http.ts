@@ -31,7 +31,7 @@ export function allowGitHubStyleFetches(gitDir: string): void {
   }
 }
 
-/** Splits a CGI response's header block from its body: answers the headers and the body's start. */
+/** Reads a CGI response's header block: the Status header as the HTTP status, the rest as headers. */
 export function parseCgiHeaders(head: string): { status: number; headers: Array<[string, string]> } {
   let status = 200;
   const headers: Array<[string, string]> = [];

@@ -11,9 +11,8 @@
  * Not simulated: runners and their images (steps run on this host), job containers and
  * services, timeouts, and concurrency groups (evaluated and recorded, never queued or cancelled).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
@@ -289,7 +288,6 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
     record.log.push(line);
     options.log?.(line);
   };
-  record.log = [];
   const wrapped = { ...options, log };
   try {
     const workflow = await loadWorkflow(
@@ -850,7 +848,7 @@ export async function runWithFiles(
   Object.assign(context.state.env, parseKeyValueFile(readFileSync(files.GITHUB_ENV!, 'utf8')));
   context.state.path.push(...readFileSync(files.GITHUB_PATH!, 'utf8').split('\n').filter(Boolean));
   appendFileSync(path.join(context.temp, 'summary.md'), readFileSync(summaryPart));
-  void where;
+  if (code !== 0) context.call.options.log?.(`${where}: exited with ${code}`);
   return code;
 }
 
