@@ -182,6 +182,53 @@ describe('the local workflow runner', () => {
     expect(hashFiles(dir, ['nothing/**'])).toBe('');
   });
 
+  it('takes a cache archive in Azure blocks, serves it back from the signed URL, and refuses a second save under the same key', async () => {
+    const token = services.runtimeToken({
+      runId: 5,
+      job: 'build',
+      ref: 'refs/heads/blocks',
+      defaultRef: 'refs/heads/main',
+    });
+    const twirp = (method: string, body: object) =>
+      fetch(`${services.resultsUrl}twirp/github.actions.results.api.v1.CacheService/${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const created = (await (await twirp('CreateCacheEntry', { key: 'blocks-1', version: 'v1' })).json()) as {
+      signed_upload_url: string;
+    };
+    const url = new URL(created.signed_upload_url);
+    for (const [id, text] of [
+      ['YQ==', 'hello '],
+      ['Yg==', 'world'],
+    ]) {
+      url.search = `comp=block&blockid=${encodeURIComponent(id!)}`;
+      expect((await fetch(url, { method: 'PUT', body: text })).status).toBe(201);
+    }
+    url.search = 'comp=blocklist';
+    const list = '<?xml version="1.0"?><BlockList><Latest>YQ==</Latest><Latest>Yg==</Latest></BlockList>';
+    expect((await fetch(url, { method: 'PUT', body: list })).status).toBe(201);
+    expect((await twirp('FinalizeCacheEntryUpload', { key: 'blocks-1', version: 'v1', size_bytes: '11' })).status).toBe(
+      200,
+    );
+    const found = (await (
+      await twirp('GetCacheEntryDownloadURL', { key: 'blocks-', restore_keys: [], version: 'v1' })
+    ).json()) as {
+      ok: boolean;
+      signed_download_url: string;
+      matched_key: string;
+    };
+    expect(found).toMatchObject({ ok: true, matched_key: 'blocks-1' });
+    expect(await (await fetch(found.signed_download_url)).text()).toBe('hello world');
+    expect((await twirp('CreateCacheEntry', { key: 'blocks-1', version: 'v1' })).status).toBe(409);
+    expect(services.cacheEntries.find((entry) => entry.key === 'blocks-1')?.savedBy).toEqual({
+      runId: 5,
+      job: 'build',
+      ref: 'refs/heads/blocks',
+    });
+  });
+
   it('restores caches from the run’s own ref, then the pull request’s base, then the default branch: exact key first, then prefixes newest first', () => {
     const entry = (id: number, key: string, scope: string): CacheEntry => ({
       id,
