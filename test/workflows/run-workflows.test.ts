@@ -111,6 +111,9 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       'actions/deploy-pages',
     ]);
 
+    for (const use of firstRun.uses)
+      expect(logOf(firstRun)).toContain(`${use.uses} runs ${use.mode === 'real' ? 'its REAL code' : 'our STAND-IN'}`);
+
     // The same commit, built by hand with the same address.
     const reference = path.join(gh.root, 'reference');
     execFileSync('git', ['clone', '-q', gh.bareRepo, reference]);
