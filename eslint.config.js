@@ -4,7 +4,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['_site/', 'node_modules/', 'coverage/', 'signatures/', 'test/fixtures/', 'delivery/'] },
+  {
+    ignores: [
+      '_site/',
+      'node_modules/',
+      'coverage/',
+      'signatures/',
+      'test/fixtures/',
+      'delivery/',
+      '.workflow-actions/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -33,14 +33,16 @@ describe('the dependency tree', () => {
     expect(names).not.toContain('node_modules/lighthouse');
   });
 
-  it('installs under 350 MB into node_modules', async () => {
+  // 350 MB until the local workflow runner (issue 20): @actions/cache, @actions/workflow-parser
+  // and @actions/expressions add about 48 MB, most of it the Azure Blob SDK the cache library uploads with.
+  it('installs under 400 MB into node_modules', async () => {
     let bytes = 0;
     const directory = path.join(projectRoot, 'node_modules');
     for (const entry of (await readdir(directory, { recursive: true })) as string[]) {
       const stats = await lstat(path.join(directory, entry));
       if (stats.isFile()) bytes += stats.blocks * 512;
     }
-    expect(bytes / 1024 / 1024).toBeLessThan(350);
+    expect(bytes / 1024 / 1024).toBeLessThan(400);
   });
 });
 

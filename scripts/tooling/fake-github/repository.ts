@@ -4,6 +4,7 @@
  * answers are thrown as HttpError and sent by the server.
  */
 import { createHash } from 'node:crypto';
+import { GitBlobs, GitCommits, GitRefs, GitTrees } from './git-database.ts';
 import type { FakeIssue, FakeIssueInput } from './types.ts';
 
 export const DOCS = 'https://docs.github.com/rest';
@@ -46,10 +47,10 @@ export interface FakeLabel {
 /** The repository's state and the operations the routes and the test handle share. */
 export class FakeRepository {
   readonly branch: string;
-  readonly blobs = new Map<string, string>();
-  readonly trees = new Map<string, Map<string, string>>(); // tree sha → path → blob sha
-  readonly commits = new Map<string, FakeCommit>();
-  readonly refs = new Map<string, string>();
+  readonly blobs: Map<string, string>;
+  readonly trees: Map<string, Map<string, string>>; // tree sha → path → blob sha
+  readonly commits: Map<string, FakeCommit>;
+  readonly refs: Map<string, string>;
   readonly issues = new Map<number, FakeIssue>();
   readonly labels = new Map<string, FakeLabel>();
   /** The message a protected branch refuses ref updates with, while it is protected. */
@@ -59,9 +60,19 @@ export class FakeRepository {
   private nextIssue = 1;
   private clock = Date.parse('2026-11-24T10:00:00Z');
 
-  constructor(branch: string, files: Record<string, string>, issues: readonly FakeIssueInput[]) {
+  /**
+   * With `gitDir`, the git database is a real bare repository (git-database.ts): commits made
+   * through the API are visible to git clients, and the branch starts at its head (`files` is
+   * then ignored). Without it everything stays in memory.
+   */
+  constructor(branch: string, files: Record<string, string>, issues: readonly FakeIssueInput[], gitDir?: string) {
     this.branch = branch;
-    this.refs.set(branch, this.storeCommit(this.treeOfFiles(files), [], 'Initial commit'));
+    this.blobs = gitDir ? new GitBlobs(gitDir) : new Map();
+    this.trees = gitDir ? new GitTrees(gitDir) : new Map();
+    this.commits = gitDir ? new GitCommits(gitDir) : new Map();
+    this.refs = gitDir ? new GitRefs(gitDir) : new Map();
+    if (!gitDir) this.refs.set(branch, this.storeCommit(this.treeOfFiles(files), [], 'Initial commit'));
+    else if (!this.refs.has(branch)) throw new Error(`${gitDir} has no branch ${branch}`);
     issues.forEach((issue) => this.addIssue(issue));
   }
 
@@ -76,6 +87,7 @@ export class FakeRepository {
   }
 
   storeTree(entries: Map<string, string>): string {
+    if (this.trees instanceof GitTrees) return this.trees.store(entries);
     const sha = sha1(`tree ${JSON.stringify([...entries].sort(([a], [b]) => (a < b ? -1 : 1)))}`);
     this.trees.set(sha, new Map(entries));
     return sha;
@@ -83,6 +95,7 @@ export class FakeRepository {
 
   storeCommit(tree: string, parents: string[], message: string): string {
     const date = this.tick();
+    if (this.commits instanceof GitCommits) return this.commits.store(tree, parents, message, date);
     const sha = sha1(`commit ${tree} ${parents.join(',')} ${message} ${date}`);
     this.commits.set(sha, { sha, message, parents, tree, date });
     return sha;

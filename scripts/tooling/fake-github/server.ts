@@ -241,7 +241,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const { owner, repo } = options;
   const branch = options.branch ?? 'main';
   const rate = { limit: options.rateLimit ?? 1000, used: 0, reset: Math.floor(Date.now() / 1000) + 3600 };
-  const repository = new FakeRepository(branch, options.files ?? {}, options.issues ?? []);
+  const repository = new FakeRepository(branch, options.files ?? {}, options.issues ?? [], options.gitDir);
   const repoPath = `/repos/${owner}/${repo}`;
   const where = { baseUrl: '', owner, repo, branch, repoPath, perPageMax: options.perPageMax ?? 100 };
   const served: Served = {

@@ -56,6 +56,12 @@ export interface FakeGitHubOptions {
   token?: string;
   /** Milliseconds each response is delayed, to make concurrent clients interleave. */
   latencyMs?: number;
+  /**
+   * A bare git repository that holds the git database instead of memory: commits made through
+   * the API are real commits there (visible to git clients), and `branch` starts at its head.
+   * `files` is then ignored. Without it the fake keeps everything in memory, as before.
+   */
+  gitDir?: string;
 }
 
 /** One answer the fake gave, as sent on the wire (for checking it against GitHub's description). */

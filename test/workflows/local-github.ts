@@ -1,0 +1,168 @@
+/**
+ * GitHub on 127.0.0.1 for the workflow scenarios, set up once per test file: a fresh template
+ * repository (the working tree's files, committed once) in a bare repository that the fake REST
+ * API writes to and a git smart-HTTP server serves, the Actions services (cache v2, artifacts,
+ * Pages), and a `run` that makes one workflow run with the local runner.
+ *
+ * npm inside a run never reaches the network: npm_config_offline with the npm cache of this
+ * worktree's own install. Where a workflow runs `npm ci --no-audit --no-fund` (the site's 500
+ * packages), the scenarios give the workspace a hardlinked copy of this worktree's node_modules
+ * instead (a logged step override); the processor's `npm ci --omit=dev --ignore-scripts` runs for real.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
+import {
+  allowGitHubStyleFetches,
+  startGitHttpServer,
+  type GitHttpServer,
+} from '../../scripts/tooling/workflows/git-http.ts';
+import { startActionsServices, type ActionsServices } from '../../scripts/tooling/workflows/services.ts';
+import {
+  runWorkflow,
+  type WorkflowRunOptions,
+  type WorkflowRunResult,
+} from '../../scripts/tooling/workflows/runner.ts';
+import { projectRoot } from '../helpers/site.ts';
+
+export const REPOSITORY = 'leopards/petition';
+
+/** The scripts ci.yml and pages.yml install with; replaced by a hardlinked node_modules. */
+export const FULL_INSTALL = 'npm ci --no-audit --no-fund';
+const HARDLINK_NODE_MODULES = 'cp -al "$PETITION_LOCAL_NODE_MODULES" node_modules';
+
+/** The local GitHub and what a test needs to drive it. */
+export interface LocalGitHub {
+  root: string;
+  bareRepo: string;
+  api: FakeGitHub;
+  git: GitHttpServer;
+  services: ActionsServices;
+  /** The commit of the fresh template. */
+  templateSha: string;
+  run(
+    options: Partial<WorkflowRunOptions> & Pick<WorkflowRunOptions, 'workflow' | 'event'>,
+  ): Promise<WorkflowRunResult>;
+  /** Runs git in a scratch clone-free way against the bare repository. */
+  gitBare(args: string[]): string;
+  close(): Promise<void>;
+}
+
+function git(cwd: string, args: string[], env: Record<string, string> = {}): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+}
+
+const AUTHOR = {
+  GIT_AUTHOR_NAME: 'Template',
+  GIT_AUTHOR_EMAIL: 'template@example.com',
+  GIT_COMMITTER_NAME: 'Template',
+  GIT_COMMITTER_EMAIL: 'template@example.com',
+  GIT_AUTHOR_DATE: '2026-11-20T10:00:00Z',
+  GIT_COMMITTER_DATE: '2026-11-20T10:00:00Z',
+};
+
+/** Starts everything; `actionsDir` is where real action code may be (.workflow-actions). */
+export async function startLocalGitHub(options: { actionsDir?: string } = {}): Promise<LocalGitHub> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'workflows-local-'));
+  // The template: the working tree's tracked and new files, as one first commit.
+  const template = path.join(root, 'template');
+  mkdirSync(template);
+  const files = git(projectRoot, ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])
+    .split('\0')
+    .filter(Boolean);
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(template, file)), { recursive: true });
+    await copyFile(path.join(projectRoot, file), path.join(template, file)).catch(() => undefined);
+  }
+  git(template, ['init', '-q', '-b', 'main']);
+  git(template, ['add', '-A']);
+  git(template, ['commit', '-q', '-m', 'A new petition from the template'], AUTHOR);
+  const bareRepo = path.join(root, 'git', REPOSITORY);
+  mkdirSync(path.dirname(bareRepo), { recursive: true });
+  git(root, ['clone', '-q', '--bare', template, bareRepo]);
+  allowGitHubStyleFetches(bareRepo);
+  const templateSha = git(bareRepo, ['rev-parse', 'refs/heads/main']).trim();
+
+  const [owner, repo] = REPOSITORY.split('/') as [string, string];
+  const api = await startFakeGitHub({ owner, repo, gitDir: bareRepo });
+  const gitServer = await startGitHttpServer(path.join(root, 'git'));
+  const services = await startActionsServices();
+  const npmCache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
+  let runId = 1000;
+
+  const baseEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    TMPDIR: process.env.TMPDIR ?? os.tmpdir(),
+    // Offline npm from this worktree's cache: CI has the registry, a test run needs no network.
+    npm_config_cache: npmCache,
+    npm_config_offline: 'true',
+    npm_config_update_notifier: 'false',
+    // One build time for every build of a scenario, so two builds of a commit are byte-identical.
+    SOURCE_DATE_EPOCH: '1795000000',
+    PETITION_LOCAL_NODE_MODULES: path.join(projectRoot, 'node_modules'),
+    // Every process a run starts carries the test file's marker, so the test's clean-up finds it.
+    ...(process.env.PETITION_TEST_OWNER ? { PETITION_TEST_OWNER: process.env.PETITION_TEST_OWNER } : {}),
+    ...(process.env.PETITION_TEST_RUN ? { PETITION_TEST_RUN: process.env.PETITION_TEST_RUN } : {}),
+    ...(process.env.CHROME_PATH ? { CHROME_PATH: process.env.CHROME_PATH } : {}),
+  };
+
+  return {
+    root,
+    bareRepo,
+    api,
+    git: gitServer,
+    services,
+    templateSha,
+    gitBare: (args) => git(bareRepo, args),
+    run: async (run) => {
+      runId += 1;
+      const runRoot = path.join(root, 'runs');
+      mkdirSync(runRoot, { recursive: true });
+      const head = git(bareRepo, ['rev-parse', 'refs/heads/main']).trim();
+      return runWorkflow({
+        services: { apiUrl: api.baseUrl, serverUrl: gitServer.serverUrl, actions: services, bareRepo },
+        repository: REPOSITORY,
+        ref: 'refs/heads/main',
+        sha: head,
+        defaultBranch: 'main',
+        runId,
+        githubToken: `ghs_job${runId}`,
+        runRoot,
+        // WORKFLOW_ACTIONS_DIR=/nowhere runs the stand-ins as CI does, with real code present.
+        actionsDir:
+          options.actionsDir ?? process.env.WORKFLOW_ACTIONS_DIR ?? path.join(projectRoot, '.workflow-actions'),
+        baseEnv,
+        secrets: {},
+        // WORKFLOWS_VERBOSE=1 prints every run's log: each `uses:` says whether real code or a stand-in ran.
+        ...(process.env.WORKFLOWS_VERBOSE ? { log: (line: string) => process.stdout.write(`${line}\n`) } : {}),
+        ...run,
+        stepOverrides: {
+          [`build\n${FULL_INSTALL}`]: HARDLINK_NODE_MODULES,
+          [`check\n${FULL_INSTALL}`]: HARDLINK_NODE_MODULES,
+          ...run.stepOverrides,
+        },
+      });
+    },
+    close: async () => {
+      await Promise.allSettled([api.close(), gitServer.close(), services.close()]);
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
+}
+
+/** The end of a run's log, without debug lines: the message of a failed expectation. */
+export function explain(run: WorkflowRunResult): string {
+  const lines = run.log.filter((line) => !line.includes('::debug::'));
+  return `${run.error ?? 'no error'}\n${lines.slice(-40).join('\n')}`;
+}
+
+/** Writes a file (for scenario set-up) and answers its path. */
+export function writeText(file: string, text: string): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return file;
+}

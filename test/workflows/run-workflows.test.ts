@@ -1,0 +1,290 @@
+/**
+ * The workflows RUN here: pages.yml, signatures.yml and ci.yml, job by job, with the local runner
+ * (scripts/tooling/workflows/) against GitHub on 127.0.0.1 (test/workflows/local-github.ts).
+ * The scenarios follow one repository's life and share one set-up, in order.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
+import { signIssue } from '../processor/harness.ts';
+import { explain, startLocalGitHub, type LocalGitHub } from './local-github.ts';
+import type { WorkflowRunResult } from '../../scripts/tooling/workflows/runner.ts';
+
+let gh: LocalGitHub;
+const started = Date.now();
+
+beforeAll(async () => {
+  gh = await startLocalGitHub();
+});
+afterAll(async () => {
+  await gh?.close();
+  process.stdout.write(`workflow scenarios took ${Math.round((Date.now() - started) / 1000)} s\n`);
+});
+
+/** The files of a folder, relative path → SHA-256, hidden files left out (as Pages leaves them). */
+function tree(dir: string, prefix = ''): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(path.join(dir, prefix)).sort()) {
+    if (name.startsWith('.')) continue;
+    const relative = prefix ? `${prefix}/${name}` : name;
+    const full = path.join(dir, relative);
+    if (statSync(full).isDirectory()) Object.assign(files, tree(dir, relative));
+    else files[relative] = createHash('sha256').update(readFileSync(full)).digest('hex');
+  }
+  return files;
+}
+
+/** Unpacks the artifact of the latest deployment into a fresh folder. */
+function unpackLatestDeployment(label: string): string {
+  const deployment = gh.services.deployments.at(-1)!;
+  const dir = path.join(gh.root, `deployed-${label}`);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-x', '-C', dir], { input: deployment.artifact });
+  return dir;
+}
+
+const jobsOf = (run: WorkflowRunResult) => Object.fromEntries(run.jobs.map((job) => [job.name, job]));
+const logOf = (run: WorkflowRunResult) => run.log.join('\n');
+const tallyIn = (dir: string) =>
+  JSON.parse(readFileSync(path.join(dir, 'data/tally.json'), 'utf8')) as { signature_count: number };
+
+/** A real `issues` webhook payload (opened), carrying this repository's issue. */
+function issuesOpenedPayload(issue: {
+  number: number;
+  title: string;
+  body: string;
+  user: { login: string; id: number };
+}) {
+  const example = webhookFixture.events
+    .find((event) => event.name === 'issues')!
+    .examples.find((candidate) => (candidate as { action?: string }).action === 'opened')! as Record<string, any>;
+  const payload = JSON.parse(JSON.stringify(example)) as Record<string, any>;
+  payload.issue = {
+    ...payload.issue,
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    user: { ...payload.issue.user, login: issue.user.login, id: issue.user.id },
+    labels: [{ ...(payload.issue.labels?.[0] ?? {}), name: 'signature' }],
+  };
+  payload.repository = {
+    ...payload.repository,
+    full_name: 'leopards/petition',
+    name: 'petition',
+    default_branch: 'main',
+  };
+  return payload;
+}
+
+describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
+  let firstRun: WorkflowRunResult;
+
+  it('a fresh template deploys, on its first Pages run without a cache, exactly what npm run build makes of the same commit', async () => {
+    firstRun = await gh.run({
+      workflow: '.github/workflows/pages.yml',
+      event: { name: 'workflow_dispatch', payload: { inputs: {}, ref: 'refs/heads/main' } },
+    });
+    expect(firstRun.error, explain(firstRun)).toBeUndefined();
+    expect(firstRun.result).toBe('success');
+    const jobs = jobsOf(firstRun);
+    expect(jobs.build!.result).toBe('success');
+    expect(jobs.deploy!.result).toBe('success');
+    expect(jobs.deploy!.outputs).toEqual({});
+    expect(gh.services.deployments).toHaveLength(1);
+    // No cache before the first run; the build saved one, in main's scope.
+    expect(logOf(firstRun)).toMatch(/Cache not found for input keys: petition-records-/);
+    expect(gh.services.cacheEntries.map((entry) => [entry.key.slice(0, 17), entry.scope])).toEqual([
+      ['petition-records-', 'refs/heads/main'],
+    ]);
+    // Every uses: step says what ran.
+    expect(firstRun.uses.map((use) => use.uses.split('@')[0])).toEqual([
+      'actions/checkout',
+      'actions/setup-node',
+      'actions/configure-pages',
+      'actions/cache/restore',
+      'actions/cache/save',
+      'actions/upload-pages-artifact',
+      'actions/upload-artifact',
+      'actions/deploy-pages',
+    ]);
+
+    for (const use of firstRun.uses)
+      expect(logOf(firstRun)).toContain(`${use.uses} runs ${use.mode === 'real' ? 'its REAL code' : 'our STAND-IN'}`);
+
+    // The same commit, built by hand with the same address.
+    const reference = path.join(gh.root, 'reference');
+    execFileSync('git', ['clone', '-q', gh.bareRepo, reference]);
+    execFileSync('cp', ['-al', path.join(process.cwd(), 'node_modules'), path.join(reference, 'node_modules')]);
+    execFileSync('npm', ['run', 'build'], {
+      cwd: reference,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        SOURCE_DATE_EPOCH: '1795000000',
+        PETITION_REPOSITORY: 'leopards/petition',
+        SITE_URL: gh.services.pages.origin,
+        PATH_PREFIX: `${gh.services.pages.basePath}/`,
+      },
+    });
+    const deployed = unpackLatestDeployment('first');
+    expect(tree(deployed)).toEqual(tree(path.join(reference, '_site')));
+    expect(tallyIn(deployed).signature_count).toBe(0);
+  }, 600_000);
+
+  let signRun: WorkflowRunResult;
+
+  it('a signature issue makes signatures.yml commit one signature through the API and deploy the new count, built from the new branch head with the earlier cache', async () => {
+    const before = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
+    const issue = gh.api.addIssue(
+      signIssue({ login: 'apetrova', id: 1234567 }, { name: 'Anna P.', country: 'Россия' }),
+    );
+    signRun = await gh.run({
+      workflow: '.github/workflows/signatures.yml',
+      event: { name: 'issues', payload: issuesOpenedPayload(issue) },
+      sha: before,
+    });
+    expect(signRun.error, explain(signRun)).toBeUndefined();
+    const jobs = jobsOf(signRun);
+    expect(jobs.process!.result).toBe('success');
+    expect(jobs.process!.outputs).toMatchObject({ committed: 'true', publish: 'true' });
+
+    // One commit, through the API, into the real repository, holding one signature file.
+    const after = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
+    expect(gh.gitBare(['rev-list', '--count', `${before}..${after}`]).trim()).toBe('1');
+    const changed = gh.gitBare(['diff', '--name-only', before, after]).trim().split('\n');
+    expect(changed).toEqual([expect.stringMatching(/^signatures\/.+\/1234567\.md$/)]);
+
+    // The deploy job called pages.yml, which checked out the branch head, not the event's commit.
+    expect(jobs['deploy/build']!.result).toBe('success');
+    expect(jobs['deploy/deploy']!.result).toBe('success');
+    const checkout = jobs['deploy/build']!.workspace!;
+    expect(execFileSync('git', ['rev-parse', 'HEAD'], { cwd: checkout, encoding: 'utf8' }).trim()).toBe(after);
+    // It restored the first run's records (made from the template commit) by prefix.
+    const firstKey = gh.services.cacheEntries[0]!.key;
+    expect(logOf(signRun)).toContain(`Cache restored from key: ${firstKey}`);
+    expect(gh.services.deployments).toHaveLength(2);
+    expect(tallyIn(unpackLatestDeployment('signed')).signature_count).toBe(1);
+  }, 600_000);
+
+  it('the processor job installs with npm ci --omit=dev --ignore-scripts from the npm cache, offline, and still runs', () => {
+    const process = jobsOf(signRun).process!;
+    const install = process.steps.find((step) => step.name.startsWith('run: npm ci --omit=dev'));
+    expect(install?.outcome).toBe('success');
+    expect(logOf(signRun)).not.toMatch(/job process, step "run: npm ci[^"]*": run: script replaced/);
+    const modules = path.join(process.workspace!, 'node_modules');
+    expect(statSync(path.join(modules, 'tsx')).isDirectory()).toBe(true);
+    // No dev dependency reached the job that holds a write token.
+    expect(() => statSync(path.join(modules, 'vitest'))).toThrow();
+    expect(() => statSync(path.join(modules, '@11ty'))).toThrow();
+    expect(process.steps.find((step) => step.id === 'process')?.outcome).toBe('success');
+  });
+
+  it('a second processor run with nothing new commits nothing and deploys nothing', async () => {
+    const before = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
+    const deployments = gh.services.deployments.length;
+    const run = await gh.run({
+      workflow: '.github/workflows/signatures.yml',
+      event: { name: 'schedule', payload: { schedule: '7,22,37,52 * * * *' } },
+    });
+    expect(run.error, explain(run)).toBeUndefined();
+    const jobs = jobsOf(run);
+    expect(jobs.process!.result).toBe('success');
+    expect(jobs.process!.outputs.committed).not.toBe('true');
+    expect(jobs.process!.outputs.publish).not.toBe('true');
+    expect(jobs.deploy!.result).toBe('skipped');
+    expect(gh.gitBare(['rev-parse', 'refs/heads/main']).trim()).toBe(before);
+    expect(gh.services.deployments).toHaveLength(deployments);
+  }, 600_000);
+
+  it("a fork's pull request runs ci.yml with a read-only token and no secrets, and the cache entry it saves stays in the pull request's scope, so main's Pages build does not restore it", async () => {
+    // The pull request's merge commit: the real ci.yml, plus steps a fork added to poison the
+    // record cache main's Pages build restores by prefix (newest first) and to read a secret.
+    const base = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
+    const work = path.join(gh.root, 'fork');
+    execFileSync('git', ['clone', '-q', gh.bareRepo, work]);
+    const ci = path.join(work, '.github/workflows/ci.yml');
+    writeFileSync(
+      ci,
+      `${readFileSync(ci, 'utf8')}${[
+        '      - name: Poison the record cache',
+        `        run: mkdir -p .petition-cache && echo '{"poisoned":true}' > .petition-cache/records.ndjson`,
+        '      - uses: actions/cache/save@668228422ae6a00e4ad889ee87cd7109ec5666a7 # v5.0.4',
+        '        with:',
+        '          path: .petition-cache',
+        "          key: petition-records-${{ hashFiles('package-lock.json', 'scripts/core/**', 'scripts/load-signatures*.ts') }}-fork",
+        '      - name: Look for a secret',
+        '        run: |',
+        '          echo "app key: [${APP_KEY}]" >> "$GITHUB_STEP_SUMMARY"',
+        '        env:',
+        '          APP_KEY: ${{ secrets.PETITION_APP_PRIVATE_KEY }}',
+      ].join('\n')}\n`,
+    );
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Mallory',
+      GIT_AUTHOR_EMAIL: 'm@example.com',
+      GIT_COMMITTER_NAME: 'Mallory',
+      GIT_COMMITTER_EMAIL: 'm@example.com',
+    };
+    execFileSync('git', ['commit', '-qam', 'Improve CI'], { cwd: work, env });
+    execFileSync('git', ['push', '-q', gh.bareRepo, 'HEAD:refs/pull/7/merge'], { cwd: work });
+    const merge = gh.gitBare(['rev-parse', 'refs/pull/7/merge']).trim();
+
+    const run = await gh.run({
+      workflow: '.github/workflows/ci.yml',
+      event: {
+        name: 'pull_request',
+        payload: {
+          action: 'opened',
+          number: 7,
+          pull_request: {
+            number: 7,
+            head: { ref: 'patch-1', sha: merge, repo: { full_name: 'mallory/petition', fork: true } },
+            base: { ref: 'main', sha: base, repo: { full_name: 'leopards/petition', fork: false } },
+          },
+          repository: { full_name: 'leopards/petition', default_branch: 'main' },
+        },
+      },
+      ref: 'refs/pull/7/merge',
+      sha: merge,
+      baseRef: 'main',
+      headRef: 'patch-1',
+      fromFork: true,
+      secrets: { PETITION_APP_PRIVATE_KEY: 'not-for-forks' },
+      // One Node of the matrix is enough here; and not the whole suite inside a test, nor the
+      // typecheck and lint of the whole tree, nor a build the first scenario made (documented overrides).
+      matrixFilter: (matrix) => matrix.node === 'lts/*',
+      stepOverrides: {
+        'check\nnpm test': 'npx vitest run test/unit/countries.test.ts',
+        'check\nnpm run lint': 'npx eslint scripts/tooling',
+        'check\nnpm run typecheck': 'echo "typecheck: npm run typecheck checks this tree outside the scenario"',
+        'check\nnpm run build': 'echo "build: made by the first scenario"',
+      },
+    });
+    expect(run.error, explain(run)).toBeUndefined();
+    const check = run.jobs.find((job) => job.name.startsWith('check'))!;
+    expect(check.result).toBe('success');
+    expect(check.permissions).toEqual({ contents: 'read' });
+    expect(check.writeToken).toBe(false);
+    expect(check.secretNames).toEqual(['GITHUB_TOKEN']);
+    expect(check.summary).toContain('app key: []');
+
+    const poisoned = gh.services.cacheEntries.find((entry) => entry.key.endsWith('-fork'))!;
+    expect(poisoned.scope).toBe('refs/pull/7/merge');
+    expect(poisoned.savedBy.ref).toBe('refs/pull/7/merge');
+
+    // Main's next Pages build restores main's newest records, never the fork's newer entry.
+    const pages = await gh.run({
+      workflow: '.github/workflows/pages.yml',
+      event: { name: 'push', payload: { ref: 'refs/heads/main', after: base } },
+    });
+    expect(pages.error, explain(pages)).toBeUndefined();
+    const restore = jobsOf(pages).build!.steps.find((step) => step.name.startsWith('actions/cache/restore'))!;
+    expect(restore.outputs['cache-matched-key']).toMatch(/^petition-records-[0-9a-f]{64}-[0-9a-f]{40}$/);
+    expect(restore.outputs['cache-matched-key']).not.toBe(poisoned.key);
+    expect(tallyIn(unpackLatestDeployment('after-fork')).signature_count).toBe(1);
+  }, 600_000);
+});
