@@ -22,12 +22,18 @@ import {
 import { loadSignaturesFromGit, rulesFingerprint } from '../store/load-signatures-git.ts';
 import { gitTokenEnv } from '../store/signature-store.ts';
 import { formatNumber } from '../core/format.ts';
+import { archivedLetterPath } from '../core/letter-archive.ts';
 import { addresseesOf, historicalNote, parseLetterVersion, type Addressee } from '../core/letter.ts';
 import { readCatalogs } from '../store/catalogs.ts';
 import { format, type Catalog } from '../core/i18n.ts';
 import { templateFileName } from '../core/issue-templates.ts';
 import { siteLanguages, type SiteLanguage } from './languages.ts';
-import { readLetterVersions, type LetterVersion } from './letter-versions.ts';
+import {
+  letterVersionAliases,
+  readLetterVersions,
+  type LetterVersion,
+  type LetterVersionAlias,
+} from './letter-versions.ts';
 import { OPEN_DATA } from './open-data.ts';
 import { bulkPageCounts, bulkRanks, type BulkSource } from './bulk-pages.ts';
 import { qrSvg } from './qr-svg.ts';
@@ -164,9 +170,11 @@ export interface SiteData {
   /** The site's languages, default first (scripts/site/languages.ts). */
   languages: SiteLanguage[];
   /** Each language's letter: its own translation (content/<code>/letter.md) or, lacking one, the default's. */
-  letters: Record<string, LetterData & { sha256: string; translated: boolean }>;
+  letters: Record<string, LetterData & { sha256: string; translated: boolean; file: string; archive: string }>;
   /** Every version of the letter anyone may have signed (content/letter-versions/). */
   letterVersions: LetterVersion[];
+  /** Old digests of archived versions (from before digests were of the file as committed), each with its version. */
+  letterVersionAliases: LetterVersionAlias[];
   /** The petition's title and description in each language: settings for the default, content/<code>/index.md's front matter for the others. */
   petitions: Record<string, { title: string; description: string }>;
   /** Each language's GitHub issue forms: sign.yml for the default language, sign-ru.yml for Russian. */
@@ -306,8 +314,20 @@ export function buildSiteData(
     };
     const translation = language.isDefault ? undefined : texts.translatedLetters[language.code];
     letters[language.code] = translation
-      ? { ...parseLetter(translation), sha256: letterDigest(translation), translated: true }
-      : { ...letter, sha256: letterSha256, translated: false };
+      ? {
+          ...parseLetter(translation),
+          sha256: letterDigest(translation),
+          translated: true,
+          file: `content/${language.code}/letter.md`,
+          archive: archivedLetterPath(language.code, letterDigest(translation)),
+        }
+      : {
+          ...letter,
+          sha256: letterSha256,
+          translated: false,
+          file: 'content/letter.md',
+          archive: archivedLetterPath(settings.language, letterSha256),
+        };
   }
   const data: SiteData = {
     settings,
@@ -329,6 +349,7 @@ export function buildSiteData(
     languages,
     letters,
     letterVersions: texts.letterVersions,
+    letterVersionAliases: letterVersionAliases(texts.letterVersions),
     petitions,
     signTemplates: Object.fromEntries(
       languages.map((language) => [language.code, templateFileName('sign', language.code, settings.language)]),
@@ -398,7 +419,7 @@ export async function loadSiteData(
     const home = await readFile(path.join(folder, 'index.md'), 'utf8').catch(() => undefined);
     if (home !== undefined) translatedHomes[catalog.language] = matter(home, {}).data;
   }
-  const letterVersions = await readLetterVersions(path.join(projectRoot, 'content/letter-versions'), markdown);
+  const letterVersions = await readLetterVersions(projectRoot, markdown);
   const deliveries = await readPublishedDeliveries(path.join(projectRoot, DELIVERIES_FOLDER));
   return buildSiteData(
     settings,
