@@ -37,6 +37,7 @@ import {
 import { OPEN_DATA } from './open-data.ts';
 import { bulkPageCounts, bulkRanks, type BulkSource } from './bulk-pages.ts';
 import { qrSvg } from './qr-svg.ts';
+import { receiptPages, type ReceiptPage } from './receipt-pages.ts';
 import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, type SignerHtmlOptions } from './signer-html.ts';
 
 /** One signature as the home page and the letter show it (the latest signers). */
@@ -149,6 +150,8 @@ export interface SiteData {
   tally: Tally;
   latestSigners: SignatureView[];
   signatureListPages: SignatureListPage[];
+  /** The receipt pages that list someone (/signatures/find/<key>/, scripts/site/receipt-pages.ts). */
+  receiptPages: ReceiptPage[];
   /** The printable list of signatures in volumes; none when there are no signatures. */
   deliveryVolumes: DeliveryVolumePage[];
   countries: { code: string; name: string }[];
@@ -342,6 +345,7 @@ export function buildSiteData(
     tally,
     latestSigners: newest.slice(0, settings.latest_signers).map((record) => view(record, settings.repository)),
     signatureListPages,
+    receiptPages: receiptPages(records),
     deliveryVolumes,
     countries: allCountries(),
     letterSha256,

@@ -6,7 +6,8 @@
  *
  * What is checked: data/tally.json (every figure and the digest); the count, the count per
  * channel and per country on the pages that show them, in every language; each page of the full
- * list (which signers, in which order; no page missing, none extra); the open data (the index,
+ * list (which signers, in which order; no page missing, none extra) and the receipt pages that
+ * lead to them; the open data (the index,
  * each CSV part's size, SHA-256, row count and rows, the file of all of them); every letter
  * version (each language's letter digest, the archive's pages and their text, the former
  * digests' pages); and, given a delivery packet, its manifest and SHA256SUMS.
@@ -16,7 +17,7 @@ import { gunzipSync } from 'node:zlib';
 import { letterDigest } from '../core/letter-archive.ts';
 import type { Tally } from '../core/tally.ts';
 import { checkManifest, sha256Sums, type DeliveryManifest } from '../delivery/manifest.ts';
-import { recordOfRank, type BulkSource } from '../site/bulk-pages.ts';
+import { bulkEntriesHtml, recordOfRank, type BulkSource } from '../site/bulk-pages.ts';
 import { CSV_HEADER, csvParts, OPEN_DATA, PART_MAX_ROWS } from '../site/open-data.ts';
 import type { SiteData } from '../site/site-data.ts';
 import { entryId } from '../site/signer-html.ts';
@@ -166,6 +167,14 @@ async function checkListPages(site: SiteSource, expected: Expected, concurrency:
           what: `entry ${at + 1} is ${shown[at]}; the files give ${want[at]} (rank ${page.lastRank - at})`,
         });
     }
+  });
+  // The receipt pages the bot links to: each line leads to the page its entry is on now.
+  await eachLimited(expected.data.receiptPages, concurrency, async (receipt) => {
+    const where = `signatures/find/${receipt.key}/index.html`;
+    const bytes = await site.read(where);
+    if (!bytes) out.push({ where, what: 'is missing: receipt links to it lead nowhere' });
+    else if (!text(bytes).includes(bulkEntriesHtml(expected.bulk, 'find', receipt.number)))
+      out.push({ where, what: 'its lines do not lead to where the files put each entry' });
   });
   const beyond = `signatures/${signatureListPages.length + 1}/index.html`;
   if (await site.read(beyond)) out.push({ where: beyond, what: 'exists; the files fill fewer pages' });
