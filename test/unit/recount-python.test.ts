@@ -85,6 +85,22 @@ describe('the Python recount', () => {
     },
   );
 
+  it('agrees with npm run tally itself on a CRLF clone', async () => {
+    const crlf = await crlfCopy(path.join(projectRoot, 'test/fixtures/signatures/hostile'), 'crlf-tally');
+    const tally = await runTracked(process.execPath, ['--import', 'tsx', 'scripts/commands/tally.ts', '--json'], {
+      cwd: projectRoot,
+      env: { ...process.env, SIGNATURES_DIR: crlf },
+    });
+    expect(tally.code, tally.stderr).toBe(0);
+    const node = JSON.parse(tally.stdout) as { signature_count: number; digest: string; country_count: number };
+    const python = await pythonTally(crlf, path.join(projectRoot, 'content/moderation/blocked-accounts.yml'));
+    expect([python.signature_count, python.country_count, python.digest]).toEqual([
+      node.signature_count,
+      node.country_count,
+      node.digest,
+    ]);
+  });
+
   it('leaves out a blocked account, as the site does', async () => {
     const fixture = path.join(projectRoot, 'test/fixtures/signatures/mixed');
     const blockedList = path.join(work, 'blocked.yml');
