@@ -6,7 +6,7 @@
  * Eleventy ignores the folder as templates (a copy's front matter would claim /letter/ again).
  */
 import matter from 'gray-matter';
-import { readLetterArchive } from '../core/letter-archive.ts';
+import { legacyLetterDigest, readLetterArchive } from '../core/letter-archive.ts';
 import { readArchiveFiles } from '../store/letter-archive.ts';
 
 /** What is needed of markdown-it: the site's own instance renders the archived letters. */
@@ -23,6 +23,11 @@ export interface LetterVersion {
   file: string;
   /** The digest this version had before digests were of the file as committed, if different. */
   legacySha256?: string;
+  /**
+   * Whether the former digest is the file's bytes without their final line breaks, which
+   * `printf %s "$(cat <file>)" | sha256sum` hashes (true unless the file has other space at either end).
+   */
+  legacyByShell?: boolean;
   /** The letter as signers read it, rendered: recipients, body, demands, closing. */
   html: string;
   /** When the version was written, from its front matter, if it says. */
@@ -34,6 +39,10 @@ export interface LetterVersionAlias {
   from: string;
   to: string;
   language: string;
+  /** The archived file, for the command that reproduces the former digest. */
+  file: string;
+  /** See {@link LetterVersion.legacyByShell}. */
+  byShell: boolean;
 }
 
 /**
@@ -47,7 +56,14 @@ export async function readLetterVersions(projectRoot: string, markdown: Markdown
     sha256: version.sha256,
     language: version.language,
     file: version.file,
-    ...(version.legacySha256 ? { legacySha256: version.legacySha256 } : {}),
+    ...(version.legacySha256
+      ? {
+          legacySha256: version.legacySha256,
+          legacyByShell:
+            legacyLetterDigest(version.text.replace(/\n+$/, '')) === version.legacySha256 &&
+            !/^\s|[^\S\n]\n*$|\r/.test(version.text),
+        }
+      : {}),
     ...renderVersion(version.text, markdown),
   }));
 }
@@ -56,7 +72,13 @@ export async function readLetterVersions(projectRoot: string, markdown: Markdown
 export function letterVersionAliases(versions: readonly LetterVersion[]): LetterVersionAlias[] {
   return versions
     .filter((version) => version.legacySha256)
-    .map((version) => ({ from: version.legacySha256!, to: version.sha256, language: version.language }));
+    .map((version) => ({
+      from: version.legacySha256!,
+      to: version.sha256,
+      language: version.language,
+      file: version.file,
+      byShell: version.legacyByShell === true,
+    }));
 }
 
 function renderVersion(text: string, markdown: Markdown): { html: string; written?: string } {

@@ -158,6 +158,22 @@ describe('what a reader can check with ordinary tools', () => {
     expect(checked).toBeGreaterThanOrEqual(6);
   });
 
+  it("a former digest's page gives the shell command that reproduces the former digest", async () => {
+    let checked = 0;
+    for (const page of await listFiles(path.join(site.output, 'letter/versions'), ['index.html'])) {
+      const html = await readFile(path.join(site.output, 'letter/versions', page), 'utf8');
+      const command = /<code>printf %s &quot;\$\(cat ([\w./-]+)\)&quot; \| sha256sum<\/code>/.exec(html);
+      if (!command) continue;
+      const printed = execFileSync('sh', ['-c', 'printf %s "$(cat "$1")" | sha256sum', 'sh', command[1]!], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+      }).slice(0, 64);
+      expect(page).toBe(`${printed}/index.html`);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
   it('the Python recount gives the figures of the built data/tally.json', async () => {
     const { code, stderr } = await runTracked('python3', [
       path.join(projectRoot, 'scripts/verify/recount.py'),
