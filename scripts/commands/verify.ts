@@ -71,7 +71,14 @@ export async function verify(
     ? urlSource(site, fetchImpl)
     : folderSource(path.resolve(projectRoot, site));
   const warnings: string[] = [];
-  const { data, bulk } = await loadSiteData(env, projectRoot, (message) => warnings.push(message));
+  let expected: Awaited<ReturnType<typeof loadSiteData>>;
+  try {
+    expected = await loadSiteData(env, projectRoot, (message) => warnings.push(message));
+  } catch (error) {
+    // The clone itself is inconsistent (an archived letter edited, settings broken): say so, as a difference.
+    return { code: 1, out: [`DIFFERS the clone: ${inertLogText((error as Error).message, 400)}`] };
+  }
+  const { data, bulk } = expected;
   const letterTexts: Record<string, string> = {};
   for (const letter of Object.values(data.letters))
     letterTexts[letter.file] ??= await readFile(path.join(projectRoot, letter.file), 'utf8');
