@@ -5,9 +5,9 @@
  * site's side is read through a {@link SiteSource}, a folder or a URL, one file at a time.
  *
  * What is checked: data/tally.json (every figure and the digest); the count, the count per
- * channel and per country on the pages that show them, in every language; each page of the full
- * list (which signers, in which order; no page missing, none extra) and the receipt pages that
- * lead to them; the open data (the index,
+ * channel and per country on the pages that show them, in every language, and on the counter
+ * (badge.svg); each page of the full list (which signers, in which order; no page missing, none
+ * extra) and the receipt pages that lead to them; the open data (the index,
  * each CSV part's size, SHA-256, row count and rows, the file of all of them); every letter
  * version (each language's letter digest, the archive's pages and their text, the former
  * digests' pages); and, given a delivery packet, its manifest and SHA256SUMS.
@@ -393,6 +393,14 @@ export async function checkSite(
     out.push(...checkTallyJson(published, expected.data.tally));
   }
   out.push(...(await checkShownNumbers(site, expected)));
+  // The counter other sites embed (badge.svg): its bold figure is the count.
+  const badge = await site.read('badge.svg');
+  const figure = badge && /<text [^>]{0,300}font-weight="700">([^<]{0,80})<\/text>/.exec(text(badge))?.[1];
+  if (badge && numbersIn(figure ?? '')[0] !== expected.data.tally.signature_count)
+    out.push({
+      where: 'badge.svg',
+      what: `shows ${JSON.stringify(figure ?? '')}; the files give ${expected.data.tally.signature_count} signatures`,
+    });
   out.push(...(await checkListPages(site, expected, options.concurrency ?? 8)));
   out.push(...(await checkOpenData(site, expected)));
   out.push(...(await checkLetters(site, expected, options.letterTexts ?? {})));

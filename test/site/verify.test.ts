@@ -86,6 +86,25 @@ describe('npm run verify', () => {
     );
   });
 
+  it('finds a count changed on a page in another language, in the countries table and on the counter', async () => {
+    const copy = await copyOfSite('edited-pages');
+    const home = path.join(copy, 'ru/index.html');
+    await writeFile(home, (await readFile(home, 'utf8')).replace(/(<strong class="count-number">)\d+/, '$1999'));
+    const countries = path.join(copy, 'signatures/countries/index.html');
+    await writeFile(
+      countries,
+      (await readFile(countries, 'utf8')).replace(/(<tr id="country-RU">.*?<td class="num">)\d+/, '$1777'),
+    );
+    const badge = path.join(copy, 'badge.svg');
+    await writeFile(badge, (await readFile(badge, 'utf8')).replace(/(font-weight="700">)\d+/, '$1888'));
+    const result = await verify(['--site', copy], { projectRoot, env });
+    expect(result.code).toBe(1);
+    const report = result.out.join('\n');
+    expect(report).toContain('DIFFERS ru/index.html: shows 999 signatures; the files give 4');
+    expect(report).toMatch(/DIFFERS signatures\/countries\/index\.html: RU shows 777; the files give \d+/);
+    expect(report).toContain('DIFFERS badge.svg: shows "888 signatures"; the files give 4 signatures');
+  });
+
   it('finds a hand-edited CSV part, even with its size and SHA-256 put right in the index', async () => {
     const copy = await copyOfSite('edited-csv');
     const indexFile = path.join(copy, 'data/signatures/index.json');
