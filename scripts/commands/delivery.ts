@@ -27,7 +27,8 @@ import {
   volumeFileDetails,
   type ManifestFile,
 } from '../delivery/manifest.ts';
-import { buildPacket } from '../delivery/packet.ts';
+import { buildPacket, type PacketInput } from '../delivery/packet.ts';
+import { loadLetterArchive } from '../store/letter-archive.ts';
 import { parseLetterVersion, type LetterVersion } from '../core/letter.ts';
 import { writeLetterPdf } from '../delivery/pdf.ts';
 import { defaultThreads, renderVolumes } from '../delivery/render-volumes.ts';
@@ -44,6 +45,8 @@ export interface DeliveryOptions {
   asOf?: Date;
   commit?: string;
   threads?: number;
+  /** The letter archive's versions (see PacketInput.archive). */
+  archive?: PacketInput['archive'];
 }
 
 /** Parses the command line; throws with the usage on anything it does not know. */
@@ -153,7 +156,8 @@ export async function deliver(options: DeliveryOptions, env: NodeJS.ProcessEnv =
     console.warn(
       `warning: ${dirty.length} uncommitted change(s) to the signatures, letter or settings: the packet is not commit ${commit}'s. Commit them, or build from a clean checkout of the tag.`,
     );
-  return writePacket(settings, records, letters, { ...options, commit });
+  const archive = (await loadLetterArchive(projectRoot)).versions;
+  return writePacket(settings, records, letters, { ...options, commit, archive });
 }
 
 /**
@@ -174,6 +178,7 @@ export async function writePacket(
     asOf: options.asOf ?? new Date(),
     commit: options.commit ?? '',
     volumeSize: options.volumeSize ?? settings.delivery_volume_size,
+    ...(options.archive ? { archive: options.archive } : {}),
   });
 
   const out = path.resolve(options.out);

@@ -39,7 +39,7 @@ import { templateFileName, type FormKind } from '../core/issue-templates.ts';
 import { problemMessage, type ProblemCode } from '../core/messages.ts';
 import { resolveSettings, siteBaseUrl, type Settings } from '../core/settings.ts';
 import { signatureRelativePath, userIdFromRelativePath } from '../core/signature-file.ts';
-import { signatureEntryPath } from '../core/signature-list.ts';
+import { signatureReceiptPath } from '../core/signature-list.ts';
 import { letterDigest } from '../core/tally.ts';
 import { inertLogText, inertMarkdown } from '../core/text.ts';
 import { redactReceipt, ensureLabels, updateIssue, upsertBotComment } from '../github/answer.ts';
@@ -250,21 +250,6 @@ async function readAt(
   }
 }
 
-/** Each new signer's place in the list, for the receipt's link (exact unless withdrawals land before the build). */
-async function rankNewSigners(plan: Plan, store: SignatureStore): Promise<Map<number, number>> {
-  let rank =
-    (await store.count()) -
-    plan.actions.filter((action) => action.outcome === 'updated' || action.outcome === 'withdrawn').length;
-  const ranks = new Map<number, number>();
-  for (const action of plan.actions
-    .filter((a) => a.outcome === 'signed' || a.outcome === 'updated')
-    .sort((a, b) => (a.record!.signed_at < b.record!.signed_at ? -1 : 1))) {
-    rank += 1;
-    ranks.set(action.issue.number, rank);
-  }
-  return ranks;
-}
-
 const RECORDING_OUTCOMES = new Set<IssueAction['outcome']>(['signed', 'updated', 'recorded', 'withdrawn']);
 
 /**
@@ -278,12 +263,10 @@ async function answerStage(
   plan: Plan,
   checkout: CheckoutState,
   commit: { sha?: string; refusal?: string },
-  store: SignatureStore,
   log: (message: string) => void,
 ): Promise<{ failures: RunSummary['failures']; answered: Record<string, string>; finishedEarlier: boolean }> {
   const { octokit } = options;
   const { settings } = checkout;
-  const ranks = await rankNewSigners(plan, store);
   const failures: RunSummary['failures'] = [];
   const answered: Record<string, string> = {};
   let finishedEarlier = false;
@@ -314,13 +297,11 @@ async function answerStage(
       // This run finishes what an earlier one committed, whose deploy may never have run.
       if ((needsCommit && !commit.sha) || action.earlierCommit) finishedEarlier = true;
       if (action.outcome === 'recorded' && !action.issue.labels.includes(LABELS.signed)) finishedEarlier = true;
-      const rank = ranks.get(number);
       const context: CommentContext = {
         repository: options.repository,
         commitSha: sha,
-        entryUrl: rank
-          ? `${siteBaseUrl(settings)}${signatureEntryPath(rank, action.issue.author.id, settings.signatures_per_page)}`
-          : `${siteBaseUrl(settings)}signatures/`,
+        // The receipt page of the signer's id: it finds their entry wherever later additions move it.
+        entryUrl: `${siteBaseUrl(settings)}${signatureReceiptPath(action.issue.author.id)}`,
         siteUrl: siteBaseUrl(settings),
         closingDate: settings.closing_date,
         catalog: checkout.catalogs.get(action.language) ?? checkout.catalogs.get(settings.language)!,
@@ -429,15 +410,7 @@ export async function processSignatures(
     return { changes: plan.changes, message: messageOf(plan) };
   };
   const commit = await commitStage(options, repository, plan, messageOf(plan), log, replan);
-  const { failures, answered, finishedEarlier } = await answerStage(
-    options,
-    repository,
-    plan,
-    checkout,
-    commit,
-    store,
-    log,
-  );
+  const { failures, answered, finishedEarlier } = await answerStage(options, repository, plan, checkout, commit, log);
 
   // The job summary is for maintainers: in the petition's own language.
   const summaryCatalog = checkout.catalogs.get(settings.language)!;

@@ -137,10 +137,8 @@ function compareKeys(a: PetitionRecord, b: PetitionRecord): number {
   return offlineA ? 1 : -1;
 }
 
-/** SHA-256 of the letter as signers read it, with line ends and surrounding space normalised. */
-export function letterDigest(letterText: string): string {
-  return createHash('sha256').update(letterText.replace(/\r\n?/g, '\n').trim(), 'utf8').digest('hex');
-}
+/** The letter's digest lives with the letter archive; re-exported for the callers that count. */
+export { letterDigest } from './letter-archive.ts';
 
 /**
  * Sorts newest first, ties by key (GitHub user id, then offline id), so pages and feeds are stable

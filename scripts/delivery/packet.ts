@@ -59,10 +59,15 @@ export interface PacketInput {
   asOf: Date;
   commit: string;
   volumeSize: number;
+  /**
+   * The letter archive's versions (content/letter-versions/), so that a signature of an older
+   * version, or carrying a version's former digest, is listed with the file that holds its text.
+   */
+  archive?: readonly { sha256: string; legacySha256?: string; file: string }[];
 }
 
 /** Builds the packet for a moment: everything the PDF, the HTML and the manifest show. */
-export function buildPacket({ settings, records, letters, asOf, commit, volumeSize }: PacketInput): {
+export function buildPacket({ settings, records, letters, asOf, commit, volumeSize, archive = [] }: PacketInput): {
   packet: Packet;
   volumes: Volume[];
 } {
@@ -82,7 +87,12 @@ export function buildPacket({ settings, records, letters, asOf, commit, volumeSi
     channelCounts.set(channel, (channelCounts.get(channel) ?? 0) + 1);
     versionCounts.set(record.letter_sha256, (versionCounts.get(record.letter_sha256) ?? 0) + 1);
   }
-  const fileOf = new Map(letters.map((l) => [l.sha256, l.file]));
+  const fileOf = new Map<string, string>();
+  for (const version of archive) {
+    fileOf.set(version.sha256, version.file);
+    if (version.legacySha256) fileOf.set(version.legacySha256, version.file);
+  }
+  for (const l of letters) fileOf.set(l.sha256, l.file);
 
   const cover = [
     count === 0

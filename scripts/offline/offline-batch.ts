@@ -60,7 +60,19 @@ export function parseBatchFile(text: string, format: 'csv' | 'json'): ParsedBatc
   return format === 'json' ? parseJsonRows(body) : parseCsvRows(body);
 }
 
-function parseCsvRows(text: string): ParsedBatchFile {
+/**
+ * Every line end (CRLF from Windows, a lone CR from old Macs, LF) as LF, outside cells and in
+ * them. One physical line stays one line, so a row's number is the line an editor shows for
+ * every kind of sheet. csv-parse alone counts differently: once it has taken CRLF as the record
+ * delimiter, an LF inside a quoted cell (what Excel writes for Alt+Enter) still counts as a line,
+ * and every later row was reported one line too far for each such cell.
+ */
+export function normaliseLineEnds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+function parseCsvRows(rawText: string): ParsedBatchFile {
+  const text = normaliseLineEnds(rawText);
   let records: Array<{ record: string[]; line: number }>;
   try {
     records = (
@@ -75,7 +87,8 @@ function parseCsvRows(text: string): ParsedBatchFile {
     ).map(({ record, info }) => {
       // info.lines is where the record ends; a cell with line breaks started it earlier.
       let breaks = 0;
-      for (const cell of record) breaks += cell.match(/\r\n|\r|\n/g)?.length ?? 0;
+      for (const cell of record)
+        for (let at = cell.indexOf('\n'); at >= 0; at = cell.indexOf('\n', at + 1)) breaks += 1;
       return { record, line: info.lines - breaks };
     });
   } catch (error) {

@@ -17,6 +17,7 @@ import {
   type BulkKind,
   type BulkSource,
 } from './bulk-pages.ts';
+import { receiptPages } from './receipt-pages.ts';
 import {
   CSV_HEADER,
   csvParts,
@@ -44,7 +45,7 @@ export async function writeBulkPages(
   source: BulkSource,
   complete: boolean,
 ): Promise<void> {
-  const found: Record<BulkKind, Set<number>> = { list: new Set(), volume: new Set() };
+  const found: Record<BulkKind, Set<number>> = { list: new Set(), volume: new Set(), find: new Set() };
   // A few files being written while the next page's entries are made: the thread renders while
   // the disk writes.
   const writing = new Set<Promise<void>>();
@@ -77,6 +78,14 @@ export async function writeBulkPages(
           `<!--petition-bulk:${kind}:{{ number }}--> where the entries go.`,
       );
   }
+  const lost = receiptPages(source.newest)
+    .filter((page) => !found.find.has(page.number))
+    .slice(0, 5);
+  if (lost.length > 0)
+    throw new Error(
+      `No lines were written into receipt page(s) ${lost.map((page) => page.key).join(', ')}: ` +
+        'content/signatures/find.njk must write <!--petition-bulk:find:{{ receiptPage.number }}--> where they go.',
+    );
 }
 
 const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex');

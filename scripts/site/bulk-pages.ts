@@ -13,10 +13,11 @@
  * Pure: finding markers and rendering one page's entries.
  */
 import type { PetitionRecord } from '../core/offline-signature.ts';
+import { receiptIndex, type ReceiptIndex } from './receipt-pages.ts';
 import { signerHtmlRenderer, type SignerHtmlOptions } from './signer-html.ts';
 
-/** The two kinds of page whose entries are written after the build. */
-export type BulkKind = 'list' | 'volume';
+/** The kinds of page whose entries are written after the build (`find`: the receipt pages, scripts/site/receipt-pages.ts). */
+export type BulkKind = 'list' | 'volume' | 'find';
 
 /** What a template writes where a page's entries go: `<!--petition-bulk:list:3-->`. */
 export function bulkMarker(kind: BulkKind, number: number): string {
@@ -26,7 +27,7 @@ export function bulkMarker(kind: BulkKind, number: number): string {
 const MARKER_START = '<!--petition-bulk:';
 // Bounded and anchored at a known start: linear, and it never runs over signer text, which is
 // escaped ("<" is "&lt;") and so can never contain a marker.
-const MARKER = /^<!--petition-bulk:(list|volume):(\d{1,9})-->/;
+const MARKER = /^<!--petition-bulk:(list|volume|find):(\d{1,9})-->/;
 
 /** A page frame cut at its marker. */
 export interface MarkedPage {
@@ -76,6 +77,14 @@ function rendererOf(source: BulkSource): ReturnType<typeof signerHtmlRenderer> {
   return renderer;
 }
 
+/** One receipt index per source, made when the first receipt page is written. */
+const receiptIndexes = new WeakMap<BulkSource, ReceiptIndex>();
+function receiptIndexOf(source: BulkSource): ReceiptIndex {
+  let index = receiptIndexes.get(source);
+  if (!index) receiptIndexes.set(source, (index = receiptIndex(source.newest, source.perPage)));
+  return index;
+}
+
 /** The record of a rank, 1 being the oldest signature. */
 export function recordOfRank(source: BulkSource, rank: number): PetitionRecord {
   return source.newest[source.newest.length - rank]!;
@@ -93,10 +102,11 @@ export function bulkRanks(number: number, count: number, size: number): { first:
 }
 
 /**
- * A page's entries: the full list's `<li>`s newest first, or a volume's table rows oldest first,
- * signer text escaped (scripts/site/signer-html.ts).
+ * A page's entries: the full list's `<li>`s newest first, a volume's table rows oldest first,
+ * signer text escaped (scripts/site/signer-html.ts), or a receipt page's lines.
  */
 export function bulkEntriesHtml(source: BulkSource, kind: BulkKind, number: number): string {
+  if (kind === 'find') return receiptIndexOf(source).entriesHtml(number);
   const count = source.newest.length;
   const { first, last } = bulkRanks(number, count, kind === 'list' ? source.perPage : source.volumeSize);
   const renderer = rendererOf(source);

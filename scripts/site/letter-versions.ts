@@ -1,14 +1,13 @@
 /**
- * The archive of every version of the letter anyone may have signed: content/letter-versions/<language>/<sha256>.md,
- * each file a byte-for-byte copy of a letter file (content/letter.md or content/<language>/letter.md)
- * named after its digest, the `letter_sha256` a signature records. The site publishes each at
- * /letter/versions/<sha256>/ so that a reader can look up the text behind any signature.
+ * The letter archive on the site: each version of content/letter-versions/ (its rules are in
+ * scripts/core/letter-archive.ts) published at /letter/versions/<sha256>/ so that a reader can look
+ * up the text behind any signature, and each old digest (from before digests were of the file as
+ * committed) at /letter/versions/<old digest>/, a page that sends the reader on to the version.
  * Eleventy ignores the folder as templates (a copy's front matter would claim /letter/ again).
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import matter from 'gray-matter';
-import { letterDigest } from '../core/tally.ts';
+import { legacyLetterDigest, readLetterArchive } from '../core/letter-archive.ts';
+import { readArchiveFiles } from '../store/letter-archive.ts';
 
 /** What is needed of markdown-it: the site's own instance renders the archived letters. */
 interface Markdown {
@@ -20,32 +19,66 @@ export interface LetterVersion {
   sha256: string;
   /** The language the version is written in (its folder's name). */
   language: string;
+  /** The copy's path in the repository: `sha256sum <file>` prints the digest. */
+  file: string;
+  /** The digest this version had before digests were of the file as committed, if different. */
+  legacySha256?: string;
+  /**
+   * Whether the former digest is the file's bytes without their final line breaks, which
+   * `printf %s "$(cat <file>)" | sha256sum` hashes (true unless the file has other space at either end).
+   */
+  legacyByShell?: boolean;
   /** The letter as signers read it, rendered: recipients, body, demands, closing. */
   html: string;
   /** When the version was written, from its front matter, if it says. */
   written?: string;
 }
 
+/** An old digest and the version it stands for: its page sends the reader on. */
+export interface LetterVersionAlias {
+  from: string;
+  to: string;
+  language: string;
+  /** The archived file, for the command that reproduces the former digest. */
+  file: string;
+  /** See {@link LetterVersion.legacyByShell}. */
+  byShell: boolean;
+}
+
 /**
- * Reads every archived version. A file whose name is not its text's digest stops the build:
+ * Reads every archived version. A file named after neither digest of its text stops the build:
  * the archive exists so that digests can be trusted.
  */
-export async function readLetterVersions(folder: string, markdown: Markdown): Promise<LetterVersion[]> {
-  const languages = await readdir(folder, { withFileTypes: true }).catch(() => []);
-  const versions: LetterVersion[] = [];
-  for (const entry of languages) {
-    if (!entry.isDirectory()) continue;
-    for (const file of (await readdir(path.join(folder, entry.name))).filter((name) => name.endsWith('.md')).sort()) {
-      const text = await readFile(path.join(folder, entry.name, file), 'utf8');
-      const sha256 = letterDigest(text);
-      if (file !== `${sha256}.md`)
-        throw new Error(
-          `content/letter-versions/${entry.name}/${file} is not named after its text's SHA-256 (${sha256}.md): an archived letter is never edited.`,
-        );
-      versions.push({ sha256, language: entry.name, ...renderVersion(text, markdown) });
-    }
-  }
-  return versions;
+export async function readLetterVersions(projectRoot: string, markdown: Markdown): Promise<LetterVersion[]> {
+  const archive = readLetterArchive(await readArchiveFiles(projectRoot));
+  if (archive.problems.length > 0) throw new Error(archive.problems.join('\n'));
+  return archive.versions.map((version) => ({
+    sha256: version.sha256,
+    language: version.language,
+    file: version.file,
+    ...(version.legacySha256
+      ? {
+          legacySha256: version.legacySha256,
+          legacyByShell:
+            legacyLetterDigest(version.text.replace(/\n+$/, '')) === version.legacySha256 &&
+            !/^\s|[^\S\n]\n*$|\r/.test(version.text),
+        }
+      : {}),
+    ...renderVersion(version.text, markdown),
+  }));
+}
+
+/** The old digests of the archived versions, each with the version it now has. */
+export function letterVersionAliases(versions: readonly LetterVersion[]): LetterVersionAlias[] {
+  return versions
+    .filter((version) => version.legacySha256)
+    .map((version) => ({
+      from: version.legacySha256!,
+      to: version.sha256,
+      language: version.language,
+      file: version.file,
+      byShell: version.legacyByShell === true,
+    }));
 }
 
 function renderVersion(text: string, markdown: Markdown): { html: string; written?: string } {

@@ -23,15 +23,22 @@ import { inertLogText } from '../core/text.ts';
 import { loadSignaturesFromGit } from '../store/load-signatures-git.ts';
 import { gitTokenEnv } from '../store/signature-store.ts';
 import { formatNumber } from '../core/format.ts';
+import { archivedLetterPath } from '../core/letter-archive.ts';
 import { addresseesOf, historicalNote, parseLetterVersion, type Addressee } from '../core/letter.ts';
 import { readCatalogs } from '../store/catalogs.ts';
 import { format, type Catalog } from '../core/i18n.ts';
 import { templateFileName } from '../core/issue-templates.ts';
 import { siteLanguages, type SiteLanguage } from './languages.ts';
-import { readLetterVersions, type LetterVersion } from './letter-versions.ts';
+import {
+  letterVersionAliases,
+  readLetterVersions,
+  type LetterVersion,
+  type LetterVersionAlias,
+} from './letter-versions.ts';
 import { OPEN_DATA } from './open-data.ts';
 import { bulkPageCounts, bulkRanks, type BulkSource } from './bulk-pages.ts';
 import { qrSvg } from './qr-svg.ts';
+import { receiptPages, type ReceiptPage } from './receipt-pages.ts';
 import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, type SignerHtmlOptions } from './signer-html.ts';
 
 /** One signature as the home page and the letter show it (the latest signers). */
@@ -144,6 +151,8 @@ export interface SiteData {
   tally: Tally;
   latestSigners: SignatureView[];
   signatureListPages: SignatureListPage[];
+  /** The receipt pages that list someone (/signatures/find/<key>/, scripts/site/receipt-pages.ts). */
+  receiptPages: ReceiptPage[];
   /** The printable list of signatures in volumes; none when there are no signatures. */
   deliveryVolumes: DeliveryVolumePage[];
   countries: { code: string; name: string }[];
@@ -165,9 +174,11 @@ export interface SiteData {
   /** The site's languages, default first (scripts/site/languages.ts). */
   languages: SiteLanguage[];
   /** Each language's letter: its own translation (content/<code>/letter.md) or, lacking one, the default's. */
-  letters: Record<string, LetterData & { sha256: string; translated: boolean }>;
+  letters: Record<string, LetterData & { sha256: string; translated: boolean; file: string; archive: string }>;
   /** Every version of the letter anyone may have signed (content/letter-versions/). */
   letterVersions: LetterVersion[];
+  /** Old digests of archived versions (from before digests were of the file as committed), each with its version. */
+  letterVersionAliases: LetterVersionAlias[];
   /** The petition's title and description in each language: settings for the default, content/<code>/index.md's front matter for the others. */
   petitions: Record<string, { title: string; description: string }>;
   /** Each language's GitHub issue forms: sign.yml for the default language, sign-ru.yml for Russian. */
@@ -307,8 +318,20 @@ export function buildSiteData(
     };
     const translation = language.isDefault ? undefined : texts.translatedLetters[language.code];
     letters[language.code] = translation
-      ? { ...parseLetter(translation), sha256: letterDigest(translation), translated: true }
-      : { ...letter, sha256: letterSha256, translated: false };
+      ? {
+          ...parseLetter(translation),
+          sha256: letterDigest(translation),
+          translated: true,
+          file: `content/${language.code}/letter.md`,
+          archive: archivedLetterPath(language.code, letterDigest(translation)),
+        }
+      : {
+          ...letter,
+          sha256: letterSha256,
+          translated: false,
+          file: 'content/letter.md',
+          archive: archivedLetterPath(settings.language, letterSha256),
+        };
   }
   const data: SiteData = {
     settings,
@@ -323,6 +346,7 @@ export function buildSiteData(
     tally,
     latestSigners: newest.slice(0, settings.latest_signers).map((record) => view(record, settings.repository)),
     signatureListPages,
+    receiptPages: receiptPages(records),
     deliveryVolumes,
     countries: allCountries(),
     letterSha256,
@@ -330,6 +354,7 @@ export function buildSiteData(
     languages,
     letters,
     letterVersions: texts.letterVersions,
+    letterVersionAliases: letterVersionAliases(texts.letterVersions),
     petitions,
     signTemplates: Object.fromEntries(
       languages.map((language) => [language.code, templateFileName('sign', language.code, settings.language)]),
@@ -400,7 +425,7 @@ export async function loadSiteData(
     const home = await readFile(path.join(folder, 'index.md'), 'utf8').catch(() => undefined);
     if (home !== undefined) translatedHomes[catalog.language] = matter(home, {}).data;
   }
-  const letterVersions = await readLetterVersions(path.join(projectRoot, 'content/letter-versions'), markdown);
+  const letterVersions = await readLetterVersions(projectRoot, markdown);
   const deliveries = await readPublishedDeliveries(path.join(projectRoot, DELIVERIES_FOLDER));
   return buildSiteData(
     settings,

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { AxeResults } from 'axe-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { receiptPages } from '../../scripts/site/receipt-pages.ts';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
@@ -19,6 +20,8 @@ import { buildSite } from '../helpers/site.ts';
 
 const PREFIX = '/amur-leopard/';
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+const SIGNATURES = generateSampleRecords(45, { seed: 7 });
 
 /** One page of each kind the site has; the list pages need several pages of signatures. */
 const PAGES = [
@@ -29,6 +32,8 @@ const PAGES = [
   'signatures/',
   'signatures/1/',
   'signatures/countries/',
+  // A receipt page (scripts/site/receipt-pages.ts): the one of the first sample signer's id.
+  `signatures/find/${receiptPages(SIGNATURES)[0]!.key}/`,
   'updates/',
   'updates/2026-11-24-what-has-happened-since/',
   'how-it-works/',
@@ -47,7 +52,7 @@ const sites: { open?: StaticSite; closed?: StaticSite } = {};
 
 beforeAll(async () => {
   const signatures = await mkdtemp(path.join(os.tmpdir(), 'petition-a11y-'));
-  await writeSignatureFiles(signatures, generateSampleRecords(45, { seed: 7 }));
+  await writeSignatureFiles(signatures, SIGNATURES);
   const build = (settings: Record<string, unknown>) =>
     buildSite({
       signaturesDir: signatures,

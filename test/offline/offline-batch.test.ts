@@ -1,4 +1,6 @@
 /** The pure batch planner: rows in, files planned, every problem found; no disk. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   parseBatchFile,
@@ -119,6 +121,32 @@ describe('reading a batch file', () => {
     if (parsed.ok) planBatch(parsed.rows, 'line', options, nothing);
     expect(performance.now() - started).toBeLessThan(5_000);
   });
+
+  it.each(['lf', 'crlf', 'cr'])(
+    'numbers rows by the physical line they start on in a %s sheet with line breaks inside cells',
+    (kind) => {
+      const file = path.join(projectRoot, `test/fixtures/offline/line-breaks-${kind}/sheet.csv`);
+      const text = readFileSync(file, 'utf8');
+      // The fixture really has the line ends its folder names (git keeps them: see .gitattributes).
+      expect(/\r\n/.test(text)).toBe(kind === 'crlf');
+      expect(/\r(?!\n)/.test(text)).toBe(kind === 'cr');
+      const parsed = parseBatchFile(text, 'csv');
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) return;
+      // Header on line 1; Anna's reason spans lines 2–3, Olga's 5–7.
+      expect(parsed.rows.map((row) => [row.line, row.values.name])).toEqual([
+        [2, 'Anna P.'],
+        [4, 'Li Wei'],
+        [5, 'Olga S.'],
+        [8, 'John D.'],
+      ]);
+      expect(parsed.rows[2]!.values.reason).toBe('Three\nline\nreason');
+      const plan = planBatch(parsed.rows, 'line', options, nothing);
+      expect(plan.ok && plan.writes.slice(0, 4).map((write) => write.path)).toEqual(
+        [2, 4, 5, 8].map((line) => offlineRelativePath(rowId('b1', line))),
+      );
+    },
+  );
 
   it('names an unknown or missing column, and a JSON row that is not text', () => {
     expect(parseBatchFile('name,country,date,channel,collector,email\n', 'csv')).toMatchObject({

@@ -116,8 +116,8 @@ describe('the processor on a sparse, blobless checkout', () => {
       const summary = await runProcessor(fake, checkout, { signatures: gitStore({ repository: clone }) });
       expect(summary.counts.updated).toBe(1);
       expect(Object.values(signatureFiles(fake))[0]).toContain('name: "Anna Petrova"');
-      // The receipt links the signer's place in the list, counted from git's trees.
-      expect(fake.issue(2).comments.at(-1)!.body).toContain('/signatures/1/#s1234567');
+      // The receipt links the receipt page of the signer's id (scripts/site/receipt-pages.ts).
+      expect(fake.issue(2).comments.at(-1)!.body).toContain('/signatures/find/567/#s1234567');
     } finally {
       await fake.close();
     }

@@ -103,7 +103,10 @@ describe('the signature processor', () => {
       expect(botComments(n)).toHaveLength(1);
       expect(issue.comments[0]!.body).toContain(`https://github.com/${REPOSITORY}/commit/${commit!.sha}`);
     }
-    expect(fake.issue(1).comments[0]!.body).toContain(`https://leopards.github.io/petition/signatures/1/#s${anna.id}`);
+    // The receipt page of Anna's id, which links on to her entry wherever it is in the list.
+    expect(fake.issue(1).comments[0]!.body).toContain(
+      `https://leopards.github.io/petition/signatures/find/${String(anna.id % 1000).padStart(3, '0')}/#s${anna.id}`,
+    );
     expect(fake.labels()).toEqual(
       expect.arrayContaining(['signature', 'withdrawal', 'signed', 'rejected', 'withdrawn']),
     );

@@ -243,11 +243,24 @@ describe('a site with many signatures from many countries', () => {
     const locations = [...(await site.read('sitemap.xml')).matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
     expect(new Set(locations).size).toBe(locations.length);
     const canonicals = new Map<string, string>();
+    let redirects = 0;
     for (const page of await listFiles(site.output, ['.html'])) {
       if (/(^|\/)404\.html$/.test(page)) continue;
-      const href = (await site.dom(page)).querySelector('link[rel="canonical"]')?.getAttribute('href') ?? '';
+      const dom = await site.dom(page);
+      // The receipt pages are for receipt links only: not indexed, not in the sitemap.
+      if (dom.querySelector('meta[name="robots"]')?.getAttribute('content') === 'noindex') continue;
+      const href = dom.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? '';
+      // A former letter digest's page sends the reader on, and names the page it sends them to.
+      const refresh = dom.querySelector('meta[http-equiv="refresh"]')?.getAttribute('content');
+      if (refresh) {
+        expect(refresh, page).toBe(`0; url=${href}`);
+        expect(locations, page).not.toContain(`${base}${page.replace(/index\.html$/, '')}`);
+        redirects += 1;
+        continue;
+      }
       canonicals.set(page, href);
     }
+    expect(redirects).toBeGreaterThan(0);
     // /signatures/ shows the newest page and defers to its numbered URL, which stays put.
     expect(canonicals.get('signatures/index.html')).toBe(`${base}signatures/3/`);
     canonicals.delete('signatures/index.html');

@@ -235,7 +235,7 @@ describe('the site in English, Russian and Chinese', () => {
 
 describe('the letter archive', () => {
   it('holds the current letter of every language, each named after its digest', async () => {
-    const versions = await readLetterVersions(path.join(projectRoot, 'content/letter-versions'), markdown);
+    const versions = await readLetterVersions(projectRoot, markdown);
     const catalogs = await readCatalogs(projectRoot, 'en');
     for (const catalog of catalogs) {
       const letterFile = catalog.language === 'en' ? 'content/letter.md' : `content/${catalog.language}/letter.md`;

@@ -8,6 +8,7 @@ import { resolveSettings } from '../../scripts/core/settings.ts';
 import { bulkMarker, findMarker } from '../../scripts/site/bulk-pages.ts';
 import { writeBulkPages, writeOpenData } from '../../scripts/site/bulk-output.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
+import { receiptPages } from '../../scripts/site/receipt-pages.ts';
 import { readOpenData, projectRoot } from '../helpers/site.ts';
 
 const settings = resolveSettings(JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')));
@@ -60,10 +61,19 @@ describe('the pages and files written after the build', () => {
       outputPath: path.join(output, 'volume.html'),
       content: `<tbody>${bulkMarker('volume', 1)}</tbody>`,
     };
-    for (const page of [...pages, volume]) await writeFile(page.outputPath, page.content);
-    await expect(writeBulkPages([pages[0]!, volume], bulk, true)).rejects.toThrow(/list page\(s\) 2/);
-    await expect(writeBulkPages(pages, bulk, true)).rejects.toThrow(/volume page\(s\) 1/);
-    await writeBulkPages([...pages, volume], bulk, true);
+    const receipts = receiptPages(records).map((page) => ({
+      outputPath: path.join(output, `find-${page.key}.html`),
+      content: `<ul>${bulkMarker('find', page.number)}\n</ul>`,
+    }));
+    for (const page of [...pages, volume, ...receipts]) await writeFile(page.outputPath, page.content);
+    await expect(writeBulkPages([pages[0]!, volume, ...receipts], bulk, true)).rejects.toThrow(/list page\(s\) 2/);
+    await expect(writeBulkPages([...pages, ...receipts], bulk, true)).rejects.toThrow(/volume page\(s\) 1/);
+    await expect(writeBulkPages([...pages, volume, ...receipts.slice(1)], bulk, true)).rejects.toThrow(
+      new RegExp(`receipt page\\(s\\) ${receiptPages(records)[0]!.key}`),
+    );
+    await writeBulkPages([...pages, volume, ...receipts], bulk, true);
+    const receipt = await readFile(receipts[0]!.outputPath, 'utf8');
+    expect(receipt).toMatch(/<li id="s\d+"><a href="\.\.\/\.\.\/[12]\/#s\d+">/);
     expect((await readFile(volume.outputPath, 'utf8')).match(/<tr>/g)).toHaveLength(12);
     const second = await readFile(pages[1]!.outputPath, 'utf8');
     expect(second.match(/<li id=/g)).toHaveLength(2);

@@ -16,8 +16,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   offline: ['core', 'store'],
   site: ['core', 'store'],
   delivery: ['core', 'store'],
-  commands: ['core', 'store', 'github', 'offline', 'site', 'delivery'],
-  tooling: ['core', 'store', 'github', 'offline', 'site', 'delivery', 'commands'],
+  verify: ['core', 'store', 'site', 'delivery'],
+  commands: ['core', 'store', 'github', 'offline', 'site', 'delivery', 'verify'],
+  tooling: ['core', 'store', 'github', 'offline', 'site', 'delivery', 'verify', 'commands'],
 };
 
 /** Node modules the pure core may use: no disk, network, processes or environment. */

@@ -1,0 +1,210 @@
+/**
+ * Every published number can be checked with ordinary tools: a site built from a fixture folder
+ * agrees with `npm run verify`, with `sha256sum` and with the Python recount; and the verifier
+ * finds a hand-edited tally, CSV part, archived letter page and delivery PDF.
+ */
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { deliver } from '../../scripts/commands/delivery.ts';
+import { verify } from '../../scripts/commands/verify.ts';
+import { runTracked } from '../helpers/processes.ts';
+import { buildSite, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
+
+const signaturesDir = path.join(projectRoot, 'test/fixtures/signatures/mixed');
+/** The smallest page the settings allow. */
+const settings = { signatures_per_page: 10 };
+let site: BuiltSite;
+let env: NodeJS.ProcessEnv;
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'petition-verify-'));
+  site = await buildSite({ signaturesDir, settings });
+  // The build's own settings file and environment (test/helpers/site.ts writes it beside the output).
+  env = {
+    ...process.env,
+    SIGNATURES_DIR: signaturesDir,
+    PETITION_SETTINGS: path.join(path.dirname(site.output), 'settings.json'),
+    PATH_PREFIX: '',
+    SITE_URL: '',
+    PETITION_REPOSITORY: '',
+  };
+}, 120_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+  if (site) await rm(path.dirname(site.output), { recursive: true, force: true });
+});
+
+/** A copy of the built site to tamper with. */
+async function copyOfSite(name: string): Promise<string> {
+  const copy = path.join(work, name);
+  await cp(site.output, copy, { recursive: true });
+  return copy;
+}
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+describe('npm run verify', () => {
+  it('finds nothing to report on a site built from the same files', async () => {
+    const result = await verify(['--site', site.output], { projectRoot, env });
+    expect(result.out.join('\n')).toContain('OK ');
+    expect(result.code).toBe(0);
+  });
+
+  it('reads a published site through fetch as it reads a folder', async () => {
+    const served: string[] = [];
+    const fakeFetch = (async (url: URL | string) => {
+      const file = new URL(String(url)).pathname.replace(/^\/petition\//, '');
+      served.push(file);
+      const bytes = await readFile(path.join(site.output, file)).catch(() => undefined);
+      return bytes ? new Response(bytes) : new Response('not found', { status: 404 });
+    }) as typeof fetch;
+    const result = await verify(['--site', 'https://pages.example/petition/'], {
+      projectRoot,
+      env,
+      fetchImpl: fakeFetch,
+    });
+    expect(result.code, result.out.join('\n')).toBe(0);
+    expect(served).toContain('data/signatures/index.json');
+  });
+
+  it('finds a hand-edited tally', async () => {
+    const copy = await copyOfSite('edited-tally');
+    const file = path.join(copy, 'data/tally.json');
+    const tally = JSON.parse(await readFile(file, 'utf8')) as { signature_count: number };
+    await writeFile(file, JSON.stringify({ ...tally, signature_count: tally.signature_count + 1 }));
+    const result = await verify(['--site', copy], { projectRoot, env });
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      `DIFFERS data/tally.json: signature_count is ${tally.signature_count + 1}; the files give ${tally.signature_count}`,
+    );
+  });
+
+  it('finds a count changed on a page in another language, in the countries table and on the counter', async () => {
+    const copy = await copyOfSite('edited-pages');
+    const home = path.join(copy, 'ru/index.html');
+    await writeFile(home, (await readFile(home, 'utf8')).replace(/(<strong class="count-number">)\d+/, '$1999'));
+    const countries = path.join(copy, 'signatures/countries/index.html');
+    await writeFile(
+      countries,
+      (await readFile(countries, 'utf8')).replace(/(<tr id="country-RU">.*?<td class="num">)\d+/, '$1777'),
+    );
+    const badge = path.join(copy, 'badge.svg');
+    await writeFile(badge, (await readFile(badge, 'utf8')).replace(/(font-weight="700">)\d+/, '$1888'));
+    const result = await verify(['--site', copy], { projectRoot, env });
+    expect(result.code).toBe(1);
+    const report = result.out.join('\n');
+    expect(report).toContain('DIFFERS ru/index.html: shows 999 signatures; the files give 4');
+    expect(report).toMatch(/DIFFERS signatures\/countries\/index\.html: RU shows 777; the files give \d+/);
+    expect(report).toContain('DIFFERS badge.svg: shows "888 signatures"; the files give 4 signatures');
+  });
+
+  it('finds a hand-edited CSV part, even with its size and SHA-256 put right in the index', async () => {
+    const copy = await copyOfSite('edited-csv');
+    const indexFile = path.join(copy, 'data/signatures/index.json');
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as {
+      parts: { url: string; bytes: number; sha256: string }[];
+    };
+    const part = index.parts[0]!;
+    const partFile = path.join(copy, 'data/signatures', part.url);
+    const csv = gunzipSync(await readFile(partFile)).toString('utf8');
+    const lines = csv.split('\r\n');
+    // One signer's name changed in the last row.
+    const edited = [...lines.slice(0, -2), lines.at(-2)!.replace(/,([^,]+),([A-Z]{2}),/, ',Someone Else,$2,'), ''].join(
+      '\r\n',
+    );
+    expect(edited).not.toBe(csv);
+    const bytes = gzipSync(edited);
+    await writeFile(partFile, bytes);
+    part.bytes = bytes.length;
+    part.sha256 = sha256(bytes);
+    await writeFile(indexFile, JSON.stringify(index));
+    const result = await verify(['--site', copy], { projectRoot, env });
+    expect(result.code).toBe(1);
+    expect(result.out.join('\n')).toContain(`DIFFERS data/signatures/${part.url}: its rows differ from the files`);
+  });
+
+  it('finds a hand-edited archived letter', async () => {
+    const copy = await copyOfSite('edited-letter');
+    const versionPage = (await listFiles(path.join(copy, 'letter/versions'), ['index.html'])).find((f) =>
+      /^[0-9a-f]{64}\//.test(f),
+    )!;
+    const file = path.join(copy, 'letter/versions', versionPage);
+    const html = await readFile(file, 'utf8');
+    const edited = html.replace(/(<article class="letter-body"[^>]*>[\s\S]*?<p>)(\S+)/, '$1Not');
+    expect(edited).not.toBe(html);
+    await writeFile(file, edited);
+    const result = await verify(['--site', copy], { projectRoot, env });
+    expect(result.code).toBe(1);
+    expect(result.out.join('\n')).toMatch(
+      /DIFFERS letter\/versions\/[0-9a-f]{64}\/index\.html: its text is not the text of content\/letter-versions\//,
+    );
+  });
+
+  it('finds a hand-edited delivery PDF', async () => {
+    const packet = path.join(work, 'packet');
+    await deliver({ out: packet, asOf: new Date('2026-12-01T00:00:00Z'), commit: 'a'.repeat(40), threads: 1 }, env);
+    const clean = await verify(['--site', site.output, '--delivery', packet], { projectRoot, env });
+    expect(clean.code, clean.out.join('\n')).toBe(0);
+    const pdf = path.join(packet, 'letter.pdf');
+    const bytes = await readFile(pdf);
+    bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 1;
+    await writeFile(pdf, bytes);
+    const result = await verify(['--site', site.output, '--delivery', packet], { projectRoot, env });
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`DIFFERS ${packet}/letter.pdf: differs from the manifest (SHA-256 or size)`);
+  }, 120_000);
+});
+
+describe('what a reader can check with ordinary tools', () => {
+  it('sha256sum reproduces every digest the site prints next to a sha256sum command', async () => {
+    let checked = 0;
+    for (const page of await listFiles(site.output, ['.html'])) {
+      const html = await readFile(path.join(site.output, page), 'utf8');
+      for (const match of html.matchAll(/<code>sha256sum ([\w./-]+)<\/code>/g)) {
+        const printed = execFileSync('sha256sum', [match[1]!], { cwd: projectRoot, encoding: 'utf8' }).slice(0, 64);
+        expect(html, `${page}: sha256sum ${match[1]} prints ${printed}`).toContain(printed);
+        checked += 1;
+      }
+    }
+    // The letter page in three languages, the sheet, the delivery page and the archive's pages.
+    expect(checked).toBeGreaterThanOrEqual(6);
+  });
+
+  it("a former digest's page gives the shell command that reproduces the former digest", async () => {
+    let checked = 0;
+    for (const page of await listFiles(path.join(site.output, 'letter/versions'), ['index.html'])) {
+      const html = await readFile(path.join(site.output, 'letter/versions', page), 'utf8');
+      const command = /<code>printf %s &quot;\$\(cat ([\w./-]+)\)&quot; \| sha256sum<\/code>/.exec(html);
+      if (!command) continue;
+      const printed = execFileSync('sh', ['-c', 'printf %s "$(cat "$1")" | sha256sum', 'sh', command[1]!], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+      }).slice(0, 64);
+      expect(page).toBe(`${printed}/index.html`);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('the Python recount gives the figures of the built data/tally.json', async () => {
+    const { code, stderr } = await runTracked('python3', [
+      path.join(projectRoot, 'scripts/verify/recount.py'),
+      '--signatures',
+      signaturesDir,
+      '--compare',
+      path.join(site.output, 'data/tally.json'),
+    ]).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new Error('python3 was not found: install Python 3 to run the recount.');
+      throw error;
+    });
+    expect(stderr).toContain('matches');
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * A receipt link keeps pointing at the signer's entry after later additions, withdrawals and
+ * moderation: the bot links to the receipt page of the signer's id (which depends on nothing
+ * else), and that page, rebuilt with the list, links to the page the entry is on now.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rowId, type OfflineSignatureRecord, type PetitionRecord } from '../../scripts/core/offline-signature.ts';
+import { resolveSettings } from '../../scripts/core/settings.ts';
+import type { SignatureRecord } from '../../scripts/core/signature-file.ts';
+import { signatureEntryPath, signatureReceiptPath } from '../../scripts/core/signature-list.ts';
+import { bulkEntriesHtml } from '../../scripts/site/bulk-pages.ts';
+import { buildSiteData, type SiteBuild } from '../../scripts/site/site-data.ts';
+import { baseSettings, projectRoot } from '../helpers/site.ts';
+
+const letterText = await readFile(
+  path.join(
+    projectRoot,
+    'test/fixtures/letter-archive/legacy/content/letter-versions/en/469424b0e6ac492d63c08d187c18b68e5f5c83237ffbd6ade8e27b0c14aeb1a1.md',
+  ),
+  'utf8',
+);
+const settings = resolveSettings({ ...baseSettings, signatures_per_page: 10 }, {});
+const now = new Date('2026-12-01T00:00:00Z');
+
+/** 25 GitHub signers, one a day from 1 November; ids chosen to share receipt pages. */
+const github: SignatureRecord[] = Array.from({ length: 25 }, (_, i) => ({
+  name: `Signer ${i + 1}`,
+  country: i % 2 ? 'RU' : 'DE',
+  login: `signer-${i + 1}`,
+  user_id: 1000 * (i + 1) + 7,
+  issue: i + 1,
+  signed_at: `2026-11-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
+  letter_sha256: '',
+  reason: '',
+}));
+
+/** A paper batch typed up late but dated in October: it goes before every GitHub signature. */
+const pastBatch: OfflineSignatureRecord[] = Array.from({ length: 12 }, (_, i) => ({
+  channel: 'paper',
+  id: rowId('october-market', i + 2),
+  name: `Paper signer ${i + 1}`,
+  country: 'RU',
+  signed_at: '2026-10-03',
+  batch: 'october-market',
+  row: i + 2,
+  collector: 'Maria K.',
+  letter_sha256: '',
+  reason: '',
+}));
+
+const build = (records: readonly PetitionRecord[]): SiteBuild => buildSiteData(settings, records, letterText, now);
+
+/**
+ * Follows a receipt link as a reader does: the receipt page's line for the id, its link to a list
+ * page, and that page's entries. Returns the list page it ends on, or undefined when the line or
+ * the entry is not there.
+ */
+function follow(site: SiteBuild, link: string, userId: number): number | undefined {
+  const match = /^signatures\/find\/(\d{3})\/#(s\d+)$/.exec(link);
+  if (!match) return undefined;
+  expect(site.data.receiptPages.map((p) => p.key)).toContain(match[1]);
+  const lines = bulkEntriesHtml(site.bulk, 'find', Number(match[1]));
+  const line = new RegExp(`<li id="${match[2]}"><a href="\\.\\./\\.\\./(\\d+)/#${match[2]}">${userId}</a>`).exec(lines);
+  if (!line) return undefined;
+  const page = Number(line[1]);
+  return listed(site, page, userId) ? page : undefined;
+}
+
+function listed(site: SiteBuild, page: number, userId: number): boolean {
+  if (page > site.data.signatureListPages.length) return false;
+  return bulkEntriesHtml(site.bulk, 'list', page).includes(`<li id="s${userId}">`);
+}
+
+describe('receipt links', () => {
+  const signer = github[14]!; // the 15th oldest: page 2 of 10 a page
+  const link = signatureReceiptPath(signer.user_id);
+
+  it('depend on nothing but the id', () => {
+    expect(link).toBe(`signatures/find/007/#s${signer.user_id}`);
+  });
+
+  it("lead to the signer's entry now, after a past-dated paper batch and after withdrawals", () => {
+    const before = build(github);
+    expect(follow(before, link, signer.user_id)).toBe(2);
+
+    // A link by rank, as the bot wrote before, is right only until something older is added.
+    const byRank = /^signatures\/(\d+)\//.exec(signatureEntryPath(15, signer.user_id, 10))![1];
+    const withBatch = build([...github, ...pastBatch]);
+    expect(listed(withBatch, Number(byRank), signer.user_id)).toBe(false);
+    expect(follow(withBatch, link, signer.user_id)).toBe(3);
+
+    // The five oldest GitHub signers withdraw, a moderator removes the batch's first rows.
+    const after = build([...github.slice(5), ...pastBatch.slice(3)]);
+    expect(follow(after, link, signer.user_id)).toBe(2);
+    for (const other of github.slice(5))
+      expect(follow(after, signatureReceiptPath(other.user_id), other.user_id)).toBeGreaterThan(0);
+  });
+
+  it('are written the same on every build, whatever order the records come in', () => {
+    const one = build([...github, ...pastBatch]);
+    const two = build([...pastBatch, ...github].reverse());
+    for (const page of one.data.receiptPages)
+      expect(bulkEntriesHtml(two.bulk, 'find', page.number)).toBe(bulkEntriesHtml(one.bulk, 'find', page.number));
+    expect(two.data.receiptPages).toEqual(one.data.receiptPages);
+  });
+
+  it('list GitHub signers only, each page its own ids in order', () => {
+    const site = build([...github, ...pastBatch]);
+    expect(site.data.receiptPages.map((p) => p.key)).toEqual(['007']);
+    const lines = bulkEntriesHtml(site.bulk, 'find', 7);
+    expect([...lines.matchAll(/<li id="s(\d+)">/g)].map((m) => Number(m[1]))).toEqual(github.map((r) => r.user_id));
+    expect(lines).not.toContain('o-');
+  });
+});
