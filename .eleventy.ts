@@ -9,6 +9,8 @@ import { HtmlBasePlugin } from '@11ty/eleventy';
 import { isoDate, makeAbsoluteUrl } from './scripts/core/format.ts';
 import { addLanguageFilters } from './scripts/site/languages.ts';
 import { readCatalogs } from './scripts/store/catalogs.ts';
+import { assertDerivedUpToDate } from './scripts/store/derived.ts';
+import { ContentError } from './scripts/core/i18n.ts';
 import { addFeeds } from './scripts/site/feeds.ts';
 import { addUpdateCollections } from './scripts/site/collections.ts';
 import { compactAssets } from './scripts/site/compact-assets.ts';
@@ -22,6 +24,26 @@ const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 // Eleventy ships no TypeScript types for its configuration object.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export default async function configure(eleventyConfig: any) {
+  try {
+    return await configureSite(eleventyConfig);
+  } catch (error) {
+    // A mistake in the petition's own files (a language file without a key, derived files out of
+    // date): one line that names the file, not Eleventy's wrapper and a stack trace.
+    if (error instanceof ContentError) {
+      console.error(`[petition] ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function configureSite(eleventyConfig: any) {
+  // Locally, the issue forms, the letter archive and the chooser's link must follow the content
+  // (`npm run derive`). On GitHub the "Derived files" workflow commits them after a push, and the
+  // Pages build checks out content/ and scripts/ only, so it does not ask.
+  if (process.env.GITHUB_ACTIONS !== 'true' && process.env.PETITION_DERIVED_CHECK !== 'off')
+    await assertDerivedUpToDate(projectRoot);
   const { data, bulk } = await loadSiteData(process.env, projectRoot, (message) =>
     console.warn(`[petition] ${message}`),
   );
