@@ -10,7 +10,8 @@ import { isoDate, makeAbsoluteUrl } from './scripts/core/format.ts';
 import { addLanguageFilters } from './scripts/site/languages.ts';
 import { readCatalogs } from './scripts/store/catalogs.ts';
 import { assertDerivedUpToDate } from './scripts/store/derived.ts';
-import { ContentError } from './scripts/core/i18n.ts';
+import { ContentError, formatContentMessage } from './scripts/core/i18n.ts';
+import { recipientLine } from './scripts/core/letter.ts';
 import { addFeeds } from './scripts/site/feeds.ts';
 import { addUpdateCollections } from './scripts/site/collections.ts';
 import { compactAssets } from './scripts/site/compact-assets.ts';
@@ -60,6 +61,22 @@ async function configureSite(eleventyConfig: any) {
   // `languages` override it.
   eleventyConfig.addGlobalData('lang', settings.language);
   eleventyConfig.addFilter('isoDate', isoDate);
+  // "Mayor of Riverside, Jane Doe", or one part alone: an institution has no personal name.
+  eleventyConfig.addFilter('recipientLine', recipientLine);
+  // A letter's own opening sentence (front matter `opening`), an ICU message, in the page's language.
+  eleventyConfig.addFilter(
+    'openingSentence',
+    function (
+      this: { ctx?: { lang?: unknown; language?: { code?: unknown } }; page?: { inputPath?: string } },
+      source: string,
+      values: Record<string, number>,
+    ) {
+      const code = this.ctx?.language?.code ?? this.ctx?.lang;
+      const language = data.languages.find((candidate) => candidate.code === code) ?? data.languages[0]!;
+      const where = `${String(this.page?.inputPath ?? 'content/letter.md').replace(/^\.\//, '')}: opening`;
+      return formatContentMessage(source, language.locale, values, where);
+    },
+  );
   eleventyConfig.addFilter('absolute', makeAbsoluteUrl(data.site.baseUrl));
   eleventyConfig.addFilter('markdownify', (value: string) => markdown.render(value ?? ''));
   eleventyConfig.setLibrary('md', markdown);
@@ -130,7 +147,13 @@ async function configureSite(eleventyConfig: any) {
     },
   );
 
-  eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
+  // content/assets/images/ holds lead images: only the one settings.image names is published
+  // (none with "image": ""), so a fork does not keep serving the template's picture.
+  const leadImage = settings.image ? path.posix.normalize(settings.image).replace(/^assets\//, '') : undefined;
+  eleventyConfig.addPassthroughCopy(
+    { 'content/assets': 'assets' },
+    { filter: (file: string) => !/^images(\/|$)/.test(file) || file === 'images' || file === leadImage },
+  );
   // Manifests of deliveries made, published byte for byte so their SHA-256 can be checked.
   eleventyConfig.addPassthroughCopy({ 'content/deliveries': 'deliveries' });
   compactAssets(eleventyConfig, ['assets/js/sign-form.js', 'assets/site.css', 'assets/printables.css']);

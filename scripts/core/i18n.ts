@@ -124,6 +124,25 @@ export function format(
   return String(formatter.format(values));
 }
 
+/**
+ * Formats a message the petition's own content supplies (an ICU message in front matter, such as a
+ * letter's `opening`) in `locale`. A malformed message is a {@link ContentError} naming `where`.
+ */
+export function formatContentMessage(
+  source: string,
+  locale: string,
+  values: Record<string, string | number>,
+  where: string,
+): string {
+  try {
+    return String(new IntlMessageFormat(source, locale, undefined, { ignoreTag: true }).format(values));
+  } catch (error) {
+    throw new ContentError(
+      `${where} is not a message that can be filled in: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+}
+
 /** The catalogs by language, the default first. Throws when the default has no file. */
 export function orderCatalogs(catalogs: readonly Catalog[], defaultLanguage: string): Catalog[] {
   const first = catalogs.find((catalog) => catalog.language === defaultLanguage);

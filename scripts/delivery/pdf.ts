@@ -10,6 +10,7 @@ import { createWriteStream } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { formatNumber, plural } from '../core/format.ts';
 import { countryName } from '../core/countries.ts';
+import { recipientLine } from '../core/letter.ts';
 import { isOffline, type PetitionRecord } from '../core/offline-signature.ts';
 import type { DeliveryFont, LoadedFonts } from './fonts.ts';
 import type { Packet } from './packet.ts';
@@ -275,12 +276,17 @@ export async function writeLetterPdf(file: string, packet: Packet, fonts: Loaded
   flow.paragraph(packet.date, { gap: 14 });
   flow.paragraph('To:', { bold: true, gap: 2 });
   for (const a of packet.addressees) {
-    flow.paragraph(a.office, { indent: 12, gap: 0 });
+    flow.paragraph(a.office || a.named, { indent: 12, gap: 0 });
     const now = a.holder ? `today: ${a.holder}` : '';
-    const was = a.left
-      ? `the letter names ${a.named}, who left this office in ${a.left}`
-      : `the letter names ${a.named}`;
-    flow.paragraph(`(${[was, now].filter(Boolean).join('; ')})`, { indent: 12, size: 9, color: GREY, gap: 4 });
+    // An institution ("City Council") has no person named: nothing to say about one.
+    const was = a.named
+      ? a.left
+        ? `the letter names ${a.named}, who left this office in ${a.left}`
+        : `the letter names ${a.named}`
+      : '';
+    const meta = [was, now].filter(Boolean).join('; ');
+    if (meta) flow.paragraph(`(${meta})`, { indent: 12, size: 9, color: GREY, gap: 4 });
+    else flow.space(4);
   }
   flow.space(8);
   flow.paragraph(`Delivery of the open letter “${packet.title}”: ${plural(tally.signature_count, 'signature')}`, {
@@ -301,7 +307,7 @@ export async function writeLetterPdf(file: string, packet: Packet, fonts: Loaded
     if (packet.letters.length > 1) flow.paragraph(`Language: ${letter.language}`, { size: 9, color: GREY });
     if (packet.note) flow.paragraph(packet.note, { size: 9, color: GREY, gap: 10 });
     flow.paragraph('To:', { bold: true, gap: 2 });
-    for (const r of letter.recipients) flow.paragraph(`${r.office}, ${r.name}`, { indent: 12, gap: 0 });
+    for (const r of letter.recipients) flow.paragraph(recipientLine(r), { indent: 12, gap: 0 });
     flow.space(8);
     if (tally.signature_count > 0)
       flow.paragraph(

@@ -8,6 +8,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import matter from 'gray-matter';
+import { recipientLine } from '../core/letter.ts';
 import { letterDigest } from '../core/tally.ts';
 
 /** What is needed of markdown-it: the site's own instance renders the archived letters. */
@@ -54,9 +55,7 @@ function renderVersion(text: string, markdown: Markdown): { html: string; writte
     Array.isArray(items) && items.length
       ? `<${tag}>${items.map((value) => `<li>${markdown.utils.escapeHtml(item(value))}</li>`).join('')}</${tag}>`
       : '';
-  const recipients = list(data.recipients, 'ul', (r) =>
-    typeof r === 'string' ? r : `${String(r.office ?? '')}, ${String(r.name ?? '')}`,
-  );
+  const recipients = list(data.recipients, 'ul', (r) => recipientLine(r));
   const demands = list(data.demands, 'ol', (d) => String(d));
   return {
     html: `${recipients}${markdown.render(content)}${demands}${markdown.render(String(data.closing ?? ''))}`,

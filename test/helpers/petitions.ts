@@ -8,13 +8,11 @@
  * - riverside-library: another campaign made from the template as the campaigners' guide says
  *   (en and es, an institution without a personal name as recipient, another goal and path).
  */
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ISSUE_CHOOSER_CONFIG_PATH, issueChooserConfigFor } from '../../scripts/core/issue-chooser.ts';
-import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
-import { expectedForms, readCatalogs } from '../../scripts/store/catalogs.ts';
+import { derive } from '../../scripts/commands/derive.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -88,18 +86,9 @@ async function layPetition(copy: string, name: FixturePetition): Promise<void> {
   await writeDerivedFiles(copy);
 }
 
-/** Writes what derives from a project's content: its issue forms and its issue chooser's link. */
+/** Writes what derives from a project's content, as `npm run derive` does. */
 export async function writeDerivedFiles(root: string): Promise<void> {
-  const settings = resolveSettings(JSON.parse(await readFile(path.join(root, 'content/settings.json'), 'utf8')));
-  const folder = path.join(root, '.github/ISSUE_TEMPLATE');
-  await mkdir(folder, { recursive: true });
-  for (const file of await readdir(folder))
-    if (/^(sign|withdraw)(-.+)?\.yml$/.test(file)) await rm(path.join(folder, file));
-  for (const [file, text] of expectedForms(await readCatalogs(root, settings.language)))
-    await writeFile(path.join(folder, file), text);
-  const chooserFile = path.join(root, ISSUE_CHOOSER_CONFIG_PATH);
-  const chooser = issueChooserConfigFor(await readFile(chooserFile, 'utf8'), siteBaseUrl(settings));
-  if (chooser) await writeFile(chooserFile, chooser);
+  await derive(root);
 }
 
 const shared = new Map<FixturePetition, Promise<string>>();

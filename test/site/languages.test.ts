@@ -15,7 +15,7 @@ import { updatesFor, type UpdateListItem } from '../../scripts/site/collections.
 import { markdown } from '../../scripts/site/site-data.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { readCatalogs } from '../../scripts/store/catalogs.ts';
-import { copyPetitionProject, fixturePetitionDir } from '../helpers/petitions.ts';
+import { copyPetitionProject, fixturePetitionDir, writeDerivedFiles } from '../helpers/petitions.ts';
 import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 /** The petition these tests build: the amur-leopard fixture (en, ru, zh). */
@@ -317,6 +317,7 @@ describe('a fork that keeps only English', () => {
     copy = await copyProject('petition-english-only-');
     for (const gone of ['content/ru', 'content/zh', 'content/i18n/ru.yml', 'content/i18n/zh.yml'])
       await rm(path.join(copy, gone), { recursive: true });
+    await writeDerivedFiles(copy);
     site = await buildSite({ signaturesDir: path.join(projectRoot, 'test/fixtures/signatures/one'), root: copy });
   });
 
