@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { DEFAULT_SAMPLE_REASONS } from '../core/sample-signatures.ts';
+import { readSampleReasons } from '../store/samples.ts';
 import { startFakeGitHub } from './fake-github/server.ts';
 import { formFieldsFromTemplate, renderIssueForm } from '../core/issue-form.ts';
 import { createClient } from '../github/client.ts';
@@ -42,13 +44,15 @@ const withdrawFields = formFieldsFromTemplate(
 const sign = (name: string, country: string, reason = '', consent = true) =>
   renderIssueForm(signFields, { name, country, reason, consent: [consent] });
 
+// Reasons from the petition's content/samples.yml, so the samples speak of its own cause.
+const reasons = (await readSampleReasons(work)) ?? DEFAULT_SAMPLE_REASONS;
 const samples = [
   {
     user: { login: 'apetrova', id: 1234567 },
-    body: sign('Анна Петрова', 'Россия', 'Спасите дальневосточного леопарда!'),
+    body: sign('Анна Петрова', 'Россия', reasons[0]),
   },
   { user: { login: 'wangwei', id: 2345678 }, body: sign('王伟', '中国') },
-  { user: { login: 'lena-k', id: 3456789 }, body: sign('Lena Köhler', 'Deutschland', 'For the forests of Primorye.') },
+  { user: { login: 'lena-k', id: 3456789 }, body: sign('Lena Köhler', 'Deutschland', reasons[1 % reasons.length]) },
   { user: { login: 'fatima-a', id: 4567890 }, body: sign('فاطمة', 'EG') },
   { user: { login: 'typo-tom', id: 5678901 }, body: sign('Tom', 'Atlantis', '', false) },
 ];
