@@ -95,8 +95,21 @@ export function scaffoldPage(text: string, file: string, code: string): string {
     `translation_of: ${url}`,
     kept,
     '---',
-    body,
+    localiseLinks(body, code),
   ].join('\n');
+}
+
+/**
+ * Points the page's Markdown links to other pages of the site at the new language's pages
+ * ("](/sheet/)" → "](/es/sheet/)"); files (the open data, images) and the archived letters exist
+ * once for all languages and keep their address.
+ */
+export function localiseLinks(markdown: string, code: string): string {
+  return markdown.replace(/\]\(\/([^)\s]*)\)/g, (link, target: string) => {
+    const [pathPart = ''] = target.split(/[?#]/);
+    const shared = /^(data|assets|letter\/versions)\//.test(pathPart) || /\.[a-z0-9]+$/i.test(pathPart);
+    return shared ? link : `](/${code}/${target})`;
+  });
 }
 
 async function exists(file: string): Promise<boolean> {
