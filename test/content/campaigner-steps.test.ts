@@ -18,7 +18,7 @@ const riverside = path.join(fixturePetitionDir('riverside-library'), 'content');
 /** A fork: this whole project as it is, content/ included, as GitHub's "Use this template" makes it. */
 async function fork(): Promise<string> {
   const copy = await mkdtemp(path.join(os.tmpdir(), 'petition-fork-'));
-  for (const entry of ['.eleventy.ts', 'package.json', 'tsconfig.json', 'scripts', 'content', '.github'])
+  for (const entry of ['.eleventy.ts', 'package.json', 'package-lock.json', 'tsconfig.json', 'scripts', 'content', '.github'])
     await cp(path.join(projectRoot, entry), path.join(copy, entry), { recursive: true });
   await symlink(path.join(projectRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
   return copy;

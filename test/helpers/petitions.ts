@@ -77,7 +77,15 @@ export async function copyPetitionProject(name: FixturePetition, prefix = `petit
 }
 
 async function layPetition(copy: string, name: FixturePetition): Promise<void> {
-  for (const entry of ['.eleventy.ts', 'package.json', 'tsconfig.json', 'scripts', 'content', '.github'])
+  for (const entry of [
+    '.eleventy.ts',
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'scripts',
+    'content',
+    '.github',
+  ])
     await cp(path.join(projectRoot, entry), path.join(copy, entry), { recursive: true });
   await symlink(path.join(projectRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
   const content = path.join(copy, 'content');
