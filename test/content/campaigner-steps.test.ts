@@ -3,7 +3,7 @@
  * letter and home page replaced, one language added with `npm run add-language`, two removed,
  * `npm run derive`. The content checks that run on the live content/ pass on it, and it builds.
  */
-import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,14 @@ async function followTheGuide(root: string, languages: readonly string[]): Promi
     await rm(path.join(content, 'letter-versions', code), { recursive: true, force: true });
   }
   // … and add the new ones: npm run add-language -- es.
-  for (const code of languages) await addLanguage(root, code);
+  // (A fork of a petition that already has one keeps it.)
+  for (const code of languages) {
+    const has = await stat(path.join(content, 'i18n', `${code}.yml`)).then(
+      () => true,
+      () => false,
+    );
+    if (!has) await addLanguage(root, code);
+  }
   // Step 4: what derives from content (on GitHub, the "Derived files" workflow does this on push).
   await derive(root);
 }
