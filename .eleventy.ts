@@ -9,6 +9,9 @@ import { HtmlBasePlugin } from '@11ty/eleventy';
 import { isoDate, makeAbsoluteUrl } from './scripts/core/format.ts';
 import { addLanguageFilters } from './scripts/site/languages.ts';
 import { readCatalogs } from './scripts/store/catalogs.ts';
+import { assertDerivedUpToDate } from './scripts/store/derived.ts';
+import { ContentError, formatContentMessage } from './scripts/core/i18n.ts';
+import { recipientLine } from './scripts/core/letter.ts';
 import { addFeeds } from './scripts/site/feeds.ts';
 import { addUpdateCollections } from './scripts/site/collections.ts';
 import { compactAssets } from './scripts/site/compact-assets.ts';
@@ -23,6 +26,26 @@ const projectRoot = path.dirname(fileURLToPath(import.meta.url));
 // Eleventy ships no TypeScript types for its configuration object.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export default async function configure(eleventyConfig: any) {
+  try {
+    return await configureSite(eleventyConfig);
+  } catch (error) {
+    // A mistake in the petition's own files (a language file without a key, derived files out of
+    // date): one line that names the file, not Eleventy's wrapper and a stack trace.
+    if (error instanceof ContentError) {
+      console.error(`[petition] ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function configureSite(eleventyConfig: any) {
+  // Locally, the issue forms, the letter archive and the chooser's link must follow the content
+  // (`npm run derive`). On GitHub the "Derived files" workflow commits them after a push, and the
+  // Pages build checks out content/ and scripts/ only, so it does not ask.
+  if (process.env.GITHUB_ACTIONS !== 'true' && process.env.PETITION_DERIVED_CHECK !== 'off')
+    await assertDerivedUpToDate(projectRoot);
   // Warnings name files and problems that strangers' files (or a forged cache) put there: one
   // inert line each, so nothing can start a workflow command (a line beginning "::").
   const { data, bulk } = await loadSiteData(process.env, projectRoot, (message) =>
@@ -41,6 +64,22 @@ export default async function configure(eleventyConfig: any) {
   // `languages` override it.
   eleventyConfig.addGlobalData('lang', settings.language);
   eleventyConfig.addFilter('isoDate', isoDate);
+  // "Mayor of Riverside, Jane Doe", or one part alone: an institution has no personal name.
+  eleventyConfig.addFilter('recipientLine', recipientLine);
+  // A letter's own opening sentence (front matter `opening`), an ICU message, in the page's language.
+  eleventyConfig.addFilter(
+    'openingSentence',
+    function (
+      this: { ctx?: { lang?: unknown; language?: { code?: unknown } }; page?: { inputPath?: string } },
+      source: string,
+      values: Record<string, number>,
+    ) {
+      const code = this.ctx?.language?.code ?? this.ctx?.lang;
+      const language = data.languages.find((candidate) => candidate.code === code) ?? data.languages[0]!;
+      const where = `${String(this.page?.inputPath ?? 'content/letter.md').replace(/^\.\//, '')}: opening`;
+      return formatContentMessage(source, language.locale, values, where);
+    },
+  );
   eleventyConfig.addFilter('absolute', makeAbsoluteUrl(data.site.baseUrl));
   eleventyConfig.addFilter('markdownify', (value: string) => markdown.render(value ?? ''));
   eleventyConfig.setLibrary('md', markdown);
@@ -111,7 +150,13 @@ export default async function configure(eleventyConfig: any) {
     },
   );
 
-  eleventyConfig.addPassthroughCopy({ 'content/assets': 'assets' });
+  // content/assets/images/ holds lead images: only the one settings.image names is published
+  // (none with "image": ""), so a fork does not keep serving the template's picture.
+  const leadImage = settings.image ? path.posix.normalize(settings.image).replace(/^assets\//, '') : undefined;
+  eleventyConfig.addPassthroughCopy(
+    { 'content/assets': 'assets' },
+    { filter: (file: string) => !/^images(\/|$)/.test(file) || file === 'images' || file === leadImage },
+  );
   // Manifests of deliveries made, published byte for byte so their SHA-256 can be checked.
   eleventyConfig.addPassthroughCopy({ 'content/deliveries': 'deliveries' });
   compactAssets(eleventyConfig, ['assets/js/sign-form.js', 'assets/site.css', 'assets/printables.css']);

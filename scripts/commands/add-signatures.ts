@@ -21,6 +21,7 @@ import {
 } from '../offline/offline-batch.ts';
 import { resolveSettings } from '../core/settings.ts';
 import { readCatalogs } from '../store/catalogs.ts';
+import { letterFileOf } from '../store/derived.ts';
 import { letterDigest } from '../core/tally.ts';
 import { inertLogText } from '../core/text.ts';
 import { signaturesDirectory } from '../store/load-signatures.ts';
@@ -28,7 +29,9 @@ import { existingFiles, isInside, readContactKey, type CliResult } from '../offl
 
 const USAGE = `Usage:
   npm run add-signatures -- <sheet.csv | sheet.json> --evidence <scan or mail export> [--evidence …]
-                            [--batch <id>] [--skip-bad] [--letter-sha256 <hex>]
+                            [--batch <id>] [--skip-bad] [--language <code> | --letter-sha256 <hex>]
+--language: the language of the sheet's letter (es: content/es/letter.md); the default language's
+letter otherwise. The signatures are recorded against that letter's SHA-256.
 The columns: name, country, reason, date (YYYY-MM-DD), channel (paper or email), collector, contact.
 A contact is hashed with PETITION_CONTACT_KEY (or the file PETITION_CONTACT_KEY_FILE names).`;
 
@@ -66,6 +69,7 @@ function parseCommandLine(argv: string[]) {
         evidence: { type: 'string', multiple: true },
         'skip-bad': { type: 'boolean' },
         'letter-sha256': { type: 'string' },
+        language: { type: 'string' },
       },
     });
   } catch (error) {
@@ -132,13 +136,20 @@ async function writeBatch(directory: string, writes: readonly { path: string; te
 }
 
 /** What the maintainer reads once the batch is written: what was added, and the commit message. */
-function addedReport(plan: Extract<BatchPlan, { ok: true }>, directory: string, unit: string): string[] {
+function addedReport(
+  plan: Extract<BatchPlan, { ok: true }>,
+  directory: string,
+  unit: string,
+  letterNote: string,
+): string[] {
   const signers = plan.writes.length - 1;
   return [
     `Added ${signers} signature file${signers === 1 ? '' : 's'} under ${path.join(directory, 'offline')}` +
       (plan.alreadyWritten ? ` (${plan.alreadyWritten} were already written by an interrupted run)` : '') +
       (plan.problems.length ? `; left out ${plan.record.skipped_lines.length} bad ${unit}(s), listed above` : '') +
       '.',
+    '',
+    letterNote,
     '',
     'Review the change with `git status` and `git diff`, then commit it with this message:',
     '',
@@ -168,9 +179,35 @@ export async function addSignatures(
   const evidence = await hashEvidence(values.evidence ?? [], projectRoot);
   if (!evidence.ok) return failed(evidence.message);
 
+  // The letter the signers read: the sheet's language's (a Spanish sheet carries the Spanish
+  // letter), or the one whose digest the maintainer names.
   let letterSha256 = values['letter-sha256']?.trim().toLowerCase();
-  if (letterSha256 === undefined)
-    letterSha256 = letterDigest(await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8'));
+  let letterNote: string;
+  if (letterSha256 !== undefined) {
+    if (values.language !== undefined)
+      return failed('Give either --language or --letter-sha256: the language names its letter.', 2);
+    letterNote = `The signatures are recorded against the letter with SHA-256 ${letterSha256}.`;
+  } else {
+    const settings = resolveSettings(
+      JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
+    );
+    const language = values.language?.trim() || settings.language;
+    const languages = (await readCatalogs(projectRoot, settings.language).catch(() => [])).map((c) => c.language);
+    if (languages.length > 0 && !languages.includes(language))
+      return failed(
+        `--language ${inertLogText(language, 40)} is not a language of this petition (${languages.join(', ')}). Nothing was written.`,
+        2,
+      );
+    const letterFile = letterFileOf(language, settings.language);
+    let letterText: string;
+    try {
+      letterText = await readFile(path.join(projectRoot, letterFile), 'utf8');
+    } catch {
+      return failed(`${letterFile} does not exist: the ${language} letter is needed to record the sheet against it.`);
+    }
+    letterSha256 = letterDigest(letterText);
+    letterNote = `The signatures are recorded against the ${language} letter, ${letterFile} (SHA-256 ${letterSha256}).`;
+  }
 
   const batch =
     values.batch ??
@@ -207,7 +244,7 @@ export async function addSignatures(
     );
   }
   await writeBatch(directory, plan.writes);
-  out.push(...addedReport(plan, directory, unit));
+  out.push(...addedReport(plan, directory, unit, letterNote));
   return { code: 0, out, err };
 }
 

@@ -82,10 +82,10 @@ export function parseDeliveryArguments(args: readonly string[], now: Date): Deli
 }
 
 /** The checkout's HEAD, or "" outside Git. */
-function gitHead(): string {
+function gitHead(root: string): string {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: projectRoot,
+      cwd: root,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
@@ -95,13 +95,13 @@ function gitHead(): string {
 }
 
 /** Whether the signatures, the letter or the settings differ from the commit (a packet built then is not that commit's). */
-function uncommittedChanges(): string[] {
+function uncommittedChanges(root: string): string[] {
   try {
     return execFileSync(
       'git',
       ['status', '--porcelain', '--', 'signatures', 'content/letter.md', 'content/settings.json'],
       {
-        cwd: projectRoot,
+        cwd: root,
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       },
@@ -114,23 +114,19 @@ function uncommittedChanges(): string[] {
 }
 
 /** content/letter.md, then its translations content/letter.<language>.md in name order. */
-export async function readLetters(language: string): Promise<LetterVersion[]> {
+export async function readLetters(language: string, root = projectRoot): Promise<LetterVersion[]> {
   // A translation lives beside its language's other pages, content/<language>/letter.md, as the
   // site and the processor (which records its digest for that language's signers) expect.
-  const folders = (await readdir(path.join(projectRoot, 'content'), { withFileTypes: true }))
+  const folders = (await readdir(path.join(root, 'content'), { withFileTypes: true }))
     .filter((entry) => entry.isDirectory() && /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(entry.name))
     .map((entry) => entry.name)
     .sort();
   const letters: LetterVersion[] = [
-    parseLetterVersion(
-      await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8'),
-      'content/letter.md',
-      language,
-    ),
+    parseLetterVersion(await readFile(path.join(root, 'content/letter.md'), 'utf8'), 'content/letter.md', language),
   ];
   for (const folder of folders) {
     const file = `content/${folder}/letter.md`;
-    const text = await readFile(path.join(projectRoot, file), 'utf8').catch(() => undefined);
+    const text = await readFile(path.join(root, file), 'utf8').catch(() => undefined);
     if (text !== undefined) letters.push(parseLetterVersion(text, file, folder));
   }
   return letters;
@@ -138,25 +134,28 @@ export async function readLetters(language: string): Promise<LetterVersion[]> {
 
 const hex = (codePoint: number) => `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 
-/** Builds the packet into `options.out` from the checkout; returns the manifest, its SHA-256 and where it is. */
-export async function deliver(options: DeliveryOptions, env: NodeJS.ProcessEnv = process.env) {
+/**
+ * Builds the packet into `options.out` from the checkout at `root` (this one unless a test names
+ * another petition); returns the manifest, its SHA-256 and where it is.
+ */
+export async function deliver(options: DeliveryOptions, env: NodeJS.ProcessEnv = process.env, root = projectRoot) {
   const settingsPath = env.PETITION_SETTINGS
-    ? path.resolve(projectRoot, env.PETITION_SETTINGS)
-    : path.join(projectRoot, 'content/settings.json');
+    ? path.resolve(root, env.PETITION_SETTINGS)
+    : path.join(root, 'content/settings.json');
   const settings = resolveSettings(JSON.parse(await readFile(settingsPath, 'utf8')), env);
-  const directory = signaturesDirectory(env, projectRoot);
-  const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
+  const directory = signaturesDirectory(env, root);
+  const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(root) });
   // A file's path and problem may carry a stranger's text: one inert line each (issue #26).
   for (const { file, problem } of skipped)
     console.warn(inertLogText(`skipped ${path.join(directory, file)}: ${problem}`, 1000));
-  const letters = await readLetters(settings.language);
-  const commit = options.commit ?? gitHead();
-  const dirty = options.commit ? [] : uncommittedChanges();
+  const letters = await readLetters(settings.language, root);
+  const commit = options.commit ?? gitHead(root);
+  const dirty = options.commit ? [] : uncommittedChanges(root);
   if (dirty.length > 0)
     console.warn(
       `warning: ${dirty.length} uncommitted change(s) to the signatures, letter or settings: the packet is not commit ${commit}'s. Commit them, or build from a clean checkout of the tag.`,
     );
-  const archive = (await loadLetterArchive(projectRoot)).versions;
+  const archive = (await loadLetterArchive(root)).versions;
   return writePacket(settings, records, letters, { ...options, commit, archive });
 }
 

@@ -7,6 +7,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ContentError } from '../core/i18n.ts';
 import { templateLanguage } from '../core/issue-templates.ts';
 import { resolveSettings } from '../core/settings.ts';
 import { expectedForms, readCatalogs } from '../store/catalogs.ts';
@@ -17,27 +18,35 @@ async function main(): Promise<void> {
   const settings = resolveSettings(JSON.parse(await readFile(path.join(root, 'content/settings.json'), 'utf8')));
   const forms = expectedForms(await readCatalogs(root, settings.language));
   const folder = path.join(root, '.github/ISSUE_TEMPLATE');
-  const stale: string[] = [];
+  const written: string[] = [];
+  const removed: string[] = [];
   for (const [file, content] of forms) {
     const current = await readFile(path.join(folder, file), 'utf8').catch(() => undefined);
     if (current === content) continue;
-    stale.push(file);
+    written.push(file);
     if (!check) await writeFile(path.join(folder, file), content);
   }
   for (const file of await readdir(folder)) {
     if (!templateLanguage(file, settings.language) || forms.has(file)) continue;
-    stale.push(`${file} (no language file)`);
+    removed.push(`${file} (no language file)`);
     if (!check) await rm(path.join(folder, file));
   }
+  const stale = [...written, ...removed];
   if (check && stale.length > 0) {
     console.error(`Out of date: ${stale.join(', ')}. Run \`npm run issue-forms\` and commit the result.`);
     process.exitCode = 1;
-  } else console.log(stale.length ? `Wrote ${stale.join(', ')}.` : 'The issue forms are up to date.');
+  } else if (stale.length === 0) console.log('The issue forms are up to date.');
+  else {
+    const parts = [];
+    if (written.length) parts.push(`Wrote ${written.join(', ')}`);
+    if (removed.length) parts.push(`${written.length ? 'removed' : 'Removed'} ${removed.join(', ')}`);
+    console.log(`${parts.join('; ')}.`);
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: Error) => {
-    console.error(error.message);
+    console.error(error instanceof ContentError ? error.message : (error.stack ?? error.message));
     process.exit(2);
   });
 }

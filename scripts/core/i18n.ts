@@ -25,18 +25,24 @@ type Tree = { [key: string]: string | Tree };
  * stranger's input: it throws, naming the file and what is wrong.
  */
 export function parseCatalog(text: string, file: string): Catalog {
-  const data: unknown = YAML.parse(text, { schema: 'core', uniqueKeys: true });
+  let data: unknown;
+  try {
+    data = YAML.parse(text, { schema: 'core', uniqueKeys: true });
+  } catch (error) {
+    // The YAML library's message spans lines (an excerpt with a caret); its first line says what and where.
+    throw new ContentError(`${file}: ${String((error as Error).message).split('\n')[0]}`);
+  }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw new Error(`${file}: a language file is a mapping (language:, name:, then sections).`);
+    throw new ContentError(`${file}: a language file is a mapping (language:, name:, then sections).`);
   const catalog = data as Record<string, unknown>;
   if (typeof catalog.language !== 'string' || !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(catalog.language))
-    throw new Error(`${file}: "language" must be a language code such as en, ru or zh.`);
+    throw new ContentError(`${file}: "language" must be a language code such as en, ru or zh.`);
   if (typeof catalog.name !== 'string' || catalog.name.trim() === '')
-    throw new Error(`${file}: "name" must be the language's own name, such as Русский.`);
+    throw new ContentError(`${file}: "name" must be the language's own name, such as Русский.`);
   const check = (value: unknown, where: string) => {
     if (typeof value === 'string') return;
     if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new Error(`${file}: ${where} must be text or a group of texts.`);
+      throw new ContentError(`${file}: ${where} must be text or a group of texts.`);
     for (const [key, child] of Object.entries(value)) check(child, `${where}.${key}`);
   };
   for (const [key, value] of Object.entries(catalog)) if (key !== 'language' && key !== 'name') check(value, key);
@@ -57,12 +63,46 @@ export function missingKeys(reference: unknown, other: unknown, prefix = ''): st
   return missing;
 }
 
+/**
+ * A mistake in the petition's own files (a language file without a key, a derived file out of
+ * date): the entry points print its message alone, one line, with no stack trace, because the
+ * message says everything the campaigner needs.
+ */
+export class ContentError extends Error {
+  override name = 'ContentError';
+}
+
+/**
+ * Every language file must have exactly the keys of the default language's file: a missing key
+ * would fail deep inside a template, an extra one is a typo or a leftover. Throws a
+ * {@link ContentError} naming each file and key, on one line.
+ */
+export function checkCatalogKeys(catalogs: readonly Catalog[], folder = 'content/i18n'): void {
+  const [reference, ...others] = catalogs;
+  if (!reference) return;
+  const problems: string[] = [];
+  const list = (keys: string[]) =>
+    keys.length > 5 ? `${keys.slice(0, 5).join(', ')} and ${keys.length - 5} more` : keys.join(', ');
+  for (const catalog of others) {
+    const file = `${folder}/${catalog.language}.yml`;
+    const missing = missingKeys(reference, catalog).filter((key) => key !== 'language' && key !== 'name');
+    const extra = missingKeys(catalog, reference).filter((key) => key !== 'language' && key !== 'name');
+    if (missing.length)
+      problems.push(`${file} lacks ${list(missing)} (copy from ${folder}/${reference.language}.yml and translate)`);
+    if (extra.length)
+      problems.push(
+        `${file} has ${list(extra)}, which ${folder}/${reference.language}.yml does not (remove, or check the spelling)`,
+      );
+  }
+  if (problems.length) throw new ContentError(`${problems.join('; ')}.`);
+}
+
 /** The raw string at `path` (each element one key; keys may contain dots). Throws if absent. */
 export function text(catalog: Catalog, path: readonly string[]): string {
   let node: unknown = catalog;
   for (const key of path) node = typeof node === 'object' && node !== null ? (node as Tree)[key] : undefined;
   if (typeof node !== 'string')
-    throw new Error(`content/i18n/${catalog.language}.yml has no text at ${path.join(' → ')}.`);
+    throw new ContentError(`content/i18n/${catalog.language}.yml has no text at ${path.join(' → ')}.`);
   return node;
 }
 
@@ -84,11 +124,30 @@ export function format(
   return String(formatter.format(values));
 }
 
+/**
+ * Formats a message the petition's own content supplies (an ICU message in front matter, such as a
+ * letter's `opening`) in `locale`. A malformed message is a {@link ContentError} naming `where`.
+ */
+export function formatContentMessage(
+  source: string,
+  locale: string,
+  values: Record<string, string | number>,
+  where: string,
+): string {
+  try {
+    return String(new IntlMessageFormat(source, locale, undefined, { ignoreTag: true }).format(values));
+  } catch (error) {
+    throw new ContentError(
+      `${where} is not a message that can be filled in: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+}
+
 /** The catalogs by language, the default first. Throws when the default has no file. */
 export function orderCatalogs(catalogs: readonly Catalog[], defaultLanguage: string): Catalog[] {
   const first = catalogs.find((catalog) => catalog.language === defaultLanguage);
   if (!first)
-    throw new Error(
+    throw new ContentError(
       `content/i18n/${defaultLanguage}.yml is missing: settings name "${defaultLanguage}" as the petition's language.`,
     );
   return [

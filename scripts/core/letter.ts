@@ -41,6 +41,33 @@ export function plainParagraphs(markdownText: string): string[] {
 }
 
 /**
+ * One recipient as the letter's front matter gives it: an office, a person's name, or both. An
+ * institution ("Riverside City Council") has no personal name; a string is taken as the office.
+ */
+function parseRecipient(value: unknown, where: string): { office: string; name: string } {
+  const field = (key: string) => {
+    const raw = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    return raw === undefined || raw === null ? '' : String(raw).trim();
+  };
+  const recipient =
+    typeof value === 'string' ? { office: value.trim(), name: '' } : { office: field('office'), name: field('name') };
+  if (!recipient.office && !recipient.name) throw new Error(`${where} needs an office, a name, or both.`);
+  return recipient;
+}
+
+/**
+ * How a recipient is written on the letter: "Mayor of Riverside, Jane Doe", or either part alone
+ * when the other is empty (no dangling comma).
+ */
+export function recipientLine(recipient: { office?: unknown; name?: unknown } | string): string {
+  if (typeof recipient === 'string') return recipient.trim();
+  return [recipient.office, recipient.name]
+    .map((part) => (part === undefined || part === null ? '' : String(part).trim()))
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
  * Reads one letter file's text. `fallbackLanguage` is the site's language, for content/letter.md;
  * a translation says its own (`language:` in its front matter, or its file name).
  */
@@ -56,7 +83,7 @@ export function parseLetterVersion(text: string, file: string, fallbackLanguage:
     language: String(data.language ?? fromName ?? fallbackLanguage),
     title: String(data.title ?? 'The letter'),
     written: data.written ? String(data.written) : '',
-    recipients: recipients.map((r) => ({ office: String(r.office), name: String(r.name) })),
+    recipients: recipients.map((r, index) => parseRecipient(r, `${file}: recipient ${index + 1}`)),
     paragraphs: plainParagraphs(content),
     demands,
     closing: plainParagraphs(String(data.closing ?? '')),
@@ -113,7 +140,9 @@ export function historicalNote(letter: Pick<LetterVersion, 'written'>, addressee
           ? 'Both recipients have'
           : `All ${left.length} recipients have`
       : `${joinNames(left.map((a) => a.named))} ${left.length === 1 ? 'has' : 'have'}`;
-    const detail = joinNames(left.map((a) => `${a.named} as ${a.office} in ${a.left}`));
+    const detail = joinNames(
+      left.map((a) => (a.named ? `${a.named} as ${a.office} in ${a.left}` : `${a.office} in ${a.left}`)),
+    );
     parts.push(
       `${subject} since left office (${detail}): it is delivered to the offices it names and to those who hold them today.`,
     );

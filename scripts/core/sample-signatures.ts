@@ -112,13 +112,17 @@ const COUNTRIES = [
   'HK',
   'TW',
 ];
-const REASONS = [
-  'There are so few of them left. We owe them a chance.',
-  'I saw one in a documentary and have never forgotten it.',
-  'Спасите дальневосточного леопарда!',
-  '保护远东豹，保护我们的森林。',
-  'Protect the forests of Primorye — for leopards, tigers and people.',
-  'For my children, who should be able to know this animal is still out there.',
+/**
+ * Neutral reasons for samples of a petition without content/samples.yml (scripts/store/samples.ts),
+ * in a few languages and scripts so the demo shows how they are laid out.
+ */
+export const DEFAULT_SAMPLE_REASONS: readonly string[] = [
+  'I signed because this matters to me and to my neighbours.',
+  'For my children.',
+  'Я подписала, потому что это важно.',
+  '我支持这封信。',
+  'Es importante para todos nosotros.',
+  'Thank you for organising this letter.',
 ];
 
 /** A small, fast pseudo-random generator (mulberry32) so samples are the same on every run. */
@@ -139,7 +143,13 @@ function randomSource(seed: number): () => number {
  */
 export function generateSampleRecords(
   count: number,
-  { seed = 1, until = new Date('2026-11-23T19:00:00Z'), days = 60, letterSha256 = '' } = {},
+  {
+    seed = 1,
+    until = new Date('2026-11-23T19:00:00Z'),
+    days = 60,
+    letterSha256 = '',
+    reasons = DEFAULT_SAMPLE_REASONS,
+  }: { seed?: number; until?: Date; days?: number; letterSha256?: string; reasons?: readonly string[] } = {},
 ): SignatureRecord[] {
   const random = randomSource(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -162,7 +172,7 @@ export function generateSampleRecords(
       issue: records.length + 1,
       signed_at: signedAt.toISOString().replace('.000Z', 'Z'),
       letter_sha256: letterSha256,
-      reason: random() < 0.25 ? pick(REASONS) : '',
+      reason: random() < 0.25 ? pick(reasons) : '',
     });
   }
   return records;
@@ -174,7 +184,12 @@ export function generateSampleRecords(
  */
 export function generateOfflineSampleRecords(
   count: number,
-  { seed = 2, until = new Date('2026-11-23T19:00:00Z'), days = 60 } = {},
+  {
+    seed = 2,
+    until = new Date('2026-11-23T19:00:00Z'),
+    days = 60,
+    reasons = DEFAULT_SAMPLE_REASONS,
+  }: { seed?: number; until?: Date; days?: number; reasons?: readonly string[] } = {},
 ): OfflineSignatureRecord[] {
   const random = randomSource(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -197,7 +212,7 @@ export function generateOfflineSampleRecords(
       row,
       collector: collectors[batchNumber % collectors.length]!,
       letter_sha256: '',
-      reason: random() < 0.25 ? pick(REASONS) : '',
+      reason: random() < 0.25 ? pick(reasons) : '',
     });
   }
   return records;

@@ -6,6 +6,7 @@
  */
 import { isOffline } from '../core/offline-signature.ts';
 import { countryName } from '../core/countries.ts';
+import { recipientLine } from '../core/letter.ts';
 import { escapeHtml } from '../core/text.ts';
 import { formatNumber, plural } from '../core/format.ts';
 import type { LetterVersion } from '../core/letter.ts';
@@ -67,12 +68,14 @@ function coverLetterHtml(packet: Packet): string[] {
   parts.push(`<p><time datetime="${e(packet.asOf.slice(0, 10))}">${e(packet.date)}</time></p>`);
   parts.push('<p><strong>To:</strong></p><ul>');
   for (const a of packet.addressees) {
-    const was = a.left
-      ? `the letter names ${a.named}, who left this office in ${a.left}`
-      : `the letter names ${a.named}`;
-    parts.push(
-      `<li>${e(a.office)} <span class="meta">(${e([was, a.holder ? `today: ${a.holder}` : ''].filter(Boolean).join('; '))})</span></li>`,
-    );
+    // An institution ("City Council") has no person named: nothing to say about one.
+    const was = a.named
+      ? a.left
+        ? `the letter names ${a.named}, who left this office in ${a.left}`
+        : `the letter names ${a.named}`
+      : '';
+    const meta = [was, a.holder ? `today: ${a.holder}` : ''].filter(Boolean).join('; ');
+    parts.push(`<li>${e(a.office || a.named)}${meta ? ` <span class="meta">(${e(meta)})</span>` : ''}</li>`);
   }
   parts.push('</ul>');
   parts.push(
@@ -95,7 +98,7 @@ function letterSectionHtml(packet: Packet, letter: LetterVersion, countries: str
   parts.push(`<h2 id="${e(id)}">${e(letter.title)}</h2>`);
   if (packet.note) parts.push(`<p class="note">${e(packet.note)}</p>`);
   parts.push('<p><strong>To:</strong></p><ul>');
-  for (const r of letter.recipients) parts.push(`<li>${e(r.office)}, ${e(r.name)}</li>`);
+  for (const r of letter.recipients) parts.push(`<li>${e(recipientLine(r))}</li>`);
   parts.push('</ul>');
   if (tally.signature_count > 0)
     parts.push(`<p>${e(plural(tally.signature_count, 'person', 'people'))} from ${e(countries)} write to you:</p>`);

@@ -6,7 +6,7 @@
  */
 import { countryName } from '../core/countries.ts';
 import { formatNumber, plural } from '../core/format.ts';
-import type { LetterVersion } from '../core/letter.ts';
+import { recipientLine, type LetterVersion } from '../core/letter.ts';
 import { isOffline, type PetitionRecord } from '../core/offline-signature.ts';
 import type { LoadedFonts } from './fonts.ts';
 import type { Packet } from './packet.ts';
@@ -23,12 +23,17 @@ function coverLetter(flow: Flow, packet: Packet): void {
   flow.paragraph(packet.date, { gap: 14 });
   flow.paragraph('To:', { bold: true, gap: 2 });
   for (const a of packet.addressees) {
-    flow.paragraph(a.office, { indent: 12, gap: 0 });
+    flow.paragraph(a.office || a.named, { indent: 12, gap: 0 });
     const now = a.holder ? `today: ${a.holder}` : '';
-    const was = a.left
-      ? `the letter names ${a.named}, who left this office in ${a.left}`
-      : `the letter names ${a.named}`;
-    flow.paragraph(`(${[was, now].filter(Boolean).join('; ')})`, { indent: 12, size: 9, color: GREY, gap: 4 });
+    // An institution ("City Council") has no person named: nothing to say about one.
+    const was = a.named
+      ? a.left
+        ? `the letter names ${a.named}, who left this office in ${a.left}`
+        : `the letter names ${a.named}`
+      : '';
+    const meta = [was, now].filter(Boolean).join('; ');
+    if (meta) flow.paragraph(`(${meta})`, { indent: 12, size: 9, color: GREY, gap: 4 });
+    else flow.space(4);
   }
   flow.space(8);
   flow.paragraph(`Delivery of the open letter “${packet.title}”: ${plural(tally.signature_count, 'signature')}`, {
@@ -51,7 +56,7 @@ function letterPages(flow: Flow, writer: Writer, packet: Packet, letter: LetterV
   if (packet.letters.length > 1) flow.paragraph(`Language: ${letter.language}`, { size: 9, color: GREY });
   if (packet.note) flow.paragraph(packet.note, { size: 9, color: GREY, gap: 10 });
   flow.paragraph('To:', { bold: true, gap: 2 });
-  for (const r of letter.recipients) flow.paragraph(`${r.office}, ${r.name}`, { indent: 12, gap: 0 });
+  for (const r of letter.recipients) flow.paragraph(recipientLine(r), { indent: 12, gap: 0 });
   flow.space(8);
   if (tally.signature_count > 0)
     flow.paragraph(

@@ -31,6 +31,10 @@ export function addFeeds(
       eleventyConfig.addPlugin(feedPlugin, {
         type,
         outputPath: `${language.root}updates/feed.${type === 'atom' ? 'xml' : 'json'}`,
+        // Named by language: the plugin's default name comes from the title, which two languages
+        // share until the new one's title is translated (npm run add-language), and two feeds of
+        // one name stop the build.
+        inputPath: `eleventy-plugin-feed-${language.code}-${type}.njk`,
         collection: { name: `updatesFeed_${language.code}`, limit: 0 },
         metadata: feedMetadata,
       });

@@ -8,6 +8,7 @@
 import matter from 'gray-matter';
 import { legacyLetterDigest, readLetterArchive } from '../core/letter-archive.ts';
 import { readArchiveFiles } from '../store/letter-archive.ts';
+import { recipientLine } from '../core/letter.ts';
 
 /** What is needed of markdown-it: the site's own instance renders the archived letters. */
 interface Markdown {
@@ -87,9 +88,7 @@ function renderVersion(text: string, markdown: Markdown): { html: string; writte
     Array.isArray(items) && items.length
       ? `<${tag}>${items.map((value) => `<li>${markdown.utils.escapeHtml(item(value))}</li>`).join('')}</${tag}>`
       : '';
-  const recipients = list(data.recipients, 'ul', (r) =>
-    typeof r === 'string' ? r : `${String(r.office ?? '')}, ${String(r.name ?? '')}`,
-  );
+  const recipients = list(data.recipients, 'ul', (r) => recipientLine(r));
   const demands = list(data.demands, 'ol', (d) => String(d));
   return {
     html: `${recipients}${markdown.render(content)}${demands}${markdown.render(String(data.closing ?? ''))}`,

@@ -72,6 +72,12 @@ export interface LetterData {
   written?: string;
   /** What has changed since about the recipients ("Both have since left office…"). */
   since?: string;
+  /**
+   * The letter's opening sentence (front matter `opening`): absent for the language file's tally
+   * sentence ("We, the 1,204 undersigned from 31 countries, write to you:"), false for none, or
+   * the letter's own sentence, an ICU message given {n} signatures and {countries}.
+   */
+  opening?: string | false;
 }
 
 /** Our own Markdown (the letter), never signer text. */
@@ -89,6 +95,8 @@ export function parseLetter(letterText: string): LetterData {
     demands,
     bodyHtml: markdown.render(content),
     closingHtml: markdown.render(String(data.closing ?? '')),
+    ...(data.opening === false ? { opening: false as const } : {}),
+    ...(typeof data.opening === 'string' && data.opening.trim() ? { opening: data.opening.trim() } : {}),
     ...(typeof data.written === 'string' ? { written: data.written } : {}),
     ...(typeof data.since === 'string' ? { since: data.since } : {}),
   };

@@ -4,10 +4,14 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { orderCatalogs, parseCatalog, type Catalog } from '../core/i18n.ts';
+import { checkCatalogKeys, ContentError, orderCatalogs, parseCatalog, type Catalog } from '../core/i18n.ts';
 import { renderTemplate, templateFileName, type FormKind } from '../core/issue-templates.ts';
 
-/** Reads every content/i18n/*.yml of a checkout, default language first. */
+/**
+ * Reads every content/i18n/*.yml of a checkout, default language first. Throws a
+ * {@link ContentError} (one line, naming file and key) when a file lacks a key of the default
+ * language's file or has one it does not.
+ */
 export async function readCatalogs(root: string, defaultLanguage: string): Promise<Catalog[]> {
   const folder = path.join(root, 'content/i18n');
   const files = (await readdir(folder)).filter((file) => /\.ya?ml$/.test(file)).sort();
@@ -15,12 +19,14 @@ export async function readCatalogs(root: string, defaultLanguage: string): Promi
   for (const file of files) {
     const catalog = parseCatalog(await readFile(path.join(folder, file), 'utf8'), `content/i18n/${file}`);
     if (path.parse(file).name !== catalog.language)
-      throw new Error(
+      throw new ContentError(
         `content/i18n/${file} says "language: ${catalog.language}"; name the file ${catalog.language}.yml.`,
       );
     catalogs.push(catalog);
   }
-  return orderCatalogs(catalogs, defaultLanguage);
+  const ordered = orderCatalogs(catalogs, defaultLanguage);
+  checkCatalogKeys(ordered);
+  return ordered;
 }
 
 /** The forms a checkout should have: file name → text. */

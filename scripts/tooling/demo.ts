@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSettings } from '../core/settings.ts';
+import { readSampleReasons } from '../store/samples.ts';
 import { generateOfflineSampleRecords, generateSampleRecords } from '../core/sample-signatures.ts';
 import { writeOfflineSignatureFiles, writeSignatureFiles } from './write-sample-signatures.ts';
 import { eleventyArguments } from './eleventy-command.ts';
@@ -25,8 +26,10 @@ const work = await mkdtemp(path.join(os.tmpdir(), 'petition-demo-'));
 const directory = path.join(work, 'signatures');
 // One in ten collected on paper or by email, so the demo shows how offline signatures are labelled.
 const offline = Math.floor(count / 10);
-await writeSignatureFiles(directory, generateSampleRecords(count - offline));
-await writeOfflineSignatureFiles(directory, generateOfflineSampleRecords(offline));
+// The reasons come from the petition's content/samples.yml, so the demo speaks of its own cause.
+const reasons = await readSampleReasons(projectRoot);
+await writeSignatureFiles(directory, generateSampleRecords(count - offline, { reasons }));
+await writeOfflineSignatureFiles(directory, generateOfflineSampleRecords(offline, { reasons }));
 const settingsPath = process.env.PETITION_SETTINGS
   ? path.resolve(projectRoot, process.env.PETITION_SETTINGS)
   : path.join(projectRoot, 'content/settings.json');

@@ -7,11 +7,13 @@
  * would (http://localhost:8080/amur-leopard/ with the default settings).
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { DEFAULT_SAMPLE_REASONS } from '../core/sample-signatures.ts';
+import { readSampleReasons } from '../store/samples.ts';
 import { startFakeGitHub } from './fake-github/server.ts';
 import { formFieldsFromTemplate, renderIssueForm } from '../core/issue-form.ts';
 import { createClient } from '../github/client.ts';
@@ -42,16 +44,37 @@ const withdrawFields = formFieldsFromTemplate(
 const sign = (name: string, country: string, reason = '', consent = true) =>
   renderIssueForm(signFields, { name, country, reason, consent: [consent] });
 
+// Reasons from the petition's content/samples.yml, so the samples speak of its own cause.
+const reasons = (await readSampleReasons(work)) ?? DEFAULT_SAMPLE_REASONS;
 const samples = [
   {
     user: { login: 'apetrova', id: 1234567 },
-    body: sign('Анна Петрова', 'Россия', 'Спасите дальневосточного леопарда!'),
+    body: sign('Анна Петрова', 'Россия', reasons[0]),
   },
   { user: { login: 'wangwei', id: 2345678 }, body: sign('王伟', '中国') },
-  { user: { login: 'lena-k', id: 3456789 }, body: sign('Lena Köhler', 'Deutschland', 'For the forests of Primorye.') },
+  { user: { login: 'lena-k', id: 3456789 }, body: sign('Lena Köhler', 'Deutschland', reasons[1 % reasons.length]) },
   { user: { login: 'fatima-a', id: 4567890 }, body: sign('فاطمة', 'EG') },
   { user: { login: 'typo-tom', id: 5678901 }, body: sign('Tom', 'Atlantis', '', false) },
 ];
+// One signer more through each other language's form (sign-<code>.yml), answered in that language.
+const otherForms = (await readdir(path.join(work, '.github/ISSUE_TEMPLATE')))
+  .filter((file) => /^sign-[A-Za-z0-9-]+\.yml$/.test(file))
+  .sort();
+for (const [index, file] of otherForms.entries()) {
+  const fields = formFieldsFromTemplate(
+    YAML.parse(await readFile(path.join(work, '.github/ISSUE_TEMPLATE', file), 'utf8')),
+  );
+  const id = 6789012 + index;
+  samples.push({
+    user: { login: `signer-${file.slice(5, -4).toLowerCase()}`, id },
+    body: renderIssueForm(fields, {
+      name: `Sample Signer ${index + 1}`,
+      country: 'DE',
+      reason: reasons[(index + 2) % reasons.length]!,
+      consent: [true],
+    }),
+  });
+}
 // The fake's branch starts with the signatures already in the repository.
 const existing: Record<string, string> = {};
 const { records } = await loadSignatures(path.join(work, 'signatures'));
@@ -98,7 +121,9 @@ const run = async (title: string) => {
     await writeFile(path.join(work, file), content);
   }
 };
-await run('Run 1: five people sign; one made mistakes');
+await run(
+  `Run 1: ${samples.length} people sign (${otherForms.length ? `${otherForms.length} through another language's form, ` : ''}one made mistakes)`,
+);
 fake.addIssue({
   body: renderIssueForm(withdrawFields, { confirm: [true] }),
   labels: ['withdrawal'],

@@ -17,8 +17,8 @@ import { buildSignUrl } from '../../scripts/core/sign-url.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { buildSite, projectRoot } from '../helpers/site.ts';
-import { makeCheckout, REPOSITORY, runProcessor, signatureFiles } from '../processor/harness.ts';
+import { buildSite } from '../helpers/site.ts';
+import { leopardProject, makeCheckout, REPOSITORY, runProcessor, signatureFiles } from '../processor/harness.ts';
 
 const PREFIX = '/petition/';
 let browser: Browser;
@@ -103,7 +103,7 @@ describe.each([
 
     // 2. GitHub renders that template with the prefilled fields and the ticked consent box.
     const fields = formFieldsFromTemplate(
-      YAML.parse(await readFile(path.join(projectRoot, '.github/ISSUE_TEMPLATE', query.template!), 'utf8')),
+      YAML.parse(await readFile(path.join(leopardProject, '.github/ISSUE_TEMPLATE', query.template!), 'utf8')),
     );
     fake = await startFakeGitHub({
       owner: 'leopards',
@@ -127,7 +127,7 @@ describe.each([
     const checkout = await makeCheckout(fake);
     await mkdir(path.join(checkout, 'content', language), { recursive: true });
     await cp(
-      path.join(projectRoot, 'content', language, 'letter.md'),
+      path.join(leopardProject, 'content', language, 'letter.md'),
       path.join(checkout, 'content', language, 'letter.md'),
     );
     const summary = await runProcessor(fake, checkout);
@@ -135,7 +135,7 @@ describe.each([
     const answer = fake.issue(1).comments.find((comment) => comment.body.startsWith(BOT_COMMENT_MARKER))!.body;
     expect(answer).toContain(receipt);
     const [signatureFile, signatureText] = Object.entries(signatureFiles(fake))[0]!;
-    const translatedLetter = await readFile(path.join(projectRoot, 'content', language, 'letter.md'), 'utf8');
+    const translatedLetter = await readFile(path.join(leopardProject, 'content', language, 'letter.md'), 'utf8');
     expect(signatureText).toContain(`letter_sha256: "${letterDigest(translatedLetter)}"`);
     await fake.close();
     fake = undefined;

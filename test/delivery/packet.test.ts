@@ -15,7 +15,11 @@ import { signatureDigest } from '../../scripts/core/tally.ts';
 import { checkManifest, sha256, type DeliveryManifest } from '../../scripts/delivery/manifest.ts';
 import { deliver, parseDeliveryArguments } from '../../scripts/commands/delivery.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
-import { baseSettings, projectRoot } from '../helpers/site.ts';
+import { petitionProject } from '../helpers/petitions.ts';
+import { baseSettings } from '../helpers/site.ts';
+
+/** The petition delivered: the amur-leopard fixture (its letters, settings and blocked accounts), not content/. */
+const leopard = await petitionProject('amur-leopard');
 
 const run = promisify(execFile);
 const COUNT = 801; // two full volumes of 400 and one of a single signature
@@ -47,6 +51,7 @@ beforeAll(async () => {
   const result = await deliver(
     { out, volumeSize: VOLUME, asOf: new Date(AS_OF), commit: 'a'.repeat(40), threads: 1 },
     env,
+    leopard,
   );
   manifest = result.manifest;
   expect(result.missing.size).toBe(0);
@@ -93,7 +98,7 @@ describe('the delivery packet', () => {
 
   it('counts what npm run tally counts, with the same digest (that of data/tally.json)', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/commands/tally.ts', '--json'], {
-      cwd: projectRoot,
+      cwd: leopard,
       env,
     });
     const tally = JSON.parse(stdout) as { signature_count: number; digest: string };
@@ -150,7 +155,7 @@ describe('the delivery packet', () => {
         '--threads',
         '2',
       ],
-      { cwd: projectRoot, env },
+      { cwd: leopard, env },
     );
     expect(await readFile(path.join(again, 'SHA256SUMS'), 'utf8')).toBe(
       await readFile(path.join(out, 'SHA256SUMS'), 'utf8'),

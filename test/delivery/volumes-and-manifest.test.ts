@@ -20,9 +20,9 @@ import { historicalNote, parseLetterVersion, plainParagraphs } from '../../scrip
 import { oldestFirst, splitIntoVolumes, volumeStem } from '../../scripts/delivery/volumes.ts';
 import { newestFirst } from '../../scripts/core/tally.ts';
 import { readPublishedDeliveries } from '../../scripts/site/site-data.ts';
-import { projectRoot } from '../helpers/site.ts';
+import { fixturePetitionDir } from '../helpers/petitions.ts';
 
-const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
+const letterText = await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/letter.md'), 'utf8');
 const letter = parseLetterVersion(letterText, 'content/letter.md', 'en');
 const base = {
   title: 'Save the Amur Leopard',

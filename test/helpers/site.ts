@@ -8,11 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { parseHTML } from 'linkedom';
 import { eleventyArguments } from '../../scripts/tooling/eleventy-command.ts';
 import { JAVA_INSTALL_HINT } from '../../scripts/tooling/install-hints.ts';
+import { fixtureSettings, petitionProject } from './petitions.ts';
 import { runTracked } from './processes.ts';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const baseSettings = JSON.parse(
-  await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'),
-) as Record<string, unknown>;
+/**
+ * The settings of the petition the build tests build by default: the amur-leopard fixture
+ * (test/helpers/petitions.ts), not content/, so that a campaigner's edit of content/ does not
+ * change what these tests expect.
+ */
+export const baseSettings = await fixtureSettings('amur-leopard');
 
 export interface BuiltSite {
   output: string;
@@ -46,18 +50,20 @@ export async function buildSite({
   signaturesDir,
   settings = {},
   env = {},
-  root = projectRoot,
+  root,
 }: {
   signaturesDir: string;
   settings?: Record<string, unknown>;
   env?: Record<string, string>;
-  /** The project to build: a copy made by a test (a fork with other content), or this one. */
+  /** The project to build: a copy made by a test (a fork with other content); the amur-leopard fixture by default. */
   root?: string;
 }): Promise<BuiltSite> {
+  root ??= await petitionProject('amur-leopard');
   const work = await mkdtemp(path.join(os.tmpdir(), 'petition-build-'));
   const output = path.join(work, '_site');
   const settingsPath = path.join(work, 'settings.json');
-  await writeFile(settingsPath, JSON.stringify({ ...baseSettings, ...settings }));
+  const own = JSON.parse(await readFile(path.join(root, 'content/settings.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(settingsPath, JSON.stringify({ ...own, ...settings }));
   const { stdout, stderr, code, signal } = await runTracked(process.execPath, eleventyArguments({ output }), {
     cwd: root,
     env: {

@@ -10,13 +10,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
 import { expectedForms, readCatalogs } from '../../scripts/store/catalogs.ts';
+import { petitionProject } from '../helpers/petitions.ts';
 import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
-const templates = path.join(projectRoot, '.github/ISSUE_TEMPLATE');
+// The forms of the amur-leopard fixture petition (test/helpers/petitions.ts); the live
+// repository's are checked against its own language files in test/content/live-content.test.ts.
+const leopard = await petitionProject('amur-leopard');
+const templates = path.join(leopard, '.github/ISSUE_TEMPLATE');
 const readYaml = async (file: string) =>
   parse(await readFile(path.join(templates, file), 'utf8')) as Record<string, any>;
 const schema = JSON.parse(
@@ -39,7 +43,7 @@ const formFiles = (await readdir(templates)).filter((file) => /^(sign|withdraw)(
 
 describe('the forms of every language', () => {
   it('come in pairs, one sign and one withdraw form for each language file', async () => {
-    const languages = (await readdir(path.join(projectRoot, 'content/i18n'))).map((file) => path.parse(file).name);
+    const languages = (await readdir(path.join(leopard, 'content/i18n'))).map((file) => path.parse(file).name);
     const expected = languages.flatMap((language) =>
       language === baseSettings.language
         ? ['sign.yml', 'withdraw.yml']
@@ -49,7 +53,7 @@ describe('the forms of every language', () => {
   });
 
   it('are exactly what npm run issue-forms makes from the language files', async () => {
-    const forms = expectedForms(await readCatalogs(projectRoot, String(baseSettings.language)));
+    const forms = expectedForms(await readCatalogs(leopard, String(baseSettings.language)));
     for (const [file, content] of forms) expect(await readFile(path.join(templates, file), 'utf8'), file).toBe(content);
   });
 
@@ -139,7 +143,7 @@ describe('the template chooser (config.yml)', () => {
   it('links to the petition site at its published address', async () => {
     const config = await readYaml('config.yml');
     const settings = resolveSettings(
-      JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
+      JSON.parse(await readFile(path.join(leopard, 'content/settings.json'), 'utf8')),
       {},
     );
     expect(config.contact_links).toEqual(

@@ -15,7 +15,9 @@ import { bulkEntriesHtml, recordOfRank } from '../../scripts/site/bulk-pages.ts'
 import { CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { loadSignatures } from '../../scripts/store/load-signatures.ts';
+import { letterDigest } from '../../scripts/core/tally.ts';
 import { withdrawOffline } from '../../scripts/commands/withdraw-offline.ts';
+import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const KEY = 'test-key-0123456789abcdef0123456789abcdef';
@@ -28,13 +30,18 @@ let root: string;
 let signatures: string;
 let scan: string;
 let run = 0;
-/** A fresh project: the real letter, a GitHub signature, a scan outside it. */
+const leopard = fixturePetitionDir('amur-leopard');
+
+/** A fresh project: the fixture petition's letters, a GitHub signature, a scan outside it. */
 beforeEach(async () => {
   run += 1;
   root = path.join(work, `project-${run}`);
   signatures = path.join(root, 'signatures');
-  await mkdir(path.join(root, 'content'), { recursive: true });
-  await cp(path.join(projectRoot, 'content/letter.md'), path.join(root, 'content/letter.md'));
+  await mkdir(path.join(root, 'content/ru'), { recursive: true });
+  await mkdir(path.join(root, 'content/zh'), { recursive: true });
+  // The amur-leopard fixture's settings, language files and letters (English, Russian, Chinese).
+  for (const entry of ['settings.json', 'i18n', 'letter.md', 'ru/letter.md', 'zh/letter.md'])
+    await cp(path.join(leopard, 'content', entry), path.join(root, 'content', entry), { recursive: true });
   await cp(path.join(projectRoot, 'test/fixtures/signatures/one'), signatures, { recursive: true });
   scan = path.join(work, `scan-${run}.pdf`);
   await writeFile(scan, `scanned sheet ${run}`);
@@ -64,6 +71,28 @@ async function filesUnder(folder: string): Promise<string[]> {
 }
 
 describe('npm run add-signatures', () => {
+  it('records a sheet against its own language’s letter with --language, and says which', async () => {
+    const result = await add([await sheet('good-sheet'), '--language', 'ru', '--evidence', scan]);
+    expect(result.err).toEqual([]);
+    const russian = letterDigest(await readFile(path.join(root, 'content/ru/letter.md'), 'utf8'));
+    expect(result.out.join('\n')).toContain(
+      `The signatures are recorded against the ru letter, content/ru/letter.md (SHA-256 ${russian}).`,
+    );
+    const { records } = await loadSignatures(signatures);
+    const offline = records.filter((record) => 'channel' in record);
+    expect(offline.length).toBeGreaterThan(0);
+    for (const record of offline) expect(record.letter_sha256).toBe(russian);
+  });
+
+  it('records a sheet against the default language’s letter without --language, and refuses a language the petition lacks', async () => {
+    const english = letterDigest(await readFile(path.join(root, 'content/letter.md'), 'utf8'));
+    expect((await add([await sheet('good-sheet'), '--language', 'es', '--evidence', scan])).err.join('\n')).toContain(
+      '--language es is not a language of this petition (en, ru, zh)',
+    );
+    const result = await add([await sheet('good-sheet'), '--evidence', scan]);
+    expect(result.out.join('\n')).toContain(`against the en letter, content/letter.md (SHA-256 ${english})`);
+  });
+
   it('adds one file per signer and a batch record, and prints a commit message without any contact', async () => {
     const result = await add([await sheet('good-sheet'), '--batch', '2026-11-market', '--evidence', scan]);
     expect(result.err).toEqual([]);

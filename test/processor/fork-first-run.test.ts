@@ -3,8 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ISSUE_CHOOSER_CONFIG_PATH } from '../../scripts/core/issue-chooser.ts';
 import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
-import { projectRoot } from '../helpers/site.ts';
-import { makeCheckout, runProcessor, signatureFiles, signBody } from './harness.ts';
+import { leopardProject, makeCheckout, runProcessor, signatureFiles, signBody } from './harness.ts';
 
 let fake: FakeGitHub;
 afterEach(async () => {
@@ -25,8 +24,9 @@ describe('a fork on its first run', () => {
       ],
     });
     const checkout = await makeCheckout(fake);
-    // As forked: the chooser still links to the original petition's site.
-    await copyFile(path.join(projectRoot, ISSUE_CHOOSER_CONFIG_PATH), path.join(checkout, ISSUE_CHOOSER_CONFIG_PATH));
+    // As forked: the chooser still links to the original petition's site (the amur-leopard fixture's).
+    const forkedFrom = path.join(leopardProject, ISSUE_CHOOSER_CONFIG_PATH);
+    await copyFile(forkedFrom, path.join(checkout, ISSUE_CHOOSER_CONFIG_PATH));
 
     const summary = await runProcessor(fake, checkout);
 
@@ -41,9 +41,7 @@ describe('a fork on its first run', () => {
     expect(chooser).not.toContain('amur-leopard');
     // The comments that explain the file survive the rewrite.
     expect(chooser).toContain('# Only the two forms');
-    expect(await readFile(path.join(projectRoot, ISSUE_CHOOSER_CONFIG_PATH), 'utf8')).toContain(
-      'petition-as-code.github.io/amur-leopard/',
-    );
+    expect(await readFile(forkedFrom, 'utf8')).toContain('petition-as-code.github.io/amur-leopard/');
   });
 
   it('warns the maintainer when the settings still name the repository it was forked from', async () => {

@@ -10,18 +10,23 @@ import { createClient } from '../../scripts/github/client.ts';
 import { processSignatures, type ProcessOptions, type RunSummary } from '../../scripts/commands/process-signatures.ts';
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import type { FakeGitHub, FakeIssueInput } from '../../scripts/tooling/fake-github/server.ts';
-import { projectRoot } from '../helpers/site.ts';
+import { petitionProject, type FixturePetition } from '../helpers/petitions.ts';
 
 export const REPOSITORY = 'leopards/petition';
 export const [OWNER, REPO] = REPOSITORY.split('/') as [string, string];
 
-const signTemplate = YAML.parse(await readFile(path.join(projectRoot, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8'));
-const withdrawTemplate = YAML.parse(
-  await readFile(path.join(projectRoot, '.github/ISSUE_TEMPLATE/withdraw.yml'), 'utf8'),
-);
-export const signFields = formFieldsFromTemplate(signTemplate);
-export const withdrawFields = formFieldsFromTemplate(withdrawTemplate);
-export const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
+/** The petition the processor tests run against unless they name another: a fixture, not content/. */
+export const leopardProject = await petitionProject('amur-leopard');
+
+/** The fields of one of a fixture petition's issue forms ("sign-es.yml"), as GitHub renders them. */
+export async function formFields(file: string, petition: FixturePetition = 'amur-leopard') {
+  const root = await petitionProject(petition);
+  return formFieldsFromTemplate(YAML.parse(await readFile(path.join(root, '.github/ISSUE_TEMPLATE', file), 'utf8')));
+}
+
+export const signFields = await formFields('sign.yml');
+export const withdrawFields = await formFields('withdraw.yml');
+export const letterText = await readFile(path.join(leopardProject, 'content/letter.md'), 'utf8');
 
 /** An issue body exactly as GitHub renders the signing form. */
 export function signBody({
@@ -58,18 +63,24 @@ export function withdrawBody(confirm = true): string {
 }
 
 /**
- * A checkout of the repository as actions/checkout would make it: the project's settings,
- * templates and letter, and the signature files currently on the fake's branch.
+ * A checkout of the repository as actions/checkout would make it: a fixture petition's settings,
+ * issue forms, language files and letters (amur-leopard unless `petition` names another), and the
+ * signature files currently on the fake's branch.
  */
-export async function makeCheckout(fake: FakeGitHub, settings: Record<string, unknown> = {}): Promise<string> {
+export async function makeCheckout(
+  fake: FakeGitHub,
+  settings: Record<string, unknown> = {},
+  petition: FixturePetition = 'amur-leopard',
+): Promise<string> {
+  const source = await petitionProject(petition);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'petition-checkout-'));
   await mkdir(path.join(dir, 'content'), { recursive: true });
-  await cp(path.join(projectRoot, '.github/ISSUE_TEMPLATE'), path.join(dir, '.github/ISSUE_TEMPLATE'), {
+  await cp(path.join(source, '.github/ISSUE_TEMPLATE'), path.join(dir, '.github/ISSUE_TEMPLATE'), {
     recursive: true,
   });
-  await cp(path.join(projectRoot, 'content/i18n'), path.join(dir, 'content/i18n'), { recursive: true });
-  await writeFile(path.join(dir, 'content/letter.md'), letterText);
-  const base = JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'));
+  await cp(path.join(source, 'content/i18n'), path.join(dir, 'content/i18n'), { recursive: true });
+  await writeFile(path.join(dir, 'content/letter.md'), await readFile(path.join(source, 'content/letter.md'), 'utf8'));
+  const base = JSON.parse(await readFile(path.join(source, 'content/settings.json'), 'utf8'));
   const checkoutSettings = {
     ...base,
     repository: REPOSITORY,

@@ -1,21 +1,18 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import YAML from 'yaml';
-import { formFieldsFromTemplate, renderIssueForm } from '../../scripts/core/issue-form.ts';
+import { renderIssueForm } from '../../scripts/core/issue-form.ts';
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import { letterDigest } from '../../scripts/core/tally.ts';
 import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
-import { projectRoot } from '../helpers/site.ts';
-import { makeCheckout, runProcessor, signatureFiles, syncCheckout } from './harness.ts';
+import { formFields, makeCheckout, runProcessor, signatureFiles, syncCheckout } from './harness.ts';
 
 let fake: FakeGitHub;
 afterEach(async () => {
   await fake?.close();
 });
 
-const fieldsOf = async (file: string) =>
-  formFieldsFromTemplate(YAML.parse(await readFile(path.join(projectRoot, '.github/ISSUE_TEMPLATE', file), 'utf8')));
+const fieldsOf = (file: string) => formFields(file);
 const signRu = await fieldsOf('sign-ru.yml');
 const signZh = await fieldsOf('sign-zh.yml');
 const withdrawZh = await fieldsOf('withdraw-zh.yml');

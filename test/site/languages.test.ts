@@ -4,7 +4,7 @@
  * reader's language, the translated letter and its archived versions, and a fork that keeps
  * only English.
  */
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,11 @@ import { updatesFor, type UpdateListItem } from '../../scripts/site/collections.
 import { markdown } from '../../scripts/site/site-data.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { readCatalogs } from '../../scripts/store/catalogs.ts';
+import { copyPetitionProject, fixturePetitionDir, writeDerivedFiles } from '../helpers/petitions.ts';
 import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
+
+/** The petition these tests build: the amur-leopard fixture (en, ru, zh). */
+const leopard = fixturePetitionDir('amur-leopard');
 
 const BASE = 'https://petition-as-code.github.io/amur-leopard/';
 /** Every page that exists once per language, as its path inside the language. */
@@ -172,7 +176,7 @@ describe('the site in English, Russian and Chinese', () => {
     const hashes = (dom: Document) => [...dom.querySelectorAll('.letter-hash code')].map((code) => code.textContent);
     expect(hashes(ru)[1]).toBe(hashes(en)[1]);
     expect(hashes(zh)[1]).toBe(hashes(en)[1]);
-    expect(hashes(ru)[0]).toBe(letterDigest(await readFile(path.join(projectRoot, 'content/ru/letter.md'), 'utf8')));
+    expect(hashes(ru)[0]).toBe(letterDigest(await readFile(path.join(leopard, 'content/ru/letter.md'), 'utf8')));
     // Every language lists the same printable volumes, written once: here one, with all 24 signatures.
     for (const dom of [en, ru, zh])
       expect([...dom.querySelectorAll('.volumes a')].map((a) => a.getAttribute('href'))).toEqual([
@@ -203,7 +207,7 @@ describe('the site in English, Russian and Chinese', () => {
   it('publishes every version of the letter, each at its digest, listed on one page', async () => {
     const versions = await site.dom('letter/versions/index.html');
     for (const letterFile of ['content/letter.md', 'content/ru/letter.md', 'content/zh/letter.md']) {
-      const sha256 = letterDigest(await readFile(path.join(projectRoot, letterFile), 'utf8'));
+      const sha256 = letterDigest(await readFile(path.join(leopard, letterFile), 'utf8'));
       expect(versions.querySelector(`a[href="/amur-leopard/letter/versions/${sha256}/"]`), letterFile).not.toBeNull();
       const page = await site.dom(`letter/versions/${sha256}/index.html`);
       expect(page.querySelector('.letter-body ol')?.children.length, letterFile).toBe(3);
@@ -235,11 +239,11 @@ describe('the site in English, Russian and Chinese', () => {
 
 describe('the letter archive', () => {
   it('holds the current letter of every language, each named after its digest', async () => {
-    const versions = await readLetterVersions(projectRoot, markdown);
-    const catalogs = await readCatalogs(projectRoot, 'en');
+    const versions = await readLetterVersions(leopard, markdown);
+    const catalogs = await readCatalogs(leopard, 'en');
     for (const catalog of catalogs) {
       const letterFile = catalog.language === 'en' ? 'content/letter.md' : `content/${catalog.language}/letter.md`;
-      const sha256 = letterDigest(await readFile(path.join(projectRoot, letterFile), 'utf8'));
+      const sha256 = letterDigest(await readFile(path.join(leopard, letterFile), 'utf8'));
       expect(
         versions.some((version) => version.sha256 === sha256 && version.language === catalog.language),
         `${letterFile} changed: copy it to content/letter-versions/${catalog.language}/${sha256}.md`,
@@ -267,14 +271,8 @@ describe('an update without a translation', () => {
   });
 });
 
-/** A copy of the project to build with other content, sharing node_modules. */
-async function copyProject(prefix: string): Promise<string> {
-  const copy = await mkdtemp(path.join(os.tmpdir(), prefix));
-  for (const entry of ['.eleventy.ts', 'package.json', 'tsconfig.json', 'scripts', 'content'])
-    await cp(path.join(projectRoot, entry), path.join(copy, entry), { recursive: true });
-  await symlink(path.join(projectRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
-  return copy;
-}
+/** A copy of the amur-leopard fixture petition to build with other content, sharing node_modules. */
+const copyProject = (prefix: string) => copyPetitionProject('amur-leopard', prefix);
 
 describe('an update posted in English only', () => {
   let site: BuiltSite;
@@ -319,6 +317,7 @@ describe('a fork that keeps only English', () => {
     copy = await copyProject('petition-english-only-');
     for (const gone of ['content/ru', 'content/zh', 'content/i18n/ru.yml', 'content/i18n/zh.yml'])
       await rm(path.join(copy, gone), { recursive: true });
+    await writeDerivedFiles(copy);
     site = await buildSite({ signaturesDir: path.join(projectRoot, 'test/fixtures/signatures/one'), root: copy });
   });
 

@@ -22,6 +22,7 @@ import { latestMilestone } from '../../scripts/site/pictures/milestones.ts';
 import { mappedCountryCodes } from '../../scripts/site/pictures/world-map.ts';
 import { eleventyArguments } from '../../scripts/tooling/eleventy-command.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
+import { petitionProject } from '../helpers/petitions.ts';
 import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (
@@ -103,7 +104,10 @@ describe('share cards', () => {
     );
     // The published PNG is exactly the card drawn for the tally's count, and not the card of one more.
     const settings = resolveSettings({ ...baseSettings, path_prefix: '/amur-leopard/' });
-    const image = cardImage(await readFile(path.join(projectRoot, 'content', settings.image)), 'svg');
+    const image = cardImage(
+      await readFile(path.join(await petitionProject('amur-leopard'), 'content', settings.image)),
+      'svg',
+    );
     const drawn = (count: number) =>
       renderPng(
         shareCardSvg(
@@ -269,7 +273,7 @@ describe('a lead image that does not exist', () => {
     const settingsPath = path.join(work, 'settings.json');
     await writeFile(settingsPath, JSON.stringify({ ...baseSettings, image: 'assets/images/missing.png' }));
     const failed = await run(process.execPath, eleventyArguments({ output: path.join(work, '_site') }), {
-      cwd: projectRoot,
+      cwd: await petitionProject('amur-leopard'),
       env: { ...process.env, SIGNATURES_DIR: signatures, PETITION_SETTINGS: settingsPath },
     }).then(
       () => 'the build succeeded',

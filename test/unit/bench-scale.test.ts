@@ -26,11 +26,14 @@ import { bulkEntriesHtml } from '../../scripts/site/bulk-pages.ts';
 import { splitIntoVolumes } from '../../scripts/delivery/volumes.ts';
 import { escapeText } from '../../scripts/site/signer-html.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
+import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const hostileDir = path.join(projectRoot, 'test/fixtures/signatures/hostile');
-const settings = resolveSettings(JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')));
-const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
+const settings = resolveSettings(
+  JSON.parse(await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8')),
+);
+const letterText = await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/letter.md'), 'utf8');
 
 /** Records with everything that needs escaping or shortening. */
 const tricky: SignatureRecord[] = [

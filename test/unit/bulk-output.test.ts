@@ -9,10 +9,13 @@ import { bulkMarker, findMarker } from '../../scripts/site/bulk-pages.ts';
 import { writeBulkPages, writeOpenData } from '../../scripts/site/bulk-output.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
 import { receiptPages } from '../../scripts/site/receipt-pages.ts';
+import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { readOpenData, projectRoot } from '../helpers/site.ts';
 
-const settings = resolveSettings(JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')));
-const letterText = await readFile(path.join(projectRoot, 'content/letter.md'), 'utf8');
+const settings = resolveSettings(
+  JSON.parse(await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8')),
+);
+const letterText = await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/letter.md'), 'utf8');
 
 describe('the pages and files written after the build', () => {
   let output: string;

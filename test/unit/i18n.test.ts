@@ -6,7 +6,10 @@ import MarkdownIt from 'markdown-it';
 import { format, missingKeys, parseCatalog } from '../../scripts/core/i18n.ts';
 import { problemMessage } from '../../scripts/core/messages.ts';
 import { readCatalogs } from '../../scripts/store/catalogs.ts';
-import { projectRoot } from '../helpers/site.ts';
+import { fixturePetitionDir } from '../helpers/petitions.ts';
+
+// The amur-leopard fixture's language files (en, ru, zh): the rules, checked on a petition of their own.
+const projectRoot = fixturePetitionDir('amur-leopard');
 
 const catalogs = await readCatalogs(projectRoot, 'en');
 const byLanguage = Object.fromEntries(catalogs.map((catalog) => [catalog.language, catalog]));

@@ -58,3 +58,20 @@ describe('the set-up commands in the README', () => {
     expect(readme).toContain('CHROME_PATH');
   });
 });
+
+describe('the install scripts of our dependencies', () => {
+  it('are each decided in package.json allowScripts (npm 11 warns about any other): esbuild’s check runs, vnu-jar’s Java download does not', async () => {
+    const manifest = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')) as {
+      allowScripts: Record<string, boolean>;
+    };
+    const lock = JSON.parse(await readFile(path.join(projectRoot, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.hasInstallScript)
+      .map(([where]) => where.replace(/^.*node_modules\//, ''));
+    expect(withScripts.length).toBeGreaterThan(0);
+    for (const name of withScripts) expect(Object.keys(manifest.allowScripts), name).toContain(name);
+    expect(manifest.allowScripts).toMatchObject({ esbuild: true, 'vnu-jar': false });
+  });
+});

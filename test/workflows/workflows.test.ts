@@ -17,6 +17,12 @@ const parsed = async (file: string) => YAML.parse(await text(file)) as Record<st
  */
 const LEAST_PERMISSIONS: Record<string, Record<string, Record<string, string>>> = {
   'ci.yml': { check: { contents: 'read' } },
+  'derive.yml': {
+    // Commits the files derived from content/ (npm run derive).
+    derive: { contents: 'write' },
+    // The reusable Pages workflow, after that commit: its build reads, its deploy writes Pages.
+    deploy: { contents: 'read', pages: 'write', 'id-token': 'write' },
+  },
   'pages.yml': {
     build: { contents: 'read', pages: 'read' },
     deploy: { pages: 'write', 'id-token': 'write' },
@@ -34,7 +40,7 @@ describe('the workflows', () => {
     lint = await createLinter();
   });
 
-  it('are the ones we review: CI, Pages and the signature processor', () => {
+  it('are the ones we review: CI, derived files, Pages and the signature processor', () => {
     expect(files).toEqual(Object.keys(LEAST_PERMISSIONS).sort());
   });
 
@@ -197,7 +203,7 @@ describe('the signature workflow', () => {
 });
 
 describe('every workflow', () => {
-  it.each(['signatures.yml', 'pages.yml'])(
+  it.each(['signatures.yml', 'pages.yml', 'derive.yml'])(
     '%s runs on a pinned Node major, the Active LTS, whose Unicode version the rules fingerprint names',
     async (file) => {
       const source = await text(file);
@@ -206,7 +212,7 @@ describe('every workflow', () => {
     },
   );
 
-  it.each(['signatures.yml', 'pages.yml'])(
+  it.each(['signatures.yml', 'pages.yml', 'derive.yml'])(
     '%s neither deploys nor saves a cache when a run is cancelled',
     async (file) => {
       // always() runs after a cancellation too; !cancelled() is the documented form.
@@ -303,6 +309,23 @@ describe('the Pages workflow', () => {
     const { on } = await parsed('pages.yml');
     expect(on.push.branches).toEqual(['main']);
     expect(on).toHaveProperty('workflow_dispatch');
+  });
+});
+
+describe('the Derived files workflow', () => {
+  it('runs npm run derive after a push that changes language files, settings or letters, and publishes what it committed', async () => {
+    const workflow = await parsed('derive.yml');
+    expect(workflow.on.push.branches).toEqual(['main']);
+    expect(workflow.on.push.paths).toEqual(expect.arrayContaining(['content/i18n/**', 'content/*/letter.md']));
+    const runs = workflow.jobs.derive.steps.map((step: any) => step.run).filter(Boolean) as string[];
+    expect(runs).toContain('npm run derive');
+    const checkout = workflow.jobs.derive.steps.find((step: any) => String(step.uses).startsWith('actions/checkout@'));
+    expect(checkout.with['persist-credentials']).toBe(false);
+    expect(workflow.jobs.deploy.uses).toBe('./.github/workflows/pages.yml');
+    expect(workflow.jobs.deploy.if).toBe("needs.derive.outputs.committed == 'true'");
+    // The derived files are what `npm run derive` writes: the scripts it lists exist.
+    const scripts = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')).scripts;
+    expect(scripts.derive).toBe('node --import tsx scripts/commands/derive.ts');
   });
 });
 
