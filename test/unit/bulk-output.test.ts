@@ -10,7 +10,7 @@ import { writeBulkPages, writeOpenData } from '../../scripts/site/bulk-output.ts
 import { buildSiteData } from '../../scripts/site/site-data.ts';
 import { receiptPages } from '../../scripts/site/receipt-pages.ts';
 import { fixturePetitionDir } from '../helpers/petitions.ts';
-import { readOpenData, projectRoot } from '../helpers/site.ts';
+import { readOpenData } from '../helpers/site.ts';
 
 const settings = resolveSettings(
   JSON.parse(await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8')),
