@@ -14,8 +14,9 @@ const MAX_README_LINES = 250;
 /** Paths the guides tell a reader to create, or that a command creates; not in this copy. */
 const EXAMPLES = new Set([
   'signatures/offline', // the first batch of paper or email signatures (npm run add-signatures)
-  'content/i18n/ko.yml', // adding a language: Korean
-  'content/ko',
+  'content/i18n/es.yml', // adding a language: Spanish (npm run add-language -- es)
+  'content/es',
+  'content/letter-versions/es',
   'content/deliveries', // where a maintainer publishes a delivery's manifest
 ]);
 
