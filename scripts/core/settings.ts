@@ -173,7 +173,7 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
   };
   const accent_colour = colour('accent_colour', '#8a4b00');
   const accent_colour_dark = colour('accent_colour_dark', '#f0b05a');
-  const sender = text('sender', `The organisers of “${title}”`);
+  const sender = text('sender', defaultSender(title));
   const contact = text('contact', repository ? `https://github.com/${repository}` : undefined);
   const offices_now = officesNow(input.offices_now, problems);
   const delivery_volume_size = whole('delivery_volume_size', 10000, 100);
@@ -252,4 +252,12 @@ export function isPetitionOpen(settings: Pick<Settings, 'state' | 'closing_date'
 /** The absolute URL of the published site, ending in "/": origin plus path prefix. */
 export function siteBaseUrl(settings: Pick<Settings, 'site_url' | 'path_prefix'>): string {
   return `${settings.site_url}${settings.path_prefix}`;
+}
+
+/**
+ * The sender when the settings name none, in the default language: "The organisers of “Title”".
+ * Translated pages word it in their own language instead (site.delivery.default_sender).
+ */
+export function defaultSender(title: string): string {
+  return `The organisers of “${title}”`;
 }

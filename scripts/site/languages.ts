@@ -123,7 +123,7 @@ export function addLanguageFilters(
   eleventyConfig: any,
   catalogs: readonly Catalog[],
   languages: SiteLanguage[],
-  petitions: Record<string, { title: string; description: string }>,
+  petitions: Record<string, { title: string; description: string; imageAlt: string; imageCredit: string }>,
 ) {
   const byCode = new Map(languages.map((language) => [language.code, language]));
   const catalogByCode = new Map(catalogs.map((catalog) => [catalog.language, catalog]));
@@ -202,10 +202,39 @@ export function addLanguageFilters(
     const { locale } = languageOf(this);
     return new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(code) ?? code;
   });
-  /** The petition's title or description in the page's language. */
-  eleventyConfig.addFilter('petition', function (this: FilterContext, field: 'title' | 'description') {
-    return petitions[languageOf(this).code]?.[field] ?? '';
-  });
+  /**
+   * What content/assets/js/signature-list.js needs to word the shared list's entries in the page's
+   * language, as JSON: the locale for dates; each signing country's name as the shared entries
+   * write it (the default language's) with the page's; the receipt and channel labels of both.
+   */
+  eleventyConfig.addFilter(
+    'signatureListWords',
+    function (this: FilterContext, byCountry: readonly { code: string }[]) {
+      const language = languageOf(this);
+      const own = catalogByCode.get(language.code)!;
+      const shared = catalogByCode.get(fallback.code)!;
+      const words = (catalog: Catalog) => ({
+        receipt: text(catalog, ['site', 'signatures', 'receipt']),
+        paper: text(catalog, ['site', 'channels', 'label_paper']),
+        email: text(catalog, ['site', 'channels', 'label_email']),
+      });
+      return JSON.stringify({
+        locale: language.locale,
+        countries: Object.fromEntries(
+          byCountry.map(({ code }) => [countryNameIn(fallback.locale, code), countryNameIn(language.locale, code)]),
+        ),
+        own: words(own),
+        shared: words(shared),
+      });
+    },
+  );
+  /** The petition's title, description, lead image's alt text or credit in the page's language. */
+  eleventyConfig.addFilter(
+    'petition',
+    function (this: FilterContext, field: 'title' | 'description' | 'imageAlt' | 'imageCredit') {
+      return petitions[languageOf(this).code]?.[field] ?? '';
+    },
+  );
   /** "/ru/letter/" → "/letter/" on a Russian page: for the menu's "you are here". */
   eleventyConfig.addFilter('inLanguage', function (this: FilterContext, url: string) {
     return typeof url === 'string' ? pathInLanguage(url, languageOf(this)) : url;

@@ -143,6 +143,15 @@ export interface SiteData {
   tally: Tally;
   latestSigners: SignatureView[];
   signatureListPages: SignatureListPage[];
+  /**
+   * The list pages of every language but the default, one per language and page: frames in the
+   * reader's language around the default language's entries, which a script fetches and words in
+   * that language (content/signatures/frame.njk, content/assets/js/signature-list.js), so the
+   * entries are published once whatever the number of languages.
+   */
+  signatureListFrames: { language: SiteLanguage; listPage: SignatureListPage }[];
+  /** The languages other than the default, for what only translated pages need. */
+  translatedLanguages: SiteLanguage[];
   /** The printable list of signatures in volumes; none when there are no signatures. */
   deliveryVolumes: DeliveryVolumePage[];
   countries: { code: string; name: string }[];
@@ -168,7 +177,12 @@ export interface SiteData {
   /** Every version of the letter anyone may have signed (content/letter-versions/). */
   letterVersions: LetterVersion[];
   /** The petition's title and description in each language: settings for the default, content/<code>/index.md's front matter for the others. */
-  petitions: Record<string, { title: string; description: string }>;
+  /**
+   * The petition's words in each language: its title and description, and the lead image's alt
+   * text and credit (a translated home page's front matter: image_alt, image_credit; the
+   * settings' for the default language and for a translation that gives none).
+   */
+  petitions: Record<string, { title: string; description: string; imageAlt: string; imageCredit: string }>;
   /** Each language's GitHub issue forms: sign.yml for the default language, sign-ru.yml for Russian. */
   signTemplates: Record<string, string>;
   withdrawUrls: Record<string, string>;
@@ -303,6 +317,8 @@ export function buildSiteData(
     petitions[language.code] = {
       title: typeof home.title === 'string' ? home.title : settings.title,
       description: typeof home.description === 'string' ? home.description : settings.description,
+      imageAlt: typeof home.image_alt === 'string' ? home.image_alt : settings.image_alt,
+      imageCredit: typeof home.image_credit === 'string' ? home.image_credit : settings.image_credit,
     };
     const translation = language.isDefault ? undefined : texts.translatedLetters[language.code];
     letters[language.code] = translation
@@ -322,6 +338,10 @@ export function buildSiteData(
     tally,
     latestSigners: newest.slice(0, settings.latest_signers).map((record) => view(record, settings.repository)),
     signatureListPages,
+    signatureListFrames: languages
+      .filter((language) => !language.isDefault)
+      .flatMap((language) => signatureListPages.map((listPage) => ({ language, listPage }))),
+    translatedLanguages: languages.filter((language) => !language.isDefault),
     deliveryVolumes,
     countries: allCountries(),
     letterSha256,

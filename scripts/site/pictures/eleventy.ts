@@ -10,7 +10,15 @@ import path from 'node:path';
 import type { SiteData } from '../site-data.ts';
 import type { Settings } from '../../core/settings.ts';
 import type { Tally } from '../../core/tally.ts';
-import { renderPngAsync, shareCardAlt, shareCardSvg, type CardImage, type ShareCardInput } from './card.ts';
+import { format, type Catalog } from '../../core/i18n.ts';
+import {
+  renderPngAsync,
+  shareCardAlt,
+  shareCardSvg,
+  type CardImage,
+  type CardWords,
+  type ShareCardInput,
+} from './card.ts';
 import { buildPictures } from './index.ts';
 import { cardImage } from './lead-image.ts';
 
@@ -34,13 +42,32 @@ export function shareCardInput(
   },
   pageUrl: string,
   title: string,
+  language?: { catalog: Catalog; petitionTitle: string },
 ): ShareCardInput {
   const { settings, tally } = context;
   const onHome = pageUrl === '/';
   const onLetter = pageUrl.startsWith('/letter/');
+  const petitionTitle = language?.petitionTitle ?? settings.title;
+  const headline = onHome || onLetter ? petitionTitle : title;
+  let words: CardWords | undefined;
+  let kicker = onHome ? 'Sign the petition' : onLetter ? 'An open letter' : petitionTitle;
+  if (language) {
+    const say = (key: string[], values: Record<string, string | number> = {}) =>
+      format(language.catalog, ['site', ...key], values);
+    const percent = Math.min(100, Math.floor((tally.signature_count / tally.goal) * 100));
+    const count = say(['count', 'signatures'], { n: tally.signature_count });
+    if (onHome) kicker = say(['card', 'kicker_home']);
+    else if (onLetter) kicker = say(['card', 'kicker_letter']);
+    words = {
+      count,
+      progress: say(['card', 'progress'], { percent, goal: tally.goal }),
+      alt: say(['card', 'alt'], { headline, count, percent, goal: tally.goal }),
+    };
+  }
   return {
-    kicker: onHome ? 'Sign the petition' : onLetter ? 'An open letter' : settings.title,
-    headline: onHome || onLetter ? settings.title : title,
+    kicker,
+    headline,
+    words,
     count: tally.signature_count,
     goal: tally.goal,
     accent: settings.accent_colour,
@@ -61,8 +88,13 @@ export function cardName(pageUrl: string): string {
  * publish a broken picture on its home page and share cards.
  */
 // Eleventy ships no TypeScript types for its configuration object.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function addPictures(eleventyConfig: any, data: SiteData, projectRoot: string): Promise<void> {
+export async function addPictures(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eleventyConfig: any,
+  data: SiteData,
+  projectRoot: string,
+  catalogs: readonly Catalog[] = [],
+): Promise<void> {
   const { settings, tally } = data;
   const imagePath = settings.image ? path.join(projectRoot, 'content', settings.image) : undefined;
   const imageBytes = imagePath
@@ -88,14 +120,30 @@ export async function addPictures(eleventyConfig: any, data: SiteData, projectRo
    * `pageUrl | shareCard(title)`: the card of a page that has its own (home, letter, updates: they
    * set `share_card: true`); other pages pass "/" and share the home page's card.
    */
-  eleventyConfig.addFilter('shareCard', (pageUrl: string, title: string): ShareCardReference => {
-    const input = shareCardInput({ settings, tally, baseUrl: data.site.baseUrl, image }, pageUrl, title);
-    const svg = shareCardSvg(input);
-    const hash = createHash('sha256').update(svg).digest('hex').slice(0, 10);
-    const file = `share/${cardName(pageUrl)}.${hash}.png`;
-    requested.set(file, svg);
-    return { url: `/${file}`, alt: shareCardAlt(input) };
-  });
+  // In the page's language (its data's `language` or `lang`, as scripts/site/languages.ts reads
+  // it): the words from its catalogue, and a card file of its own ("share/ru-home.<hash>.png").
+  eleventyConfig.addFilter(
+    'shareCard',
+    function (
+      this: { ctx?: { lang?: unknown; language?: { code?: unknown } } },
+      pageUrl: string,
+      title: string,
+    ): ShareCardReference {
+      const code = this?.ctx?.language?.code ?? this?.ctx?.lang;
+      const catalog = catalogs.find((candidate) => candidate.language === code) ?? catalogs[0];
+      const language = catalog && {
+        catalog,
+        petitionTitle: data.petitions[catalog.language]?.title ?? settings.title,
+      };
+      const input = shareCardInput({ settings, tally, baseUrl: data.site.baseUrl, image }, pageUrl, title, language);
+      const svg = shareCardSvg(input);
+      const hash = createHash('sha256').update(svg).digest('hex').slice(0, 10);
+      const prefix = catalog && catalog !== catalogs[0] ? `${catalog.language}-` : '';
+      const file = `share/${prefix}${cardName(pageUrl)}.${hash}.png`;
+      requested.set(file, svg);
+      return { url: `/${file}`, alt: shareCardAlt(input) };
+    },
+  );
 
   eleventyConfig.on('eleventy.after', async ({ directories }: { directories: { output: string } }) => {
     const output = directories.output;
