@@ -9,6 +9,7 @@
  * template serves every language.
  */
 import MarkdownIt from 'markdown-it';
+import markdownItCjkFriendly from 'markdown-it-cjk-friendly';
 import { countryName } from '../core/countries.ts';
 import { format, text, type Catalog } from '../core/i18n.ts';
 
@@ -98,7 +99,8 @@ export function joinListIn(locale: string, parts: readonly string[]): string {
 const listFormat = cached((locale) => new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }));
 
 /** Our own inline Markdown in strings files (bold, links, a <kbd>), never signer text. */
-const inline = new MarkdownIt({ html: true, typographer: false });
+// markdown-it-cjk-friendly: bold next to Chinese punctuation ("**注意：**") is bold, not asterisks.
+const inline = new MarkdownIt({ html: true, typographer: false }).use(markdownItCjkFriendly);
 const escapeHtml = inline.utils.escapeHtml;
 
 // Eleventy passes Nunjucks' filter context as `this`: `ctx` holds the page's data.

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import matter from 'gray-matter';
 import MarkdownIt from 'markdown-it';
+import markdownItCjkFriendly from 'markdown-it-cjk-friendly';
 import path from 'node:path';
 import { allCountries, countryName } from '../core/countries.ts';
 import { resolveSettings, closingInstant, siteBaseUrl, type Settings } from '../core/settings.ts';
@@ -66,8 +67,12 @@ export interface LetterData {
   since?: string;
 }
 
-/** Our own Markdown (the letter), never signer text. */
-export const markdown = new MarkdownIt({ html: true, typographer: true });
+/**
+ * Our own Markdown (the letter), never signer text. markdown-it-cjk-friendly lets ** and _ mark
+ * emphasis next to Chinese and Japanese punctuation (`**哪些内容会公开：**`), which CommonMark's
+ * flanking rules otherwise leave as asterisks.
+ */
+export const markdown = new MarkdownIt({ html: true, typographer: true }).use(markdownItCjkFriendly);
 
 /** Splits content/letter.md into recipients, demands and rendered body and closing. */
 export function parseLetter(letterText: string): LetterData {

@@ -12,6 +12,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markdown } from '../../scripts/site/site-data.ts';
 import { buildSite, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 const MIXED = path.join(projectRoot, 'test/fixtures/signatures/mixed');
@@ -105,6 +106,20 @@ describe('a Russian or Chinese reader', () => {
       }
     }
     expect(report).toEqual({});
+  });
+
+  it('sees bold text next to Chinese punctuation as bold, never as asterisks', async () => {
+    expect(markdown.renderInline('**哪些内容会公开：**姓名和国家。')).toBe(
+      '<strong>哪些内容会公开：</strong>姓名和国家。',
+    );
+    expect(markdown.renderInline('这是**“重要”**的。')).toBe('这是<strong>“重要”</strong>的。');
+    for (const code of TRANSLATED)
+      for (const page of (await readdir(path.join(site.output, code), { recursive: true })).filter((file) =>
+        file.endsWith('.html'),
+      ))
+        expect(readerText(await site.dom(`${code}/${page}`)).join('\n'), `${code}/${page}`).not.toMatch(
+          /\*\*|(?<!\w)__/,
+        );
   });
 
   it('reads the signature breakdown as a list joined in their language', async () => {
