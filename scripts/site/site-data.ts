@@ -31,7 +31,6 @@ import { siteLanguages, type SiteLanguage } from './languages.ts';
 import { readLetterVersions, type LetterVersion } from './letter-versions.ts';
 import { OPEN_DATA } from './open-data.ts';
 import { bulkPageCounts, bulkRanks, type BulkSource } from './bulk-pages.ts';
-import { qrSvg } from './qr-svg.ts';
 import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, type SignerHtmlOptions } from './signer-html.ts';
 
 /** One signature as the home page and the letter show it (the latest signers). */
@@ -165,7 +164,7 @@ export interface SiteData {
   channelBreakdown: string;
   letter: LetterData;
   /** The printable signature sheet (content/signature-sheet.njk) and its typing templates. */
-  sheet: { qrSvg: string; columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
+  sheet: { columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
   /** data/tally.json; the signatures themselves are written after the build (scripts/site/bulk-output.ts). */
   openData: { tallyJson: string; index: string; full: string };
   skippedSignatures: SkippedSignatureFile[];
@@ -366,7 +365,6 @@ export function buildSiteData(
     ),
     channelBreakdown: channelBreakdown(tally.signatures_by_channel),
     sheet: {
-      qrSvg: qrSvg(siteBaseUrl(settings), `QR code: the petition's address, ${siteBaseUrl(settings)}`),
       columns: BATCH_COLUMNS,
       csvTemplate: `${BATCH_COLUMNS.join(',')}\r\n`,
       jsonTemplate: `${JSON.stringify(

@@ -12,8 +12,23 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import jsQRModule from 'jsqr';
+import { renderPixels } from '../../scripts/site/pictures/card.ts';
 import { markdown } from '../../scripts/site/site-data.ts';
 import { buildSite, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
+
+// jsqr is CommonJS typed as an ES module: its default export is the function or holds it.
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
+
+/** What a phone reads from a QR code drawn as SVG. */
+function scan(svg: string): string | undefined {
+  const { pixels, width, height } = renderPixels(svg, 600);
+  return jsQR(new Uint8ClampedArray(pixels), width, height)?.data;
+}
 
 const MIXED = path.join(projectRoot, 'test/fixtures/signatures/mixed');
 const TRANSLATED = ['ru', 'zh'];
@@ -120,6 +135,26 @@ describe('a Russian or Chinese reader', () => {
         expect(readerText(await site.dom(`${code}/${page}`)).join('\n'), `${code}/${page}`).not.toMatch(
           /\*\*|(?<!\w)__/,
         );
+  });
+
+  it('is sent by the poster and the signature sheet of their language to pages in their language', async () => {
+    const settings = JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'));
+    const base = new URL(settings.path_prefix, settings.site_url).toString();
+    const { is_open: open } = JSON.parse(await site.read('data/tally.json'));
+    for (const folder of ['', ...TRANSLATED.map((code) => `${code}/`)]) {
+      const poster = await site.dom(`${folder}poster/index.html`);
+      const target = `${base}${folder}${open ? 'sign/' : ''}`;
+      const svg = poster.querySelector('.poster svg.qr-code')!;
+      expect(scan(svg.outerHTML), `${folder}poster/`).toBe(target);
+      expect(poster.querySelector('.poster-url')?.textContent, `${folder}poster/`).toBe(target.replace('https://', ''));
+      expect(svg.getAttribute('aria-label'), `${folder}poster/`).toContain(target);
+      // The code to download is the same code.
+      const download = await site.read(`${folder}poster/qr.svg`);
+      expect(download.startsWith('<?xml'), `${folder}poster/qr.svg`).toBe(true);
+      expect(scan(download.replace(/^<\?xml[^>]*>\s*/, '')), `${folder}poster/qr.svg`).toBe(target);
+      const sheet = await site.dom(`${folder}sheet/index.html`);
+      expect(scan(sheet.querySelector('.sheet-qr svg')!.outerHTML), `${folder}sheet/`).toBe(`${base}${folder}`);
+    }
   });
 
   it('reads the signature breakdown as a list joined in their language', async () => {

@@ -20,6 +20,7 @@ import {
   type ShareCardInput,
 } from './card.ts';
 import { buildPictures } from './index.ts';
+import { qrCodeSvg } from './qr.ts';
 import { cardImage } from './lead-image.ts';
 
 /** A share card as the page's meta tags need it. */
@@ -142,6 +143,26 @@ export async function addPictures(
       const file = `share/${prefix}${cardName(pageUrl)}.${hash}.png`;
       requested.set(file, svg);
       return { url: `/${file}`, alt: shareCardAlt(input) };
+    },
+  );
+
+  /**
+   * `"/ru/sign/" | qrCode("poster.qr_label_open")`: a QR code of that page of the published site,
+   * its accessible name (site.<labelKey>, with {target}) in the page's language. The poster and
+   * the signature sheet of each language lead to that language's pages.
+   */
+  eleventyConfig.addFilter(
+    'qrCode',
+    function (
+      this: { ctx?: { lang?: unknown; language?: { code?: unknown } } },
+      pagePath: string,
+      labelKey: string,
+    ): { svg: string; target: string } {
+      const code = this?.ctx?.language?.code ?? this?.ctx?.lang;
+      const catalog = catalogs.find((candidate) => candidate.language === code) ?? catalogs[0];
+      const target = new URL(pagePath.replace(/^\/+/, ''), data.site.baseUrl).toString();
+      const label = catalog ? format(catalog, ['site', ...labelKey.split('.')], { target }) : target;
+      return { svg: qrCodeSvg(target, { label }), target };
     },
   );
 
