@@ -20,6 +20,9 @@ import {
   type ShareCardInput,
 } from './card.ts';
 import { buildPictures } from './index.ts';
+import { countryNameIn, formatDateIn, formatNumberIn } from '../languages.ts';
+import { signaturesChartSvg, type ChartWords } from './chart.ts';
+import { worldMapSvg, type MapWords, type WorldMap } from './world-map.ts';
 import { qrCodeSvg } from './qr.ts';
 import { cardImage } from './lead-image.ts';
 
@@ -147,6 +150,35 @@ export async function addPictures(
   );
 
   /**
+   * `{% set local = "" | localPictures %}`: the countries page's map and chart in the page's
+   * language (labels, titles, numbers, dates), drawn once per language.
+   */
+  const localCache = new Map<string, { map: WorldMap; chartSvg: string | null }>();
+  eleventyConfig.addFilter(
+    'localPictures',
+    function (this: { ctx?: { lang?: unknown; language?: { code?: unknown } } }) {
+      const code = this?.ctx?.language?.code ?? this?.ctx?.lang;
+      const catalog = catalogs.find((candidate) => candidate.language === code) ?? catalogs[0];
+      if (!catalog) return { map: pictures.map, chartSvg: pictures.chartSvg };
+      let local = localCache.get(catalog.language);
+      if (!local) {
+        const { map, chart } = pictureWords(catalog);
+        const colours = { accent: settings.accent_colour, accentDark: settings.accent_colour_dark };
+        local = {
+          map: worldMapSvg(tally.signatures_by_country, {
+            ...colours,
+            words: map,
+            countryHref: (country) => `#country-${country}`,
+          }),
+          chartSvg: signaturesChartSvg(tally.signatures_by_day, { ...colours, words: chart }) ?? null,
+        };
+        localCache.set(catalog.language, local);
+      }
+      return local;
+    },
+  );
+
+  /**
    * `"/ru/sign/" | qrCode("poster.qr_label_open")`: a QR code of that page of the published site,
    * its accessible name (site.<labelKey>, with {target}) in the page's language. The poster and
    * the signature sheet of each language lead to that language's pages.
@@ -197,4 +229,47 @@ export async function addPictures(
       }),
     );
   });
+}
+
+/** The map's and chart's words in a catalogue's language (site.pictures, numbers and dates by Intl). */
+export function pictureWords(catalog: Catalog): { map: MapWords; chart: ChartWords } {
+  const locale = (() => {
+    try {
+      return format(catalog, ['site', 'locale'], {});
+    } catch {
+      return catalog.language;
+    }
+  })();
+  const say = (key: string, values: Record<string, string | number> = {}) =>
+    format(catalog, ['site', 'pictures', key], values);
+  const shortDate = new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  const number = (value: number) => formatNumberIn(locale, value);
+  return {
+    map: {
+      countryLabel: (code, count) => say('map_country', { country: countryNameIn(locale, code), n: count }),
+      summary: (total, countries) =>
+        total === 0 ? say('map_summary_none') : say('map_summary', { n: total, countries }),
+      number,
+    },
+    chart: {
+      title: say('chart_title'),
+      totalPanel: say('chart_total'),
+      perDayPanel: say('chart_per_day'),
+      number,
+      axisDate: (date) => shortDate.format(new Date(`${date}T00:00:00Z`)),
+      description: ({ first, last, total, busiest, busiestCount }) =>
+        say('chart_description', {
+          first: formatDateIn(locale, first),
+          last: formatDateIn(locale, last),
+          n: total,
+          busiest: formatDateIn(locale, busiest),
+          busiestCount,
+        }),
+    },
+  };
 }

@@ -109,7 +109,28 @@ export function mapStyle({ accent, accentDark }: MapColours): string {
   );
 }
 
+/** The map's words in one language; English (the default language's built-in words) when not given. */
+export interface MapWords {
+  /** "Russia: 1,234 signatures", "Россия: 1 234 подписи". */
+  countryLabel(code: string, count: number): string;
+  /** The map's title: what it shows, with the total and the number of countries. */
+  summary(total: number, countries: number): string;
+  /** A number as the language writes it, for the legend. */
+  number(value: number): string;
+}
+
+const ENGLISH_MAP_WORDS: MapWords = {
+  countryLabel: (code, count) => countryLabel(code, count),
+  summary: (total, countries) =>
+    total === 0
+      ? 'World map: no signatures yet.'
+      : `World map of signatures by country: ${formatNumber(total)} ${total === 1 ? 'signature' : 'signatures'} from ${formatNumber(countries)} ${countries === 1 ? 'country' : 'countries'}; the stronger the colour, the more signatures.`,
+  number: formatNumber,
+};
+
 export interface WorldMapOptions extends MapColours {
+  /** Its labels, title and legend in the page's language. */
+  words?: MapWords;
   /** Where each country links: its row in the table. Omit for a map without links (an image). */
   countryHref?: (code: string) => string;
   /** The id of the SVG's <title>, unique on its page. */
@@ -141,19 +162,20 @@ export function worldMapSvg(byCountry: readonly CountryTally[], options: WorldMa
   const max = Math.max(0, ...counts.values());
   const titleId = options.titleId ?? 'world-map-title';
   const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const words = options.words ?? ENGLISH_MAP_WORDS;
 
   const blank: string[] = [];
   const shadedParts: { count: number; markup: string }[] = [];
   const shaded: string[] = [];
   for (const shape of shapes) {
     const count = shape.code ? (counts.get(shape.code) ?? 0) : 0;
-    const title = shape.code ? `<title>${escapeXml(countryLabel(shape.code, count))}</title>` : '';
+    const title = shape.code ? `<title>${escapeXml(words.countryLabel(shape.code, count))}</title>` : '';
     if (count === 0 || !shape.code) {
       blank.push(`<path d="${shape.d}">${title}</path>`);
       continue;
     }
     shaded.push(shape.code);
-    const label = escapeXml(countryLabel(shape.code, count));
+    const label = escapeXml(words.countryLabel(shape.code, count));
     const path = `<path class="s${shadeStep(count, max)}" d="${shape.d}">${title}</path>`;
     shadedParts.push({
       count,
@@ -175,12 +197,9 @@ export function worldMapSvg(byCountry: readonly CountryTally[], options: WorldMa
             `<rect class="s${index + 1}" x="${MAP_WIDTH - 150 + index * 26}" y="${height - 58}" width="26" height="16"/>`,
         ).join(
           '',
-        )}<text x="${MAP_WIDTH - 150}" y="${height - 16}">1</text><text x="${MAP_WIDTH - 20}" y="${height - 16}" text-anchor="end">${escapeXml(formatNumber(max))}</text></g>`
+        )}<text x="${MAP_WIDTH - 150}" y="${height - 16}">1</text><text x="${MAP_WIDTH - 20}" y="${height - 16}" text-anchor="end">${escapeXml(words.number(max))}</text></g>`
       : '';
-  const summary =
-    total === 0
-      ? 'World map: no signatures yet.'
-      : `World map of signatures by country: ${formatNumber(total)} ${total === 1 ? 'signature' : 'signatures'} from ${formatNumber(counts.size)} ${counts.size === 1 ? 'country' : 'countries'}; the stronger the colour, the more signatures.`;
+  const summary = words.summary(total, counts.size);
   // role="img" only when the map has no links: links inside an image would be hidden from assistive technology.
   const role = options.countryHref ? 'group' : 'img';
   const svg =
