@@ -45,8 +45,8 @@ const CASES = [
   {
     code: 'zh',
     receipt: '回执 #42',
-    paper: '纸质签名,批次 2026-11-market',
-    email: '电子邮件签名,批次 mail-2026-11',
+    paper: '纸质签名，批次 2026-11-market',
+    email: '电子邮件签名，批次 mail-2026-11',
     countries: ['俄罗斯', '中国', '德国'],
     date: /^2026年11月21日$/,
   },

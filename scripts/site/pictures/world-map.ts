@@ -105,7 +105,7 @@ export function mapStyle({ accent, accentDark }: MapColours): string {
     `.world-map a:hover .map-label,.world-map a:focus .map-label{display:inline}` +
     `.world-map a:focus path,.world-map a:hover path{stroke:var(--map-text);stroke-width:1.5}` +
     `.world-map a:focus{outline:none}` +
-    `.world-map .legend text{fill:var(--map-text);font:20px system-ui,sans-serif}`
+    `.world-map .legend text{fill:var(--map-text);font:40px system-ui,sans-serif}`
   );
 }
 
@@ -189,15 +189,19 @@ export function worldMapSvg(byCountry: readonly CountryTally[], options: WorldMa
 
   const drawnCodes = new Set(shaded);
   const notDrawn = byCountry.map((entry) => entry.code).filter((code) => !drawnCodes.has(code));
+  // The legend is drawn large: the map is shrunk to a third on a 320 px screen, where 16 units
+  // were 6 px. Five 56×32 swatches and 40-unit numbers are 11 and 13 px there.
+  const swatch = 56;
+  const legendLeft = MAP_WIDTH - 20 - MAP_STEPS * swatch;
   const legend =
     max > 0
       ? `<g class="legend" aria-hidden="true">${Array.from(
           { length: MAP_STEPS },
           (_, index) =>
-            `<rect class="s${index + 1}" x="${MAP_WIDTH - 150 + index * 26}" y="${height - 58}" width="26" height="16"/>`,
+            `<rect class="s${index + 1}" x="${legendLeft + index * swatch}" y="${height - 92}" width="${swatch}" height="32"/>`,
         ).join(
           '',
-        )}<text x="${MAP_WIDTH - 150}" y="${height - 16}">1</text><text x="${MAP_WIDTH - 20}" y="${height - 16}" text-anchor="end">${escapeXml(words.number(max))}</text></g>`
+        )}<text x="${legendLeft}" y="${height - 18}">1</text><text x="${MAP_WIDTH - 20}" y="${height - 18}" text-anchor="end">${escapeXml(words.number(max))}</text></g>`
       : '';
   const summary = words.summary(total, counts.size);
   // role="img" only when the map has no links: links inside an image would be hidden from assistive technology.
