@@ -116,6 +116,7 @@ export default async function configure(eleventyConfig: any) {
   compactAssets(eleventyConfig, [
     'assets/js/sign-form.js',
     'assets/js/signature-list.js',
+    'assets/js/not-found.js',
     'assets/site.css',
     'assets/printables.css',
   ]);

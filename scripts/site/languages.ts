@@ -163,6 +163,15 @@ export function addLanguageFilters(
       return joinListIn(languageOf(this).locale, parts);
     },
   );
+  /** `"not_found.title" | tIn("ru")`: a message in a given language, for a page that speaks to every reader (the root 404). */
+  eleventyConfig.addFilter('tIn', function (key: string, code: string, values?: Record<string, string | number>) {
+    const catalog = catalogByCode.get(code) ?? catalogByCode.get(fallback.code)!;
+    return format(catalog, ['site', ...key.split('.')], values ?? {});
+  });
+  /** `"/letter/" | lurlIn("ru")` → "/ru/letter/". */
+  eleventyConfig.addFilter('lurlIn', function (url: string, code: string) {
+    return localisedPath(url, byCode.get(code) ?? fallback);
+  });
   eleventyConfig.addFilter('lurl', function (this: FilterContext, url: string) {
     return localisedPath(url, languageOf(this));
   });

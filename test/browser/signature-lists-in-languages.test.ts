@@ -1,13 +1,16 @@
 /**
  * The list of signatures in Russian and Chinese: each language's list page frames the entries the
  * default language's page publishes once, and its script words countries, dates, receipts and
- * channels in the page's language; without JavaScript the page links to the shared entries.
+ * channels in the page's language; without JavaScript the page links to the shared entries. And
+ * the one 404 page GitHub Pages serves answers in the language of the missing address.
  */
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
+import { format } from '../../scripts/core/i18n.ts';
+import { readCatalogs } from '../../scripts/store/catalogs.ts';
 import { buildSite, projectRoot } from '../helpers/site.ts';
 
 const PREFIX = '/petition/';
@@ -90,6 +93,41 @@ describe('the list of signatures in each language', () => {
       expect(await page.locator('.language-switch a[hreflang="ru"]').getAttribute('href')).toBe(
         `${PREFIX}ru/signatures/1/`,
       );
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('answers a missing address in the language of its folder, and lists every language without JavaScript', async () => {
+    const catalogs = await readCatalogs(projectRoot, 'en');
+    const title = (code: string) =>
+      format(
+        catalogs.find((catalog) => catalog.language === code)!,
+        ['site', 'not_found', 'title'],
+        {},
+      );
+    const page = await browser.newPage();
+    try {
+      for (const code of ['ru', 'zh']) {
+        const response = await page.goto(`${site.url}${code}/no-such-page/`);
+        expect(response?.status()).toBe(404);
+        expect(await page.locator('main h1').textContent()).toBe(title(code));
+        expect(
+          await page.locator('main h1').evaluate((heading) => heading.closest('[lang]')?.getAttribute('lang')),
+        ).toBe(code);
+        expect(await page.title()).toBe(title(code));
+      }
+      await page.goto(`${site.url}no-such-page/`);
+      expect(await page.locator('main h1').textContent()).toBe(title('en'));
+    } finally {
+      await page.close();
+    }
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${site.url}ru/no-such-page/`);
+      const headings = await page.locator('main h1, main h2').allTextContents();
+      expect(headings).toEqual(['en', 'ru', 'zh'].map(title));
     } finally {
       await context.close();
     }
