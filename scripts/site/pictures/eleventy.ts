@@ -242,12 +242,13 @@ export function pictureWords(catalog: Catalog): { map: MapWords; chart: ChartWor
   })();
   const say = (key: string, values: Record<string, string | number> = {}) =>
     format(catalog, ['site', 'pictures', key], values);
-  const shortDate = new Intl.DateTimeFormat(locale, {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
+  // The axis has room for three dates of about 12 characters at 320 px: a language whose short
+  // date is longer ("24 сент. 2026 г.") writes it in figures ("24.09.2026").
+  const short = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const shortDate =
+    short.format(new Date('2026-09-24T00:00:00Z')).length <= 12
+      ? short
+      : new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
   const number = (value: number) => formatNumberIn(locale, value);
   return {
     map: {
