@@ -73,12 +73,6 @@ export function regularFonts(): DeliveryFont[] {
       covers: 'Chinese (simplified and traditional), Japanese kana',
       file: packageFont('@embedpdf/fonts-sc', 'NotoSansHans-Regular.otf'),
     },
-    // After the Chinese face, which draws the Han characters Korean names may hold.
-    {
-      name: 'NotoSansKR',
-      covers: 'Korean (Hangul)',
-      file: packageFont('@embedpdf/fonts-kr', 'NotoSansKR-Regular.otf'),
-    },
   ];
 }
 

@@ -28,7 +28,6 @@ const SCRIPTS = [
   'שרה כהן', // Hebrew
   'प्रिया सिंह', // Devanagari
   'ひらがな カタカナ', // Japanese kana
-  '김민준 이서연', // Korean
   'สมชาย ใจดี', // Thai
   'ნინო ბერიძე', // Georgian
   'Անի Պետրոսյան', // Armenian
@@ -69,7 +68,6 @@ describe('the fonts of the delivery PDFs', () => {
     expect(byFont.get('NotoNaskhArabic')).toContain('م');
     expect(byFont.get('NotoSansHans')).toContain('豹');
     expect(byFont.get('NotoSans')).toContain('Д');
-    expect(byFont.get('NotoSansKR')).toContain('김');
     expect(byFont.get('NotoSansThai')).toContain('ส');
     expect(byFont.get('NotoSansGeorgian')).toContain('ნ');
     expect(byFont.get('NotoSansArmenian')).toContain('Ա');
@@ -77,9 +75,9 @@ describe('the fonts of the delivery PDFs', () => {
 
   it('report a character no font has, rather than drawing it silently as a box', () => {
     const missing = new Set<number>();
-    // Cuneiform: a script no delivery font has.
-    fontRuns('Kim 𒀀𒀁', fonts.regular.length, covers, missing);
-    expect([...missing].map(hex)).toEqual(['U+12000', 'U+12001']);
+    // Hangul: no delivery font has it yet (@embedpdf/fonts-kr is 31 MB, over the install budget).
+    fontRuns('Kim 김민준', fonts.regular.length, covers, missing);
+    expect([...missing].map(hex)).toEqual(['U+AE40', 'U+BBFC', 'U+C900']);
   });
 });
 
