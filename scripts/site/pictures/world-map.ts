@@ -180,7 +180,7 @@ export function worldMapSvg(byCountry: readonly CountryTally[], options: WorldMa
     shadedParts.push({
       count,
       markup: options.countryHref
-        ? `<a href="${escapeXml(options.countryHref(shape.code))}" aria-label="${label}">${path}<text class="map-label" x="12" y="${height - 14}">${label}</text></a>`
+        ? `<a href="${escapeXml(options.countryHref(shape.code))}" aria-label="${label}">${path}<text class="map-label" x="12" y="${height + 56}">${label}</text></a>`
         : path,
     });
   }
@@ -189,8 +189,9 @@ export function worldMapSvg(byCountry: readonly CountryTally[], options: WorldMa
 
   const drawnCodes = new Set(shaded);
   const notDrawn = byCountry.map((entry) => entry.code).filter((code) => !drawnCodes.has(code));
-  // The legend is drawn large: the map is shrunk to a third on a 320 px screen, where 16 units
-  // were 6 px. Five 56×32 swatches and 40-unit numbers are 11 and 13 px there.
+  // The legend is drawn large, in a band of its own under the map (with the label of the country
+  // in focus), so it covers no country: the map is shrunk to a third on a 320 px screen, where
+  // 16 units were 6 px. Five 56×32 swatches and 40-unit numbers are 11 and 13 px there.
   const swatch = 56;
   const legendLeft = MAP_WIDTH - 20 - MAP_STEPS * swatch;
   const legend =
@@ -198,16 +199,16 @@ export function worldMapSvg(byCountry: readonly CountryTally[], options: WorldMa
       ? `<g class="legend" aria-hidden="true">${Array.from(
           { length: MAP_STEPS },
           (_, index) =>
-            `<rect class="s${index + 1}" x="${legendLeft + index * swatch}" y="${height - 92}" width="${swatch}" height="32"/>`,
+            `<rect class="s${index + 1}" x="${legendLeft + index * swatch}" y="${height + 12}" width="${swatch}" height="32"/>`,
         ).join(
           '',
-        )}<text x="${legendLeft}" y="${height - 18}">1</text><text x="${MAP_WIDTH - 20}" y="${height - 18}" text-anchor="end">${escapeXml(words.number(max))}</text></g>`
+        )}<text x="${legendLeft}" y="${height + 86}">1</text><text x="${MAP_WIDTH - 20}" y="${height + 86}" text-anchor="end">${escapeXml(words.number(max))}</text></g>`
       : '';
   const summary = words.summary(total, counts.size);
   // role="img" only when the map has no links: links inside an image would be hidden from assistive technology.
   const role = options.countryHref ? 'group' : 'img';
   const svg =
-    `<svg class="world-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${MAP_WIDTH} ${height}" role="${role}" aria-labelledby="${titleId}">` +
+    `<svg class="world-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${MAP_WIDTH} ${height + (max > 0 ? 100 : 0)}" role="${role}" aria-labelledby="${titleId}">` +
     `<title id="${titleId}">${escapeXml(summary)}</title><style>${mapStyle(options)}</style>` +
     `<g aria-hidden="true">${blank.join('')}</g>${shadedParts.map((part) => part.markup).join('')}${legend}</svg>`;
   return { svg: options.standalone ? `<?xml version="1.0" encoding="utf-8"?>\n${svg}\n` : svg, shaded, notDrawn };
