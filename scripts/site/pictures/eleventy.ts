@@ -10,8 +10,20 @@ import path from 'node:path';
 import type { SiteData } from '../site-data.ts';
 import type { Settings } from '../../core/settings.ts';
 import type { Tally } from '../../core/tally.ts';
-import { renderPngAsync, shareCardAlt, shareCardSvg, type CardImage, type ShareCardInput } from './card.ts';
+import { format, type Catalog } from '../../core/i18n.ts';
+import {
+  renderPngAsync,
+  shareCardAlt,
+  shareCardSvg,
+  type CardImage,
+  type CardWords,
+  type ShareCardInput,
+} from './card.ts';
 import { buildPictures } from './index.ts';
+import { countryNameIn, formatDateIn, formatNumberIn } from '../languages.ts';
+import { signaturesChartSvg, type ChartWords } from './chart.ts';
+import { worldMapSvg, type MapWords, type WorldMap } from './world-map.ts';
+import { qrCodeSvg } from './qr.ts';
 import { cardImage } from './lead-image.ts';
 
 /** A share card as the page's meta tags need it. */
@@ -34,13 +46,32 @@ export function shareCardInput(
   },
   pageUrl: string,
   title: string,
+  language?: { catalog: Catalog; petitionTitle: string },
 ): ShareCardInput {
   const { settings, tally } = context;
   const onHome = pageUrl === '/';
   const onLetter = pageUrl.startsWith('/letter/');
+  const petitionTitle = language?.petitionTitle ?? settings.title;
+  const headline = onHome || onLetter ? petitionTitle : title;
+  let words: CardWords | undefined;
+  let kicker = onHome ? 'Sign the petition' : onLetter ? 'An open letter' : petitionTitle;
+  if (language) {
+    const say = (key: string[], values: Record<string, string | number> = {}) =>
+      format(language.catalog, ['site', ...key], values);
+    const percent = Math.min(100, Math.floor((tally.signature_count / tally.goal) * 100));
+    const count = say(['count', 'signatures'], { n: tally.signature_count });
+    if (onHome) kicker = say(['card', 'kicker_home']);
+    else if (onLetter) kicker = say(['card', 'kicker_letter']);
+    words = {
+      count,
+      progress: say(['card', 'progress'], { percent, goal: tally.goal }),
+      alt: say(['card', 'alt'], { headline, count, percent, goal: tally.goal }),
+    };
+  }
   return {
-    kicker: onHome ? 'Sign the petition' : onLetter ? 'An open letter' : settings.title,
-    headline: onHome || onLetter ? settings.title : title,
+    kicker,
+    headline,
+    words,
     count: tally.signature_count,
     goal: tally.goal,
     accent: settings.accent_colour,
@@ -61,8 +92,13 @@ export function cardName(pageUrl: string): string {
  * publish a broken picture on its home page and share cards.
  */
 // Eleventy ships no TypeScript types for its configuration object.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function addPictures(eleventyConfig: any, data: SiteData, projectRoot: string): Promise<void> {
+export async function addPictures(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eleventyConfig: any,
+  data: SiteData,
+  projectRoot: string,
+  catalogs: readonly Catalog[] = [],
+): Promise<void> {
   const { settings, tally } = data;
   const imagePath = settings.image ? path.join(projectRoot, 'content', settings.image) : undefined;
   const imageBytes = imagePath
@@ -88,14 +124,79 @@ export async function addPictures(eleventyConfig: any, data: SiteData, projectRo
    * `pageUrl | shareCard(title)`: the card of a page that has its own (home, letter, updates: they
    * set `share_card: true`); other pages pass "/" and share the home page's card.
    */
-  eleventyConfig.addFilter('shareCard', (pageUrl: string, title: string): ShareCardReference => {
-    const input = shareCardInput({ settings, tally, baseUrl: data.site.baseUrl, image }, pageUrl, title);
-    const svg = shareCardSvg(input);
-    const hash = createHash('sha256').update(svg).digest('hex').slice(0, 10);
-    const file = `share/${cardName(pageUrl)}.${hash}.png`;
-    requested.set(file, svg);
-    return { url: `/${file}`, alt: shareCardAlt(input) };
-  });
+  // In the page's language (its data's `language` or `lang`, as scripts/site/languages.ts reads
+  // it): the words from its catalogue, and a card file of its own ("share/ru-home.<hash>.png").
+  eleventyConfig.addFilter(
+    'shareCard',
+    function (
+      this: { ctx?: { lang?: unknown; language?: { code?: unknown } } },
+      pageUrl: string,
+      title: string,
+    ): ShareCardReference {
+      const code = this?.ctx?.language?.code ?? this?.ctx?.lang;
+      const catalog = catalogs.find((candidate) => candidate.language === code) ?? catalogs[0];
+      const language = catalog && {
+        catalog,
+        petitionTitle: data.petitions[catalog.language]?.title ?? settings.title,
+      };
+      const input = shareCardInput({ settings, tally, baseUrl: data.site.baseUrl, image }, pageUrl, title, language);
+      const svg = shareCardSvg(input);
+      const hash = createHash('sha256').update(svg).digest('hex').slice(0, 10);
+      const prefix = catalog && catalog !== catalogs[0] ? `${catalog.language}-` : '';
+      const file = `share/${prefix}${cardName(pageUrl)}.${hash}.png`;
+      requested.set(file, svg);
+      return { url: `/${file}`, alt: shareCardAlt(input) };
+    },
+  );
+
+  /**
+   * `{% set local = "" | localPictures %}`: the countries page's map and chart in the page's
+   * language (labels, titles, numbers, dates), drawn once per language.
+   */
+  const localCache = new Map<string, { map: WorldMap; chartSvg: string | null }>();
+  eleventyConfig.addFilter(
+    'localPictures',
+    function (this: { ctx?: { lang?: unknown; language?: { code?: unknown } } }) {
+      const code = this?.ctx?.language?.code ?? this?.ctx?.lang;
+      const catalog = catalogs.find((candidate) => candidate.language === code) ?? catalogs[0];
+      if (!catalog) return { map: pictures.map, chartSvg: pictures.chartSvg };
+      let local = localCache.get(catalog.language);
+      if (!local) {
+        const { map, chart } = pictureWords(catalog);
+        const colours = { accent: settings.accent_colour, accentDark: settings.accent_colour_dark };
+        local = {
+          map: worldMapSvg(tally.signatures_by_country, {
+            ...colours,
+            words: map,
+            countryHref: (country) => `#country-${country}`,
+          }),
+          chartSvg: signaturesChartSvg(tally.signatures_by_day, { ...colours, words: chart }) ?? null,
+        };
+        localCache.set(catalog.language, local);
+      }
+      return local;
+    },
+  );
+
+  /**
+   * `"/ru/sign/" | qrCode("poster.qr_label_open")`: a QR code of that page of the published site,
+   * its accessible name (site.<labelKey>, with {target}) in the page's language. The poster and
+   * the signature sheet of each language lead to that language's pages.
+   */
+  eleventyConfig.addFilter(
+    'qrCode',
+    function (
+      this: { ctx?: { lang?: unknown; language?: { code?: unknown } } },
+      pagePath: string,
+      labelKey: string,
+    ): { svg: string; target: string } {
+      const code = this?.ctx?.language?.code ?? this?.ctx?.lang;
+      const catalog = catalogs.find((candidate) => candidate.language === code) ?? catalogs[0];
+      const target = new URL(pagePath.replace(/^\/+/, ''), data.site.baseUrl).toString();
+      const label = catalog ? format(catalog, ['site', ...labelKey.split('.')], { target }) : target;
+      return { svg: qrCodeSvg(target, { label }), target };
+    },
+  );
 
   eleventyConfig.on('eleventy.after', async ({ directories }: { directories: { output: string } }) => {
     const output = directories.output;
@@ -128,4 +229,48 @@ export async function addPictures(eleventyConfig: any, data: SiteData, projectRo
       }),
     );
   });
+}
+
+/** The map's and chart's words in a catalogue's language (site.pictures, numbers and dates by Intl). */
+export function pictureWords(catalog: Catalog): { map: MapWords; chart: ChartWords } {
+  const locale = (() => {
+    try {
+      return format(catalog, ['site', 'locale'], {});
+    } catch {
+      return catalog.language;
+    }
+  })();
+  const say = (key: string, values: Record<string, string | number> = {}) =>
+    format(catalog, ['site', 'pictures', key], values);
+  // The axis has room for three dates of about 12 characters at 320 px: a language whose short
+  // date is longer ("24 сент. 2026 г.") writes it in figures ("24.09.2026").
+  const short = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const shortDate =
+    short.format(new Date('2026-09-24T00:00:00Z')).length <= 12
+      ? short
+      : new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
+  const number = (value: number) => formatNumberIn(locale, value);
+  return {
+    map: {
+      countryLabel: (code, count) => say('map_country', { country: countryNameIn(locale, code), n: count }),
+      summary: (total, countries) =>
+        total === 0 ? say('map_summary_none') : say('map_summary', { n: total, countries }),
+      number,
+    },
+    chart: {
+      title: say('chart_title'),
+      totalPanel: say('chart_total'),
+      perDayPanel: say('chart_per_day'),
+      number,
+      axisDate: (date) => shortDate.format(new Date(`${date}T00:00:00Z`)),
+      description: ({ first, last, total, busiest, busiestCount }) =>
+        say('chart_description', {
+          first: formatDateIn(locale, first),
+          last: formatDateIn(locale, last),
+          n: total,
+          busiest: formatDateIn(locale, busiest),
+          busiestCount,
+        }),
+    },
+  };
 }
