@@ -159,6 +159,21 @@ describe('a Russian or Chinese reader', () => {
     }
   });
 
+  it('is shown the counter badge in their language, in the picture and in the snippet that embeds it', async () => {
+    for (const code of TRANSLATED) {
+      const page = await site.dom(`${code}/how-it-works/index.html`);
+      const image = page.querySelector('.counter-preview img')!;
+      expect(image.getAttribute('src'), code).toMatch(new RegExp(`/badge-${code}\\.svg$`));
+      const svg = await site.read(`badge-${code}.svg`);
+      const words = [...svg.matchAll(/<(?:title|text)[^>]*>([^<]*)</g)].map((match) => match[1]).join(' ');
+      const label = /aria-label="([^"]*)"/.exec(svg)?.[1] ?? '';
+      expect(foreignWords([words, label], allowed), code).toEqual([]);
+      const snippet = page.querySelector('pre.snippet code')!.textContent ?? '';
+      expect(snippet, code).toContain(`badge-${code}.svg`);
+      expect(foreignWords([/alt="([^"]*)"/.exec(snippet)?.[1] ?? ''], allowed), code).toEqual([]);
+    }
+  });
+
   it('reads the signature breakdown as a list joined in their language', async () => {
     const expected: Record<string, string> = {
       '': '1 signed online through GitHub, 2 on paper and 1 by email',

@@ -19,7 +19,8 @@ import {
   type CardWords,
   type ShareCardInput,
 } from './card.ts';
-import { buildPictures } from './index.ts';
+import { buildPictures, PICTURE_FILES, type Pictures } from './index.ts';
+import { counterBadgeSvg, counterEmbedHtml } from './badge.ts';
 import { countryNameIn, formatDateIn, formatNumberIn } from '../languages.ts';
 import { signaturesChartSvg, type ChartWords } from './chart.ts';
 import { worldMapSvg, type MapWords, type WorldMap } from './world-map.ts';
@@ -109,7 +110,13 @@ export async function addPictures(
       })
     : undefined;
   const pictures = buildPictures(settings, tally, data.site.baseUrl, imageBytes);
+  const badges = languageBadges(data, catalogs, pictures);
   eleventyConfig.addGlobalData('pictures', pictures);
+  /** `{% set counter = "" | localBadge %}`: the counter badge and its embed snippet in the page's language. */
+  eleventyConfig.addFilter('localBadge', function (this: { ctx?: { lang?: unknown; language?: { code?: unknown } } }) {
+    const code = this?.ctx?.language?.code ?? this?.ctx?.lang;
+    return badges.get(String(code)) ?? pictures.badge;
+  });
   // The image is published where the settings say, even outside content/assets/.
   if (settings.image && !settings.image.startsWith('assets/')) {
     eleventyConfig.addPassthroughCopy({ [`content/${settings.image}`]: settings.image });
@@ -229,6 +236,53 @@ export async function addPictures(
       }),
     );
   });
+}
+
+/**
+ * The counter badge of every language, each in its words ("1 234 подписи"), linking to that
+ * language's home page: badge.svg for the default language, badge-<code>.svg for the others.
+ * Adds their files to `pictures.files` and makes the default language's `pictures.badge`.
+ */
+function languageBadges(
+  data: SiteData,
+  catalogs: readonly Catalog[],
+  pictures: Pictures,
+): Map<string, Pictures['badge']> {
+  const { settings, tally } = data;
+  const badges = new Map<string, Pictures['badge']>();
+  catalogs.forEach((catalog, index) => {
+    const file = index === 0 ? PICTURE_FILES.badge : PICTURE_FILES.badge.replace(/\.svg$/, `-${catalog.language}.svg`);
+    const title = data.petitions[catalog.language]?.title ?? settings.title;
+    const say = (key: string[], values: Record<string, string | number>) => format(catalog, ['site', ...key], values);
+    const badge = counterBadgeSvg({
+      title,
+      count: tally.signature_count,
+      goal: tally.goal,
+      accent: settings.accent_colour,
+      words: {
+        count: (n) => say(['count', 'signatures'], { n }),
+        label: (values) => say(['pictures', 'badge_label'], values),
+      },
+    });
+    const home = new URL(index === 0 ? '' : `${catalog.language}/`, data.site.baseUrl).toString();
+    pictures.files[file] = badge.svg;
+    badges.set(catalog.language, {
+      url: `/${file}`,
+      width: badge.width,
+      height: badge.height,
+      embedHtml: counterEmbedHtml({
+        title,
+        homeUrl: home,
+        badgeUrl: new URL(file, data.site.baseUrl).toString(),
+        width: badge.width,
+        height: badge.height,
+        alt: say(['pictures', 'badge_alt'], { title }),
+      }),
+    });
+  });
+  const own = catalogs[0] && badges.get(catalogs[0].language);
+  if (own) pictures.badge = own;
+  return badges;
 }
 
 /** The map's and chart's words in a catalogue's language (site.pictures, numbers and dates by Intl). */
