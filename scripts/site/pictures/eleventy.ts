@@ -123,10 +123,24 @@ export async function addPictures(
   }
   const image: CardImage | undefined = imageBytes ? cardImage(imageBytes, settings.image.split('.').pop()!) : undefined;
 
-  /** Cards pages asked for in this build, by file name; and PNGs already drawn, by content hash. */
-  let requested = new Map<string, string>();
-  const drawn = new Map<string, Buffer>();
+  const requested = addShareCardFilter(eleventyConfig, data, catalogs, image);
+  addLocalPicturesFilter(eleventyConfig, data, catalogs, pictures);
+  addQrCodeFilter(eleventyConfig, data, catalogs);
+  eleventyConfig.on('eleventy.after', ({ directories }: { directories: { output: string } }) =>
+    writePictureFiles(directories.output, pictures, requested),
+  );
+}
 
+/** The filter `shareCard`; returns the cards pages asked for in this build, by file name. */
+function addShareCardFilter(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eleventyConfig: any,
+  data: SiteData,
+  catalogs: readonly Catalog[],
+  image: CardImage | undefined,
+): Map<string, string> {
+  const { settings, tally } = data;
+  const requested = new Map<string, string>();
   /**
    * `pageUrl | shareCard(title)`: the card of a page that has its own (home, letter, updates: they
    * set `share_card: true`); other pages pass "/" and share the home page's card.
@@ -155,7 +169,18 @@ export async function addPictures(
       return { url: `/${file}`, alt: shareCardAlt(input) };
     },
   );
+  return requested;
+}
 
+/** The filter `localPictures`: the countries page's map and chart in the page's language. */
+function addLocalPicturesFilter(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eleventyConfig: any,
+  data: SiteData,
+  catalogs: readonly Catalog[],
+  pictures: Pictures,
+): void {
+  const { settings, tally } = data;
   /**
    * `{% set local = "" | localPictures %}`: the countries page's map and chart in the page's
    * language (labels, titles, numbers, dates), drawn once per language.
@@ -184,7 +209,15 @@ export async function addPictures(
       return local;
     },
   );
+}
 
+/** The filter `qrCode`: a QR code of a page of the published site, labelled in the page's language. */
+function addQrCodeFilter(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eleventyConfig: any,
+  data: SiteData,
+  catalogs: readonly Catalog[],
+): void {
   /**
    * `"/ru/sign/" | qrCode("poster.qr_label_open")`: a QR code of that page of the published site,
    * its accessible name (site.<labelKey>, with {target}) in the page's language. The poster and
@@ -204,38 +237,41 @@ export async function addPictures(
       return { svg: qrCodeSvg(target, { label }), target };
     },
   );
+}
 
-  eleventyConfig.on('eleventy.after', async ({ directories }: { directories: { output: string } }) => {
-    const output = directories.output;
-    const files: [string, string | Buffer][] = Object.entries(pictures.files);
-    const cards = await Promise.all(
-      [...requested].map(async ([file, svg]): Promise<[string, Buffer]> => {
-        const key = file.split('.').at(-2)!;
-        let png = drawn.get(key);
-        if (!png) drawn.set(key, (png = await renderPngAsync(svg)));
-        return [file, png];
-      }),
-    );
-    files.push(...cards);
-    // A page's card from an earlier build with another count is stale: remove it, so repeated
-    // local builds do not pile up cards (a Pages build starts from an empty folder anyway).
-    const current = new Set(requested.keys());
-    const names = new Set([...current].map((file) => path.basename(file).split('.')[0]));
-    const existing = await readdir(path.join(output, 'share')).catch(() => [] as string[]);
-    await Promise.all(
-      existing
-        .filter((file) => names.has(file.split('.')[0]) && !current.has(`share/${file}`))
-        .map((file) => rm(path.join(output, 'share', file), { force: true })),
-    );
-    requested = new Map();
-    await Promise.all(
-      files.map(async ([file, content]) => {
-        const target = path.join(output, file);
-        await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(target, content);
-      }),
-    );
-  });
+/** PNGs already drawn, by the hash of their SVG: a card shared by pages is drawn once. */
+const drawn = new Map<string, Buffer>();
+
+/** After Eleventy: writes the picture files and the share cards pages asked for, and removes stale cards. */
+async function writePictureFiles(output: string, pictures: Pictures, requested: Map<string, string>): Promise<void> {
+  const files: [string, string | Buffer][] = Object.entries(pictures.files);
+  const cards = await Promise.all(
+    [...requested].map(async ([file, svg]): Promise<[string, Buffer]> => {
+      const key = file.split('.').at(-2)!;
+      let png = drawn.get(key);
+      if (!png) drawn.set(key, (png = await renderPngAsync(svg)));
+      return [file, png];
+    }),
+  );
+  files.push(...cards);
+  // A page's card from an earlier build with another count is stale: remove it, so repeated
+  // local builds do not pile up cards (a Pages build starts from an empty folder anyway).
+  const current = new Set(requested.keys());
+  const names = new Set([...current].map((file) => path.basename(file).split('.')[0]));
+  const existing = await readdir(path.join(output, 'share')).catch(() => [] as string[]);
+  await Promise.all(
+    existing
+      .filter((file) => names.has(file.split('.')[0]) && !current.has(`share/${file}`))
+      .map((file) => rm(path.join(output, 'share', file), { force: true })),
+  );
+  requested.clear();
+  await Promise.all(
+    files.map(async ([file, content]) => {
+      const target = path.join(output, file);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, content);
+    }),
+  );
 }
 
 /**
