@@ -12,13 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Catalog } from '../core/i18n.ts';
-import {
-  parseBatchFile,
-  planBatch,
-  BATCH_FILE_MAX_BYTES,
-  type BatchPlan,
-  type ParsedBatchFile,
-} from '../offline/offline-batch.ts';
+import { parseBatchFile, BATCH_FILE_MAX_BYTES, type ParsedBatchFile } from '../offline/batch-file.ts';
+import { planBatch, type BatchPlan } from '../offline/offline-batch.ts';
 import { resolveSettings } from '../core/settings.ts';
 import { readCatalogs } from '../store/catalogs.ts';
 import { letterFileOf } from '../store/derived.ts';
