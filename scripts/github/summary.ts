@@ -4,14 +4,13 @@
  * log: issues by number, outcomes and problem codes; the Markdown quotes signers' text only in
  * inert code spans.
  */
-import { OUTCOMES, type Plan } from '../core/decide.ts';
-import type { IssueAction } from '../core/decide.ts';
+import { OUTCOMES, type IssueAction, type Plan } from '../core/decide.ts';
 import type { Catalog } from '../core/i18n.ts';
 import { problemMessage, type ProblemCode } from '../core/messages.ts';
 import { inertMarkdown } from '../core/text.ts';
 
-export /** What one sweep did: the commit, what each issue came to, the failures and the next ledger. */
-interface RunSummary {
+/** What one sweep did: the commit, what each issue came to, the failures and the next ledger. */
+export interface RunSummary {
   commitSha?: string;
   committed: boolean;
   /** Whether the site should be rebuilt: this run committed, or finished answering a commit an earlier run made. */
