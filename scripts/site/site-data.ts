@@ -535,7 +535,7 @@ async function loadRecords(
   return { records, skipped, directory: path.join(repository, 'signatures') };
 }
 
-/** Where a maintainer commits the manifests of deliveries made (README, "Deliver the letter"). */
+/** Where a maintainer commits the manifests of deliveries made (docs/maintainers.md, "Deliver the letter"). */
 export const DELIVERIES_FOLDER = 'content/deliveries';
 
 /** Reads the published manifests; a broken one stops the build, as a broken settings file does. */

@@ -2,13 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  parseBatchFile,
-  planBatch,
-  planOfflineWithdrawal,
-  type BatchOptions,
-  type BatchRow,
-} from '../../scripts/offline/offline-batch.ts';
+import { parseBatchFile, type BatchRow } from '../../scripts/offline/batch-file.ts';
+import { planBatch, type BatchOptions } from '../../scripts/offline/offline-batch.ts';
+import { planOfflineWithdrawal } from '../../scripts/offline/offline-withdrawal.ts';
 import { offlineRelativePath, rowId } from '../../scripts/core/offline-signature.ts';
 import { readCatalogs } from '../../scripts/store/catalogs.ts';
 import { projectRoot } from '../helpers/site.ts';

@@ -175,6 +175,7 @@ describe('the signature workflow', () => {
       "'package-lock.json'",
       "'scripts/core/**'",
       "'scripts/commands/process-signatures.ts'",
+      "'scripts/github/**'",
       "'.github/ISSUE_TEMPLATE/**'",
     ])
       expect(restore.with['restore-keys']).toContain(rule);
