@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HtmlBasePlugin } from '@11ty/eleventy';
 import { isoDate, makeAbsoluteUrl } from './scripts/core/format.ts';
+import { defaultSender } from './scripts/core/settings.ts';
 import { addLanguageFilters } from './scripts/site/languages.ts';
 import { readCatalogs } from './scripts/store/catalogs.ts';
 import { assertDerivedUpToDate } from './scripts/store/derived.ts';
@@ -80,12 +81,13 @@ async function configureSite(eleventyConfig: any) {
       return formatContentMessage(source, language.locale, values, where);
     },
   );
+  eleventyConfig.addFilter('defaultSender', defaultSender);
   eleventyConfig.addFilter('absolute', makeAbsoluteUrl(data.site.baseUrl));
   eleventyConfig.addFilter('markdownify', (value: string) => markdown.render(value ?? ''));
   eleventyConfig.setLibrary('md', markdown);
   eleventyConfig.addFilter('encodeUri', (value: string) => encodeURIComponent(value));
   // Map, chart, share cards, counter badge, poster QR code: scripts/site/pictures/.
-  await addPictures(eleventyConfig, data, projectRoot);
+  await addPictures(eleventyConfig, data, projectRoot, catalogs);
 
   // The path prefix on every root-relative URL of every page (scripts/site/path-prefix.ts), as
   // HtmlBasePlugin adds it; PETITION_HTML_BASE=plugin has the plugin do it, for comparison. The
@@ -159,7 +161,13 @@ async function configureSite(eleventyConfig: any) {
   );
   // Manifests of deliveries made, published byte for byte so their SHA-256 can be checked.
   eleventyConfig.addPassthroughCopy({ 'content/deliveries': 'deliveries' });
-  compactAssets(eleventyConfig, ['assets/js/sign-form.js', 'assets/site.css', 'assets/printables.css']);
+  compactAssets(eleventyConfig, [
+    'assets/js/sign-form.js',
+    'assets/js/signature-list.js',
+    'assets/js/not-found.js',
+    'assets/site.css',
+    'assets/printables.css',
+  ]);
   eleventyConfig.addWatchTarget(
     path.relative(projectRoot, path.resolve(projectRoot, process.env.SIGNATURES_DIR || 'signatures')),
   );

@@ -12,13 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Catalog } from '../core/i18n.ts';
-import {
-  parseBatchFile,
-  planBatch,
-  BATCH_FILE_MAX_BYTES,
-  type BatchPlan,
-  type ParsedBatchFile,
-} from '../offline/offline-batch.ts';
+import { parseBatchFile, BATCH_FILE_MAX_BYTES, type ParsedBatchFile } from '../offline/batch-file.ts';
+import { planBatch, type BatchPlan } from '../offline/offline-batch.ts';
 import { resolveSettings } from '../core/settings.ts';
 import { readCatalogs } from '../store/catalogs.ts';
 import { letterFileOf } from '../store/derived.ts';
@@ -160,6 +155,56 @@ function addedReport(
   ];
 }
 
+/**
+ * The letter the signers read: the sheet's language's (a Spanish sheet carries the Spanish
+ * letter), or the one whose digest the maintainer names; with the sentence the report says of it.
+ */
+async function sheetLetter(
+  values: { language?: string; 'letter-sha256'?: string },
+  projectRoot: string,
+): Promise<Step<{ sha256: string; note: string }>> {
+  const given = values['letter-sha256']?.trim().toLowerCase();
+  if (given !== undefined) {
+    if (values.language !== undefined)
+      return {
+        ok: false,
+        message: 'Give either --language or --letter-sha256: the language names its letter.',
+        code: 2,
+      };
+    return {
+      ok: true,
+      value: { sha256: given, note: `The signatures are recorded against the letter with SHA-256 ${given}.` },
+    };
+  }
+  const settings = resolveSettings(JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')));
+  const language = values.language?.trim() || settings.language;
+  const languages = (await readCatalogs(projectRoot, settings.language).catch(() => [])).map((c) => c.language);
+  if (languages.length > 0 && !languages.includes(language))
+    return {
+      ok: false,
+      message: `--language ${inertLogText(language, 40)} is not a language of this petition (${languages.join(', ')}). Nothing was written.`,
+      code: 2,
+    };
+  const letterFile = letterFileOf(language, settings.language);
+  let letterText: string;
+  try {
+    letterText = await readFile(path.join(projectRoot, letterFile), 'utf8');
+  } catch {
+    return {
+      ok: false,
+      message: `${letterFile} does not exist: the ${language} letter is needed to record the sheet against it.`,
+    };
+  }
+  const sha256 = letterDigest(letterText);
+  return {
+    ok: true,
+    value: {
+      sha256,
+      note: `The signatures are recorded against the ${language} letter, ${letterFile} (SHA-256 ${sha256}).`,
+    },
+  };
+}
+
 /** Runs the command against `projectRoot` (signatures in SIGNATURES_DIR or signatures/). */
 export async function addSignatures(
   argv: string[],
@@ -179,35 +224,9 @@ export async function addSignatures(
   const evidence = await hashEvidence(values.evidence ?? [], projectRoot);
   if (!evidence.ok) return failed(evidence.message);
 
-  // The letter the signers read: the sheet's language's (a Spanish sheet carries the Spanish
-  // letter), or the one whose digest the maintainer names.
-  let letterSha256 = values['letter-sha256']?.trim().toLowerCase();
-  let letterNote: string;
-  if (letterSha256 !== undefined) {
-    if (values.language !== undefined)
-      return failed('Give either --language or --letter-sha256: the language names its letter.', 2);
-    letterNote = `The signatures are recorded against the letter with SHA-256 ${letterSha256}.`;
-  } else {
-    const settings = resolveSettings(
-      JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
-    );
-    const language = values.language?.trim() || settings.language;
-    const languages = (await readCatalogs(projectRoot, settings.language).catch(() => [])).map((c) => c.language);
-    if (languages.length > 0 && !languages.includes(language))
-      return failed(
-        `--language ${inertLogText(language, 40)} is not a language of this petition (${languages.join(', ')}). Nothing was written.`,
-        2,
-      );
-    const letterFile = letterFileOf(language, settings.language);
-    let letterText: string;
-    try {
-      letterText = await readFile(path.join(projectRoot, letterFile), 'utf8');
-    } catch {
-      return failed(`${letterFile} does not exist: the ${language} letter is needed to record the sheet against it.`);
-    }
-    letterSha256 = letterDigest(letterText);
-    letterNote = `The signatures are recorded against the ${language} letter, ${letterFile} (SHA-256 ${letterSha256}).`;
-  }
+  const letter = await sheetLetter(values, projectRoot);
+  if (!letter.ok) return failed(letter.message, letter.code);
+  const { sha256: letterSha256, note: letterNote } = letter.value;
 
   const batch =
     values.batch ??

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inertLogText } from '../core/text.ts';
 import { loadSiteData } from '../site/site-data.ts';
-import { checkDelivery, checkSite, type Difference, type SiteSource } from '../verify/site-checks.ts';
+import { checkDelivery } from '../verify/delivery-checks.ts';
+import { checkSite, type Difference, type SiteSource } from '../verify/site-checks.ts';
 
 const USAGE = 'Usage: npm run verify [-- --site <built folder or https:// URL>] [--delivery <packet folder>]';
 /** A page or data file larger than this is not one the build writes (the biggest CSV part is about 8 MB). */

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { planOfflineWithdrawal } from '../offline/offline-batch.ts';
+import { planOfflineWithdrawal } from '../offline/offline-withdrawal.ts';
 import { contactHash, normaliseContact } from '../core/offline-signature.ts';
 import { signaturesDirectory } from '../store/load-signatures.ts';
 import { existingFiles, readContactKey, type CliResult } from '../offline/offline-tools.ts';

@@ -209,7 +209,7 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
   const image = imageFields(read, problems);
   const accent_colour = read.colour('accent_colour', '#8a4b00');
   const accent_colour_dark = read.colour('accent_colour_dark', '#f0b05a');
-  const sender = read.text('sender', `The organisers of “${petition.title}”`);
+  const sender = read.text('sender', defaultSender(petition.title));
   const contact = read.text('contact', address.repository ? `https://github.com/${address.repository}` : undefined);
   const offices_now = officesNow(input.offices_now, problems);
   const delivery_volume_size = read.whole('delivery_volume_size', 10000, 100);
@@ -279,4 +279,12 @@ export function isPetitionOpen(settings: Pick<Settings, 'state' | 'closing_date'
 /** The absolute URL of the published site, ending in "/": origin plus path prefix. */
 export function siteBaseUrl(settings: Pick<Settings, 'site_url' | 'path_prefix'>): string {
   return `${settings.site_url}${settings.path_prefix}`;
+}
+
+/**
+ * The sender when the settings name none, in the default language: "The organisers of “Title”".
+ * Translated pages word it in their own language instead (site.delivery.default_sender).
+ */
+export function defaultSender(title: string): string {
+  return `The organisers of “${title}”`;
 }

@@ -26,6 +26,15 @@ function packageFont(packageName: string, file: string): string {
   return path.join(path.dirname(require.resolve(packageName)), '..', 'fonts', file);
 }
 
+/**
+ * A font file of a @fontsource package (one script's subset, WOFF: fontkit reads it and pdfkit
+ * embeds the glyphs used, as for TrueType). Fontsource publishes the fonts' files, under the
+ * fonts' own licence (SIL OFL 1.1 for Noto).
+ */
+function fontsourceFont(packageName: string, file: string): string {
+  return path.join(path.dirname(require.resolve(`${packageName}/package.json`)), 'files', file);
+}
+
 /** The regular fonts, in fallback order. */
 export function regularFonts(): DeliveryFont[] {
   return [
@@ -43,6 +52,21 @@ export function regularFonts(): DeliveryFont[] {
       name: 'NotoSansHebrew',
       covers: 'Hebrew',
       file: packageFont('@embedpdf/fonts-hebrew', 'NotoSansHebrew-Regular.ttf'),
+    },
+    {
+      name: 'NotoSansThai',
+      covers: 'Thai',
+      file: fontsourceFont('@fontsource/noto-sans-thai', 'noto-sans-thai-thai-400-normal.woff'),
+    },
+    {
+      name: 'NotoSansGeorgian',
+      covers: 'Georgian',
+      file: fontsourceFont('@fontsource/noto-sans-georgian', 'noto-sans-georgian-georgian-400-normal.woff'),
+    },
+    {
+      name: 'NotoSansArmenian',
+      covers: 'Armenian',
+      file: fontsourceFont('@fontsource/noto-sans-armenian', 'noto-sans-armenian-armenian-400-normal.woff'),
     },
     {
       name: 'NotoSansHans',

@@ -9,6 +9,7 @@
  * template serves every language.
  */
 import MarkdownIt from 'markdown-it';
+import markdownItCjkFriendly from 'markdown-it-cjk-friendly';
 import { countryName } from '../core/countries.ts';
 import { format, text, type Catalog } from '../core/i18n.ts';
 
@@ -86,8 +87,20 @@ export function countryNameIn(locale: string, code: string): string {
   return locale.startsWith('en') ? countryName(code) : (regionNames(locale).of(code) ?? countryName(code));
 }
 
+/**
+ * Joins the parts of a sentence as the language joins a list of things: "A, B and C",
+ * "A, B и C", "A、B和C". A conjunction, not a unit list: units are joined with bare spaces in
+ * Russian and with nothing at all in Chinese, which ran "260 на бумаге 40 по электронной почте"
+ * together.
+ */
+export function joinListIn(locale: string, parts: readonly string[]): string {
+  return listFormat(locale).format(parts);
+}
+const listFormat = cached((locale) => new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }));
+
 /** Our own inline Markdown in strings files (bold, links, a <kbd>), never signer text. */
-const inline = new MarkdownIt({ html: true, typographer: false });
+// markdown-it-cjk-friendly: bold next to Chinese punctuation ("**注意：**") is bold, not asterisks.
+const inline = new MarkdownIt({ html: true, typographer: false }).use(markdownItCjkFriendly);
 const escapeHtml = inline.utils.escapeHtml;
 
 // Eleventy passes Nunjucks' filter context as `this`: `ctx` holds the page's data.
@@ -112,7 +125,7 @@ export function addLanguageFilters(
   eleventyConfig: any,
   catalogs: readonly Catalog[],
   languages: SiteLanguage[],
-  petitions: Record<string, { title: string; description: string }>,
+  petitions: Record<string, { title: string; description: string; imageAlt: string; imageCredit: string }>,
 ) {
   const byCode = new Map(languages.map((language) => [language.code, language]));
   const catalogByCode = new Map(catalogs.map((catalog) => [catalog.language, catalog]));
@@ -147,9 +160,18 @@ export function addLanguageFilters(
       const parts = (['github', 'paper', 'email'] as const)
         .filter((channel) => counts[channel] > 0)
         .map((channel) => message(this, `channels.${channel}`, { n: counts[channel] }));
-      return new Intl.ListFormat(languageOf(this).locale, { style: 'long', type: 'unit' }).format(parts);
+      return joinListIn(languageOf(this).locale, parts);
     },
   );
+  /** `"not_found.title" | tIn("ru")`: a message in a given language, for a page that speaks to every reader (the root 404). */
+  eleventyConfig.addFilter('tIn', function (key: string, code: string, values?: Record<string, string | number>) {
+    const catalog = catalogByCode.get(code) ?? catalogByCode.get(fallback.code)!;
+    return format(catalog, ['site', ...key.split('.')], values ?? {});
+  });
+  /** `"/letter/" | lurlIn("ru")` → "/ru/letter/". */
+  eleventyConfig.addFilter('lurlIn', function (url: string, code: string) {
+    return localisedPath(url, byCode.get(code) ?? fallback);
+  });
   eleventyConfig.addFilter('lurl', function (this: FilterContext, url: string) {
     return localisedPath(url, languageOf(this));
   });
@@ -191,10 +213,39 @@ export function addLanguageFilters(
     const { locale } = languageOf(this);
     return new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(code) ?? code;
   });
-  /** The petition's title or description in the page's language. */
-  eleventyConfig.addFilter('petition', function (this: FilterContext, field: 'title' | 'description') {
-    return petitions[languageOf(this).code]?.[field] ?? '';
-  });
+  /**
+   * What content/assets/js/signature-list.js needs to word the shared list's entries in the page's
+   * language, as JSON: the locale for dates; each signing country's name as the shared entries
+   * write it (the default language's) with the page's; the receipt and channel labels of both.
+   */
+  eleventyConfig.addFilter(
+    'signatureListWords',
+    function (this: FilterContext, byCountry: readonly { code: string }[]) {
+      const language = languageOf(this);
+      const own = catalogByCode.get(language.code)!;
+      const shared = catalogByCode.get(fallback.code)!;
+      const words = (catalog: Catalog) => ({
+        receipt: text(catalog, ['site', 'signatures', 'receipt']),
+        paper: text(catalog, ['site', 'channels', 'label_paper']),
+        email: text(catalog, ['site', 'channels', 'label_email']),
+      });
+      return JSON.stringify({
+        locale: language.locale,
+        countries: Object.fromEntries(
+          byCountry.map(({ code }) => [countryNameIn(fallback.locale, code), countryNameIn(language.locale, code)]),
+        ),
+        own: words(own),
+        shared: words(shared),
+      });
+    },
+  );
+  /** The petition's title, description, lead image's alt text or credit in the page's language. */
+  eleventyConfig.addFilter(
+    'petition',
+    function (this: FilterContext, field: 'title' | 'description' | 'imageAlt' | 'imageCredit') {
+      return petitions[languageOf(this).code]?.[field] ?? '';
+    },
+  );
   /** "/ru/letter/" → "/letter/" on a Russian page: for the menu's "you are here". */
   eleventyConfig.addFilter('inLanguage', function (this: FilterContext, url: string) {
     return typeof url === 'string' ? pathInLanguage(url, languageOf(this)) : url;

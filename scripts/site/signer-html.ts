@@ -138,7 +138,7 @@ export function signerHtmlRenderer({
     /**
      * One row of a printable volume's table (rank, name, country, date, channel) after a line
      * break. The cells' and row's end tags are left out, as HTML allows: at 1,000,000 signatures
-     * they were 30 MB of the site's 500 MB budget (README, Performance).
+     * they were 30 MB of the site's 500 MB budget (docs/performance.md, "How the build scales").
      */
     deliveryRow(record: PetitionRecord, rank: number): string {
       return `\n<tr><td>${Number(rank)}<td lang="">${escapeText(record.name)}<td>${country(record.country)}<td>${escapeText(record.signed_at.slice(0, 10))}<td>${word[channelOf(record)] ?? ''}`;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import matter from 'gray-matter';
 import MarkdownIt from 'markdown-it';
+import markdownItCjkFriendly from 'markdown-it-cjk-friendly';
 import path from 'node:path';
 import { allCountries, countryName } from '../core/countries.ts';
 import { resolveSettings, closingInstant, siteBaseUrl, type Settings } from '../core/settings.ts';
@@ -37,7 +38,6 @@ import {
 } from './letter-versions.ts';
 import { OPEN_DATA } from './open-data.ts';
 import { bulkPageCounts, bulkRanks, type BulkSource } from './bulk-pages.ts';
-import { qrSvg } from './qr-svg.ts';
 import { receiptPages, type ReceiptPage } from './receipt-pages.ts';
 import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, type SignerHtmlOptions } from './signer-html.ts';
 
@@ -80,8 +80,12 @@ export interface LetterData {
   opening?: string | false;
 }
 
-/** Our own Markdown (the letter), never signer text. */
-export const markdown = new MarkdownIt({ html: true, typographer: true });
+/**
+ * Our own Markdown (the letter), never signer text. markdown-it-cjk-friendly lets ** and _ mark
+ * emphasis next to Chinese and Japanese punctuation (`**哪些内容会公开：**`), which CommonMark's
+ * flanking rules otherwise leave as asterisks.
+ */
+export const markdown = new MarkdownIt({ html: true, typographer: true }).use(markdownItCjkFriendly);
 
 /** Splits content/letter.md into recipients, demands and rendered body and closing. */
 export function parseLetter(letterText: string): LetterData {
@@ -161,6 +165,15 @@ export interface SiteData {
   signatureListPages: SignatureListPage[];
   /** The receipt pages that list someone (/signatures/find/<key>/, scripts/site/receipt-pages.ts). */
   receiptPages: ReceiptPage[];
+  /**
+   * The list pages of every language but the default, one per language and page: frames in the
+   * reader's language around the default language's entries, which a script fetches and words in
+   * that language (content/signatures/frame.njk, content/assets/js/signature-list.js), so the
+   * entries are published once whatever the number of languages.
+   */
+  signatureListFrames: { language: SiteLanguage; listPage: SignatureListPage }[];
+  /** The languages other than the default, for what only translated pages need. */
+  translatedLanguages: SiteLanguage[];
   /** The printable list of signatures in volumes; none when there are no signatures. */
   deliveryVolumes: DeliveryVolumePage[];
   countries: { code: string; name: string }[];
@@ -169,7 +182,7 @@ export interface SiteData {
   channelBreakdown: string;
   letter: LetterData;
   /** The printable signature sheet (content/signature-sheet.njk) and its typing templates. */
-  sheet: { qrSvg: string; columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
+  sheet: { columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
   /** data/tally.json; the signatures themselves are written after the build (scripts/site/bulk-output.ts). */
   openData: { tallyJson: string; index: string; full: string };
   skippedSignatures: SkippedSignatureFile[];
@@ -188,7 +201,12 @@ export interface SiteData {
   /** Old digests of archived versions (from before digests were of the file as committed), each with its version. */
   letterVersionAliases: LetterVersionAlias[];
   /** The petition's title and description in each language: settings for the default, content/<code>/index.md's front matter for the others. */
-  petitions: Record<string, { title: string; description: string }>;
+  /**
+   * The petition's words in each language: its title and description, and the lead image's alt
+   * text and credit (a translated home page's front matter: image_alt, image_credit; the
+   * settings' for the default language and for a translation that gives none).
+   */
+  petitions: Record<string, { title: string; description: string; imageAlt: string; imageCredit: string }>;
   /** Each language's GitHub issue forms: sign.yml for the default language, sign-ru.yml for Russian. */
   signTemplates: Record<string, string>;
   withdrawUrls: Record<string, string>;
@@ -323,6 +341,8 @@ export function buildSiteData(
     petitions[language.code] = {
       title: typeof home.title === 'string' ? home.title : settings.title,
       description: typeof home.description === 'string' ? home.description : settings.description,
+      imageAlt: typeof home.image_alt === 'string' ? home.image_alt : settings.image_alt,
+      imageCredit: typeof home.image_credit === 'string' ? home.image_credit : settings.image_credit,
     };
     const translation = language.isDefault ? undefined : texts.translatedLetters[language.code];
     letters[language.code] = translation
@@ -355,6 +375,10 @@ export function buildSiteData(
     latestSigners: newest.slice(0, settings.latest_signers).map((record) => view(record, settings.repository)),
     signatureListPages,
     receiptPages: receiptPages(records),
+    signatureListFrames: languages
+      .filter((language) => !language.isDefault)
+      .flatMap((language) => signatureListPages.map((listPage) => ({ language, listPage }))),
+    translatedLanguages: languages.filter((language) => !language.isDefault),
     deliveryVolumes,
     countries: allCountries(),
     letterSha256,
@@ -375,7 +399,6 @@ export function buildSiteData(
     ),
     channelBreakdown: channelBreakdown(tally.signatures_by_channel),
     sheet: {
-      qrSvg: qrSvg(siteBaseUrl(settings), `QR code: the petition's address, ${siteBaseUrl(settings)}`),
       columns: BATCH_COLUMNS,
       csvTemplate: `${BATCH_COLUMNS.join(',')}\r\n`,
       jsonTemplate: `${JSON.stringify(
@@ -512,7 +535,7 @@ async function loadRecords(
   return { records, skipped, directory: path.join(repository, 'signatures') };
 }
 
-/** Where a maintainer commits the manifests of deliveries made (README, "Deliver the letter"). */
+/** Where a maintainer commits the manifests of deliveries made (docs/maintainers.md, "Deliver the letter"). */
 export const DELIVERIES_FOLDER = 'content/deliveries';
 
 /** Reads the published manifests; a broken one stops the build, as a broken settings file does. */

@@ -56,7 +56,7 @@ export interface GitStoreOptions {
 }
 
 /** Where git runs, and the extra environment it gets (credentials for fetching missing blobs). */
-type GitOptions = { repository: string; env?: NodeJS.ProcessEnv };
+export type GitOptions = { repository: string; env?: NodeJS.ProcessEnv };
 
 /** Runs git with `input` on stdin and returns stdout as a buffer; a failure names the command. */
 export function runGit(args: string[], options: GitOptions, input?: string): Promise<Buffer> {

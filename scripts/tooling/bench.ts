@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: how the petition scales, measured on this machine, with PASS/FAIL against the
- * targets and a Markdown table for the README.
+ * targets and a Markdown table for docs/performance.md.
  *
  *   npm run bench                     builds at 0, 10,000 and 100,000 signatures, 1,000 issues
  *   npm run bench -- --quick          builds at 0, 1,000 and 5,000 signatures, 200 issues
@@ -590,7 +590,7 @@ console.log(`\n## Summary: ${results.length - failed.length} of ${results.length
 for (const result of failed) console.log(`  FAIL  ${result.line}`);
 console.log(`Load average at the end: ${load()}`);
 
-console.log('\n## For the README\n');
+console.log('\n## For docs/performance.md\n');
 const b = best(largest);
 const summaryRows: Array<[string, string, string, string]> = [
   [

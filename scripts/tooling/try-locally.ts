@@ -17,7 +17,7 @@ import { readSampleReasons } from '../store/samples.ts';
 import { startFakeGitHub } from './fake-github/server.ts';
 import { formFieldsFromTemplate, renderIssueForm } from '../core/issue-form.ts';
 import { createClient } from '../github/client.ts';
-import { processSignatures, type RunSummary } from '../commands/process-signatures.ts';
+import { processSignatures, type RunSummary } from '../github/processor.ts';
 import { loadSignatures } from '../store/load-signatures.ts';
 import { renderSignatureFile, signatureRelativePath } from '../core/signature-file.ts';
 import { isOffline } from '../core/offline-signature.ts';

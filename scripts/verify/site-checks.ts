@@ -10,13 +10,12 @@
  * extra) and the receipt pages that lead to them; the open data (the index,
  * each CSV part's size, SHA-256, row count and rows, the file of all of them); every letter
  * version (each language's letter digest, the archive's pages and their text, the former
- * digests' pages); and, given a delivery packet, its manifest and SHA256SUMS.
+ * digests' pages). A delivery packet's manifest and SHA256SUMS are checked in delivery-checks.ts.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { letterDigest } from '../core/letter-archive.ts';
 import type { Tally } from '../core/tally.ts';
-import { checkManifest, sha256Sums, type DeliveryManifest } from '../delivery/manifest.ts';
 import { bulkEntriesHtml, recordOfRank, type BulkSource } from '../site/bulk-pages.ts';
 import { CSV_HEADER, csvParts, OPEN_DATA, PART_MAX_ROWS } from '../site/open-data.ts';
 import type { SiteData } from '../site/site-data.ts';
@@ -337,33 +336,6 @@ async function checkLetters(
   for (const sha of listed)
     if (!known.has(sha))
       out.push({ where: 'letter/versions/index.html', what: `lists ${sha}, which no file of the archive has` });
-  return out;
-}
-
-/** A delivery packet's files against its manifest, and SHA256SUMS against both. */
-export async function checkDelivery(
-  read: (relativePath: string) => Promise<Uint8Array | undefined>,
-): Promise<Difference[]> {
-  const manifestBytes = await read('manifest.json');
-  if (!manifestBytes) return [{ where: 'manifest.json', what: 'is missing' }];
-  let manifest: DeliveryManifest;
-  try {
-    manifest = JSON.parse(text(manifestBytes)) as DeliveryManifest;
-  } catch {
-    return [{ where: 'manifest.json', what: 'is not JSON' }];
-  }
-  if (!Array.isArray(manifest.files)) return [{ where: 'manifest.json', what: 'lists no files' }];
-  const files = new Map<string, Uint8Array | undefined>();
-  for (const file of manifest.files) files.set(file.path, await read(file.path));
-  const out = checkManifest(manifest, (path) => files.get(path)).map((p) => ({ where: p.path, what: p.problem }));
-  const sums = await read('SHA256SUMS');
-  const want = sha256Sums([...manifest.files, { path: 'manifest.json', sha256: sha256(manifestBytes) }]);
-  if (!sums) out.push({ where: 'SHA256SUMS', what: 'is missing' });
-  else {
-    const lines = new Set(text(sums).split('\n').filter(Boolean));
-    for (const line of want.split('\n').filter(Boolean))
-      if (!lines.has(line)) out.push({ where: 'SHA256SUMS', what: `lacks the line "${line}"` });
-  }
   return out;
 }
 

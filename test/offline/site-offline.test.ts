@@ -22,13 +22,13 @@ describe('a petition with paper and email signatures', () => {
     for (const page of ['letter/index.html', 'letter/delivery/index.html']) {
       const dom = await site.dom(page);
       expect(dom.querySelector('.tally-sentence')?.textContent, page).toContain(
-        'We, the 4 undersigned from 3 countries (1 signed online through GitHub, 2 on paper, 1 by email), write to you:',
+        'We, the 4 undersigned from 3 countries (1 signed online through GitHub, 2 on paper and 1 by email), write to you:',
       );
     }
     for (const page of ['index.html', 'signatures/index.html']) {
       const dom = await site.dom(page);
       expect(dom.querySelector('.progress .channel-count')?.textContent, page).toContain(
-        '1 signed online through GitHub, 2 on paper, 1 by email',
+        '1 signed online through GitHub, 2 on paper and 1 by email',
       );
     }
     const tally = JSON.parse(await site.read('data/tally.json'));
@@ -98,7 +98,7 @@ describe('a petition with paper and email signatures', () => {
     expect(how.sort()).toEqual(['GitHub', 'email', 'paper', 'paper']);
     const index = await site.dom('letter/delivery/index.html');
     expect(index.querySelector('.channel-note')?.textContent).toContain(
-      '1 signed online through GitHub, 2 on paper, 1 by email',
+      '1 signed online through GitHub, 2 on paper and 1 by email',
     );
   });
 

@@ -7,7 +7,7 @@ import { ISSUE_CHOOSER_CONFIG_PATH, issueChooserConfigFor } from '../../scripts/
 import { formFieldsFromTemplate, renderIssueForm } from '../../scripts/core/issue-form.ts';
 import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
 import { createClient } from '../../scripts/github/client.ts';
-import { processSignatures, type ProcessOptions, type RunSummary } from '../../scripts/commands/process-signatures.ts';
+import { processSignatures, type ProcessOptions, type RunSummary } from '../../scripts/github/processor.ts';
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import type { FakeGitHub, FakeIssueInput } from '../../scripts/tooling/fake-github/server.ts';
 import { petitionProject, type FixturePetition } from '../helpers/petitions.ts';

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BOT_COMMENT_MARKER } from '../../scripts/core/messages.ts';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
-import { summaryLogLines, summaryMarkdown } from '../../scripts/commands/process-signatures.ts';
+import { summaryLogLines, summaryMarkdown } from '../../scripts/github/summary.ts';
 import { startFakeGitHub, type FakeGitHub, type FakeIssueInput } from '../../scripts/tooling/fake-github/server.ts';
 import {
   botCommentsOn,

@@ -64,7 +64,7 @@ describe('signers in their own language', () => {
     expect(Object.values(signatureFiles(fake))[0]).toContain(`letter_sha256: "${letterDigest(chineseLetter)}"`);
     const text = receipt(1);
     expect(text).toContain('感谢您的签名');
-    expect(text).toContain('国家或地区:` 俄罗斯 `');
+    expect(text).toContain('国家或地区：` 俄罗斯 `');
     expect(text).toContain('template=withdraw-zh.yml');
 
     await syncCheckout(fake, checkout);

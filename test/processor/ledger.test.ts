@@ -2,7 +2,7 @@ import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LEDGER_MAX_BYTES, readLedger, writeLedger } from '../../scripts/commands/process-signatures.ts';
+import { LEDGER_MAX_BYTES, readLedger, writeLedger } from '../../scripts/github/ledger.ts';
 
 /**
  * The ledger of answered issues comes from the Actions cache, which any job on the default

@@ -194,7 +194,8 @@ describe('a build through git with the record cache of an earlier commit', () =>
     const again = await throughGit();
     expect(again.log).not.toMatch(/Record cache rows not used/);
     expect(again.log).toMatch(/Signatures read through git: \d+ from the record cache, 0 read/);
-  });
+    // Three builds through git and one from the folder: minutes on a busy 2-core machine.
+  }, 180_000);
 });
 
 /** The id git gives a blob of `text`, computed here independently of the loader. */

@@ -175,6 +175,7 @@ describe('the signature workflow', () => {
       "'package-lock.json'",
       "'scripts/core/**'",
       "'scripts/commands/process-signatures.ts'",
+      "'scripts/github/**'",
       "'.github/ISSUE_TEMPLATE/**'",
     ])
       expect(restore.with['restore-keys']).toContain(rule);
@@ -322,7 +323,10 @@ describe('the Derived files workflow', () => {
     const checkout = workflow.jobs.derive.steps.find((step: any) => String(step.uses).startsWith('actions/checkout@'));
     expect(checkout.with['persist-credentials']).toBe(false);
     expect(workflow.jobs.deploy.uses).toBe('./.github/workflows/pages.yml');
-    expect(workflow.jobs.deploy.if).toBe("needs.derive.outputs.committed == 'true'");
+    expect(workflow.jobs.deploy.if).toBe("${{ !cancelled() && needs.derive.outputs.committed == 'true' }}");
+    // It holds a write token: only the default branch, runtime dependencies, no install scripts.
+    expect(workflow.jobs.derive.if).toBe("github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
+    expect(runs).toContain('npm ci --omit=dev --ignore-scripts --no-audit --no-fund');
     // The derived files are what `npm run derive` writes: the scripts it lists exist.
     const scripts = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')).scripts;
     expect(scripts.derive).toBe('node --import tsx scripts/commands/derive.ts');

@@ -10,7 +10,22 @@ export interface BadgeInput {
   count: number;
   goal: number;
   accent: string;
+  /** The badge's words in a language; English when left out. */
+  words?: BadgeWords;
 }
+
+/** What the badge says, in one language (from its catalogue's site.pictures). */
+export interface BadgeWords {
+  /** "1,234 signatures". */
+  count: (count: number) => string;
+  /** The accessible name: the petition, the count and how far to the goal. */
+  label: (values: { title: string; count: string; percent: number; goal: number }) => string;
+}
+
+const ENGLISH: BadgeWords = {
+  count: (count) => `${formatNumber(count)} ${count === 1 ? 'signature' : 'signatures'}`,
+  label: ({ title, count, percent, goal }) => `${title}: ${count}, ${percent}% of the goal of ${formatNumber(goal)}`,
+};
 
 const FONT_SIZE = 13;
 const HEIGHT = 28;
@@ -20,13 +35,14 @@ const PADDING = 10;
 export function counterBadgeSvg(input: BadgeInput): { svg: string; width: number; height: number } {
   const percent = Math.min(100, Math.floor((input.count / input.goal) * 100));
   const left = input.title;
-  const right = `${formatNumber(input.count)} ${input.count === 1 ? 'signature' : 'signatures'}`;
+  const words = input.words ?? ENGLISH;
+  const right = words.count(input.count);
   const leftWidth = Math.ceil(estimateTextWidth(left) * FONT_SIZE * 0.92) + 2 * PADDING;
   const rightWidth = Math.ceil(estimateTextWidth(right, true) * FONT_SIZE * 0.92) + 2 * PADDING;
   const width = leftWidth + rightWidth;
   const progress = Math.round((rightWidth * percent) / 100);
   const fg = textColourOn(input.accent);
-  const label = `${input.title}: ${right}, ${percent}% of the goal of ${formatNumber(input.goal)}`;
+  const label = words.label({ title: input.title, count: right, percent, goal: input.goal });
   const text = (x: number, w: number, value: string, colour: string, bold: boolean) =>
     `<text x="${x + PADDING}" y="18.5" textLength="${w - 2 * PADDING}" lengthAdjust="spacingAndGlyphs" fill="${colour}"${bold ? ' font-weight="700"' : ''}>${escapeXml(value)}</text>`;
   const svg =
@@ -50,9 +66,12 @@ export function counterEmbedHtml(input: {
   badgeUrl: string;
   width: number;
   height: number;
+  /** The image's alt text; English when left out. */
+  alt?: string;
 }): string {
+  const alt = input.alt ?? `Sign the petition “${input.title}”: see how many have signed`;
   return (
     `<a href="${escapeXml(input.homeUrl)}"><img src="${escapeXml(input.badgeUrl)}" width="${input.width}" height="${input.height}" ` +
-    `alt="${escapeXml(`Sign the petition “${input.title}”: see how many have signed`)}"></a>`
+    `alt="${escapeXml(alt)}"></a>`
   );
 }

@@ -10,7 +10,9 @@
  * TrueType, not WOFF, so the fonts come from dejavu-fonts-ttf (the DejaVu/Bitstream Vera licence
  * allows embedding and redistribution); no system font is loaded, so every machine renders the
  * same card byte for byte. DejaVu has Latin, Cyrillic, Greek, Arabic and more, but no Chinese or
- * Japanese: such titles would need a CJK TrueType font added to CARD_FONTS.
+ * Japanese: a card with such text is drawn with Noto Sans CJK SC as well (@embedpdf/fonts-sc, the
+ * delivery PDFs' Chinese face, an OpenType/CFF file that resvg reads), loaded only for those cards:
+ * {@link cardFontsFor}.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,6 +28,28 @@ const fontFolder = path.join(
 );
 /** The TrueType files the cards are drawn with. */
 export const CARD_FONTS = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) => path.join(fontFolder, file));
+
+/** Noto Sans CJK SC, regular and bold (the @embedpdf/fonts-sc package hides its fonts/ folder from exports). */
+export const CJK_CARD_FONTS = ['NotoSansHans-Regular.otf', 'NotoSansHans-Bold.otf'].map((file) =>
+  path.join(path.dirname(createRequire(import.meta.url).resolve('@embedpdf/fonts-sc')), '..', 'fonts', file),
+);
+
+// Noto's CJK faces name each weight as a family of its own: a bold line asks for the bold one, or
+// resvg's fallback takes the first face that has the glyph, whatever its weight.
+const REGULAR_FAMILIES = 'DejaVu Sans, Noto Sans S Chinese';
+const BOLD_FAMILIES = 'DejaVu Sans, Noto Sans S Chinese';
+
+// Han, kana and Hangul: what DejaVu cannot draw. Only the card's own text is tested (SVG markup
+// and a base64 picture are ASCII).
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}\u3000-\u303f\uff00-\uffef]/u;
+
+/**
+ * The fonts a card needs: DejaVu, and Noto Sans CJK SC when its text has Chinese or Japanese
+ * (16 MB of fonts read for those cards only; every other card reads DejaVu's 1.4 MB).
+ */
+export function cardFontsFor(svg: string): string[] {
+  return CJK.test(svg) ? [...CARD_FONTS, ...CJK_CARD_FONTS] : CARD_FONTS;
+}
 
 export interface CardImage {
   /** A data: URL of the picture, so the renderer reads nothing from disk or network. */
@@ -45,6 +69,18 @@ export interface ShareCardInput {
   /** The site's address without https://, printed at the bottom. */
   address: string;
   image?: CardImage | undefined;
+  /** The count and progress in the page's language; English when not given. */
+  words?: CardWords | undefined;
+}
+
+/** The card's words in one language (site.card and site.count in content/i18n/<code>.yml). */
+export interface CardWords {
+  /** "1 234 подписи". */
+  count: string;
+  /** "12% из 10 000". */
+  progress: string;
+  /** The whole card for people who cannot see it (og:image:alt). */
+  alt: string;
 }
 
 /** "1,234 signatures" or "1 signature". */
@@ -53,7 +89,8 @@ function signatures(count: number): string {
 }
 
 /** The card's text for people who cannot see it (og:image:alt). */
-export function shareCardAlt(input: Pick<ShareCardInput, 'headline' | 'count' | 'goal'>): string {
+export function shareCardAlt(input: Pick<ShareCardInput, 'headline' | 'count' | 'goal' | 'words'>): string {
+  if (input.words) return input.words.alt;
   const percent = Math.min(100, Math.floor((input.count / input.goal) * 100));
   return `${input.headline}: ${signatures(input.count)}, ${percent}% of the goal of ${formatNumber(input.goal)}.`;
 }
@@ -96,18 +133,18 @@ export function shareCardSvg(input: ShareCardInput): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}" viewBox="0 0 ${CARD_WIDTH} ${CARD_HEIGHT}">` +
     `<rect width="${CARD_WIDTH}" height="${CARD_HEIGHT}" fill="${background}"/>${image}` +
     `<rect x="0" y="0" width="${CARD_WIDTH - imageWidth}" height="14" fill="${input.accent}"/>` +
-    `<text x="${left}" y="84" font-family="DejaVu Sans" font-size="28" fill="${muted}">${escapeXml(kicker)}</text>` +
-    `<text x="${left}" y="${headlineTop}" font-family="DejaVu Sans" font-weight="700" font-size="${size}" fill="${ink}">${headline}</text>` +
-    `<text x="${left}" y="${countTop}" font-family="DejaVu Sans" font-weight="700" font-size="60" fill="${input.accent}">${escapeXml(signatures(input.count))}</text>` +
+    `<text x="${left}" y="84" font-family="${REGULAR_FAMILIES}" font-size="28" fill="${muted}">${escapeXml(kicker)}</text>` +
+    `<text x="${left}" y="${headlineTop}" font-family="${BOLD_FAMILIES}" font-weight="700" font-size="${size}" fill="${ink}">${headline}</text>` +
+    `<text x="${left}" y="${countTop}" font-family="${BOLD_FAMILIES}" font-weight="700" font-size="60" fill="${input.accent}">${escapeXml(input.words?.count ?? signatures(input.count))}</text>` +
     `<rect x="${left}" y="${countTop + 30}" width="${barWidth}" height="28" rx="14" fill="${track}"/>` +
     (fraction > 0
       ? `<rect x="${left}" y="${countTop + 30}" width="${Math.max(28, Math.round(barWidth * fraction))}" height="28" rx="14" fill="${input.accent}"/>`
       : '') +
-    `<text x="${left}" y="${countTop + 100}" font-family="DejaVu Sans" font-size="28" fill="${muted}">${escapeXml(
-      `${percent}% of ${formatNumber(input.goal)}`,
+    `<text x="${left}" y="${countTop + 100}" font-family="${REGULAR_FAMILIES}" font-size="28" fill="${muted}">${escapeXml(
+      input.words?.progress ?? `${percent}% of ${formatNumber(input.goal)}`,
     )}</text>` +
     `<rect x="${left - 12}" y="${CARD_HEIGHT - 74}" width="${Math.min(textWidth + 24, 40 + Math.round(input.address.length * 15.5))}" height="46" rx="8" fill="${input.accent}"/>` +
-    `<text x="${left}" y="${CARD_HEIGHT - 42}" font-family="DejaVu Sans" font-weight="700" font-size="24" fill="${badge}">${escapeXml(
+    `<text x="${left}" y="${CARD_HEIGHT - 42}" font-family="${BOLD_FAMILIES}" font-weight="700" font-size="24" fill="${badge}">${escapeXml(
       wrapText(input.address, textWidth, 24, 1, true)[0] ?? '',
     )}</text></svg>`
   );
@@ -116,7 +153,7 @@ export function shareCardSvg(input: ShareCardInput): string {
 /** Renders SVG text to PNG bytes with the bundled fonts only. */
 export function renderPng(svg: string): Buffer {
   const renderer = new Resvg(svg, {
-    font: { fontFiles: CARD_FONTS, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    font: { fontFiles: cardFontsFor(svg), loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
     fitTo: { mode: 'original' },
   });
   return renderer.render().asPng();
@@ -128,7 +165,7 @@ export function renderPng(svg: string): Buffer {
  */
 export async function renderPngAsync(svg: string): Promise<Buffer> {
   const rendered = await renderAsync(svg, {
-    font: { fontFiles: CARD_FONTS, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    font: { fontFiles: cardFontsFor(svg), loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
     fitTo: { mode: 'original' },
   });
   return rendered.asPng();
@@ -137,7 +174,7 @@ export async function renderPngAsync(svg: string): Promise<Buffer> {
 /** Renders SVG text to raw RGBA pixels (for tests that read pictures back, e.g. a QR code). */
 export function renderPixels(svg: string, width: number): { pixels: Buffer; width: number; height: number } {
   const rendered = new Resvg(svg, {
-    font: { fontFiles: CARD_FONTS, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    font: { fontFiles: cardFontsFor(svg), loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
     fitTo: { mode: 'width', value: width },
     background: '#ffffff',
   }).render();

@@ -54,7 +54,32 @@ export interface ChartOptions {
   accent: string;
   accentDark: string;
   titleId?: string;
+  /** Its titles, numbers, dates and description in the page's language; English when not given. */
+  words?: ChartWords;
 }
+
+/** The chart's words in one language. */
+export interface ChartWords {
+  title: string;
+  totalPanel: string;
+  perDayPanel: string;
+  number(value: number): string;
+  /** An ISO date, short, for the axis: "4 Mar 2026", "4 мар. 2026 г.", "2026年3月4日". */
+  axisDate(date: string): string;
+  /** What the chart shows, for people who cannot see it. */
+  description(facts: { first: string; last: string; total: number; busiest: string; busiestCount: number }): string;
+}
+
+const ENGLISH_CHART_WORDS: ChartWords = {
+  title: 'Signatures over time',
+  totalPanel: 'Total signatures',
+  perDayPanel: 'Signatures per day',
+  number: formatNumber,
+  axisDate,
+  description: ({ first, last, total, busiest, busiestCount }) =>
+    `From ${formatDate(first)} to ${formatDate(last)}, ${formatNumber(total)} ${total === 1 ? 'signature' : 'signatures'} in total. ` +
+    `The busiest day was ${formatDate(busiest)}, with ${formatNumber(busiestCount)}.`,
+};
 
 /** The chart's colours for both schemes, like the map's. */
 function chartStyle({ accent, accentDark }: ChartOptions): string {
@@ -68,7 +93,7 @@ function chartStyle({ accent, accentDark }: ChartOptions): string {
 }
 
 /** One panel: title, horizontal grid with labels, the dates under it. Returns the markup and its y scale. */
-function panel(top: number, title: string, max: number, dates: string[]) {
+function panel(top: number, title: string, max: number, dates: string[], words: ChartWords) {
   const { top: axisTop, step } = niceScale(max);
   const plotTop = top + 22;
   const y = (value: number) => plotTop + PANEL - (value / axisTop) * PANEL;
@@ -76,7 +101,7 @@ function panel(top: number, title: string, max: number, dates: string[]) {
   for (let value = 0; value <= axisTop; value += step) {
     markup +=
       `<line class="grid" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${round(y(value))}" y2="${round(y(value))}"/>` +
-      `<text x="${LEFT - 6}" y="${round(y(value) + 4)}" text-anchor="end">${escapeXml(formatNumber(value))}</text>`;
+      `<text x="${LEFT - 6}" y="${round(y(value) + 4)}" text-anchor="end">${escapeXml(words.number(value))}</text>`;
   }
   const baseline = plotTop + PANEL;
   const labelled =
@@ -88,7 +113,7 @@ function panel(top: number, title: string, max: number, dates: string[]) {
     const anchor =
       dates.length === 1 ? 'middle' : index === 0 ? 'start' : index === dates.length - 1 ? 'end' : 'middle';
     const edge = anchor === 'start' ? LEFT : anchor === 'end' ? WIDTH - RIGHT : x;
-    markup += `<text x="${round(edge)}" y="${baseline + 16}" text-anchor="${anchor}">${escapeXml(axisDate(dates[index]!))}</text>`;
+    markup += `<text x="${round(edge)}" y="${baseline + 16}" text-anchor="${anchor}">${escapeXml(words.axisDate(dates[index]!))}</text>`;
   }
   return { markup, y, baseline };
 }
@@ -99,6 +124,7 @@ function panel(top: number, title: string, max: number, dates: string[]) {
 export function signaturesChartSvg(days: readonly DayTally[], options: ChartOptions): string | undefined {
   const filled = everyDay(days);
   if (filled.length === 0) return undefined;
+  const words = options.words ?? ENGLISH_CHART_WORDS;
   const dates = filled.map((day) => day.date);
   const plotWidth = WIDTH - LEFT - RIGHT;
   const slot = plotWidth / filled.length;
@@ -108,7 +134,7 @@ export function signaturesChartSvg(days: readonly DayTally[], options: ChartOpti
   const totals = filled.map((day) => (running += day.signature_count));
   const busiest = filled.reduce((best, day) => (day.signature_count > best.signature_count ? day : best));
 
-  const total = panel(0, 'Total signatures', running, dates);
+  const total = panel(0, words.totalPanel, running, dates, words);
   const points = totals.map((value, index) => `${round(x(index))},${round(total.y(value))}`);
   // A single day has no line to draw; a dot says the same.
   const totalMarkup =
@@ -116,7 +142,7 @@ export function signaturesChartSvg(days: readonly DayTally[], options: ChartOpti
       ? `<circle class="bar" cx="${round(x(0))}" cy="${round(total.y(totals[0]!))}" r="4"/>`
       : `<polyline class="line" points="${points.join(' ')}"/>`;
 
-  const perDay = panel(total.baseline + 32, 'Signatures per day', busiest.signature_count, dates);
+  const perDay = panel(total.baseline + 32, words.perDayPanel, busiest.signature_count, dates, words);
   const barWidth = Math.max(0.5, slot * 0.8);
   const bars = filled
     .map((day, index) =>
@@ -128,12 +154,16 @@ export function signaturesChartSvg(days: readonly DayTally[], options: ChartOpti
 
   const height = perDay.baseline + 24;
   const titleId = options.titleId ?? 'time-chart-title';
-  const description =
-    `From ${formatDate(dates[0]!)} to ${formatDate(dates.at(-1)!)}, ${formatNumber(running)} ${running === 1 ? 'signature' : 'signatures'} in total. ` +
-    `The busiest day was ${formatDate(busiest.date)}, with ${formatNumber(busiest.signature_count)}.`;
+  const description = words.description({
+    first: dates[0]!,
+    last: dates.at(-1)!,
+    total: running,
+    busiest: busiest.date,
+    busiestCount: busiest.signature_count,
+  });
   return (
     `<svg class="time-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="${titleId} ${titleId}-desc">` +
-    `<title id="${titleId}">Signatures over time</title><desc id="${titleId}-desc">${escapeXml(description)}</desc>` +
+    `<title id="${titleId}">${escapeXml(words.title)}</title><desc id="${titleId}-desc">${escapeXml(description)}</desc>` +
     `<style>${chartStyle(options)}</style>${total.markup}${totalMarkup}${perDay.markup}${bars}</svg>`
   );
 }

@@ -10,7 +10,6 @@ import { counterBadgeSvg, counterEmbedHtml } from './badge.ts';
 import { signaturesChartSvg } from './chart.ts';
 import { imageSize } from './lead-image.ts';
 import { latestMilestone, type Milestone } from './milestones.ts';
-import { qrCodeSvg } from './qr.ts';
 import { MAP_WIDTH, worldMapSvg } from './world-map.ts';
 
 /** Where the pictures that are files of their own are published, relative to the site's root. */
@@ -38,7 +37,6 @@ export interface Pictures {
   mapImage: { url: string; width: number; height: number; alt: string };
   chartSvg: string | null;
   badge: { url: string; width: number; height: number; embedHtml: string };
-  qr: { svg: string; url: string; target: string };
   leadImage: LeadImage | null;
   /** The text of each picture file, by its path under the output folder. */
   files: Record<string, string>;
@@ -60,10 +58,6 @@ export function buildPictures(settings: Settings, tally: Tally, baseUrl: string,
     accent: settings.accent_colour,
   });
   const badgeUrl = new URL(PICTURE_FILES.badge, baseUrl).toString();
-  // While signing is open the code leads to the sign page; afterwards to the petition and its result.
-  const target = tally.is_open ? new URL('sign/', baseUrl).toString() : baseUrl;
-  const qrLabel = `QR code: ${tally.is_open ? 'sign the petition at' : 'read the petition at'} ${target}`;
-  const qrSvg = qrCodeSvg(target, { label: qrLabel });
 
   let leadImage: LeadImage | null = null;
   if (settings.image && leadImageBytes) {
@@ -100,12 +94,10 @@ export function buildPictures(settings: Settings, tally: Tally, baseUrl: string,
         height: badge.height,
       }),
     },
-    qr: { svg: qrSvg, url: `/${PICTURE_FILES.qr}`, target },
     leadImage,
     files: {
       [PICTURE_FILES.map]: mapFile.svg,
       [PICTURE_FILES.badge]: badge.svg,
-      [PICTURE_FILES.qr]: `<?xml version="1.0" encoding="utf-8"?>\n${qrSvg}\n`,
     },
   };
 }

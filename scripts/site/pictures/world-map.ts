@@ -105,11 +105,32 @@ export function mapStyle({ accent, accentDark }: MapColours): string {
     `.world-map a:hover .map-label,.world-map a:focus .map-label{display:inline}` +
     `.world-map a:focus path,.world-map a:hover path{stroke:var(--map-text);stroke-width:1.5}` +
     `.world-map a:focus{outline:none}` +
-    `.world-map .legend text{fill:var(--map-text);font:20px system-ui,sans-serif}`
+    `.world-map .legend text{fill:var(--map-text);font:40px system-ui,sans-serif}`
   );
 }
 
+/** The map's words in one language; English (the default language's built-in words) when not given. */
+export interface MapWords {
+  /** "Russia: 1,234 signatures", "Россия: 1 234 подписи". */
+  countryLabel(code: string, count: number): string;
+  /** The map's title: what it shows, with the total and the number of countries. */
+  summary(total: number, countries: number): string;
+  /** A number as the language writes it, for the legend. */
+  number(value: number): string;
+}
+
+const ENGLISH_MAP_WORDS: MapWords = {
+  countryLabel: (code, count) => countryLabel(code, count),
+  summary: (total, countries) =>
+    total === 0
+      ? 'World map: no signatures yet.'
+      : `World map of signatures by country: ${formatNumber(total)} ${total === 1 ? 'signature' : 'signatures'} from ${formatNumber(countries)} ${countries === 1 ? 'country' : 'countries'}; the stronger the colour, the more signatures.`,
+  number: formatNumber,
+};
+
 export interface WorldMapOptions extends MapColours {
+  /** Its labels, title and legend in the page's language. */
+  words?: MapWords;
   /** Where each country links: its row in the table. Omit for a map without links (an image). */
   countryHref?: (code: string) => string;
   /** The id of the SVG's <title>, unique on its page. */
@@ -141,24 +162,25 @@ export function worldMapSvg(byCountry: readonly CountryTally[], options: WorldMa
   const max = Math.max(0, ...counts.values());
   const titleId = options.titleId ?? 'world-map-title';
   const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const words = options.words ?? ENGLISH_MAP_WORDS;
 
   const blank: string[] = [];
   const shadedParts: { count: number; markup: string }[] = [];
   const shaded: string[] = [];
   for (const shape of shapes) {
     const count = shape.code ? (counts.get(shape.code) ?? 0) : 0;
-    const title = shape.code ? `<title>${escapeXml(countryLabel(shape.code, count))}</title>` : '';
+    const title = shape.code ? `<title>${escapeXml(words.countryLabel(shape.code, count))}</title>` : '';
     if (count === 0 || !shape.code) {
       blank.push(`<path d="${shape.d}">${title}</path>`);
       continue;
     }
     shaded.push(shape.code);
-    const label = escapeXml(countryLabel(shape.code, count));
+    const label = escapeXml(words.countryLabel(shape.code, count));
     const path = `<path class="s${shadeStep(count, max)}" d="${shape.d}">${title}</path>`;
     shadedParts.push({
       count,
       markup: options.countryHref
-        ? `<a href="${escapeXml(options.countryHref(shape.code))}" aria-label="${label}">${path}<text class="map-label" x="12" y="${height - 14}">${label}</text></a>`
+        ? `<a href="${escapeXml(options.countryHref(shape.code))}" aria-label="${label}">${path}<text class="map-label" x="12" y="${height + 56}">${label}</text></a>`
         : path,
     });
   }
@@ -167,24 +189,26 @@ export function worldMapSvg(byCountry: readonly CountryTally[], options: WorldMa
 
   const drawnCodes = new Set(shaded);
   const notDrawn = byCountry.map((entry) => entry.code).filter((code) => !drawnCodes.has(code));
+  // The legend is drawn large, in a band of its own under the map (with the label of the country
+  // in focus), so it covers no country: the map is shrunk to a third on a 320 px screen, where
+  // 16 units were 6 px. Five 56×32 swatches and 40-unit numbers are 11 and 13 px there.
+  const swatch = 56;
+  const legendLeft = MAP_WIDTH - 20 - MAP_STEPS * swatch;
   const legend =
     max > 0
       ? `<g class="legend" aria-hidden="true">${Array.from(
           { length: MAP_STEPS },
           (_, index) =>
-            `<rect class="s${index + 1}" x="${MAP_WIDTH - 150 + index * 26}" y="${height - 58}" width="26" height="16"/>`,
+            `<rect class="s${index + 1}" x="${legendLeft + index * swatch}" y="${height + 12}" width="${swatch}" height="32"/>`,
         ).join(
           '',
-        )}<text x="${MAP_WIDTH - 150}" y="${height - 16}">1</text><text x="${MAP_WIDTH - 20}" y="${height - 16}" text-anchor="end">${escapeXml(formatNumber(max))}</text></g>`
+        )}<text x="${legendLeft}" y="${height + 86}">1</text><text x="${MAP_WIDTH - 20}" y="${height + 86}" text-anchor="end">${escapeXml(words.number(max))}</text></g>`
       : '';
-  const summary =
-    total === 0
-      ? 'World map: no signatures yet.'
-      : `World map of signatures by country: ${formatNumber(total)} ${total === 1 ? 'signature' : 'signatures'} from ${formatNumber(counts.size)} ${counts.size === 1 ? 'country' : 'countries'}; the stronger the colour, the more signatures.`;
+  const summary = words.summary(total, counts.size);
   // role="img" only when the map has no links: links inside an image would be hidden from assistive technology.
   const role = options.countryHref ? 'group' : 'img';
   const svg =
-    `<svg class="world-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${MAP_WIDTH} ${height}" role="${role}" aria-labelledby="${titleId}">` +
+    `<svg class="world-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${MAP_WIDTH} ${height + (max > 0 ? 100 : 0)}" role="${role}" aria-labelledby="${titleId}">` +
     `<title id="${titleId}">${escapeXml(summary)}</title><style>${mapStyle(options)}</style>` +
     `<g aria-hidden="true">${blank.join('')}</g>${shadedParts.map((part) => part.markup).join('')}${legend}</svg>`;
   return { svg: options.standalone ? `<?xml version="1.0" encoding="utf-8"?>\n${svg}\n` : svg, shaded, notDrawn };

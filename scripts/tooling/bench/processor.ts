@@ -1,5 +1,5 @@
 /**
- * The processor half of `npm run bench`: the real processor (scripts/commands/process-signatures.ts)
+ * The processor half of `npm run bench`: the real processor (scripts/github/processor.ts)
  * against the tests' fake GitHub, which runs in a child process so that process.cpuUsage() here
  * counts the processor (and its HTTP client) only. Many open signature issues, some invalid,
  * some accounts signing twice; then requests, commits, CPU per issue, and a check that every
@@ -17,7 +17,7 @@ import { generateSampleRecords } from '../../core/sample-signatures.ts';
 import { parseSignatureFile, renderSignatureFile, signatureRelativePath } from '../../core/signature-file.ts';
 import { validateSignature } from '../../core/validate-signature.ts';
 import { createClient } from '../../github/client.ts';
-import { processSignatures, type RunSummary } from '../../commands/process-signatures.ts';
+import { processSignatures, type RunSummary } from '../../github/processor.ts';
 import { writeSignatureFiles } from '../write-sample-signatures.ts';
 import type { FakeIssueInput } from '../fake-github/server.ts';
 import type { ChildReply, ChildRequest, FakeState } from './fake-github-child.ts';

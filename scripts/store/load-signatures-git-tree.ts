@@ -1,0 +1,158 @@
+/**
+ * The git half of the git loader (load-signatures-git.ts): the signature files a commit's tree
+ * lists, and their texts read through `git cat-file --batch`, with the missing blobs of a partial
+ * clone fetched first. What the tree lists is the truth every cached text is compared with.
+ */
+import { spawn } from 'node:child_process';
+import { fetchBlobs, runGit, type GitOptions } from './signature-store.ts';
+
+/** A signature file's path inside the folder: every *.md but the folder's README.md, as listSignatureFiles reads. */
+const isSignaturePath = (file: string) => file.endsWith('.md') && file !== 'README.md';
+
+/** The tree id of `folder` at `ref`, or undefined when the commit has no such folder. */
+export async function folderTree(options: GitOptions, ref: string, folder: string): Promise<string | undefined> {
+  const out = await runGit(['ls-tree', '-z', ref, '--', folder], options);
+  const match = /^040000 tree ([0-9a-f]{40,64})\t/.exec(out.toString('utf8'));
+  return match?.[1];
+}
+
+const REGULAR = new Set(['100644', '100755']);
+
+/** The signature files of a tree, as flat lists (a million small objects cost more). */
+export interface TreeFiles {
+  files: string[];
+  blobs: string[];
+  /** Not a regular file (a symbolic link or submodule): skipped, as it holds no signature. */
+  irregular: boolean[];
+}
+
+/** Every signature file of a tree: the truth every cached row is compared with. */
+export async function listTree(options: GitOptions, tree: string): Promise<TreeFiles> {
+  const out = (await runGit(['ls-tree', '-r', '-z', tree], options)).toString('utf8');
+  const listed: TreeFiles = { files: [], blobs: [], irregular: [] };
+  for (const entry of out.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, type, blob] = entry.slice(0, tab).split(' ');
+    const file = entry.slice(tab + 1);
+    if (type !== 'blob' || !isSignaturePath(file)) continue;
+    listed.files.push(file);
+    listed.blobs.push(blob!);
+    listed.irregular.push(!REGULAR.has(mode!));
+  }
+  return listed;
+}
+
+/**
+ * Reads blobs through `git cat-file --batch`, streaming: `onBlob` gets each one's index and
+ * text, and nothing is held beyond the blob being read. Many blobs are read by two `cat-file`
+ * processes over the two halves of the list: git's inflating then runs on the second core while
+ * this thread parses (a million blobs through one took twice as long as reading a million files).
+ * In a partial clone the missing blobs are fetched first in one request, as git does before a
+ * checkout.
+ */
+export async function readBlobs(
+  options: GitOptions,
+  blobs: readonly string[],
+  onBlob: (index: number, text: string) => void,
+  fetchMissing: boolean,
+): Promise<void> {
+  const count = blobs.length;
+  if (count === 0) return;
+  if (fetchMissing) await fetchBlobs(options, `${blobs.join('\n')}\n`);
+  const parts = count >= TWO_READERS_FROM ? 2 : 1;
+  const reads: Promise<void>[] = [];
+  for (let part = 0; part < parts; part += 1) {
+    const start = Math.floor((part * count) / parts);
+    const end = Math.floor(((part + 1) * count) / parts);
+    reads.push(
+      catFile(options, `${blobs.slice(start, end).join('\n')}\n`, end - start, (index, text) =>
+        onBlob(start + index, text),
+      ),
+    );
+  }
+  await Promise.all(reads);
+}
+
+/** From this many blobs on, two `git cat-file` processes read them (a second process costs milliseconds). */
+const TWO_READERS_FROM = 100;
+
+/** One `git cat-file --batch` over `input` (blob ids, one a line), answers parsed as they stream in. */
+function catFile(
+  options: GitOptions,
+  input: string,
+  count: number,
+  onBlob: (index: number, text: string) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], {
+      cwd: options.repository,
+      env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let pending: Buffer = Buffer.alloc(0);
+    let next = 0;
+    let errors = '';
+    let failure: Error | undefined;
+    child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failure) return;
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let offset = 0;
+      try {
+        // Each answer: "<id> blob <size>\n<content>\n".
+        while (next < count) {
+          const headerEnd = pending.indexOf(0x0a, offset);
+          if (headerEnd < 0) break;
+          const header = pending.toString('latin1', offset, Math.min(headerEnd, offset + 200));
+          const match = /^[0-9a-f]+ blob (\d{1,12})$/.exec(header);
+          if (!match) throw new Error(`git cat-file gave no blob as answer ${next + 1}: ${header.slice(0, 100)}`);
+          const end = headerEnd + 1 + Number(match[1]);
+          if (end + 1 > pending.length) break;
+          onBlob(next, pending.toString('utf8', headerEnd + 1, end));
+          next += 1;
+          offset = end + 1;
+        }
+      } catch (error) {
+        failure = error as Error;
+        child.kill();
+        return;
+      }
+      pending = pending.subarray(offset);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (failure) reject(failure);
+      else if (code !== 0 || next !== count)
+        reject(new Error(`git cat-file read ${next} of ${count} blobs (exit ${code}): ${errors.trim()}`));
+      else resolve();
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * Fetches every blob of `commit` in one pack, as a clone would: a million "want" lines, one
+ * per signature file, would be a request GitHub need not accept. The commit's blobs are
+ * asked for again by claiming to have nothing (the noop negotiation).
+ */
+export async function fetchAllBlobsOf(options: GitOptions, commit: string): Promise<void> {
+  await runGit(
+    [
+      '-c',
+      'fetch.negotiationAlgorithm=noop',
+      'fetch',
+      'origin',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--depth=1',
+      '--filter=blob:limit=1g',
+      commit,
+    ],
+    options,
+  );
+}
+
+/** Above this many files to read, a partial clone fetches the commit's whole pack rather than each blob by id. */
+export const FETCH_BY_ID_UP_TO = 10_000;
