@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inertLogText } from '../core/text.ts';
-import { loadSiteData } from '../site/site-data.ts';
+import { loadSiteData } from '../site/load-site-data.ts';
 import { checkDelivery } from '../verify/delivery-checks.ts';
 import { checkSite, type Difference, type SiteSource } from '../verify/site-checks.ts';
 

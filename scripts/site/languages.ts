@@ -111,6 +111,20 @@ interface FilterContext {
   page?: { lang?: unknown };
 }
 
+/** What every group of filters needs: the page's language and its messages. */
+interface FilterTools {
+  languages: SiteLanguage[];
+  byCode: Map<string, SiteLanguage>;
+  catalogByCode: Map<string, Catalog>;
+  fallback: SiteLanguage;
+  languageOf: (context: FilterContext | undefined) => SiteLanguage;
+  message: (context: FilterContext | undefined, key: string, values?: Record<string, string | number>) => string;
+}
+
+// Eleventy ships no TypeScript types for its configuration object.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EleventyConfig = any;
+
 /**
  * Registers the language-aware filters:
  * - `t(key, values)`: the message site.<key> of the page's language (ICU MessageFormat), plain text;
@@ -120,9 +134,7 @@ interface FilterContext {
  * - `formatNumber`, `formatDate`, `countryName`: in the page's language.
  */
 export function addLanguageFilters(
-  // Eleventy ships no TypeScript types for its configuration object.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  eleventyConfig: any,
+  eleventyConfig: EleventyConfig,
   catalogs: readonly Catalog[],
   languages: SiteLanguage[],
   petitions: Record<string, { title: string; description: string; imageAlt: string; imageCredit: string }>,
@@ -136,7 +148,20 @@ export function addLanguageFilters(
   };
   const message = (context: FilterContext | undefined, key: string, values?: Record<string, string | number>) =>
     format(catalogByCode.get(languageOf(context).code)!, ['site', ...key.split('.')], values ?? {});
+  const tools: FilterTools = { languages, byCode, catalogByCode, fallback, languageOf, message };
 
+  addMessageFilters(eleventyConfig, tools);
+  addFormatFilters(eleventyConfig, tools);
+  addFormFilters(eleventyConfig, tools);
+  addPetitionFilter(eleventyConfig, tools, petitions);
+  addLanguageSwitchFilters(eleventyConfig, tools);
+}
+
+/** `t`, `tm`, `channelBreakdown`, `tIn`: messages of the strings files. */
+function addMessageFilters(
+  eleventyConfig: EleventyConfig,
+  { catalogByCode, fallback, languageOf, message }: FilterTools,
+) {
   eleventyConfig.addFilter('t', function (this: FilterContext, key: string, values?: Record<string, string | number>) {
     return message(this, key, values);
   });
@@ -168,6 +193,10 @@ export function addLanguageFilters(
     const catalog = catalogByCode.get(code) ?? catalogByCode.get(fallback.code)!;
     return format(catalog, ['site', ...key.split('.')], values ?? {});
   });
+}
+
+/** `lurlIn`, `lurl`, `formatNumber`, `formatDate`, `countryName`: URLs and values in the page's language. */
+function addFormatFilters(eleventyConfig: EleventyConfig, { byCode, fallback, languageOf }: FilterTools) {
   /** `"/letter/" | lurlIn("ru")` → "/ru/letter/". */
   eleventyConfig.addFilter('lurlIn', function (url: string, code: string) {
     return localisedPath(url, byCode.get(code) ?? fallback);
@@ -184,6 +213,10 @@ export function addLanguageFilters(
   eleventyConfig.addFilter('countryName', function (this: FilterContext, code: string) {
     return countryNameIn(languageOf(this).locale, code);
   });
+}
+
+/** `formText`, `messagesJson`, `countriesIn`, `signatureListWords`: what the sign form and the list's script need. */
+function addFormFilters(eleventyConfig: EleventyConfig, { catalogByCode, fallback, languageOf }: FilterTools) {
   /** A string of the page's language's GitHub sign form (form.sign.<key>): the site form's labels are the issue form's. */
   eleventyConfig.addFilter('formText', function (this: FilterContext, key: string) {
     return text(catalogByCode.get(languageOf(this).code)!, ['form', 'sign', key]);
@@ -208,11 +241,6 @@ export function addLanguageFilters(
         .sort((a, b) => collator.compare(a.name, b.name));
     },
   );
-  /** A language's name in the page's language, from Intl: "en" → "английский" on a Russian page. */
-  eleventyConfig.addFilter('languageName', function (this: FilterContext, code: string) {
-    const { locale } = languageOf(this);
-    return new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(code) ?? code;
-  });
   /**
    * What content/assets/js/signature-list.js needs to word the shared list's entries in the page's
    * language, as JSON: the locale for dates; each signing country's name as the shared entries
@@ -239,6 +267,14 @@ export function addLanguageFilters(
       });
     },
   );
+}
+
+/** `petition`: the petition's own words in the page's language. */
+function addPetitionFilter(
+  eleventyConfig: EleventyConfig,
+  { languageOf }: FilterTools,
+  petitions: Record<string, { title: string; description: string; imageAlt: string; imageCredit: string }>,
+) {
   /** The petition's title, description, lead image's alt text or credit in the page's language. */
   eleventyConfig.addFilter(
     'petition',
@@ -246,6 +282,15 @@ export function addLanguageFilters(
       return petitions[languageOf(this).code]?.[field] ?? '';
     },
   );
+}
+
+/** `languageName`, `inLanguage`, `pageLanguage`, `inEveryLanguage`: for the language switch, the menu and hreflang. */
+function addLanguageSwitchFilters(eleventyConfig: EleventyConfig, { languages, languageOf }: FilterTools) {
+  /** A language's name in the page's language, from Intl: "en" → "английский" on a Russian page. */
+  eleventyConfig.addFilter('languageName', function (this: FilterContext, code: string) {
+    const { locale } = languageOf(this);
+    return new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(code) ?? code;
+  });
   /** "/ru/letter/" → "/letter/" on a Russian page: for the menu's "you are here". */
   eleventyConfig.addFilter('inLanguage', function (this: FilterContext, url: string) {
     return typeof url === 'string' ? pathInLanguage(url, languageOf(this)) : url;

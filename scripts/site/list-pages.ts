@@ -1,0 +1,164 @@
+/**
+ * The signatures as the templates see them: the latest signers, the full list's pages and the
+ * printable volumes (their entries are written after the build, scripts/site/bulk-pages.ts), and
+ * the words the entries are written with.
+ */
+import type { Settings } from '../core/settings.ts';
+import { countryName } from '../core/countries.ts';
+import { channelOf, isOffline, type Channel, type PetitionRecord } from '../core/offline-signature.ts';
+import { formatNumber } from '../core/format.ts';
+import { format, type Catalog } from '../core/i18n.ts';
+import type { SiteLanguage } from './languages.ts';
+import { bulkPageCounts, bulkRanks } from './bulk-pages.ts';
+import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, type SignerHtmlOptions } from './signer-html.ts';
+
+export { LIST_REASON_CHARACTERS };
+
+/** One signature as the home page and the letter show it (the latest signers). */
+export interface SignatureView {
+  id: string;
+  name: string;
+  country: string;
+  countryName: string;
+  date: string;
+  signedAt: string;
+  reason: string;
+  /** The reason cut to {@link LIST_REASON_CHARACTERS} for lists, so list pages stay small. */
+  reasonShort: string;
+  /** How the signature came ("github", "paper", "email") and, offline, its batch: lists label it. */
+  channel: Channel;
+  batch: string;
+  /** The GitHub issue that carried the signature; 0 and "" for offline signatures. */
+  issue: number;
+  issueUrl: string;
+}
+
+/**
+ * One page of the full list: numbered from the oldest signature, entries shown newest first.
+ * The page's entries are written after the build (scripts/site/bulk-pages.ts); the template
+ * writes the marker `<!--petition-bulk:list:<number>-->` where they go.
+ */
+export interface SignatureListPage {
+  number: number;
+  url: string;
+  /** How many signatures the page lists. */
+  size: number;
+  firstRank: number;
+  lastRank: number;
+}
+
+/**
+ * One volume of the printable signature list (/letter/delivery/<n>/): the same signatures as
+ * volume n of the PDF packet that `npm run delivery` writes (settings.delivery_volume_size,
+ * oldest first), so a page of 10,000 rows prints where one of every signature did not. Its rows
+ * are written after the build, at the marker `<!--petition-bulk:volume:<number>-->`.
+ */
+export interface DeliveryVolumePage {
+  number: number;
+  url: string;
+  size: number;
+  firstRank: number;
+  lastRank: number;
+}
+
+/**
+ * The full list's pages and the printable volumes for `count` signatures. Page n holds ranks
+ * (n-1)·perPage+1 … n·perPage, rank 1 being the oldest signature; volume n likewise with
+ * delivery_volume_size. Their entries are written after the build.
+ */
+export function listPages(
+  count: number,
+  settings: Settings,
+): { signatureListPages: SignatureListPage[]; deliveryVolumes: DeliveryVolumePage[] } {
+  const pageCounts = bulkPageCounts(count, settings.signatures_per_page, settings.delivery_volume_size);
+  const signatureListPages: SignatureListPage[] = [];
+  // One list page even before anyone signs: it says so.
+  for (let number = 1; number <= Math.max(1, pageCounts.list); number += 1) {
+    const { first, last } = bulkRanks(number, count, settings.signatures_per_page);
+    signatureListPages.push({
+      number,
+      url: `/signatures/${number}/`,
+      size: Math.max(0, last - first + 1),
+      firstRank: first,
+      lastRank: last,
+    });
+  }
+  const deliveryVolumes: DeliveryVolumePage[] = [];
+  for (let number = 1; number <= pageCounts.volume; number += 1) {
+    const { first, last } = bulkRanks(number, count, settings.delivery_volume_size);
+    deliveryVolumes.push({
+      number,
+      url: `/letter/delivery/${number}/`,
+      size: last - first + 1,
+      firstRank: first,
+      lastRank: last,
+    });
+  }
+  return { signatureListPages, deliveryVolumes };
+}
+
+/**
+ * How the entries written after the build are worded: in the default language, as plain data, so
+ * that a helper thread can make the same renderer (scripts/site/bulk-output.ts).
+ */
+export function signerHtmlOptions(
+  settings: Settings,
+  languages: readonly SiteLanguage[],
+  catalogs: readonly Catalog[],
+): SignerHtmlOptions {
+  return {
+    repository: settings.repository,
+    ...(languages[0]?.locale ? { locale: languages[0].locale } : {}),
+    ...(catalogs[0]
+      ? {
+          receipt: format(catalogs[0], ['site', 'signatures', 'receipt'], { issue: '{issue}' }),
+          channels: channelWords(catalogs[0]),
+        }
+      : {}),
+  };
+}
+
+/**
+ * The count per channel in words, for the letter's sentence and the delivery letter. Empty when
+ * every signature came through GitHub: the letter then reads as it did before paper and email.
+ */
+export function channelBreakdown(byChannel: Record<Channel, number>): string {
+  if (byChannel.paper === 0 && byChannel.email === 0) return '';
+  const parts: string[] = [];
+  if (byChannel.github > 0) parts.push(`${formatNumber(byChannel.github)} signed online through GitHub`);
+  if (byChannel.paper > 0) parts.push(`${formatNumber(byChannel.paper)} on paper`);
+  if (byChannel.email > 0) parts.push(`${formatNumber(byChannel.email)} by email`);
+  return parts.join(', ');
+}
+
+/** The default language's words for the channels, for the lists and volumes written once for all. */
+function channelWords(catalog: Catalog): ChannelWords {
+  const word = (key: keyof ChannelWords) =>
+    format(catalog, ['site', 'channels', key], key.startsWith('label_') ? { batch: '{batch}' } : {});
+  return {
+    label_paper: word('label_paper'),
+    label_email: word('label_email'),
+    word_github: word('word_github'),
+    word_paper: word('word_paper'),
+    word_email: word('word_email'),
+  };
+}
+
+/** One signature as the home page and the letter show it. */
+export function view(record: PetitionRecord, repository: string): SignatureView {
+  const offline = isOffline(record);
+  return {
+    id: entryId(record),
+    name: record.name,
+    country: record.country,
+    countryName: countryName(record.country),
+    date: record.signed_at.slice(0, 10),
+    signedAt: record.signed_at,
+    reason: record.reason,
+    reasonShort: shorten(record.reason, LIST_REASON_CHARACTERS),
+    channel: channelOf(record),
+    batch: isOffline(record) ? record.batch : '',
+    issue: offline ? 0 : record.issue,
+    issueUrl: offline ? '' : `https://github.com/${repository}/issues/${record.issue}`,
+  };
+}
