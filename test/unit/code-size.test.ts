@@ -25,9 +25,6 @@ const PENDING_SPLIT = new Set([
   'scripts/offline/offline-batch.ts',
   'scripts/site/languages.ts',
   '.eleventy.ts',
-  'scripts/tooling/workflows/runner.ts',
-  'scripts/tooling/workflows/services.ts',
-  'scripts/tooling/workflows/git-http.ts',
 ]);
 
 const isBenchmark = (file: string) => /^scripts\/tooling\/bench(\.ts$|\/)/.test(file);
