@@ -188,7 +188,8 @@ describe('what the #26 protections do when the workflows run', () => {
   }, 600_000);
 
   it('a run cancelled right after the processor committed saves no ledger and deploys nothing', async () => {
-    // The signature of the first scenario is still waiting: this sweep commits it, then is cancelled.
+    // A signature of its own, so the sweep has something to commit whatever ran before; then cancelled.
+    gh.api.addIssue(signIssue({ login: 'cancelme', id: 5678901 }, { name: 'Carl M.', country: 'Россия' }));
     const before = head();
     const deployments = gh.services.deployments.length;
     const run = await gh.run({
