@@ -322,7 +322,7 @@ describe('the Derived files workflow', () => {
     const checkout = workflow.jobs.derive.steps.find((step: any) => String(step.uses).startsWith('actions/checkout@'));
     expect(checkout.with['persist-credentials']).toBe(false);
     expect(workflow.jobs.deploy.uses).toBe('./.github/workflows/pages.yml');
-    expect(workflow.jobs.deploy.if).toBe("needs.derive.outputs.committed == 'true'");
+    expect(workflow.jobs.deploy.if).toBe("${{ !cancelled() && needs.derive.outputs.committed == 'true' }}");
     // The derived files are what `npm run derive` writes: the scripts it lists exist.
     const scripts = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')).scripts;
     expect(scripts.derive).toBe('node --import tsx scripts/commands/derive.ts');
