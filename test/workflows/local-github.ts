@@ -64,8 +64,13 @@ const AUTHOR = {
   GIT_COMMITTER_DATE: '2026-11-20T10:00:00Z',
 };
 
-/** Starts everything; `actionsDir` is where real action code may be (.workflow-actions). */
-export async function startLocalGitHub(options: { actionsDir?: string } = {}): Promise<LocalGitHub> {
+/**
+ * Starts everything; `actionsDir` is where real action code may be (.workflow-actions);
+ * `editTemplate` changes the template's files before they are committed.
+ */
+export async function startLocalGitHub(
+  options: { actionsDir?: string; editTemplate?: (dir: string) => void } = {},
+): Promise<LocalGitHub> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'workflows-local-'));
   // The template: the working tree's tracked and new files, as one first commit.
   const template = path.join(root, 'template');
@@ -77,6 +82,8 @@ export async function startLocalGitHub(options: { actionsDir?: string } = {}): P
     mkdirSync(path.dirname(path.join(template, file)), { recursive: true });
     await copyFile(path.join(projectRoot, file), path.join(template, file)).catch(() => undefined);
   }
+  // A scenario may change the template before its one commit (older workflows, to compare).
+  options.editTemplate?.(template);
   git(template, ['init', '-q', '-b', 'main']);
   git(template, ['add', '-A']);
   git(template, ['commit', '-q', '-m', 'A new petition from the template'], AUTHOR);
@@ -94,7 +101,8 @@ export async function startLocalGitHub(options: { actionsDir?: string } = {}): P
   let runId = 1000;
 
   const baseEnv: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    // The runner image's GitHub CLI, as a stand-in for `gh api` (scripts/tooling/workflows/stand-ins/bin/gh).
+    PATH: `${path.join(projectRoot, 'scripts/tooling/workflows/stand-ins/bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     LANG: 'C.UTF-8',
     TMPDIR: process.env.TMPDIR ?? os.tmpdir(),
     // Offline npm from this worktree's cache: CI has the registry, a test run needs no network.
@@ -104,6 +112,8 @@ export async function startLocalGitHub(options: { actionsDir?: string } = {}): P
     // One build time for every build of a scenario, so two builds of a commit are byte-identical.
     SOURCE_DATE_EPOCH: '1795000000',
     PETITION_LOCAL_NODE_MODULES: path.join(projectRoot, 'node_modules'),
+    // The workflows pin a Node major this machine may not have: run with this one, logged.
+    PETITION_LOCAL_NODE_SUBSTITUTE: '1',
     // Every process a run starts carries the test file's marker, so the test's clean-up finds it.
     ...(process.env.PETITION_TEST_OWNER ? { PETITION_TEST_OWNER: process.env.PETITION_TEST_OWNER } : {}),
     ...(process.env.PETITION_TEST_RUN ? { PETITION_TEST_RUN: process.env.PETITION_TEST_RUN } : {}),

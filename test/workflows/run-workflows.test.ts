@@ -85,7 +85,10 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
   it('a fresh template deploys, on its first Pages run without a cache, exactly what npm run build makes of the same commit', async () => {
     firstRun = await gh.run({
       workflow: '.github/workflows/pages.yml',
-      event: { name: 'workflow_dispatch', payload: { inputs: {}, ref: 'refs/heads/main' } },
+      event: {
+        name: 'workflow_dispatch',
+        payload: { inputs: {}, ref: 'refs/heads/main', repository: { default_branch: 'main' } },
+      },
     });
     expect(firstRun.error, explain(firstRun)).toBeUndefined();
     expect(firstRun.result).toBe('success');
@@ -95,9 +98,9 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     expect(jobs.deploy!.outputs).toEqual({});
     expect(gh.services.deployments).toHaveLength(1);
     // No cache before the first run; the build saved one, in main's scope.
-    expect(logOf(firstRun)).toMatch(/Cache not found for input keys: petition-records-/);
-    expect(gh.services.cacheEntries.map((entry) => [entry.key.slice(0, 17), entry.scope])).toEqual([
-      ['petition-records-', 'refs/heads/main'],
+    expect(logOf(firstRun)).toMatch(/Cache not found for input keys: petition-signature-files-/);
+    expect(gh.services.cacheEntries.map((entry) => [entry.key.slice(0, 25), entry.scope])).toEqual([
+      ['petition-signature-files-', 'refs/heads/main'],
     ]);
     // Every uses: step says what ran.
     expect(firstRun.uses.map((use) => use.uses.split('@')[0])).toEqual([
@@ -214,7 +217,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
         '      - uses: actions/cache/save@668228422ae6a00e4ad889ee87cd7109ec5666a7 # v5.0.4',
         '        with:',
         '          path: .petition-cache',
-        "          key: petition-records-${{ hashFiles('package-lock.json', 'scripts/core/**', 'scripts/load-signatures*.ts') }}-fork",
+        '          key: petition-signature-files-fork',
         '      - name: Look for a secret',
         '        run: |',
         '          echo "app key: [${APP_KEY}]" >> "$GITHUB_STEP_SUMMARY"',
@@ -283,7 +286,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     });
     expect(pages.error, explain(pages)).toBeUndefined();
     const restore = jobsOf(pages).build!.steps.find((step) => step.name.startsWith('actions/cache/restore'))!;
-    expect(restore.outputs['cache-matched-key']).toMatch(/^petition-records-[0-9a-f]{64}-[0-9a-f]{40}$/);
+    expect(restore.outputs['cache-matched-key']).toMatch(/^petition-signature-files-[0-9a-f]{40}$/);
     expect(restore.outputs['cache-matched-key']).not.toBe(poisoned.key);
     expect(tallyIn(unpackLatestDeployment('after-fork')).signature_count).toBe(1);
   }, 600_000);

@@ -325,7 +325,9 @@ describe('the Derived files workflow', () => {
     expect(workflow.jobs.deploy.uses).toBe('./.github/workflows/pages.yml');
     expect(workflow.jobs.deploy.if).toBe("${{ !cancelled() && needs.derive.outputs.committed == 'true' }}");
     // It holds a write token: only the default branch, runtime dependencies, no install scripts.
-    expect(workflow.jobs.derive.if).toBe("github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
+    expect(workflow.jobs.derive.if).toBe(
+      "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
+    );
     expect(runs).toContain('npm ci --omit=dev --ignore-scripts --no-audit --no-fund');
     // The derived files are what `npm run derive` writes: the scripts it lists exist.
     const scripts = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')).scripts;

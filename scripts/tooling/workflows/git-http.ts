@@ -5,7 +5,7 @@
  * allow partial-clone filters and fetching any commit by id, as github.com does, so blobless,
  * sparse and depth-1 checkouts behave the same.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -47,6 +47,61 @@ export function parseCgiHeaders(head: string): { status: number; headers: Array<
 }
 
 /**
+ * CGI: the request travels in the environment; Authorization is accepted and ignored (the fake
+ * API checks tokens; this server, like a public repository, serves anyone).
+ */
+function cgiEnvironment(req: IncomingMessage, url: URL, pathInfo: string, projectRoot: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    GIT_PROJECT_ROOT: projectRoot,
+    GIT_HTTP_EXPORT_ALL: '1',
+    PATH_INFO: pathInfo,
+    REQUEST_METHOD: req.method ?? 'GET',
+    QUERY_STRING: url.search.replace(/^\?/, ''),
+    CONTENT_TYPE: req.headers['content-type'] ?? '',
+    ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
+    ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
+    ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
+    REMOTE_ADDR: '127.0.0.1',
+    REMOTE_USER: 'x-access-token',
+  };
+}
+
+/** Sends git http-backend's CGI answer on: its header block as status and headers, then the body. */
+function relayCgiResponse(child: ChildProcessWithoutNullStreams, res: ServerResponse): void {
+  let head = Buffer.alloc(0);
+  let headerDone = false;
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (headerDone) {
+      res.write(chunk);
+      return;
+    }
+    head = Buffer.concat([head, chunk]);
+    let end = head.indexOf('\r\n\r\n');
+    let gap = 4;
+    if (end < 0) {
+      end = head.indexOf('\n\n');
+      gap = 2;
+    }
+    if (end < 0) return;
+    headerDone = true;
+    const { status, headers } = parseCgiHeaders(head.subarray(0, end).toString('latin1'));
+    res.statusCode = status;
+    for (const [name, value] of headers) res.setHeader(name, value);
+    res.write(head.subarray(end + gap));
+  });
+  child.once('close', (code) => {
+    if (!headerDone) {
+      res.statusCode = 500;
+      res.end(Buffer.concat(stderr));
+    } else res.end();
+    if (code !== 0 && !headerDone) process.stderr.write(Buffer.concat(stderr));
+  });
+}
+
+/**
  * Serves every bare repository under `projectRoot` (a repository `owner/name` lives at
  * `<projectRoot>/owner/name`; a `.git` suffix in the URL is accepted) on 127.0.0.1.
  */
@@ -63,59 +118,15 @@ export async function startGitHttpServer(projectRoot: string): Promise<GitHttpSe
       res.end();
       return;
     }
-    // CGI: the request travels in the environment; Authorization is accepted and ignored (the
-    // fake API checks tokens; this server, like a public repository, serves anyone).
     const child = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        GIT_PROJECT_ROOT: projectRoot,
-        GIT_HTTP_EXPORT_ALL: '1',
-        PATH_INFO: pathInfo,
-        REQUEST_METHOD: req.method ?? 'GET',
-        QUERY_STRING: url.search.replace(/^\?/, ''),
-        CONTENT_TYPE: req.headers['content-type'] ?? '',
-        ...(req.headers['content-length'] ? { CONTENT_LENGTH: req.headers['content-length'] } : {}),
-        ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] } : {}),
-        ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
-        REMOTE_ADDR: '127.0.0.1',
-        REMOTE_USER: 'x-access-token',
-      },
+      env: cgiEnvironment(req, url, pathInfo, projectRoot),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     children.add(child);
     child.once('close', () => children.delete(child));
     req.pipe(child.stdin);
     child.stdin.on('error', () => undefined);
-    let head = Buffer.alloc(0);
-    let headerDone = false;
-    const stderr: Buffer[] = [];
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (headerDone) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      let end = head.indexOf('\r\n\r\n');
-      let gap = 4;
-      if (end < 0) {
-        end = head.indexOf('\n\n');
-        gap = 2;
-      }
-      if (end < 0) return;
-      headerDone = true;
-      const { status, headers } = parseCgiHeaders(head.subarray(0, end).toString('latin1'));
-      res.statusCode = status;
-      for (const [name, value] of headers) res.setHeader(name, value);
-      res.write(head.subarray(end + gap));
-    });
-    child.once('close', (code) => {
-      if (!headerDone) {
-        res.statusCode = 500;
-        res.end(Buffer.concat(stderr));
-      } else res.end();
-      if (code !== 0 && !headerDone) process.stderr.write(Buffer.concat(stderr));
-    });
+    relayCgiResponse(child, res);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

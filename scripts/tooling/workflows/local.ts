@@ -1,5 +1,6 @@
 /**
  * npm run workflows:local — runs the workflow scenarios (test/workflows/run-workflows.test.ts,
+ * security-scenarios.test.ts,
  * the stand-in comparison and the runner's own tests) with vitest and prints one line each:
  * PASS, FAIL or SKIP, and the scenario. Exits non-zero when one fails. Details: vitest's output,
  * kept in a file named at the end.
@@ -11,6 +12,7 @@ import path from 'node:path';
 
 const FILES = [
   'test/workflows/run-workflows.test.ts',
+  'test/workflows/security-scenarios.test.ts',
   'test/workflows/stand-ins.test.ts',
   'test/workflows/runner.test.ts',
 ];

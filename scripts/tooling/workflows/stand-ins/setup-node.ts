@@ -4,6 +4,10 @@
  * major; `lts/*` and `lts/<name>` are satisfied by any LTS release line, since which line is
  * newest cannot be known offline) and adds nothing to PATH. `cache: npm` is not simulated:
  * installs read the local npm cache offline.
+ *
+ * PETITION_LOCAL_NODE_SUBSTITUTE=1 (set by the test set-up, test/workflows/local-github.ts, on a
+ * machine without the pinned Node) runs the steps with the running Node instead of failing, and
+ * says so in the log as a warning: a substitution, like the runner's step overrides.
  */
 import { getInput, info, run, setOutput } from './toolkit.ts';
 
@@ -21,8 +25,11 @@ export function satisfies(spec: string, version: string, lts: string | undefined
 run(async () => {
   const spec = getInput('node-version');
   if (getInput('node-version-file')) throw new Error('node-version-file is not supported by the local stand-in');
-  if (!satisfies(spec, process.version, process.release.lts))
-    throw new Error(`node-version ${spec} wanted, but this machine runs Node ${process.version}`);
+  if (!satisfies(spec, process.version, process.release.lts)) {
+    const message = `node-version ${spec} wanted, but this machine runs Node ${process.version}`;
+    if (process.env.PETITION_LOCAL_NODE_SUBSTITUTE !== '1') throw new Error(message);
+    process.stdout.write(`::warning::${message}: SUBSTITUTED (PETITION_LOCAL_NODE_SUBSTITUTE=1)\n`);
+  }
   info(`Using the running Node ${process.version} for node-version ${spec || '(none)'}`);
   if (getInput('cache')) info(`cache: ${getInput('cache')} is not simulated locally`);
   setOutput('node-version', process.version);
