@@ -9,37 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowId, type OfflineSignatureRecord } from '../../scripts/core/offline-signature.ts';
-import type { SignatureRecord } from '../../scripts/core/signature-file.ts';
 import { signatureReceiptPath } from '../../scripts/core/signature-list.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
+import { githubSigners, pastBatch } from '../fixtures/receipt-links/records.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { buildSite } from '../helpers/site.ts';
 
 const PREFIX = '/amur-leopard/';
-const github: SignatureRecord[] = Array.from({ length: 25 }, (_, i) => ({
-  name: `Signer ${i + 1}`,
-  country: 'DE',
-  login: `signer-${i + 1}`,
-  user_id: 1000 * (i + 1) + 7,
-  issue: i + 1,
-  signed_at: `2026-11-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
-  letter_sha256: '',
-  reason: '',
-}));
-const pastBatch: OfflineSignatureRecord[] = Array.from({ length: 12 }, (_, i) => ({
-  channel: 'paper',
-  id: rowId('october-market', i + 2),
-  name: `Paper signer ${i + 1}`,
-  country: 'RU',
-  signed_at: '2026-10-03',
-  batch: 'october-market',
-  row: i + 2,
-  collector: 'Maria K.',
-  letter_sha256: '',
-  reason: '',
-}));
+const github = githubSigners(() => 'DE');
 /** The 15th GitHub signer: on page 2 of 10 a page before the batch, on page 3 after it. */
 const signer = github[14]!;
 

@@ -6,12 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rowId, type OfflineSignatureRecord, type PetitionRecord } from '../../scripts/core/offline-signature.ts';
+import type { PetitionRecord } from '../../scripts/core/offline-signature.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
-import type { SignatureRecord } from '../../scripts/core/signature-file.ts';
 import { signatureEntryPath, signatureReceiptPath } from '../../scripts/core/signature-list.ts';
 import { bulkEntriesHtml } from '../../scripts/site/bulk-pages.ts';
 import { buildSiteData, type SiteBuild } from '../../scripts/site/site-data.ts';
+import { githubSigners, pastBatch } from '../fixtures/receipt-links/records.ts';
 import { baseSettings, projectRoot } from '../helpers/site.ts';
 
 const letterText = await readFile(
@@ -25,30 +25,7 @@ const settings = resolveSettings({ ...baseSettings, signatures_per_page: 10 }, {
 const now = new Date('2026-12-01T00:00:00Z');
 
 /** 25 GitHub signers, one a day from 1 November; ids chosen to share receipt pages. */
-const github: SignatureRecord[] = Array.from({ length: 25 }, (_, i) => ({
-  name: `Signer ${i + 1}`,
-  country: i % 2 ? 'RU' : 'DE',
-  login: `signer-${i + 1}`,
-  user_id: 1000 * (i + 1) + 7,
-  issue: i + 1,
-  signed_at: `2026-11-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
-  letter_sha256: '',
-  reason: '',
-}));
-
-/** A paper batch typed up late but dated in October: it goes before every GitHub signature. */
-const pastBatch: OfflineSignatureRecord[] = Array.from({ length: 12 }, (_, i) => ({
-  channel: 'paper',
-  id: rowId('october-market', i + 2),
-  name: `Paper signer ${i + 1}`,
-  country: 'RU',
-  signed_at: '2026-10-03',
-  batch: 'october-market',
-  row: i + 2,
-  collector: 'Maria K.',
-  letter_sha256: '',
-  reason: '',
-}));
+const github = githubSigners((i) => (i % 2 ? 'RU' : 'DE'));
 
 const build = (records: readonly PetitionRecord[]): SiteBuild => buildSiteData(settings, records, letterText, now);
 
