@@ -5,6 +5,7 @@
  *   npm run bench                     builds at 0, 10,000 and 100,000 signatures, 1,000 issues
  *   npm run bench -- --quick          builds at 0, 1,000 and 5,000 signatures, 200 issues
  *   npm run bench -- --sizes=0,20000 --issues=500 --repeat=2 --existing=5000
+ *   npm run bench -- --repository-scale=1000000,3000000   only the repository at millions of files
  *
  * Builds: the real `npm run build` command, one process per build, against generated signature
  * files in the real format in a temporary folder (SIGNATURES_DIR), each into its own temporary
@@ -23,7 +24,8 @@ import { formFieldsFromTemplate, parseIssueForm } from '../core/issue-form.ts';
 import { validateSignature } from '../core/validate-signature.ts';
 import { hostileIssueBodies } from './bench/hostile-issues.ts';
 import { measureCheckout } from './bench/checkout.ts';
-import { measureBuild, measureDataStep, writeSampleFolder, type BuildRun } from './bench/build.ts';
+import { measureBuild, measureDataStep, sampleLetterSha256, writeSampleFolder, type BuildRun } from './bench/build.ts';
+import { printRepositoryScale } from './bench/repository-scale-report.ts';
 import { measureIncremental } from './bench/incremental.ts';
 import { measureDelivery, type DeliveryRun } from './bench/delivery.ts';
 import { measureProcessor, type ProcessorResult } from './bench/processor.ts';
@@ -31,16 +33,24 @@ import { consecutiveIds, folderOccupancy, spreadIds } from './bench/storage.ts';
 
 // ---- options -------------------------------------------------------------------------------
 
-const args = process.argv.slice(2);
+// `--repository-scale 3000000` is read as `--repository-scale=3000000`.
+const rawArgs = process.argv.slice(2);
+const spaced = (i: number) => rawArgs[i] === '--repository-scale' && /^[\d_,]+$/.test(rawArgs[i + 1] ?? '');
+const args = rawArgs.flatMap((arg, i) =>
+  spaced(i) ? [`${arg}=${rawArgs[i + 1]}`] : i > 0 && spaced(i - 1) ? [] : [arg],
+);
 const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
 const quick = args.includes('--quick');
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const unknown = args.filter(
-  (arg) => !/^--(quick|sizes=.+|delivery=.+|issues=\d+|repeat=\d+|existing=\d+|scale=[\d_]+)$/.test(arg),
+  (arg) =>
+    !/^--(quick|sizes=.+|delivery=.+|issues=\d+|repeat=\d+|existing=\d+|scale=[\d_]+|repository-scale=[\d_,]+)$/.test(
+      arg,
+    ),
 );
 if (unknown.length > 0) {
   console.error(
-    `Unknown option(s): ${unknown.join(' ')}\nusage: npm run bench [-- --quick] [--sizes=0,10000,100000] [--scale=1000000] [--delivery=10000,100000,1000000] [--issues=1000] [--repeat=3] [--existing=10000]`,
+    `Unknown option(s): ${unknown.join(' ')}\nusage: npm run bench [-- --quick] [--sizes=0,10000,100000] [--scale=1000000] [--delivery=10000,100000,1000000] [--issues=1000] [--repeat=3] [--existing=10000] [--repository-scale=1000000,3000000]`,
   );
   process.exit(2);
 }
@@ -67,6 +77,21 @@ const issues = Number(option('issues') ?? (quick ? 200 : 1000));
 const scale = Number((option('scale') ?? (quick ? '100000' : '1000000')).replace(/_/g, ''));
 const repeat = Math.max(1, Number(option('repeat') ?? 3));
 const existing = Number(option('existing') ?? (quick ? 1000 : 10000));
+
+// The repository at millions of files (opt-in, long: minutes a million): only that section runs.
+const repositoryScale = option('repository-scale')
+  ?.split(',')
+  .map((value) => Number(value.replace(/_/g, '')));
+if (repositoryScale) {
+  if (repositoryScale.some((n) => !Number.isInteger(n) || n < 1000 || n >= 200_000_000)) {
+    console.error(
+      '--repository-scale must be whole numbers of signatures from 1,000, e.g. --repository-scale=1000000,3000000',
+    );
+    process.exit(2);
+  }
+  await printRepositoryScale(repositoryScale, await sampleLetterSha256());
+  process.exit(0);
+}
 
 // ---- formatting ----------------------------------------------------------------------------
 
