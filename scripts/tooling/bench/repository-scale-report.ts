@@ -130,9 +130,17 @@ export async function printRepositoryScale(sizes: readonly number[], letterSha25
   const measured: RepositoryScale[] = [];
   for (const n of [...sizes].sort((a, b) => a - b)) {
     console.log(`${int(n)} signatures (load average ${load()}):`);
-    measured.push(await measureRepositoryScale(n, { letterSha256 }));
+    const result = await measureRepositoryScale(n, { letterSha256 });
+    // Printed at once: a later, larger size that fails or is stopped leaves this one on record.
+    console.log(`  raw: ${JSON.stringify(result)}`);
+    measured.push(result);
   }
   console.log(`\nLoad average after: ${load()}\n`);
+  reportRepositoryScale(measured);
+}
+
+/** The table of figures at each size, per signature, at 10,000,000 and against their limits, and the times. */
+export function reportRepositoryScale(measured: readonly RepositoryScale[]): void {
   const rows = LINES.map((line) => {
     const points = measured.map((r) => [r.signatures, line.value(r)] as [number, number]);
     const fit = extrapolate(points, TEN_MILLION, line.limit?.value);
@@ -167,5 +175,4 @@ export async function printRepositoryScale(sizes: readonly number[], letterSha25
         `${int(r.history.commits)} commits, ${int(r.history.offlineSignatures)} of the files offline, fast-import's packs ${show(r.importedPackBytes, 'bytes')}`,
     );
   }
-  console.log(`\nRaw figures (JSON):\n${JSON.stringify(measured)}`);
 }

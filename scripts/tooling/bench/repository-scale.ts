@@ -138,49 +138,61 @@ export async function measureRepositoryScale(
       { keep: true },
     );
     const history = JSON.parse(generate.stdout.toString()) as HistorySummary;
-    const expected = history.githubSignatures + history.offlineSignatures;
     log(
       `  generated ${signatures.toLocaleString('en')} signatures in ${history.commits} commits: ${describe(generate)}`,
     );
-    const importedPackBytes = await du(path.join(origin, 'objects'));
-    const repack = await git(origin, ['repack', '-adfq']);
-    const packBytes = await du(path.join(origin, 'objects/pack'));
-    log(`  git repack -adf: ${describe(repack)}`);
-    const objects = await objectBreakdown(origin);
-    const { lsTree, blobs } = await listHead(origin);
-    const started = performance.now();
-    const counted = await gitStore({ repository: origin }).count();
-    const processorCountS = (performance.now() - started) / 1000;
-    if (counted !== expected || lsTree.entries !== expected)
-      throw new Error(`git lists ${lsTree.entries} files and the processor counts ${counted}, not ${expected}`);
-    const diffTree = await diffTreeApart(origin);
-    const catFile = { ...figures(await git(origin, ['cat-file', '--batch'], { stdin: blobs })), blobs: lsTree.entries };
-    log(`  ls-tree, diff-tree, cat-file --batch of ${lsTree.entries.toLocaleString('en')} blobs: done`);
-    const index = await fullIndex(origin, work);
-    const { sparseClone, sparseIndexBytes } = await sparseCheckout(origin, work);
-    log(`  blobless sparse clone: ${describe(sparseClone)}`);
-    const recordCache = await recordCacheOf(origin, work, expected);
-    log(`  record cache: ${describe(recordCache)}`);
-    return {
-      signatures,
-      history,
-      generate: figures(generate),
-      importedPackBytes,
-      repack: figures(repack),
-      packBytes,
-      objects,
-      lsTree,
-      processorCountS,
-      diffTree,
-      catFile,
-      index,
-      sparseClone,
-      sparseIndexBytes,
-      recordCache,
-    };
+    return await measureRepository(origin, work, { signatures, history, generate: figures(generate) }, log);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Measures a repository signature-history.ts wrote at `origin` (repacking it), using `work` for
+ * the clones and the cache. Exported so that a repository generated apart can be measured.
+ */
+export async function measureRepository(
+  origin: string,
+  work: string,
+  made: Pick<RepositoryScale, 'signatures' | 'history' | 'generate'>,
+  log: (line: string) => void = console.log,
+): Promise<RepositoryScale> {
+  const { history } = made;
+  const expected = history.githubSignatures + history.offlineSignatures;
+  const importedPackBytes = await du(path.join(origin, 'objects'));
+  const repack = await git(origin, ['repack', '-adfq']);
+  const packBytes = await du(path.join(origin, 'objects/pack'));
+  log(`  git repack -adf: ${describe(repack)}`);
+  const objects = await objectBreakdown(origin);
+  const { lsTree, blobs } = await listHead(origin);
+  const started = performance.now();
+  const counted = await gitStore({ repository: origin }).count();
+  const processorCountS = (performance.now() - started) / 1000;
+  if (counted !== expected || lsTree.entries !== expected)
+    throw new Error(`git lists ${lsTree.entries} files and the processor counts ${counted}, not ${expected}`);
+  const diffTree = await diffTreeApart(origin);
+  const catFile = { ...figures(await git(origin, ['cat-file', '--batch'], { stdin: blobs })), blobs: lsTree.entries };
+  log(`  ls-tree, diff-tree, cat-file --batch of ${lsTree.entries.toLocaleString('en')} blobs: done`);
+  const index = await fullIndex(origin, work);
+  const { sparseClone, sparseIndexBytes } = await sparseCheckout(origin, work);
+  log(`  blobless sparse clone: ${describe(sparseClone)}`);
+  const recordCache = await recordCacheOf(origin, work, expected);
+  log(`  record cache: ${describe(recordCache)}`);
+  return {
+    ...made,
+    importedPackBytes,
+    repack: figures(repack),
+    packBytes,
+    objects,
+    lsTree,
+    processorCountS,
+    diffTree,
+    catFile,
+    index,
+    sparseClone,
+    sparseIndexBytes,
+    recordCache,
+  };
 }
 
 export const describe = (u: Usage) =>
