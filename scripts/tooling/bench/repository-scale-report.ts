@@ -67,9 +67,20 @@ const LINES: Line[] = [
     value: (r) => r.sparseClone.wallS,
     unit: 's',
   },
+  {
+    label: '… its CPU s (git clone and, over file://, the serving upload-pack)',
+    value: (r) => r.sparseClone.cpuS,
+    unit: 's',
+  },
   { label: '… its size on disk', value: (r) => r.sparseClone.bytes, unit: 'bytes' },
   { label: '… of which .git/index (every path, skip-worktree)', value: (r) => r.sparseClone.indexBytes, unit: 'bytes' },
   { label: '… with a sparse index instead', value: (r) => r.sparseIndexBytes, unit: 'bytes' },
+  {
+    label: 'the same clone keeping a sparse index (-c index.sparse=true), wall s',
+    // Not measured by the first runs of this section.
+    value: (r) => r.sparseIndexClone?.wallS ?? Number.NaN,
+    unit: 's',
+  },
   { label: 'Pages loader from cold (CPU s)', value: (r) => r.recordCache.cpuS, unit: 's' },
   {
     label: 'Pages loader from cold (peak memory)',
@@ -88,6 +99,7 @@ const LINES: Line[] = [
 
 const int = (n: number) => Math.round(n).toLocaleString('en');
 function show(value: number, unit: Line['unit']): string {
+  if (!Number.isFinite(value)) return '–';
   if (unit === 'count') return int(value);
   if (unit === 's') return `${value.toFixed(value < 10 ? 2 : 1)} s`;
   if (value >= GB) return `${(value / GB).toFixed(2)} GB`;
