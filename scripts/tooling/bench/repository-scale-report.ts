@@ -21,7 +21,7 @@ interface Line {
 /** Where each figure meets a limit. Sources: docs/_incoming/wip-paper.md ("How far it goes"). */
 const LINES: Line[] = [
   {
-    label: 'repository after git repack -adf (.git, history included)',
+    label: 'repository after git repack -ad (the pack, history included)',
     value: (r) => r.packBytes,
     unit: 'bytes',
     limit: { value: 5 * GB, what: "GitHub: 'less than 5 GB is strongly recommended' (ideally < 1 GB; 10 GB on disk)" },
