@@ -135,14 +135,18 @@ const load = () =>
     .join(' ');
 
 /** Measures each size in turn (largest last) and prints the figures, the extrapolation and the limits. */
-export async function printRepositoryScale(sizes: readonly number[], letterSha256: string): Promise<void> {
+export async function printRepositoryScale(
+  sizes: readonly number[],
+  letterSha256: string,
+  perCommit = 500,
+): Promise<void> {
   console.log(
-    `\n## Repository scale: a bare repository with the processor's history (500 signatures a commit), at ${sizes.map(int).join(', ')} signatures\n`,
+    `\n## Repository scale: a bare repository with the processor's history (${int(perCommit)} signatures a commit), at ${sizes.map(int).join(', ')} signatures\n`,
   );
   const measured: RepositoryScale[] = [];
   for (const n of [...sizes].sort((a, b) => a - b)) {
     console.log(`${int(n)} signatures (load average ${load()}):`);
-    const result = await measureRepositoryScale(n, { letterSha256 });
+    const result = await measureRepositoryScale(n, { letterSha256, perCommit });
     // Printed at once: a later, larger size that fails or is stopped leaves this one on record.
     console.log(`  raw: ${JSON.stringify(result)}`);
     measured.push(result);

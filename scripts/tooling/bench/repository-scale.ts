@@ -94,6 +94,8 @@ export const V8_MAX_STRING = 2 ** 29 - 24;
 /** Everything measured on one repository. Sizes in bytes, times in seconds. */
 export interface RepositoryScale {
   signatures: number;
+  /** Signatures a commit of the generated history holds (the processor's runs: 500). */
+  perCommit?: number;
   history: HistorySummary;
   generate: Usage;
   /**
@@ -125,7 +127,11 @@ export interface RepositoryScale {
 /** Generates the repository (in a child process, timed) and measures it; removes it afterwards. */
 export async function measureRepositoryScale(
   signatures: number,
-  { letterSha256 = '', log = console.log }: { letterSha256?: string; log?: (line: string) => void } = {},
+  {
+    letterSha256 = '',
+    perCommit = 500,
+    log = console.log,
+  }: { letterSha256?: string; perCommit?: number; log?: (line: string) => void } = {},
 ): Promise<RepositoryScale> {
   const work = await mkdtemp(path.join(os.tmpdir(), `petition-repository-${signatures}-`));
   const origin = path.join(work, 'origin.git');
@@ -139,6 +145,7 @@ export async function measureRepositoryScale(
         origin,
         String(signatures),
         letterSha256,
+        String(perCommit),
       ],
       { keep: true },
     );
@@ -146,7 +153,7 @@ export async function measureRepositoryScale(
     log(
       `  generated ${signatures.toLocaleString('en')} signatures in ${history.commits} commits: ${describe(generate)}`,
     );
-    return await measureRepository(origin, work, { signatures, history, generate: figures(generate) }, log);
+    return await measureRepository(origin, work, { signatures, perCommit, history, generate: figures(generate) }, log);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -159,7 +166,7 @@ export async function measureRepositoryScale(
 export async function measureRepository(
   origin: string,
   work: string,
-  made: Pick<RepositoryScale, 'signatures' | 'history' | 'generate'>,
+  made: Pick<RepositoryScale, 'signatures' | 'perCommit' | 'history' | 'generate'>,
   log: (line: string) => void = console.log,
 ): Promise<RepositoryScale> {
   const { history } = made;

@@ -169,15 +169,19 @@ function offlineRecords(signatures: number, perCommit: number, every: number) {
   return generateOfflineSampleRecords(batches * OFFLINE_BATCH);
 }
 
-// `node --import tsx scripts/tooling/bench/signature-history.ts DIRECTORY SIGNATURES [LETTER_SHA256]`
+// `node --import tsx scripts/tooling/bench/signature-history.ts DIRECTORY SIGNATURES [LETTER_SHA256] [PER_COMMIT]`
 // writes the repository and prints its summary as JSON (the bench runs it so, to time it alone).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [directory, count, letterSha256 = ''] = process.argv.slice(2);
-  if (!directory || !/^\d+$/.test(count ?? '')) {
+  const [directory, count, letterSha256 = '', perCommit = '500'] = process.argv.slice(2);
+  if (!directory || !/^\d+$/.test(count ?? '') || !/^\d+$/.test(perCommit)) {
     console.error(
-      'usage: node --import tsx scripts/tooling/bench/signature-history.ts DIRECTORY SIGNATURES [LETTER_SHA256]',
+      'usage: node --import tsx scripts/tooling/bench/signature-history.ts DIRECTORY SIGNATURES [LETTER_SHA256] [PER_COMMIT]',
     );
     process.exit(2);
   }
-  console.log(JSON.stringify(await writeSignatureHistory(directory, { signatures: Number(count), letterSha256 })));
+  console.log(
+    JSON.stringify(
+      await writeSignatureHistory(directory, { signatures: Number(count), letterSha256, perCommit: Number(perCommit) }),
+    ),
+  );
 }
