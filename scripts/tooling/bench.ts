@@ -521,8 +521,8 @@ const clientCpu = processorRuns.map(([, r]) => fixed(r.clientCpuPerRequestMs, 2)
 target(
   marginalCpuPerIssue <= 2,
   `≤ 2 ms of processor CPU per issue: ${fixed(marginalCpuPerIssue, 2)} ms per issue beyond the per-run constant ` +
-    `(${fixed(cpuPerIssue, 2)} ms averaged over the whole run). The HTTP client (Octokit with throttling and retry, ` +
-    `on fetch) takes ${clientCpu} ms per request; the processor's own work ≈ ${fixed(Math.max(0, ownCpuPerIssue), 2)} ms per issue`,
+    `(${fixed(cpuPerIssue, 2)} ms averaged over the whole run). The HTTP client (Octokit with its pacing and ` +
+    `retry hook, on undici) takes ${clientCpu} ms per request; the processor's own work ≈ ${fixed(Math.max(0, ownCpuPerIssue), 2)} ms per issue`,
 );
 target(
   processorRuns.every(([, r]) => r.treeListings === 0),
