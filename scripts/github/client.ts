@@ -18,7 +18,7 @@
  * against the fake GitHub.
  */
 import { Octokit } from '@octokit/rest';
-import { undiciFetch } from './transport.ts';
+import { decodeBody, undiciFetch } from './transport.ts';
 
 export type ProcessorOctokit = Octokit;
 
@@ -99,7 +99,11 @@ function pacedRequests(options: ClientOptions) {
     for (;;) {
       if (write && interval > 0) await writeTurn();
       try {
-        return await send(request);
+        const response = await send(request);
+        const answer = response as { data?: unknown; headers?: Record<string, string | undefined> };
+        // Successful answers come unparsed (see createClient): read them here.
+        if (Buffer.isBuffer(answer.data)) answer.data = decodeBody(answer.headers?.['content-type'], answer.data);
+        return response;
       } catch (error) {
         const limit = rateLimitWait(error, Date.now());
         if (limit) {
@@ -132,7 +136,8 @@ export function createClient(options: ClientOptions): ProcessorOctokit {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: 'petition-as-code-processor',
     log: { debug: () => {}, info: () => {}, warn: log, error: log },
-    request: { fetch: undiciFetch({ onRequest: options.onRequest }) },
+    // Octokit's own parsing of successful answers is skipped for a plain JSON.parse (decodeBody).
+    request: { fetch: undiciFetch({ onRequest: options.onRequest }), parseSuccessResponseBody: false },
   });
   // Registered last, so it wraps the whole request (authentication, logging, the HTTP exchange).
   const paced = pacedRequests(options);
