@@ -17,10 +17,17 @@
  * they implement are the few lines below; test/processor/client.test.ts checks each of them
  * against the fake GitHub.
  */
-import { Octokit } from '@octokit/rest';
+import { Octokit as OctokitCore } from '@octokit/core';
+import { paginateRest } from '@octokit/plugin-paginate-rest';
+import { legacyRestEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { decodeBody, undiciFetch } from './transport.ts';
 
-export type ProcessorOctokit = Octokit;
+/**
+ * @octokit/rest's Octokit without its request-log plugin, which parsed every request's URL
+ * template a second time only to log it; failures worth a line are logged by the hook below.
+ */
+const Octokit = OctokitCore.plugin(legacyRestEndpointMethods, paginateRest);
+export type ProcessorOctokit = InstanceType<typeof Octokit>;
 
 export interface ClientOptions {
   token?: string;
@@ -122,6 +129,7 @@ function pacedRequests(options: ClientOptions) {
         const retries = typeof own === 'number' ? own : SERVER_RETRIES;
         if (status === undefined || status < 400 || DO_NOT_RETRY.has(status) || failed >= retries) throw error;
         failed += 1;
+        log(`${request.method} ${request.url} failed (${status}); retry ${failed} of ${retries}.`);
         await sleep(failed * failed * (unit / 10));
       }
     }

@@ -83,13 +83,14 @@ describe("the processor's GitHub client", () => {
     expect(logs.join('\n')).toContain('giving up after 4 retries');
   });
 
-  it('retries a server error three times, further apart each time, then reports it', async () => {
-    const { octokit, waits, requests } = await client();
+  it('retries a server error three times, further apart each time, saying so in the log, then reports it', async () => {
+    const { octokit, waits, requests, logs } = await client();
     fake.inject({ method: 'GET', path: /\/issues\/1$/, status: 502, times: 10 });
     await expect(octokit.rest.issues.get({ ...repository, issue_number: 1 })).rejects.toMatchObject({ status: 502 });
     expect(answered(502)).toBe(4);
     expect(requests()).toBe(4);
     expect(waits).toEqual([1, 4, 9]);
+    expect(logs).toContain('GET /repos/{owner}/{repo}/issues/{issue_number} failed (502); retry 3 of 3.');
   });
 
   it('retries a dropped connection and a 429 without rate-limit headers', async () => {
