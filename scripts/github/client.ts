@@ -67,12 +67,15 @@ export function rateLimitWait(error: unknown, nowMs: number): { seconds: number;
   if (status !== 403 && status !== 429) return undefined;
   const headers = response?.headers ?? {};
   const secondary = /\bsecondary rate\b/i.test(message);
+  // GitHub: "If the retry-after response header is present, you should not retry your request
+  // until after that many seconds has elapsed" (an older secondary limit's message says "abuse
+  // detection" and is recognised by the header alone). A 0 is read as no header.
   const retryAfter = Number(headers['retry-after']);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers['retry-after'] !== undefined)
+  if (Number.isFinite(retryAfter) && retryAfter > 0)
     return { seconds: retryAfter, what: secondary ? 'Secondary rate limit' : 'Rate limit reached' };
   if (headers['x-ratelimit-remaining'] === '0') {
     // One second more, so the retry comes after the reset.
-    const reset = Number(headers['x-ratelimit-reset']) * 1000;
+    const reset = (Number(headers['x-ratelimit-reset']) || 0) * 1000;
     return { seconds: Math.max(0, Math.ceil((reset - nowMs) / 1000) + 1), what: 'Rate limit reached' };
   }
   if (secondary) return { seconds: SECONDARY_LIMIT_FALLBACK_SECONDS, what: 'Secondary rate limit' };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient } from '../../scripts/github/client.ts';
+import { createClient, rateLimitWait } from '../../scripts/github/client.ts';
 import { secondaryRateLimit, startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 
 let fake: FakeGitHub;
@@ -128,5 +128,42 @@ describe("the processor's GitHub client", () => {
       direction: 'asc',
     });
     expect(issues.map((item) => item.user?.id)).toEqual([100, 101, 102, 103, 104]);
+  });
+
+  it('reads how long a rate limit asks to wait as GitHub documents it, and nothing else as a rate limit', () => {
+    const now = Date.UTC(2026, 10, 24, 12);
+    const failure = (status: number, message: string, headers: Record<string, string>) => ({
+      status,
+      message,
+      response: { headers },
+    });
+    expect(
+      rateLimitWait(failure(403, 'You have exceeded a secondary rate limit', { 'retry-after': '30' }), now),
+    ).toEqual({
+      seconds: 30,
+      what: 'Secondary rate limit',
+    });
+    expect(rateLimitWait(failure(403, 'You have exceeded a secondary rate limit', {}), now)?.seconds).toBe(60);
+    expect(
+      rateLimitWait(failure(403, 'You have triggered an abuse detection mechanism', { 'retry-after': '5' }), now)
+        ?.seconds,
+    ).toBe(5);
+    expect(
+      rateLimitWait(
+        failure(403, 'API rate limit exceeded', {
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(now / 1000 + 90),
+        }),
+        now,
+      )?.seconds,
+    ).toBe(91);
+    expect(rateLimitWait(failure(403, 'API rate limit exceeded', { 'x-ratelimit-remaining': '0' }), now)?.seconds).toBe(
+      0,
+    );
+    expect(
+      rateLimitWait(failure(403, 'Resource not accessible by integration', { 'x-ratelimit-remaining': '4999' }), now),
+    ).toBeUndefined();
+    expect(rateLimitWait(failure(502, 'Bad gateway', { 'retry-after': '5' }), now)).toBeUndefined();
+    expect(rateLimitWait(failure(429, 'Too many requests', { 'retry-after': '0' }), now)).toBeUndefined();
   });
 });
