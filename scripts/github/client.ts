@@ -6,7 +6,8 @@
  *   apart: GitHub allows 80 a minute, and asks for a second between them;
  * - a 403 or 429 that is a rate limit is waited out and retried, up to `rateLimitRetries` times:
  *   `retry-after` seconds when GitHub sends it, else until `x-ratelimit-reset` when
- *   `x-ratelimit-remaining` is 0, else (a secondary limit without headers) a minute;
+ *   `x-ratelimit-remaining` is 0, else (a secondary limit without headers) a minute. GitHub did
+ *   not act on a rate-limited request, so even a comment is safely sent again;
  * - other failures (5xx, dropped connections, which Octokit reports as 500) are retried up to 3
  *   times (or the request's own `request.retries`), 1, 4 and 9 tenths of `retryTimeUnitMs` apart;
  *   never 400, 401, 403, 404, 410, 422 or 451, which a retry cannot fix.
@@ -150,7 +151,8 @@ export function createClient(options: ClientOptions): ProcessorOctokit {
     // Octokit's own parsing of successful answers is skipped for a plain JSON.parse (decodeBody).
     request: { fetch: undiciFetch({ onRequest: options.onRequest }), parseSuccessResponseBody: false },
   });
-  // Registered last, so it wraps the whole request (authentication, logging, the HTTP exchange).
+  // Registered last, so it wraps the whole request (authentication, the HTTP exchange), and
+  // pagination goes through it page by page.
   const paced = pacedRequests(options);
   octokit.hook.wrap('request', (send, request) =>
     paced<typeof request, Awaited<ReturnType<typeof send>>>(send, request),
