@@ -1,5 +1,5 @@
 /**
- * Names in Thai, Georgian and Armenian are printed in the delivery PDFs, each in a font
+ * Names in Hangul, Thai, Georgian and Armenian are printed in the delivery PDFs, each in a font
  * that has its script, and come back out of the PDF as the same text: pdffonts lists the
  * embedded faces and pdftotext reads the names (poppler-utils).
  */
@@ -19,6 +19,7 @@ const NAMES = {
   NotoSansThai: 'สมชาย ใจดี',
   NotoSansGeorgian: 'ნინო ბერიძე',
   NotoSansArmenian: 'Անի Պետրոսյան',
+  NotoSansKR: '김민준',
 };
 
 let work: string;
@@ -46,7 +47,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-describe('names in Thai, Georgian and Armenian', () => {
+describe('names in Hangul, Thai, Georgian and Armenian', () => {
   it('are printed, each with a font of its script, and read back as the same text', async () => {
     expect(missing.size, 'characters no font draws').toBe(0);
     const volume = path.join(work, 'packet', 'volume-01.pdf');
