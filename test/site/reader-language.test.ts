@@ -50,13 +50,18 @@ async function textFiles(folder: string, extensions: string[]): Promise<string[]
   return Promise.all(files.map((file) => readFile(path.join(folder, file), 'utf8')));
 }
 
-/** The Latin words each translation keeps in its own sources; allowed are those all of them keep. */
-async function sharedLatinWords(): Promise<Set<string>> {
+/**
+ * The Latin words each translation keeps in its own sources; allowed are those all of them keep.
+ * With `archived`, its archived letters count too: an old version is shown as its signers read
+ * it, whatever has been corrected since ("Tymangan").
+ */
+async function sharedLatinWords(archived = false): Promise<Set<string>> {
   const perLanguage = await Promise.all(
     TRANSLATED.map(async (code) => {
       const sources = [
         await readFile(path.join(projectRoot, `content/i18n/${code}.yml`), 'utf8'),
         ...(await textFiles(path.join(projectRoot, 'content', code), ['.md', '.json'])),
+        ...(archived ? await textFiles(path.join(projectRoot, 'content/letter-versions', code), ['.md']) : []),
       ];
       // Keys and YAML syntax are Latin too: only the values count (after a colon, or list items).
       const values = sources.join('\n').replace(/^\s*[\w-]+:(?=\s|$)/gm, '');
@@ -103,8 +108,13 @@ function foreignWords(texts: readonly string[], allowed: ReadonlySet<string>): s
 describe('a Russian or Chinese reader', () => {
   let site: BuiltSite;
   let allowed: Set<string>;
+  let allowedInArchive: Set<string>;
   beforeAll(async () => {
-    [site, allowed] = await Promise.all([buildSite({ signaturesDir: MIXED }), sharedLatinWords()]);
+    [site, allowed, allowedInArchive] = await Promise.all([
+      buildSite({ signaturesDir: MIXED }),
+      sharedLatinWords(),
+      sharedLatinWords(true),
+    ]);
   });
   afterAll(() => rm(path.dirname(site.output), { recursive: true, force: true }));
 
@@ -118,7 +128,10 @@ describe('a Russian or Chinese reader', () => {
       const code = document.documentElement.getAttribute('lang') ?? '';
       if (!TRANSLATED.includes(code)) continue;
       seen[code] = (seen[code] ?? 0) + 1;
-      const words = foreignWords(readerText(document), allowed);
+      const words = foreignWords(
+        readerText(document),
+        page.startsWith('letter/versions/') ? allowedInArchive : allowed,
+      );
       if (words.length > 0) report[page] = words;
     }
     for (const code of TRANSLATED) expect(seen[code], code).toBeGreaterThan(10);
@@ -185,5 +198,35 @@ describe('a Russian or Chinese reader', () => {
         const html = await site.read(`${folder}${page}`);
         expect(html, `${folder}${page}`).toContain(sentence);
       }
+  });
+
+  it('reads every date written out on their pages whole, inside a <time> that does not break', async () => {
+    const written =
+      /\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}\s(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)\s\d{4}/u;
+    const report: Record<string, string[]> = {};
+    for (const page of (await readdir(site.output, { recursive: true })).filter((file) => file.endsWith('.html'))) {
+      const document = await site.dom(page);
+      if (!TRANSLATED.includes(document.documentElement.getAttribute('lang') ?? '')) continue;
+      // SVG text (the chart's labels) is laid out by coordinates and never wraps.
+      for (const element of [...document.querySelectorAll('time, script, svg, [lang]:not(html)')]) element.remove();
+      const loose = [...(document.body.textContent ?? '').matchAll(new RegExp(written, 'gu'))].map((m) => m[0]);
+      if (loose.length > 0) report[page] = loose;
+    }
+    expect(report).toEqual({});
+    const css = await site.read('assets/site.css');
+    expect(css).toMatch(/(?:^|\n)time\s*\{[^}]*white-space:\s*nowrap/);
+  });
+
+  it('finds the country names of the English sign form’s hint marked with their own language', async () => {
+    const hint = (await site.dom('sign/index.html')).querySelector('#sign-country-hint')!;
+    const marked = Object.fromEntries(
+      [...hint.querySelectorAll('[lang]')].map((span) => [span.getAttribute('lang'), span.textContent]),
+    );
+    expect(marked).toEqual({ ru: 'Россия', zh: '中国', de: 'Deutschland' });
+    for (const code of TRANSLATED) {
+      const translated = (await site.dom(`${code}/sign/index.html`)).querySelector('#sign-country-hint')!;
+      const languages = [...translated.querySelectorAll('[lang]')].map((span) => span.getAttribute('lang'));
+      expect(languages.sort(), code).toEqual(['de', 'ru', 'zh']);
+    }
   });
 });
