@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jsQRModule from 'jsqr';
 import { renderPixels } from '../../scripts/site/pictures/card.ts';
 import { markdown } from '../../scripts/site/site-data.ts';
+import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { buildSite, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 // jsqr is CommonJS typed as an ES module: its default export is the function or holds it.
@@ -227,6 +228,27 @@ describe('a Russian or Chinese reader', () => {
       const translated = (await site.dom(`${code}/sign/index.html`)).querySelector('#sign-country-hint')!;
       const languages = [...translated.querySelectorAll('[lang]')].map((span) => span.getAttribute('lang'));
       expect(languages.sort(), code).toEqual(['de', 'ru', 'zh']);
+    }
+  });
+
+  it('reads on the delivery letter who holds each office now, in their language, and the day that was checked', async () => {
+    const settings = JSON.parse(
+      await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8'),
+    );
+    const offices = settings.offices_now as {
+      holder: string;
+      holder_as_of: string;
+      holder_in: Record<string, string>;
+    }[];
+    for (const code of ['en', ...TRANSLATED]) {
+      const page = await site.dom(`${code === 'en' ? '' : `${code}/`}letter/delivery/index.html`);
+      const holders = [...page.querySelectorAll('.recipients .holder-now')];
+      expect(holders, code).toHaveLength(offices.length);
+      holders.forEach((holder, index) => {
+        const office = offices[index]!;
+        expect(holder.textContent, code).toContain(office.holder_in[code] ?? office.holder);
+        expect(holder.querySelector('time')?.getAttribute('datetime'), code).toBe(office.holder_as_of);
+      });
     }
   });
 });
