@@ -21,6 +21,7 @@ import { readLetterVersions } from './letter-versions.ts';
 import { markdown } from './letter-data.ts';
 import { DELIVERIES_FOLDER, readPublishedDeliveries } from './published-deliveries.ts';
 import { buildSiteData, type SiteBuild } from './site-data.ts';
+import { countWaitingSignatures } from './waiting-signatures.ts';
 
 /**
  * I/O part, for .eleventy.ts: reads settings (PETITION_SETTINGS or content/settings.json), the
@@ -52,7 +53,7 @@ export async function loadSiteData(
   }
   const letterVersions = await readLetterVersions(projectRoot, markdown);
   const deliveries = await readPublishedDeliveries(path.join(projectRoot, DELIVERIES_FOLDER));
-  return buildSiteData(
+  const build = buildSiteData(
     settings,
     records,
     letterText,
@@ -61,6 +62,13 @@ export async function loadSiteData(
     { catalogs, translatedLetters, letterVersions, translatedHomes },
     deliveries,
   );
+  // Only the Pages build gives this token (pages.yml, issues: read): every other build leaves it out.
+  build.data.waitingSignatures =
+    (await countWaitingSignatures(
+      { repository: settings.repository, token: env.PETITION_ISSUES_TOKEN, apiUrl: env.GITHUB_API_URL },
+      warn,
+    )) ?? null;
+  return build;
 }
 
 /**

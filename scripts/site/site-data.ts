@@ -77,6 +77,11 @@ export interface SiteData {
   deliveries: PublishedDelivery[];
   /** The letter's recipients with what has become of their offices (settings.offices_now). */
   addressees: Addressee[];
+  /**
+   * Signatures waiting to be counted (open issues with the signature label) when the site was
+   * built, from the GitHub API (scripts/site/waiting-signatures.ts); null when not asked or not known.
+   */
+  waitingSignatures: number | null;
   /** The historical note: when the letter was written and who has left office since ("" if neither). */
   letterNote: string;
   /** The site's languages, default first (scripts/site/languages.ts). */
@@ -179,6 +184,7 @@ export function buildSiteData(
     skippedSignatures: skipped,
     deliveries,
     addressees,
+    waitingSignatures: null,
     letterNote: historicalNote(letterVersion, addressees),
   };
   return {
