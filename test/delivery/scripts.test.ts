@@ -47,6 +47,24 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rm(work, { recursive: true, force: true }));
 
+describe('the cover letter of the packet', () => {
+  it('names who holds each office today, with the day that was checked', async () => {
+    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', path.join(work, 'packet', 'letter.pdf'), '-']);
+    const text = stdout.replace(/\s+/g, ' ');
+    const offices = baseSettings.offices_now as { holder: string; holder_as_of: string }[];
+    expect(offices.length).toBeGreaterThan(0);
+    for (const office of offices) {
+      const day = new Date(`${office.holder_as_of}T00:00:00Z`).toLocaleDateString('en-GB', {
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+        timeZone: 'UTC',
+      });
+      expect(text).toContain(`today (as of ${day}): ${office.holder}`);
+    }
+  });
+});
+
 describe('names in Hangul, Thai, Georgian and Armenian', () => {
   it('are printed, each with a font of its script, and read back as the same text', async () => {
     expect(missing.size, 'characters no font draws').toBe(0);
