@@ -168,11 +168,12 @@ export function shareCardSvg(input: ShareCardInput): string {
       `<image clip-path="url(#picture)" x="${CARD_WIDTH - imageWidth}" y="0" width="${imageWidth}" height="${CARD_HEIGHT}" preserveAspectRatio="xMidYMid slice" href="${escapeXml(input.image.dataUrl)}"/>`
     : '';
   const badge = textColourOn(input.accent);
-  const { regular: REGULAR_FAMILIES, bold: BOLD_FAMILIES } = CJK.test(
+  const cjk = CJK.test(
     [input.kicker, input.headline, input.words?.count, input.words?.progress, input.address].join(''),
-  )
-    ? FAMILIES.cjk
-    : FAMILIES.latin;
+  );
+  const { regular: REGULAR_FAMILIES, bold: BOLD_FAMILIES } = cjk ? FAMILIES.cjk : FAMILIES.latin;
+  // The address's pill, sized for the face that draws it (bold at 24 px: DejaVu's Latin is wider).
+  const addressCharacterWidth = cjk ? 13.5 : 15.5;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}" viewBox="0 0 ${CARD_WIDTH} ${CARD_HEIGHT}">` +
     `<rect width="${CARD_WIDTH}" height="${CARD_HEIGHT}" fill="${background}"/>${image}` +
@@ -187,7 +188,7 @@ export function shareCardSvg(input: ShareCardInput): string {
     `<text x="${left}" y="${countTop + 100}" font-family="${REGULAR_FAMILIES}" font-size="28" fill="${muted}">${escapeXml(
       input.words?.progress ?? `${percent}% of ${formatNumber(input.goal)}`,
     )}</text>` +
-    `<rect x="${left - 12}" y="${CARD_HEIGHT - 74}" width="${Math.min(textWidth + 24, 40 + Math.round(input.address.length * 15.5))}" height="46" rx="8" fill="${input.accent}"/>` +
+    `<rect x="${left - 12}" y="${CARD_HEIGHT - 74}" width="${Math.min(textWidth + 24, 40 + Math.round(input.address.length * addressCharacterWidth))}" height="46" rx="8" fill="${input.accent}"/>` +
     `<text x="${left}" y="${CARD_HEIGHT - 42}" font-family="${BOLD_FAMILIES}" font-weight="700" font-size="24" fill="${badge}">${escapeXml(
       wrapText(input.address, textWidth, 24, 1, true)[0] ?? '',
     )}</text></svg>`
