@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import matter from 'gray-matter';
+import { format } from '../core/i18n.ts';
+import { recipientLine } from '../core/letter.ts';
 import { resolveSettings } from '../core/settings.ts';
 import { inertLogText } from '../core/text.ts';
 import {
@@ -51,7 +53,13 @@ export async function loadSiteData(
     const home = await readFile(path.join(folder, 'index.md'), 'utf8').catch(() => undefined);
     if (home !== undefined) translatedHomes[catalog.language] = matter(home, {}).data;
   }
-  const letterVersions = await readLetterVersions(projectRoot, markdown);
+  const letterVersions = await readLetterVersions(projectRoot, markdown, (language, recipient) => {
+    const catalog = catalogs.find((candidate) => candidate.language === language);
+    const { office, name } = typeof recipient === 'string' ? {} : recipient;
+    return catalog && typeof office === 'string' && typeof name === 'string' && office.trim() && name.trim()
+      ? format(catalog, ['site', 'letter', 'recipient'], { office: office.trim(), name: name.trim() })
+      : recipientLine(recipient);
+  });
   const deliveries = await readPublishedDeliveries(path.join(projectRoot, DELIVERIES_FOLDER));
   const build = buildSiteData(
     settings,
