@@ -21,16 +21,17 @@ const LEAST_PERMISSIONS: Record<string, Record<string, Record<string, string>>> 
     // Commits the files derived from content/ (npm run derive).
     derive: { contents: 'write' },
     // The reusable Pages workflow, after that commit: its build reads, its deploy writes Pages.
-    deploy: { contents: 'read', pages: 'write', 'id-token': 'write' },
+    deploy: { contents: 'read', pages: 'write', 'id-token': 'write', issues: 'read' },
   },
   'pages.yml': {
-    build: { contents: 'read', pages: 'read' },
+    // issues: read counts the signatures waiting in open issues (scripts/site/waiting-signatures.ts).
+    build: { contents: 'read', pages: 'read', issues: 'read' },
     deploy: { pages: 'write', 'id-token': 'write' },
   },
   'signatures.yml': {
     process: { contents: 'write', issues: 'write' },
-    // The reusable Pages workflow: its build reads the repository, its deploy writes Pages.
-    deploy: { contents: 'read', pages: 'write', 'id-token': 'write' },
+    // The reusable Pages workflow: its build reads the repository and the open issues, its deploy writes Pages.
+    deploy: { contents: 'read', pages: 'write', 'id-token': 'write', issues: 'read' },
   },
 };
 
@@ -272,6 +273,7 @@ describe('the Pages workflow', () => {
       PETITION_REPOSITORY: '${{ github.repository }}',
       SITE_URL: '${{ steps.pages.outputs.origin }}',
       PATH_PREFIX: '${{ steps.pages.outputs.base_path }}/',
+      PETITION_ISSUES_TOKEN: '${{ github.token }}',
     });
     const upload = build.steps.find((step: any) => String(step.uses).startsWith('actions/upload-pages-artifact@'));
     expect(upload.with.path).toBe('_site');
