@@ -60,11 +60,16 @@ export function signatureRelativePath(userId: number): string {
 
 /** The user id a path names, or undefined when the path is not where such a file belongs. */
 export function userIdFromRelativePath(relativePath: string): number | undefined {
-  const match = /^(\d{2})\/(\d{2})\/([1-9]\d{0,15})\.md$/.exec(relativePath.replace(/\\/g, '/'));
+  const match = SHARDED_PATH.exec(relativePath.includes('\\') ? relativePath.replace(/\\/g, '/') : relativePath);
   if (!match) return undefined;
   const id = Number(match[3]);
-  return Number.isSafeInteger(id) && signatureRelativePath(id) === match[0] ? id : undefined;
+  if (!Number.isSafeInteger(id)) return undefined;
+  // The folders signatureRelativePath(id) names, compared as numbers (both are two digits).
+  const low = id % 10000;
+  return Number(match[1]) === low % 100 && Number(match[2]) === Math.floor(low / 100) ? id : undefined;
 }
+
+const SHARDED_PATH = /^(\d{2})\/(\d{2})\/([1-9]\d{0,15})\.md$/;
 
 /**
  * Writes a record as file text. Every string is double-quoted by the YAML library, so no
@@ -138,8 +143,7 @@ export function parseSignatureFile(rawText: string, relativePath: string): Parse
   // `channel` is optional here: a file without it is a GitHub signature (every file written before
   // offline signatures existed), and one with it must say "github". Paper and email signatures
   // live under offline/ in their own key space (scripts/core/offline-signature.ts).
-  const expected = ['name', 'country', 'login', 'user_id', 'issue', 'signed_at', 'letter_sha256', 'channel'];
-  const unknown = Object.keys(fields).filter((key) => !expected.includes(key));
+  const unknown = Object.keys(fields).filter((key) => !GITHUB_FIELDS.has(key));
   if (unknown.length > 0) return { ok: false, problem: `unexpected field(s): ${unknown.join(', ')}` };
   if (fields.channel !== undefined && fields.channel !== 'github')
     return { ok: false, problem: 'channel is not "github" (paper and email signatures belong under offline/)' };
@@ -170,6 +174,18 @@ export function parseSignatureFile(rawText: string, relativePath: string): Parse
 
   return { ok: true, record: { name, country, login, user_id, issue, signed_at, letter_sha256: letterHash, reason } };
 }
+
+/** The fields a GitHub signature file may have. */
+const GITHUB_FIELDS = new Set([
+  'name',
+  'country',
+  'login',
+  'user_id',
+  'issue',
+  'signed_at',
+  'letter_sha256',
+  'channel',
+]);
 
 const QUOTED = String.raw`("(?:[^"\\\x00-\x1f]|\\.)*")`;
 const WHOLE = String.raw`(0|[1-9]\d{0,15})`;

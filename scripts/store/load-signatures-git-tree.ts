@@ -45,7 +45,7 @@ export async function listTree(options: GitOptions, tree: string): Promise<TreeF
 
 /**
  * Reads blobs through `git cat-file --batch`, streaming: `onBlob` gets each one's index and
- * text, and nothing is held beyond the blob being read. Many blobs are read by two `cat-file`
+ * bytes, and nothing is held beyond the blob being read. Many blobs are read by two `cat-file`
  * processes over the two halves of the list: git's inflating then runs on the second core while
  * this thread parses (a million blobs through one took twice as long as reading a million files).
  * In a partial clone the missing blobs are fetched first in one request, as git does before a
@@ -54,7 +54,7 @@ export async function listTree(options: GitOptions, tree: string): Promise<TreeF
 export async function readBlobs(
   options: GitOptions,
   blobs: readonly string[],
-  onBlob: (index: number, text: string) => void,
+  onBlob: (index: number, bytes: Buffer) => void,
   fetchMissing: boolean,
 ): Promise<void> {
   const count = blobs.length;
@@ -77,12 +77,16 @@ export async function readBlobs(
 /** From this many blobs on, two `git cat-file` processes read them (a second process costs milliseconds). */
 const TWO_READERS_FROM = 100;
 
-/** One `git cat-file --batch` over `input` (blob ids, one a line), answers parsed as they stream in. */
+/**
+ * One `git cat-file --batch` over `input` (blob ids, one a line), answers parsed as they stream in;
+ * `onBlob` gets each blob's bytes as a view into the chunk read (Node gives every read its own
+ * memory, so the view stays valid; holding it holds that chunk).
+ */
 function catFile(
   options: GitOptions,
   input: string,
   count: number,
-  onBlob: (index: number, text: string) => void,
+  onBlob: (index: number, bytes: Buffer) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const child = spawn('git', ['cat-file', '--batch'], {
@@ -109,7 +113,7 @@ function catFile(
           if (!match) throw new Error(`git cat-file gave no blob as answer ${next + 1}: ${header.slice(0, 100)}`);
           const end = headerEnd + 1 + Number(match[1]);
           if (end + 1 > pending.length) break;
-          onBlob(next, pending.toString('utf8', headerEnd + 1, end));
+          onBlob(next, pending.subarray(headerEnd + 1, end));
           next += 1;
           offset = end + 1;
         }

@@ -132,8 +132,9 @@ export async function loadSignaturesFromGit(
   const { files, blobs, irregular } = await listTree(options, tree);
   const count = files.length;
   const results = new Array<ParseResult | undefined>(count);
-  const accept = (index: number, text: string) => {
-    const result = parseAnySignatureFile(text, files[index]!);
+  // Every text, cached or read, is decoded from git's bytes the same way and parsed by the same rules.
+  const accept = (index: number, bytes: Buffer, start: number, end: number) => {
+    const result = parseAnySignatureFile(bytes.toString('utf8', start, end), files[index]!);
     if (result.ok) {
       result.record.country = intern(result.record.country);
       result.record.letter_sha256 = intern(result.record.letter_sha256);
@@ -154,10 +155,10 @@ export async function loadSignaturesFromGit(
         irregular,
         rejected,
         has: (index) => results[index] !== undefined,
-        use: (index, text, line) => {
-          accept(index, text);
+        use: (index, row) => {
+          accept(index, row.buffer, row.textStart, row.rowEnd - 1);
           reused += 1;
-          cache?.write(`${line}\n`);
+          cache?.copy(row);
         },
       })
     : 'no cache file was given';
@@ -172,10 +173,10 @@ export async function loadSignaturesFromGit(
   await readBlobs(
     options,
     missingBlobs,
-    (position, text) => {
+    (position, bytes) => {
       const index = missing[position]!;
-      accept(index, text);
-      cache?.writeRead(files[index]!, blobs[index]!, text);
+      accept(index, bytes, 0, bytes.length);
+      cache?.writeRead(files[index]!, blobs[index]!, bytes);
     },
     byId,
   );
