@@ -131,12 +131,13 @@ export function readFrontMatter(
 /**
  * Reads file text back into a record and checks every field, so a hand-edited or hostile file
  * is reported with the reason instead of reaching a page. `relativePath` must be the file's
- * path inside the signatures folder; the id in it must match the file's user_id.
+ * path inside the signatures folder; the id in it must match the file's user_id. `fastPath`
+ * false reads every file with the YAML library (the tests compare the two ways).
  */
-export function parseSignatureFile(rawText: string, relativePath: string): ParsedSignatureFile {
+export function parseSignatureFile(rawText: string, relativePath: string, fastPath = true): ParsedSignatureFile {
   const pathId = userIdFromRelativePath(relativePath);
   if (pathId === undefined) return { ok: false, problem: 'file is not at signatures/<aa>/<bb>/<user id>.md' };
-  const read = readFrontMatter(rawText, parseCanonicalFrontMatter);
+  const read = readFrontMatter(rawText, fastPath ? parseCanonicalFrontMatter : undefined);
   if (!read.ok) return read;
   const { fields, body } = read;
 
