@@ -26,19 +26,30 @@ export interface TreeFiles {
   irregular: boolean[];
 }
 
-/** Every signature file of a tree: the truth every cached row is compared with. */
+/**
+ * Every signature file of a tree: the truth every cached row is compared with. The listing is read
+ * entry by entry from git's bytes, each path and id its own small string: a million entries are a
+ * hundred megabytes of text, which a string of the whole listing split into entries would keep
+ * alive as long as any path taken from it.
+ */
 export async function listTree(options: GitOptions, tree: string): Promise<TreeFiles> {
-  const out = (await runGit(['ls-tree', '-r', '-z', tree], options)).toString('utf8');
+  const out = await runGit(['ls-tree', '-r', '-z', tree], options);
   const listed: TreeFiles = { files: [], blobs: [], irregular: [] };
-  for (const entry of out.split('\0')) {
-    const tab = entry.indexOf('\t');
-    if (tab < 0) continue;
-    const [mode, type, blob] = entry.slice(0, tab).split(' ');
-    const file = entry.slice(tab + 1);
-    if (type !== 'blob' || !isSignaturePath(file)) continue;
-    listed.files.push(file);
-    listed.blobs.push(blob!);
-    listed.irregular.push(!REGULAR.has(mode!));
+  // Each entry: "<mode> <type> <id>\t<path>\0".
+  for (let start = 0; start < out.length;) {
+    let end = out.indexOf(0, start);
+    if (end < 0) end = out.length;
+    const tab = out.indexOf(0x09, start);
+    if (tab >= 0 && tab < end) {
+      const [mode, type, blob] = out.toString('latin1', start, tab).split(' ');
+      const file = out.toString('utf8', tab + 1, end);
+      if (type === 'blob' && isSignaturePath(file)) {
+        listed.files.push(file);
+        listed.blobs.push(blob!);
+        listed.irregular.push(!REGULAR.has(mode!));
+      }
+    }
+    start = end + 1;
   }
   return listed;
 }
