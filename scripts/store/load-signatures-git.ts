@@ -110,7 +110,8 @@ export async function rulesFingerprint(projectRoot: string, extraFiles: readonly
   return hash.digest('hex');
 }
 
-type ParseResult = ReturnType<typeof parseAnySignatureFile>;
+/** A file's record, or (a string) why it was skipped: no wrapper object per file, a million of them at scale. */
+type ParseResult = PetitionRecord | string;
 
 /**
  * Loads every signature of `folder` at `ref` through git, taking from the cache the texts of
@@ -139,10 +140,10 @@ export async function loadSignaturesFromGit(
       result.record.country = intern(result.record.country);
       result.record.letter_sha256 = intern(result.record.letter_sha256);
     }
-    results[index] = result;
+    results[index] = result.ok ? result.record : result.problem;
   };
   for (let index = 0; index < count; index += 1)
-    if (irregular[index]) results[index] = { ok: false, problem: 'not a regular file (a link or a submodule)' };
+    if (irregular[index]) results[index] = 'not a regular file (a link or a submodule)';
 
   // The new cache is written as the old one is read: the rows that passed, then the files read.
   const cache = options.cacheFile ? await cacheWriter(options.cacheFile, commit, tree) : undefined;
@@ -206,10 +207,10 @@ function sortedResults(
   for (let index = 0; index < files.length; index += 1) {
     const result = results[index]!;
     const file = files[index]!;
-    if (!result.ok) skipped.push({ file, problem: result.problem });
-    else if (!isOffline(result.record) && blocked?.has(result.record.user_id))
+    if (typeof result === 'string') skipped.push({ file, problem: result });
+    else if (!isOffline(result) && blocked?.has(result.user_id))
       skipped.push({ file, problem: `the account is blocked (${BLOCKED_ACCOUNTS_PATH})` });
-    else records.push(result.record);
+    else records.push(result);
   }
   skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { records, skipped };
