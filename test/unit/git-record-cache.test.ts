@@ -143,6 +143,30 @@ describe('the record cache of the git loader', () => {
     expect(again.stats.rejected.malformed + again.stats.rejected.altered + again.stats.rejected.notInTree).toBe(0);
   });
 
+  it('is never read by npm run tally through git, which counts what it counts from the folder', async () => {
+    // A cache that would drop every file, were it used.
+    await writeFile(cacheFile, '{"format":"petition-blob-cache/3"}\n');
+    const tally = async (env: Record<string, string>) =>
+      JSON.parse(
+        (
+          await git(process.execPath, ['--import', 'tsx', 'scripts/commands/tally.ts', '--json'], {
+            cwd: projectRoot,
+            env: { ...process.env, ...env },
+          })
+        ).stdout,
+      ) as { signature_count: number; digest: string; skipped: unknown[] };
+    const throughGit = await tally({
+      PETITION_SIGNATURES: 'git',
+      PETITION_SIGNATURES_REPOSITORY: repository,
+      PETITION_RECORD_CACHE: cacheFile,
+    });
+    const fromFolder = await tally({ SIGNATURES_DIR: path.join(repository, 'signatures') });
+    expect(throughGit.signature_count).toBe(fromFolder.signature_count);
+    expect(throughGit.digest).toBe(fromFolder.digest);
+    expect(throughGit.skipped).toEqual(fromFolder.skipped);
+    expect(throughGit.signature_count).toBeGreaterThan(40);
+  });
+
   it('reads a cache of another format, a truncated one or one with no header as what it is', async () => {
     await rm(cacheFile, { force: true });
     await load();
