@@ -1,6 +1,8 @@
 /**
  * `npm run tally`: recounts the signatures in the checkout and prints the count and digest, the
- * same figures the site publishes in data/tally.json, so anyone can check them.
+ * same figures the site publishes in data/tally.json, so anyone can check them. With
+ * PETITION_SIGNATURES=git it reads them through git as the Pages build does (a blobless clone
+ * needs no checkout of a million files), but never from the build's record cache.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveSettings } from '../core/settings.ts';
 import { computeTally } from '../core/tally.ts';
 import { blockedAccountIds, loadSignatures, signaturesDirectory } from '../store/load-signatures.ts';
+import { loadSignaturesFromGit } from '../store/load-signatures-git.ts';
 import { inertLogText } from '../core/text.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,8 +18,15 @@ const settings = resolveSettings(
   JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
   process.env,
 );
-const directory = signaturesDirectory(process.env, projectRoot);
-const { records, skipped } = await loadSignatures(directory, { blocked: blockedAccountIds(projectRoot) });
+// PETITION_SIGNATURES=git reads the commit checked out (or PETITION_SIGNATURES_REPOSITORY's) through
+// git, every file, without the build's record cache: a recount that shares nothing with the cache.
+const throughGit = process.env.PETITION_SIGNATURES === 'git';
+const repository = path.resolve(projectRoot, process.env.PETITION_SIGNATURES_REPOSITORY?.trim() || '.');
+const directory = throughGit ? path.join(repository, 'signatures') : signaturesDirectory(process.env, projectRoot);
+const blocked = blockedAccountIds(projectRoot);
+const { records, skipped } = throughGit
+  ? await loadSignaturesFromGit({ repository, folder: 'signatures', blocked })
+  : await loadSignatures(directory, { blocked });
 const tally = computeTally(records, settings, new Date());
 
 // A file's path and problem may carry a stranger's text: one inert line each (issue #26).

@@ -121,7 +121,18 @@ export function format(
     formatter = new IntlMessageFormat(source, catalog.language, undefined, { ignoreTag: true });
     compiled.set(key, formatter);
   }
-  return String(formatter.format(values));
+  return String(formatter.format(plainValues(values)));
+}
+
+/**
+ * Values as IntlMessageFormat takes them: numbers, and everything else as its text. A template
+ * may hand over an object that only looks like a string (Nunjucks' SafeString); given one,
+ * IntlMessageFormat returns a list of parts, which printed as ",Организаторы петиции «…»,".
+ */
+function plainValues(values: Record<string, string | number>): Record<string, string | number> {
+  const plain: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(values)) plain[name] = typeof value === 'number' ? value : String(value);
+  return plain;
 }
 
 /**
@@ -135,7 +146,7 @@ export function formatContentMessage(
   where: string,
 ): string {
   try {
-    return String(new IntlMessageFormat(source, locale, undefined, { ignoreTag: true }).format(values));
+    return String(new IntlMessageFormat(source, locale, undefined, { ignoreTag: true }).format(plainValues(values)));
   } catch (error) {
     throw new ContentError(
       `${where} is not a message that can be filled in: ${(error as Error).message.split('\n')[0]}`,

@@ -55,6 +55,14 @@ export function formFieldsFromTemplate(template: unknown): FormField[] {
 
 const EMPTY_VALUES = new Set(['_No response_', 'None']);
 
+/**
+ * A heading or option as it is compared: NFKC folds full-width punctuation to ASCII
+ * ("您的姓名（将按此显示）" and "您的姓名(将按此显示)" read alike), so a form whose labels
+ * change only in punctuation still reads the issues opened with it before, which stay open
+ * when the change lands.
+ */
+const comparable = (line: string) => line.trimEnd().normalize('NFKC');
+
 /** Parses `body` against `fields` (in order). Pure; never throws on signer input. */
 export function parseIssueForm(body: string | null | undefined, fields: readonly FormField[]): ParsedIssueForm {
   const raw = body ?? '';
@@ -62,14 +70,16 @@ export function parseIssueForm(body: string | null | undefined, fields: readonly
     return { ok: false, problem: { code: 'structure.tooLong', actual: raw.length, max: ISSUE_BODY_MAX_CODE_UNITS } };
   const text = raw.replace(/\r\n?/g, '\n');
   const lines = text.split('\n');
-  const headingLine = (label: string) => `### ${label}`;
-  const isKnownHeading = (line: string) => fields.some((field) => line.trimEnd() === headingLine(field.label));
+  const headings = fields.map((field) => comparable(`### ${field.label}`));
+  // Only a line starting "###" can be a heading: the others are not normalised at all.
+  const folded = lines.map((line) => (line.startsWith('###') ? comparable(line) : ''));
+  const isKnownHeading = (i: number) => folded[i] !== '' && headings.includes(folded[i]!);
 
   // Find each field's heading in template order; each must come after the previous one.
   const starts: number[] = [];
   let cursor = 0;
-  for (const field of fields) {
-    const index = lines.findIndex((line, i) => i >= cursor && line.trimEnd() === headingLine(field.label));
+  for (const heading of headings) {
+    const index = folded.indexOf(heading, cursor);
     if (index === -1) return { ok: false, problem: { code: 'structure.notFromForm' } };
     starts.push(index);
     cursor = index + 1;
@@ -81,14 +91,18 @@ export function parseIssueForm(body: string | null | undefined, fields: readonly
   for (const [position, field] of fields.entries()) {
     const end = position + 1 < fields.length ? starts[position + 1]! : lines.length;
     const valueLines = lines.slice(starts[position]! + 1, end);
-    const spoof = valueLines.find(isKnownHeading);
-    if (spoof) return { ok: false, problem: { code: 'structure.headingInAnswer', label: spoof.trim().slice(4) } };
+    for (let i = starts[position]! + 1; i < end; i += 1)
+      if (isKnownHeading(i))
+        return { ok: false, problem: { code: 'structure.headingInAnswer', label: lines[i]!.trim().slice(4) } };
     const value = valueLines.join('\n').trim();
     if (field.type === 'checkboxes') {
       values[field.id] = field.options.map((option) =>
         valueLines.some((line) => {
           const item = line.trim();
-          return (item.startsWith('- [x] ') || item.startsWith('- [X] ')) && item.slice(6).trim() === option;
+          return (
+            (item.startsWith('- [x] ') || item.startsWith('- [X] ')) &&
+            comparable(item.slice(6).trim()) === comparable(option)
+          );
         }),
       );
     } else {

@@ -102,6 +102,8 @@ export function addresseesOf(
     named: r.name,
     left: offices.get(r.office)?.recipient_left ?? '',
     holder: offices.get(r.office)?.holder ?? '',
+    holderAsOf: offices.get(r.office)?.holder_as_of ?? '',
+    holderIn: offices.get(r.office)?.holder_in ?? {},
   }));
 }
 
@@ -114,6 +116,18 @@ export interface Addressee {
   left: string;
   /** Who holds it now, if the campaigner named them. */
   holder: string;
+  /** The day (YYYY-MM-DD) the holder was checked; never empty when `holder` is not. */
+  holderAsOf: string;
+  /** The holder's name in other languages, by language code. */
+  holderIn: Record<string, string>;
+}
+
+/** "today (as of 1 June 2025): Mikhail Mishustin", or "" when no holder is named (the packet's English). */
+export function holderNow(
+  addressee: Pick<Addressee, 'holder' | 'holderAsOf'>,
+  formatDay: (day: string) => string,
+): string {
+  return addressee.holder ? `today (as of ${formatDay(addressee.holderAsOf)}): ${addressee.holder}` : '';
 }
 
 function joinNames(names: string[]): string {

@@ -64,8 +64,15 @@ export interface OfficeNow {
   office: string;
   /** When the person the letter names left the office ("May 2012"); empty if they still hold it. */
   recipient_left: string;
-  /** Who holds the office now; empty if the campaigner has not named them. */
+  /** Who holds the office now, in the default language; empty if the campaigner has not named them. */
   holder: string;
+  /**
+   * The day (YYYY-MM-DD) on which `holder` was checked, printed with it ("as of …"): a holder
+   * without one is refused, since "today" on a page read years later would be wrong.
+   */
+  holder_as_of: string;
+  /** The holder's name in other languages, by language code ("ru": "Михаил Мишустин"). */
+  holder_in: Record<string, string>;
 }
 
 /** Environment variables that override settings, so a fork's build follows its own repository. */
@@ -234,10 +241,11 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
   };
 }
 
-/** Reads `offices_now`: a list of { office, recipient_left?, holder? }; missing means none. */
+/** Reads `offices_now`: a list of { office, recipient_left?, holder?, holder_as_of?, holder_in? }; missing means none. */
 function officesNow(value: unknown, problems: string[]): OfficeNow[] {
   if (value === undefined) return [];
-  const shape = '"offices_now" must be a list of { "office", "recipient_left", "holder" } with text values.';
+  const shape =
+    '"offices_now" must be a list of { "office", "recipient_left", "holder", "holder_as_of", "holder_in" } with text values.';
   if (!Array.isArray(value)) {
     problems.push(shape);
     return [];
@@ -250,14 +258,38 @@ function officesNow(value: unknown, problems: string[]): OfficeNow[] {
     const office = field('office');
     const recipient_left = field('recipient_left');
     const holder = field('holder');
-    if (!office || recipient_left === null || holder === null) {
+    const holder_as_of = field('holder_as_of');
+    const holder_in = holderNames(item.holder_in);
+    if (!office || recipient_left === null || holder === null || holder_as_of === null || holder_in === null) {
       problems.push(shape);
       return [];
     }
-    offices.push({ office, recipient_left, holder });
+    if (holder && !holder_as_of)
+      problems.push(
+        `"offices_now": the holder of "${office}" needs "holder_as_of", the day it was checked (YYYY-MM-DD).`,
+      );
+    if (holder_as_of && !isDate(holder_as_of))
+      problems.push(`"offices_now": "holder_as_of" of "${office}" must be a date written YYYY-MM-DD.`);
+    if (!holder && (holder_as_of || Object.keys(holder_in).length > 0))
+      problems.push(`"offices_now": "${office}" has "holder_as_of" or "holder_in" but no "holder".`);
+    offices.push({ office, recipient_left, holder, holder_as_of, holder_in });
   }
   return offices;
 }
+
+/** `holder_in`: language code → name, all text; missing means none; null when malformed. */
+function holderNames(value: unknown): Record<string, string> | null {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const names: Record<string, string> = {};
+  for (const [code, name] of Object.entries(value)) {
+    if (typeof name !== 'string' || !/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(code)) return null;
+    if (name.trim()) names[code] = name.trim();
+  }
+  return names;
+}
+
+const isDate = (value: string) => DATE_PATTERN.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
 
 /** "/repo", "repo/", "" and "/" all become "/repo/" or "/". */
 export function normalisePathPrefix(prefix: string): string {

@@ -73,6 +73,8 @@ export interface SignUrl {
 export interface SignForm {
   template: string;
   title: string;
+  /** The title with the name, "{name}" standing for it ("签名：{name}"); "<title>: {name}" if not given. */
+  titleWithName?: string;
 }
 const DEFAULT_FORM: SignForm = { template: 'sign.yml', title: PLAIN_TITLE };
 
@@ -109,8 +111,15 @@ export function cutToUnits(value: string, maxUnits: number): string {
   return result;
 }
 
-/** "Signature: Anna P." — the issue title; names longer than 40 characters end with "…". */
-export function signIssueTitle(name: string, plainTitle: string = PLAIN_TITLE): string {
+/**
+ * "Signature: Anna P." — the issue title; names longer than 40 characters end with "…".
+ * `withName` is the language's pattern ("签名：{name}", form.sign.title_with_name).
+ */
+export function signIssueTitle(
+  name: string,
+  plainTitle: string = PLAIN_TITLE,
+  withName: string = `${plainTitle}: {name}`,
+): string {
   const trimmed = name.trim();
   if (trimmed === '') return plainTitle;
   const characters = [...trimmed];
@@ -121,7 +130,8 @@ export function signIssueTitle(name: string, plainTitle: string = PLAIN_TITLE): 
           .join('')
           .trimEnd()}…`
       : trimmed;
-  return `${plainTitle}: ${short}`;
+  // split/join, not replace: a "$" in a name must stay as typed.
+  return withName.split('{name}').join(short);
 }
 
 /**
@@ -144,7 +154,7 @@ export function buildSignUrl(
   const make = (reason: string): string => {
     const query = new URLSearchParams({
       template: form.template,
-      title: signIssueTitle(name, form.title),
+      title: signIssueTitle(name, form.title, form.titleWithName),
       name,
       country,
       reason,

@@ -60,11 +60,16 @@ export function signatureRelativePath(userId: number): string {
 
 /** The user id a path names, or undefined when the path is not where such a file belongs. */
 export function userIdFromRelativePath(relativePath: string): number | undefined {
-  const match = /^(\d{2})\/(\d{2})\/([1-9]\d{0,15})\.md$/.exec(relativePath.replace(/\\/g, '/'));
+  const match = SHARDED_PATH.exec(relativePath.includes('\\') ? relativePath.replace(/\\/g, '/') : relativePath);
   if (!match) return undefined;
   const id = Number(match[3]);
-  return Number.isSafeInteger(id) && signatureRelativePath(id) === match[0] ? id : undefined;
+  if (!Number.isSafeInteger(id)) return undefined;
+  // The folders signatureRelativePath(id) names, compared as numbers (both are two digits).
+  const low = id % 10000;
+  return Number(match[1]) === low % 100 && Number(match[2]) === Math.floor(low / 100) ? id : undefined;
 }
+
+const SHARDED_PATH = /^(\d{2})\/(\d{2})\/([1-9]\d{0,15})\.md$/;
 
 /**
  * Writes a record as file text. Every string is double-quoted by the YAML library, so no
@@ -126,20 +131,20 @@ export function readFrontMatter(
 /**
  * Reads file text back into a record and checks every field, so a hand-edited or hostile file
  * is reported with the reason instead of reaching a page. `relativePath` must be the file's
- * path inside the signatures folder; the id in it must match the file's user_id.
+ * path inside the signatures folder; the id in it must match the file's user_id. `fastPath`
+ * false reads every file with the YAML library (the tests compare the two ways).
  */
-export function parseSignatureFile(rawText: string, relativePath: string): ParsedSignatureFile {
+export function parseSignatureFile(rawText: string, relativePath: string, fastPath = true): ParsedSignatureFile {
   const pathId = userIdFromRelativePath(relativePath);
   if (pathId === undefined) return { ok: false, problem: 'file is not at signatures/<aa>/<bb>/<user id>.md' };
-  const read = readFrontMatter(rawText, parseCanonicalFrontMatter);
+  const read = readFrontMatter(rawText, fastPath ? parseCanonicalFrontMatter : undefined);
   if (!read.ok) return read;
   const { fields, body } = read;
 
   // `channel` is optional here: a file without it is a GitHub signature (every file written before
   // offline signatures existed), and one with it must say "github". Paper and email signatures
   // live under offline/ in their own key space (scripts/core/offline-signature.ts).
-  const expected = ['name', 'country', 'login', 'user_id', 'issue', 'signed_at', 'letter_sha256', 'channel'];
-  const unknown = Object.keys(fields).filter((key) => !expected.includes(key));
+  const unknown = Object.keys(fields).filter((key) => !GITHUB_FIELDS.has(key));
   if (unknown.length > 0) return { ok: false, problem: `unexpected field(s): ${unknown.join(', ')}` };
   if (fields.channel !== undefined && fields.channel !== 'github')
     return { ok: false, problem: 'channel is not "github" (paper and email signatures belong under offline/)' };
@@ -170,6 +175,18 @@ export function parseSignatureFile(rawText: string, relativePath: string): Parse
 
   return { ok: true, record: { name, country, login, user_id, issue, signed_at, letter_sha256: letterHash, reason } };
 }
+
+/** The fields a GitHub signature file may have. */
+const GITHUB_FIELDS = new Set([
+  'name',
+  'country',
+  'login',
+  'user_id',
+  'issue',
+  'signed_at',
+  'letter_sha256',
+  'channel',
+]);
 
 const QUOTED = String.raw`("(?:[^"\\\x00-\x1f]|\\.)*")`;
 const WHOLE = String.raw`(0|[1-9]\d{0,15})`;

@@ -56,7 +56,10 @@ const STACKED_MARKS = new RegExp(`\\p{M}{${MAX_COMBINING_MARKS_IN_A_ROW + 1}}`, 
 
 /** Normalises to Unicode NFC, turns Windows and old Mac line ends into "\n", and trims. */
 export function normaliseText(value: string): string {
-  return value.normalize('NFC').replace(/\r\n?/g, '\n').trim();
+  const composed = value.normalize('NFC');
+  // The replacement only when there is a carriage return: the loader runs this on every name and
+  // reason of every file at each build.
+  return (composed.includes('\r') ? composed.replace(/\r\n?/g, '\n') : composed).trim();
 }
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
@@ -91,16 +94,24 @@ export function codePointCount(value: string): number {
  * longer in code units than the byte limit is refused before anything else is counted.
  */
 export function sizeProblem(value: string, limits: TextLimits): TextProblem | undefined {
-  const tooLong = (): TextProblem => ({
+  if (value.length > limits.bytes) return tooLong(value, limits);
+  if (value.length <= limits.characters) return undefined; // graphemes ≤ code points ≤ code units
+  if (Buffer.byteLength(value, 'utf8') > limits.bytes) return tooLong(value, limits);
+  if (codePointCount(value) > limits.codePoints) return tooLong(value, limits);
+  return characterCount(value) > limits.characters ? tooLong(value, limits) : undefined;
+}
+
+/**
+ * The too-long problem of `value`. A function of its own, not a closure made at every call: the
+ * loader checks every name and reason of every file at each build, and under tsx each named
+ * closure also gets its name set (esbuild's keepNames), which cost more than the checks.
+ */
+function tooLong(value: string, limits: TextLimits): TextProblem {
+  return {
     kind: 'too-long',
     max: limits.characters,
     actual: value.length > limits.bytes ? codePointCount(value) : characterCount(value),
-  });
-  if (value.length > limits.bytes) return tooLong();
-  if (value.length <= limits.characters) return undefined; // graphemes ≤ code points ≤ code units
-  if (Buffer.byteLength(value, 'utf8') > limits.bytes) return tooLong();
-  if (codePointCount(value) > limits.codePoints) return tooLong();
-  return characterCount(value) > limits.characters ? tooLong() : undefined;
+  };
 }
 
 /** Lists the kinds of forbidden character present in `value`, each once. */
@@ -148,6 +159,8 @@ export function nameProblems(name: string): TextProblem[] {
 
 /** Every problem with a reason (already normalised; may be empty), as {@link nameProblems}. */
 export function reasonProblems(reason: string): TextProblem[] {
+  // Most signers give no reason: nothing to check.
+  if (reason === '') return [];
   const size = sizeProblem(reason, REASON_LIMITS);
   if (size) return [size];
   const problems: TextProblem[] = [];

@@ -35,6 +35,19 @@ function fontsourceFont(packageName: string, file: string): string {
   return path.join(path.dirname(require.resolve(`${packageName}/package.json`)), 'files', file);
 }
 
+/**
+ * The Korean face: Noto Sans KR Regular cut to Hangul (the 2,350 syllables of KS X 1001, which
+ * nearly all modern names and text use), one 250 KB WOFF from @openfonts/noto-sans-kr_korean
+ * (2.7 MB installed, six weights). @embedpdf/fonts-kr has all 11,172 syllables but installs
+ * 31 MB, over the node_modules budget; the Fontsource variable cut of Noto Sans KR has them too,
+ * but in 124 WOFF2 slices whose default instance is Thin, which fontkit cannot instance from WOFF2.
+ * A rarer syllable is reported like any character no font has.
+ */
+function koreanFont(): string {
+  const base = path.dirname(require.resolve('@openfonts/noto-sans-kr_korean/package.json'));
+  return path.join(base, 'files', 'noto-sans-kr-korean-400.woff');
+}
+
 /** The regular fonts, in fallback order. */
 export function regularFonts(): DeliveryFont[] {
   return [
@@ -73,6 +86,7 @@ export function regularFonts(): DeliveryFont[] {
       covers: 'Chinese (simplified and traditional), Japanese kana',
       file: packageFont('@embedpdf/fonts-sc', 'NotoSansHans-Regular.otf'),
     },
+    { name: 'NotoSansKR', covers: 'Korean (Hangul)', file: koreanFont() },
   ];
 }
 

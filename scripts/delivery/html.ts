@@ -6,9 +6,9 @@
  */
 import { isOffline } from '../core/offline-signature.ts';
 import { countryName } from '../core/countries.ts';
-import { recipientLine } from '../core/letter.ts';
+import { holderNow, recipientLine } from '../core/letter.ts';
 import { escapeHtml } from '../core/text.ts';
-import { formatNumber, plural } from '../core/format.ts';
+import { formatDate, formatNumber, plural } from '../core/format.ts';
 import type { LetterVersion } from '../core/letter.ts';
 import type { Packet } from './packet.ts';
 import type { Volume } from './volumes.ts';
@@ -74,7 +74,7 @@ function coverLetterHtml(packet: Packet): string[] {
         ? `the letter names ${a.named}, who left this office in ${a.left}`
         : `the letter names ${a.named}`
       : '';
-    const meta = [was, a.holder ? `today: ${a.holder}` : ''].filter(Boolean).join('; ');
+    const meta = [was, holderNow(a, formatDate)].filter(Boolean).join('; ');
     parts.push(`<li>${e(a.office || a.named)}${meta ? ` <span class="meta">(${e(meta)})</span>` : ''}</li>`);
   }
   parts.push('</ul>');

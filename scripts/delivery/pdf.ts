@@ -5,8 +5,8 @@
  * through pdf-text.ts); the document, its flow and footer are in pdf-document.ts.
  */
 import { countryName } from '../core/countries.ts';
-import { formatNumber, plural } from '../core/format.ts';
-import { recipientLine, type LetterVersion } from '../core/letter.ts';
+import { formatDate, formatNumber, plural } from '../core/format.ts';
+import { holderNow, recipientLine, type LetterVersion } from '../core/letter.ts';
 import { isOffline, type PetitionRecord } from '../core/offline-signature.ts';
 import type { LoadedFonts } from './fonts.ts';
 import type { Packet } from './packet.ts';
@@ -24,7 +24,7 @@ function coverLetter(flow: Flow, packet: Packet): void {
   flow.paragraph('To:', { bold: true, gap: 2 });
   for (const a of packet.addressees) {
     flow.paragraph(a.office || a.named, { indent: 12, gap: 0 });
-    const now = a.holder ? `today: ${a.holder}` : '';
+    const now = holderNow(a, formatDate);
     // An institution ("City Council") has no person named: nothing to say about one.
     const was = a.named
       ? a.left

@@ -126,6 +126,22 @@ interface FilterTools {
 type EleventyConfig = any;
 
 /**
+ * The count per channel in a language's words, joined as it joins a list: "12,304 signed online
+ * through GitHub, 1,210 on paper and 95 by email" (site.channels.* of its catalogue). Channels
+ * with no signature are left out.
+ */
+export function channelBreakdownIn(
+  catalog: Catalog,
+  locale: string,
+  counts: { github: number; paper: number; email: number },
+): string {
+  const parts = (['github', 'paper', 'email'] as const)
+    .filter((channel) => counts[channel] > 0)
+    .map((channel) => format(catalog, ['site', 'channels', channel], { n: counts[channel] }));
+  return joinListIn(locale, parts);
+}
+
+/**
  * Registers the language-aware filters:
  * - `t(key, values)`: the message site.<key> of the page's language (ICU MessageFormat), plain text;
  * - `tm(key, values)`: the same, with its inline Markdown (bold, links) rendered; print with `| safe`,
@@ -182,10 +198,8 @@ function addMessageFilters(
   eleventyConfig.addFilter(
     'channelBreakdown',
     function (this: FilterContext, counts: { github: number; paper: number; email: number }) {
-      const parts = (['github', 'paper', 'email'] as const)
-        .filter((channel) => counts[channel] > 0)
-        .map((channel) => message(this, `channels.${channel}`, { n: counts[channel] }));
-      return joinListIn(languageOf(this).locale, parts);
+      const language = languageOf(this);
+      return channelBreakdownIn(catalogByCode.get(language.code)!, language.locale, counts);
     },
   );
   /** `"not_found.title" | tIn("ru")`: a message in a given language, for a page that speaks to every reader (the root 404). */
@@ -195,7 +209,7 @@ function addMessageFilters(
   });
 }
 
-/** `lurlIn`, `lurl`, `formatNumber`, `formatDate`, `countryName`: URLs and values in the page's language. */
+/** `lurlIn`, `lurl`, `formatNumber`, `formatDate`, `countryName`, `countryNameIn`: URLs and values in the page's language. */
 function addFormatFilters(eleventyConfig: EleventyConfig, { byCode, fallback, languageOf }: FilterTools) {
   /** `"/letter/" | lurlIn("ru")` → "/ru/letter/". */
   eleventyConfig.addFilter('lurlIn', function (url: string, code: string) {
@@ -213,6 +227,8 @@ function addFormatFilters(eleventyConfig: EleventyConfig, { byCode, fallback, la
   eleventyConfig.addFilter('countryName', function (this: FilterContext, code: string) {
     return countryNameIn(languageOf(this).locale, code);
   });
+  /** `"DE" | countryNameIn("de")` → "Deutschland": a country's name in a given language. */
+  eleventyConfig.addFilter('countryNameIn', (code: string, locale: string) => countryNameIn(locale, code));
 }
 
 /** `formText`, `messagesJson`, `countriesIn`, `signatureListWords`: what the sign form and the list's script need. */

@@ -50,7 +50,11 @@ export interface LetterVersionAlias {
  * Reads every archived version. A file named after neither digest of its text stops the build:
  * the archive exists so that digests can be trusted.
  */
-export async function readLetterVersions(projectRoot: string, markdown: Markdown): Promise<LetterVersion[]> {
+export async function readLetterVersions(
+  projectRoot: string,
+  markdown: Markdown,
+  recipientIn: RecipientLine = (_language, recipient) => recipientLine(recipient),
+): Promise<LetterVersion[]> {
   const archive = readLetterArchive(await readArchiveFiles(projectRoot));
   if (archive.problems.length > 0) throw new Error(archive.problems.join('\n'));
   return archive.versions.map((version) => ({
@@ -65,7 +69,7 @@ export async function readLetterVersions(projectRoot: string, markdown: Markdown
             !/^\s|[^\S\n]\n*$|\r/.test(version.text),
         }
       : {}),
-    ...renderVersion(version.text, markdown),
+    ...renderVersion(version.text, markdown, (recipient) => recipientIn(version.language, recipient)),
   }));
 }
 
@@ -82,13 +86,23 @@ export function letterVersionAliases(versions: readonly LetterVersion[]): Letter
     }));
 }
 
-function renderVersion(text: string, markdown: Markdown): { html: string; written?: string } {
+/**
+ * A recipient's line as the version's language writes it ("总理温家宝", "Premier, Wen Jiabao"):
+ * the site's `letter.recipient` message of that language (load-site-data.ts), else "office, name".
+ */
+export type RecipientLine = (language: string, recipient: Record<string, unknown> | string) => string;
+
+function renderVersion(
+  text: string,
+  markdown: Markdown,
+  recipientIn: (recipient: Record<string, unknown> | string) => string,
+): { html: string; written?: string } {
   const { data, content } = matter(text, {});
   const list = (items: unknown, tag: string, item: (value: Record<string, unknown> | string) => string) =>
     Array.isArray(items) && items.length
       ? `<${tag}>${items.map((value) => `<li>${markdown.utils.escapeHtml(item(value))}</li>`).join('')}</${tag}>`
       : '';
-  const recipients = list(data.recipients, 'ul', (r) => recipientLine(r));
+  const recipients = list(data.recipients, 'ul', recipientIn);
   const demands = list(data.demands, 'ol', (d) => String(d));
   return {
     html: `${recipients}${markdown.render(content)}${demands}${markdown.render(String(data.closing ?? ''))}`,

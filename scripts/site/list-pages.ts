@@ -6,7 +6,6 @@
 import type { Settings } from '../core/settings.ts';
 import { countryName } from '../core/countries.ts';
 import { channelOf, isOffline, type Channel, type PetitionRecord } from '../core/offline-signature.ts';
-import { formatNumber } from '../core/format.ts';
 import { format, type Catalog } from '../core/i18n.ts';
 import type { SiteLanguage } from './languages.ts';
 import { bulkPageCounts, bulkRanks } from './bulk-pages.ts';
@@ -116,19 +115,6 @@ export function signerHtmlOptions(
         }
       : {}),
   };
-}
-
-/**
- * The count per channel in words, for the letter's sentence and the delivery letter. Empty when
- * every signature came through GitHub: the letter then reads as it did before paper and email.
- */
-export function channelBreakdown(byChannel: Record<Channel, number>): string {
-  if (byChannel.paper === 0 && byChannel.email === 0) return '';
-  const parts: string[] = [];
-  if (byChannel.github > 0) parts.push(`${formatNumber(byChannel.github)} signed online through GitHub`);
-  if (byChannel.paper > 0) parts.push(`${formatNumber(byChannel.paper)} on paper`);
-  if (byChannel.email > 0) parts.push(`${formatNumber(byChannel.email)} by email`);
-  return parts.join(', ');
 }
 
 /** The default language's words for the channels, for the lists and volumes written once for all. */

@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import matter from 'gray-matter';
+import { format } from '../core/i18n.ts';
+import { recipientLine } from '../core/letter.ts';
 import { resolveSettings } from '../core/settings.ts';
 import { inertLogText } from '../core/text.ts';
 import {
@@ -21,6 +23,7 @@ import { readLetterVersions } from './letter-versions.ts';
 import { markdown } from './letter-data.ts';
 import { DELIVERIES_FOLDER, readPublishedDeliveries } from './published-deliveries.ts';
 import { buildSiteData, type SiteBuild } from './site-data.ts';
+import { countWaitingSignatures } from './waiting-signatures.ts';
 
 /**
  * I/O part, for .eleventy.ts: reads settings (PETITION_SETTINGS or content/settings.json), the
@@ -50,9 +53,15 @@ export async function loadSiteData(
     const home = await readFile(path.join(folder, 'index.md'), 'utf8').catch(() => undefined);
     if (home !== undefined) translatedHomes[catalog.language] = matter(home, {}).data;
   }
-  const letterVersions = await readLetterVersions(projectRoot, markdown);
+  const letterVersions = await readLetterVersions(projectRoot, markdown, (language, recipient) => {
+    const catalog = catalogs.find((candidate) => candidate.language === language);
+    const { office, name } = typeof recipient === 'string' ? {} : recipient;
+    return catalog && typeof office === 'string' && typeof name === 'string' && office.trim() && name.trim()
+      ? format(catalog, ['site', 'letter', 'recipient'], { office: office.trim(), name: name.trim() })
+      : recipientLine(recipient);
+  });
   const deliveries = await readPublishedDeliveries(path.join(projectRoot, DELIVERIES_FOLDER));
-  return buildSiteData(
+  const build = buildSiteData(
     settings,
     records,
     letterText,
@@ -61,6 +70,13 @@ export async function loadSiteData(
     { catalogs, translatedLetters, letterVersions, translatedHomes },
     deliveries,
   );
+  // Only the Pages build gives this token (pages.yml, issues: read): every other build leaves it out.
+  build.data.waitingSignatures =
+    (await countWaitingSignatures(
+      { repository: settings.repository, token: env.PETITION_ISSUES_TOKEN, apiUrl: env.GITHUB_API_URL },
+      warn,
+    )) ?? null;
+  return build;
 }
 
 /**

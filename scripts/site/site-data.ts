@@ -21,7 +21,6 @@ import type { BulkSource } from './bulk-pages.ts';
 import { receiptPages, type ReceiptPage } from './receipt-pages.ts';
 import { languageLetters, type LanguageLetter, type LetterData, type PetitionWords } from './letter-data.ts';
 import {
-  channelBreakdown,
   listPages,
   signerHtmlOptions,
   view,
@@ -33,7 +32,6 @@ import type { PublishedDelivery } from './published-deliveries.ts';
 
 export { markdown, parseLetter, type LetterData } from './letter-data.ts';
 export {
-  channelBreakdown,
   LIST_REASON_CHARACTERS,
   type DeliveryVolumePage,
   type SignatureListPage,
@@ -69,8 +67,6 @@ export interface SiteData {
   deliveryVolumes: DeliveryVolumePage[];
   countries: { code: string; name: string }[];
   letterSha256: string;
-  /** "12,304 signed online through GitHub, 1,210 on paper, 95 by email", or "" when all came through GitHub. */
-  channelBreakdown: string;
   letter: LetterData;
   /** The printable signature sheet (content/signature-sheet.njk) and its typing templates. */
   sheet: { columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
@@ -81,6 +77,11 @@ export interface SiteData {
   deliveries: PublishedDelivery[];
   /** The letter's recipients with what has become of their offices (settings.offices_now). */
   addressees: Addressee[];
+  /**
+   * Signatures waiting to be counted (open issues with the signature label) when the site was
+   * built, from the GitHub API (scripts/site/waiting-signatures.ts); null when not asked or not known.
+   */
+  waitingSignatures: number | null;
   /** The historical note: when the letter was written and who has left office since ("" if neither). */
   letterNote: string;
   /** The site's languages, default first (scripts/site/languages.ts). */
@@ -174,7 +175,6 @@ export function buildSiteData(
     petitions,
     signTemplates: links.signTemplates,
     withdrawUrls: links.withdrawUrls,
-    channelBreakdown: channelBreakdown(tally.signatures_by_channel),
     sheet: signatureSheet(),
     openData: {
       tallyJson: `${JSON.stringify(tally, null, 2)}\n`,
@@ -184,6 +184,7 @@ export function buildSiteData(
     skippedSignatures: skipped,
     deliveries,
     addressees,
+    waitingSignatures: null,
     letterNote: historicalNote(letterVersion, addressees),
   };
   return {

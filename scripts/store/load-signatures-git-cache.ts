@@ -1,19 +1,24 @@
 /**
- * The git loader's cache of signature files (load-signatures-git.ts): one JSON row [path, blob id,
- * text] a line after a header. The cache is hostile input (any job on the default branch can save
- * one), so a row is used only when its path is a signature file of the commit's tree, its blob id
- * is the tree's, and its text hashes to that id; every other row is counted as rejected, and the
- * reading is bounded in rows, line length and characters before any parsing. The new cache is
- * written beside the old one and renamed over it only when something changed.
+ * The git loader's cache of signature files (load-signatures-git.ts): after a JSON header line,
+ * one row per file, "<blob id> <path>\n", then git's own object of the file, "blob <size>\0" and
+ * its bytes, then "\n". The cache is hostile input (any job on the default branch can save one),
+ * so a row is used only when its path is a signature file of the commit's tree, its blob id is the
+ * tree's, and its object hashes to that id; every other row is counted as rejected, and the
+ * reading is bounded in rows, header length and bytes before any parsing. The new cache is written
+ * beside the old one and renamed over it only when something changed.
+ *
+ * Why this shape: the bytes hashed are the bytes stored, so checking a row is one hash of a slice
+ * of what was read (no JSON to decode, no text to encode again), and the text is decoded exactly
+ * as a file read through `git cat-file` is, invalid UTF-8 included.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import path from 'node:path';
 import { SIGNATURE_FILE_MAX_BYTES } from '../core/signature-file.ts';
 
-/** The cache's format: a header line, then one JSON array [path, blob id, text] a line. */
-const CACHE_FORMAT = 'petition-blob-cache/2';
+/** The cache's format: a header line, then one row per file (see above). */
+export const CACHE_FORMAT = 'petition-blob-cache/3';
 
 /** Cached rows the build did not use, by why. */
 export interface CacheRejections {
@@ -21,7 +26,7 @@ export interface CacheRejections {
   notInTree: number;
   /** Rows whose blob id is not the tree's for that path (the file changed since). */
   otherBlob: number;
-  /** Rows whose text does not hash to their blob id: altered. */
+  /** Rows whose object does not hash to their blob id: altered. */
   altered: number;
   /** Lines that are not a well-formed row (or too long to be one), and repeated paths. */
   malformed: number;
@@ -29,84 +34,135 @@ export interface CacheRejections {
   examples: string[];
 }
 
-/**
- * The longest line an honest row can be: a file's text is at most SIGNATURE_FILE_MAX_BYTES, and
- * JSON writes a character as at most six ("\u0000"), plus the path and blob id. A longer line is
- * not read into memory at all.
- */
-const MAX_ROW_CHARACTERS = 6 * SIGNATURE_FILE_MAX_BYTES + 8192;
+/** The longest path a row may name, in bytes; a longer header line is not held in memory. */
+const MAX_PATH_BYTES = 4096;
+/** A row's first line: a blob id, a space, a path. */
+const MAX_ROW_HEADER_BYTES = 64 + 1 + MAX_PATH_BYTES;
+/** "blob " and at most five digits (SIGNATURE_FILE_MAX_BYTES has five) before the NUL. */
+const MAX_OBJECT_HEADER_BYTES = 'blob '.length + 5 + 1;
 
 /** The id git gives a blob of `text`: the hash of "blob <bytes>\0" and the bytes. */
-export function gitBlobId(text: string, idLength: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return createHash(idLength === 64 ? 'sha256' : 'sha1')
-    .update(`blob ${bytes.length}\0`)
-    .update(bytes)
-    .digest('hex');
+export function gitBlobId(text: string | Uint8Array, idLength: number): string {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  return hash(
+    idLength === 64 ? 'sha256' : 'sha1',
+    Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]),
+    'hex',
+  );
 }
 
-const BLOB_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** The id of a git object given whole ("blob <size>\0<bytes>"), by the length of the id it is checked against. */
+const objectId = (object: Uint8Array, idLength: number) => hash(idLength === 64 ? 'sha256' : 'sha1', object, 'hex');
+
+const ROW_HEADER = /^([0-9a-f]{40}|[0-9a-f]{64}) ([^\n]+)$/;
+const OBJECT_HEADER = /^blob (0|[1-9]\d{0,4})$/;
+
+/** One row as read: where its parts are in `buffer`. */
+export interface CacheRow {
+  blob: string;
+  file: string;
+  buffer: Buffer;
+  /** The row from its first byte to its closing newline, included: what the new cache copies. */
+  rowStart: number;
+  rowEnd: number;
+  /** Git's object: "blob <size>\0" and the file's bytes. */
+  objectStart: number;
+  /** Where the file's bytes start. */
+  textStart: number;
+}
 
 /**
- * Calls `onLine` with each line of a file, each at most `max` characters: a longer one is skipped
- * without being held (`onLine` gets undefined, counted as malformed), so a forged cache of one
- * endless line costs a read, not the memory. Stops after `maxCharacters` in all, or when `onLine`
- * returns false. Lines are handed over synchronously within each chunk read (an await per line
- * cost a tenth of the time at 100,000 rows).
+ * Splits a cache file into rows as it streams in, bounded: a row header longer than a path can
+ * be, an object header that is not "blob <size>" with a size a signature file can have, or a row
+ * whose object is not followed by a newline is malformed (`onRow(undefined)`), and reading goes on
+ * at the next line. Stops after `maxBytes`, or when `onRow` returns false. Rows are handed over
+ * synchronously within each chunk read.
  */
-export async function forEachLine(
+export async function forEachCacheRow(
   file: string,
-  max: number,
-  maxCharacters: number,
-  onLine: (line: string | undefined) => boolean,
+  maxBytes: number,
+  onHeader: (line: string | undefined) => boolean,
+  onRow: (row: CacheRow | undefined) => boolean,
 ): Promise<void> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  let pending = '';
-  let overlong = false;
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  let pending: Buffer = Buffer.alloc(0);
   let total = 0;
+  let header = true;
+  let skipping = false;
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
       total += chunk.length;
-      let start = 0;
-      for (let newline = chunk.indexOf('\n'); newline >= 0; newline = chunk.indexOf('\n', start)) {
-        const line = overlong ? undefined : pending + chunk.slice(start, newline);
-        pending = '';
-        overlong = false;
-        start = newline + 1;
-        if (!onLine(line)) return;
-      }
-      if (!overlong) {
-        pending += chunk.slice(start);
-        if (pending.length > max) {
-          pending = '';
-          overlong = true;
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let offset = 0;
+      for (;;) {
+        const newline = pending.indexOf(0x0a, offset);
+        if (skipping) {
+          if (newline < 0) {
+            offset = pending.length;
+            break;
+          }
+          skipping = false;
+          offset = newline + 1;
+          continue;
         }
+        if (header) {
+          if (newline < 0) {
+            if (pending.length - offset > MAX_ROW_HEADER_BYTES) return void onHeader(undefined);
+            break;
+          }
+          header = false;
+          if (!onHeader(pending.toString('utf8', offset, newline))) return;
+          offset = newline + 1;
+          continue;
+        }
+        if (newline < 0 || newline - offset > MAX_ROW_HEADER_BYTES) {
+          if (pending.length - offset <= MAX_ROW_HEADER_BYTES) break;
+          // A line longer than any row header: skipped without being held.
+          if (!onRow(undefined)) return;
+          skipping = newline < 0;
+          offset = newline < 0 ? pending.length : newline + 1;
+          continue;
+        }
+        const read = rowAt(pending, offset, newline);
+        if (read === 'incomplete') break;
+        if (!onRow(read)) return;
+        offset = read === undefined ? newline + 1 : read.rowEnd;
       }
-      if (total > maxCharacters) {
-        onLine(undefined);
-        return;
-      }
+      pending = pending.subarray(offset);
+      if (total > maxBytes) return void onRow(undefined);
     }
-    if (overlong) onLine(undefined);
-    else if (pending !== '') onLine(pending);
+    if (header) {
+      if (pending.length > 0) onHeader(pending.toString('utf8'));
+    } else if (pending.length > 0 && !skipping) onRow(undefined);
   } finally {
     stream.destroy();
   }
 }
 
-/** Parses one cached row, or undefined when the line is not [path, blob id, text] of bounded size. */
-function cachedRow(line: string): [string, string, string] | undefined {
-  let row: unknown;
-  try {
-    row = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(row) || row.length !== 3) return undefined;
-  const [file, blob, text] = row as unknown[];
-  if (typeof file !== 'string' || typeof blob !== 'string' || typeof text !== 'string') return undefined;
-  if (file.length > 4096 || !BLOB_ID.test(blob) || text.length > SIGNATURE_FILE_MAX_BYTES) return undefined;
-  return [file, blob, text];
+/** The row starting at `offset` whose first line ends at `newline`: malformed, complete, or not all read yet. */
+function rowAt(buffer: Buffer, offset: number, newline: number): CacheRow | undefined | 'incomplete' {
+  const match = ROW_HEADER.exec(buffer.toString('utf8', offset, newline));
+  if (!match) return undefined;
+  const objectStart = newline + 1;
+  // Looked for within the longest object header only: a forged file without NULs costs no rescans.
+  const found = buffer.subarray(objectStart, objectStart + MAX_OBJECT_HEADER_BYTES + 1).indexOf(0);
+  const nul = found < 0 ? -1 : objectStart + found;
+  if (nul < 0 || nul - objectStart > MAX_OBJECT_HEADER_BYTES)
+    return buffer.length - objectStart > MAX_OBJECT_HEADER_BYTES ? undefined : 'incomplete';
+  const size = OBJECT_HEADER.exec(buffer.toString('latin1', objectStart, nul));
+  if (!size || Number(size[1]) > SIGNATURE_FILE_MAX_BYTES) return undefined;
+  const textEnd = nul + 1 + Number(size[1]);
+  if (textEnd + 1 > buffer.length) return 'incomplete';
+  if (buffer[textEnd] !== 0x0a) return undefined;
+  return {
+    blob: match[1]!,
+    file: match[2]!,
+    buffer,
+    rowStart: offset,
+    rowEnd: textEnd + 1,
+    objectStart,
+    textStart: nul + 1,
+  };
 }
 
 /** How many rejected rows the log names. */
@@ -131,8 +187,8 @@ export interface CacheReading {
   irregular: readonly boolean[];
   /** Whether the file at `index` has its text already (a second row for the same path). */
   has: (index: number) => boolean;
-  /** A row that passed every check: the file's index, its text, and the row's line to keep. */
-  use: (index: number, text: string, line: string) => void;
+  /** A row that passed every check: the file's index and the row (its text at `textStart`). */
+  use: (index: number, row: CacheRow) => void;
   /** Where rejected rows are counted. */
   rejected: CacheRejections;
 }
@@ -155,38 +211,36 @@ export async function readCache(cacheFile: string, reading: CacheReading): Promi
   };
   const where = new Map<string, number>();
   for (let index = 0; index < count; index += 1) if (!irregular[index]) where.set(files[index]!, index);
-  let header = true;
-  let coldBecause: string | undefined;
+  let coldBecause: string | undefined = 'the cache is empty';
   let rows = 0;
   // An honest cache has about one row per file; a forged one is read no further than this.
   const maxRows = 2 * count + 10_000;
-  try {
-    await forEachLine(cacheFile, MAX_ROW_CHARACTERS, (maxRows + 1) * 2048 + 64 * 1024 * 1024, (line) => {
-      if (header) {
-        header = false;
-        if (cacheFormat(line) === CACHE_FORMAT) return true;
-        coldBecause = 'the cache is of another format';
-        return false;
-      }
-      if ((rows += 1) > maxRows) {
-        reject('malformed', undefined, `more rows than ${maxRows}: the rest not read`);
-        return false;
-      }
-      const row = line === undefined ? undefined : cachedRow(line);
-      if (!row) {
-        reject('malformed', undefined, `line ${rows + 1} is not a [path, blob id, text] row`);
-        return true;
-      }
-      const [file, blob, text] = row;
-      const index = where.get(file);
-      if (index === undefined) reject('notInTree', file, `not a signature file at ${commit.slice(0, 12)}`);
-      else if (reading.has(index)) reject('malformed', file, 'a second row for the same path');
-      else if (blobs[index] !== blob) reject('otherBlob', file, 'changed since');
-      else if (gitBlobId(text, blob.length) !== blob) reject('altered', file, 'the text does not hash to its blob id');
-      else reading.use(index, text, line!);
+  const maxBytes = (maxRows + 1) * 2048 + 64 * 1024 * 1024;
+  const onHeader = (line: string | undefined) => {
+    coldBecause = cacheFormat(line) === CACHE_FORMAT ? undefined : 'the cache is of another format';
+    return coldBecause === undefined;
+  };
+  const onRow = (row: CacheRow | undefined) => {
+    if ((rows += 1) > maxRows) {
+      reject('malformed', undefined, `more rows than ${maxRows}: the rest not read`);
+      return false;
+    }
+    if (!row) {
+      reject('malformed', undefined, `row ${rows} is not "<blob id> <path>" and a git blob`);
       return true;
-    });
-    if (header) coldBecause = 'the cache is empty';
+    }
+    const { file, blob } = row;
+    const index = where.get(file);
+    if (index === undefined) reject('notInTree', file, `not a signature file at ${commit.slice(0, 12)}`);
+    else if (reading.has(index)) reject('malformed', file, 'a second row for the same path');
+    else if (blobs[index] !== blob) reject('otherBlob', file, 'changed since');
+    else if (objectId(row.buffer.subarray(row.objectStart, row.rowEnd - 1), blob.length) !== blob)
+      reject('altered', file, 'the text does not hash to its blob id');
+    else reading.use(index, row);
+    return true;
+  };
+  try {
+    await forEachCacheRow(cacheFile, maxBytes, onHeader, onRow);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') coldBecause = 'no cache yet';
     else coldBecause = `the cache is unreadable (${(error as Error).message.slice(0, 200)})`;
@@ -205,10 +259,10 @@ function cacheFormat(line: string | undefined): unknown {
 
 /** The new cache, being written as the old one is read: the rows that passed, then the files read. */
 export interface CacheWriter {
-  /** Adds a row (a line of text ending in a newline). */
-  write: (text: string) => void;
-  /** Adds the text of a file read through git, unless it would not hash back to its blob id. */
-  writeRead: (file: string, blob: string, text: string) => void;
+  /** Copies a row that passed (see CacheReading.use). */
+  copy: (row: CacheRow) => void;
+  /** Adds a file read through git: its path, blob id and bytes. */
+  writeRead: (file: string, blob: string, bytes: Uint8Array) => void;
   /** Replaces the cache file with the new one when `changed`; else (or on a write error) drops it. */
   finish: (changed: boolean) => Promise<void>;
 }
@@ -217,29 +271,35 @@ export interface CacheWriter {
 export async function cacheWriter(cacheFile: string, commit: string, tree: string): Promise<CacheWriter> {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   await mkdir(path.dirname(temporary), { recursive: true });
-  const out = createWriteStream(temporary, { encoding: 'utf8' });
+  const out = createWriteStream(temporary);
   let writeError: Error | undefined;
   out.on('error', (error) => (writeError ??= error));
   // Rows are gathered into chunks of a megabyte: a stream write per row cost more than the rows.
-  let chunk = '';
-  const write = (text: string) => {
-    chunk += text;
-    if (chunk.length >= 1 << 20) {
-      out.write(chunk);
-      chunk = '';
-    }
+  let parts: Uint8Array[] = [];
+  let bytes = 0;
+  const write = (part: Uint8Array) => {
+    parts.push(part);
+    bytes += part.length;
+    if (bytes >= 1 << 20) flush();
   };
-  write(`${JSON.stringify({ format: CACHE_FORMAT, commit, tree })}\n`);
+  const flush = () => {
+    out.write(Buffer.concat(parts, bytes));
+    parts = [];
+    bytes = 0;
+  };
+  write(Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, commit, tree })}\n`));
   return {
-    write,
+    copy: (row) => write(row.buffer.subarray(row.rowStart, row.rowEnd)),
     writeRead: (file, blob, text) => {
-      // Text that is not valid UTF-8 (decoded with U+FFFD) would not hash back to its blob: not cached.
-      if (text.length <= SIGNATURE_FILE_MAX_BYTES && !text.includes('\uFFFD'))
-        write(`${JSON.stringify([file, blob, text])}\n`);
+      // A path a row cannot hold is read through git at each build instead.
+      if (file.includes('\n') || Buffer.byteLength(file) > MAX_PATH_BYTES || text.length > SIGNATURE_FILE_MAX_BYTES)
+        return;
+      write(Buffer.from(`${blob} ${file}\nblob ${text.length}\0`, 'utf8'));
+      write(text);
+      write(NEWLINE);
     },
     finish: async (changed) => {
-      out.write(chunk);
-      chunk = '';
+      flush();
       await new Promise<void>((resolve) => out.end(resolve));
       if (writeError || !changed) await rm(temporary, { force: true });
       else
@@ -251,3 +311,5 @@ export async function cacheWriter(cacheFile: string, commit: string, tree: strin
     },
   };
 }
+
+const NEWLINE = Buffer.from('\n');

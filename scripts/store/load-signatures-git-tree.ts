@@ -26,45 +26,37 @@ export interface TreeFiles {
   irregular: boolean[];
 }
 
-/** Every signature file of a tree: the truth every cached row is compared with. */
+/**
+ * Every signature file of a tree: the truth every cached row is compared with. The listing is read
+ * entry by entry from git's bytes, each path and id its own small string: a million entries are a
+ * hundred megabytes of text, which a string of the whole listing split into entries would keep
+ * alive as long as any path taken from it.
+ */
 export async function listTree(options: GitOptions, tree: string): Promise<TreeFiles> {
   const out = await runGit(['ls-tree', '-r', '-z', tree], options);
   const listed: TreeFiles = { files: [], blobs: [], irregular: [] };
-  forEachListingEntry(out, (entry) => {
-    const tab = entry.indexOf('\t');
-    if (tab < 0) return;
-    const [mode, type, blob] = entry.slice(0, tab).split(' ');
-    const file = entry.slice(tab + 1);
-    if (type !== 'blob' || !isSignaturePath(file)) return;
-    listed.files.push(file);
-    listed.blobs.push(blob!);
-    listed.irregular.push(!REGULAR.has(mode!));
-  });
+  // Each entry: "<mode> <type> <id>\t<path>\0".
+  for (let start = 0; start < out.length;) {
+    let end = out.indexOf(0, start);
+    if (end < 0) end = out.length;
+    const tab = out.indexOf(0x09, start);
+    if (tab >= 0 && tab < end) {
+      const [mode, type, blob] = out.toString('latin1', start, tab).split(' ');
+      const file = out.toString('utf8', tab + 1, end);
+      if (type === 'blob' && isSignaturePath(file)) {
+        listed.files.push(file);
+        listed.blobs.push(blob!);
+        listed.irregular.push(!REGULAR.has(mode!));
+      }
+    }
+    start = end + 1;
+  }
   return listed;
 }
 
 /**
- * Calls `onEntry` with each NUL-terminated entry of a `git ls-tree -z` listing, decoded a slice
- * at a time (cut after a NUL, so no entry is split): the whole listing can be longer than V8's
- * longest string (2^29 - 24 characters), which `git ls-tree -r` of signatures/ passes near 7.5
- * million files (72 bytes an entry). Measured with `npm run bench -- --repository-scale`.
- */
-export function forEachListingEntry(listing: Buffer, onEntry: (entry: string) => void, sliceBytes = 1 << 26): void {
-  for (let start = 0; start < listing.length;) {
-    let end = Math.min(listing.length, start + sliceBytes);
-    if (end < listing.length) {
-      const nul = listing.lastIndexOf(0, end - 1);
-      // An entry longer than a slice (never, with git's paths) is taken whole.
-      end = nul >= start ? nul + 1 : listing.indexOf(0, end) + 1 || listing.length;
-    }
-    for (const entry of listing.toString('utf8', start, end).split('\0')) if (entry) onEntry(entry);
-    start = end;
-  }
-}
-
-/**
  * Reads blobs through `git cat-file --batch`, streaming: `onBlob` gets each one's index and
- * text, and nothing is held beyond the blob being read. Many blobs are read by two `cat-file`
+ * bytes, and nothing is held beyond the blob being read. Many blobs are read by two `cat-file`
  * processes over the two halves of the list: git's inflating then runs on the second core while
  * this thread parses (a million blobs through one took twice as long as reading a million files).
  * In a partial clone the missing blobs are fetched first in one request, as git does before a
@@ -73,7 +65,7 @@ export function forEachListingEntry(listing: Buffer, onEntry: (entry: string) =>
 export async function readBlobs(
   options: GitOptions,
   blobs: readonly string[],
-  onBlob: (index: number, text: string) => void,
+  onBlob: (index: number, bytes: Buffer) => void,
   fetchMissing: boolean,
 ): Promise<void> {
   const count = blobs.length;
@@ -96,12 +88,16 @@ export async function readBlobs(
 /** From this many blobs on, two `git cat-file` processes read them (a second process costs milliseconds). */
 const TWO_READERS_FROM = 100;
 
-/** One `git cat-file --batch` over `input` (blob ids, one a line), answers parsed as they stream in. */
+/**
+ * One `git cat-file --batch` over `input` (blob ids, one a line), answers parsed as they stream in;
+ * `onBlob` gets each blob's bytes as a view into the chunk read (Node gives every read its own
+ * memory, so the view stays valid; holding it holds that chunk).
+ */
 function catFile(
   options: GitOptions,
   input: string,
   count: number,
-  onBlob: (index: number, text: string) => void,
+  onBlob: (index: number, bytes: Buffer) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const child = spawn('git', ['cat-file', '--batch'], {
@@ -128,7 +124,7 @@ function catFile(
           if (!match) throw new Error(`git cat-file gave no blob as answer ${next + 1}: ${header.slice(0, 100)}`);
           const end = headerEnd + 1 + Number(match[1]);
           if (end + 1 > pending.length) break;
-          onBlob(next, pending.toString('utf8', headerEnd + 1, end));
+          onBlob(next, pending.subarray(headerEnd + 1, end));
           next += 1;
           offset = end + 1;
         }

@@ -110,7 +110,8 @@ export async function rulesFingerprint(projectRoot: string, extraFiles: readonly
   return hash.digest('hex');
 }
 
-type ParseResult = ReturnType<typeof parseAnySignatureFile>;
+/** A file's record, or (a string) why it was skipped: no wrapper object per file, a million of them at scale. */
+type ParseResult = PetitionRecord | string;
 
 /**
  * Loads every signature of `folder` at `ref` through git, taking from the cache the texts of
@@ -132,16 +133,17 @@ export async function loadSignaturesFromGit(
   const { files, blobs, irregular } = await listTree(options, tree);
   const count = files.length;
   const results = new Array<ParseResult | undefined>(count);
-  const accept = (index: number, text: string) => {
-    const result = parseAnySignatureFile(text, files[index]!);
+  // Every text, cached or read, is decoded from git's bytes the same way and parsed by the same rules.
+  const accept = (index: number, bytes: Buffer, start: number, end: number) => {
+    const result = parseAnySignatureFile(bytes.toString('utf8', start, end), files[index]!);
     if (result.ok) {
       result.record.country = intern(result.record.country);
       result.record.letter_sha256 = intern(result.record.letter_sha256);
     }
-    results[index] = result;
+    results[index] = result.ok ? result.record : result.problem;
   };
   for (let index = 0; index < count; index += 1)
-    if (irregular[index]) results[index] = { ok: false, problem: 'not a regular file (a link or a submodule)' };
+    if (irregular[index]) results[index] = 'not a regular file (a link or a submodule)';
 
   // The new cache is written as the old one is read: the rows that passed, then the files read.
   const cache = options.cacheFile ? await cacheWriter(options.cacheFile, commit, tree) : undefined;
@@ -154,10 +156,10 @@ export async function loadSignaturesFromGit(
         irregular,
         rejected,
         has: (index) => results[index] !== undefined,
-        use: (index, text, line) => {
-          accept(index, text);
+        use: (index, row) => {
+          accept(index, row.buffer, row.textStart, row.rowEnd - 1);
           reused += 1;
-          cache?.write(`${line}\n`);
+          cache?.copy(row);
         },
       })
     : 'no cache file was given';
@@ -172,10 +174,10 @@ export async function loadSignaturesFromGit(
   await readBlobs(
     options,
     missingBlobs,
-    (position, text) => {
+    (position, bytes) => {
       const index = missing[position]!;
-      accept(index, text);
-      cache?.writeRead(files[index]!, blobs[index]!, text);
+      accept(index, bytes, 0, bytes.length);
+      cache?.writeRead(files[index]!, blobs[index]!, bytes);
     },
     byId,
   );
@@ -205,10 +207,10 @@ function sortedResults(
   for (let index = 0; index < files.length; index += 1) {
     const result = results[index]!;
     const file = files[index]!;
-    if (!result.ok) skipped.push({ file, problem: result.problem });
-    else if (!isOffline(result.record) && blocked?.has(result.record.user_id))
+    if (typeof result === 'string') skipped.push({ file, problem: result });
+    else if (!isOffline(result) && blocked?.has(result.user_id))
       skipped.push({ file, problem: `the account is blocked (${BLOCKED_ACCOUNTS_PATH})` });
-    else records.push(result.record);
+    else records.push(result);
   }
   skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { records, skipped };

@@ -81,7 +81,7 @@ describe.each([
     template: 'sign-zh.yml',
     button: '前往 GitHub 签名',
     signer: { name: '王伟', country: '德国', reason: '保护远东豹' },
-    title: '签名: 王伟',
+    title: '签名：王伟',
     receipt: '感谢您的签名',
     count: '1 个签名，来自 1 个国家和地区',
     countryName: '德国',
@@ -99,7 +99,8 @@ describe.each([
     expect(new URL(url).pathname).toBe(`/${REPOSITORY}/issues/new`);
     expect(query).toEqual({ template, title, ...signer });
     // The page's script and scripts/core/sign-url.ts build the very same URL for this language.
-    expect(url).toBe(buildSignUrl(REPOSITORY, signer, undefined, { template, title: title.split(/[:：] /)[0]! }).url);
+    const form = { template, title: title.split(/[:：]/)[0]!, titleWithName: title.replace(signer.name, '{name}') };
+    expect(url).toBe(buildSignUrl(REPOSITORY, signer, undefined, form).url);
 
     // 2. GitHub renders that template with the prefilled fields and the ticked consent box.
     const fields = formFieldsFromTemplate(

@@ -31,6 +31,7 @@ const SCRIPTS = [
   'สมชาย ใจดี', // Thai
   'ნინო ბერიძე', // Georgian
   'Անի Պետրոսյան', // Armenian
+  '김민준 이서연 박지훈', // Korean
 ];
 
 async function characters(): Promise<Map<number, string>> {
@@ -71,13 +72,14 @@ describe('the fonts of the delivery PDFs', () => {
     expect(byFont.get('NotoSansThai')).toContain('ส');
     expect(byFont.get('NotoSansGeorgian')).toContain('ნ');
     expect(byFont.get('NotoSansArmenian')).toContain('Ա');
+    expect(byFont.get('NotoSansKR')).toContain('김');
   });
 
   it('report a character no font has, rather than drawing it silently as a box', () => {
     const missing = new Set<number>();
-    // Hangul: no delivery font has it yet (@embedpdf/fonts-kr is 31 MB, over the install budget).
-    fontRuns('Kim 김민준', fonts.regular.length, covers, missing);
-    expect([...missing].map(hex)).toEqual(['U+AE40', 'U+BBFC', 'U+C900']);
+    // The Korean face has the 2,350 syllables of KS X 1001: 똠 is not one of them.
+    fontRuns('Kim 김똠', fonts.regular.length, covers, missing);
+    expect([...missing].map(hex)).toEqual(['U+B620']);
   });
 });
 

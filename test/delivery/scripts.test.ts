@@ -1,5 +1,5 @@
 /**
- * Names in Thai, Georgian and Armenian are printed in the delivery PDFs, each in a font
+ * Names in Hangul, Thai, Georgian and Armenian are printed in the delivery PDFs, each in a font
  * that has its script, and come back out of the PDF as the same text: pdffonts lists the
  * embedded faces and pdftotext reads the names (poppler-utils).
  */
@@ -19,6 +19,7 @@ const NAMES = {
   NotoSansThai: 'สมชาย ใจดี',
   NotoSansGeorgian: 'ნინო ბერიძე',
   NotoSansArmenian: 'Անի Պետրոսյան',
+  NotoSansKR: '김민준',
 };
 
 let work: string;
@@ -46,7 +47,25 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-describe('names in Thai, Georgian and Armenian', () => {
+describe('the cover letter of the packet', () => {
+  it('names who holds each office today, with the day that was checked', async () => {
+    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', path.join(work, 'packet', 'letter.pdf'), '-']);
+    const text = stdout.replace(/\s+/g, ' ');
+    const offices = baseSettings.offices_now as { holder: string; holder_as_of: string }[];
+    expect(offices.length).toBeGreaterThan(0);
+    for (const office of offices) {
+      const day = new Date(`${office.holder_as_of}T00:00:00Z`).toLocaleDateString('en-GB', {
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+        timeZone: 'UTC',
+      });
+      expect(text).toContain(`today (as of ${day}): ${office.holder}`);
+    }
+  });
+});
+
+describe('names in Hangul, Thai, Georgian and Armenian', () => {
   it('are printed, each with a font of its script, and read back as the same text', async () => {
     expect(missing.size, 'characters no font draws').toBe(0);
     const volume = path.join(work, 'packet', 'volume-01.pdf');

@@ -1,4 +1,5 @@
 /** The pure parts of a delivery: volumes, the cover letter's content and the manifest. */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,8 @@ import {
   volumeFileDetails,
 } from '../../scripts/delivery/manifest.ts';
 import { buildPacket } from '../../scripts/delivery/packet.ts';
-import { historicalNote, parseLetterVersion, plainParagraphs } from '../../scripts/core/letter.ts';
+import { historicalNote, holderNow, parseLetterVersion, plainParagraphs } from '../../scripts/core/letter.ts';
+import { formatDate } from '../../scripts/core/format.ts';
 import { oldestFirst, splitIntoVolumes, volumeStem } from '../../scripts/delivery/volumes.ts';
 import { newestFirst } from '../../scripts/core/tally.ts';
 import { readPublishedDeliveries } from '../../scripts/site/site-data.ts';
@@ -90,8 +92,8 @@ describe('the cover letter', () => {
 
   it('names only those who left, and no note at all for a new letter to people in office', () => {
     const addressees = [
-      { office: 'Minister A', named: 'Ann', left: 'May 2020', holder: 'Bea' },
-      { office: 'Minister B', named: 'Cid', left: '', holder: '' },
+      { office: 'Minister A', named: 'Ann', left: 'May 2020', holder: 'Bea', holderAsOf: '2026-01-05', holderIn: {} },
+      { office: 'Minister B', named: 'Cid', left: '', holder: '', holderAsOf: '', holderIn: {} },
     ];
     expect(historicalNote({ written: '' }, addressees)).toBe(
       'Ann has since left office (Ann as Minister A in May 2020): it is delivered to the offices it names and to those who hold them today.',
@@ -107,7 +109,12 @@ describe('the cover letter', () => {
       sender: 'Friends of the Tiger',
       contact: 'letters@tigers.example.org',
       offices_now: [
-        { office: 'Prime Minister of the Russian Federation', recipient_left: 'May 2012', holder: 'A. Holder' },
+        {
+          office: 'Prime Minister of the Russian Federation',
+          recipient_left: 'May 2012',
+          holder: 'A. Holder',
+          holder_as_of: '2026-11-01',
+        },
       ],
     });
     const records = generateSampleRecords(3, { seed: 2 });
@@ -125,14 +132,20 @@ describe('the cover letter', () => {
         named: 'Vladimir Putin',
         left: 'May 2012',
         holder: 'A. Holder',
+        holderAsOf: '2026-11-01',
+        holderIn: {},
       },
       {
         office: "Premier of the State Council of the People's Republic of China",
         named: 'Wen Jiabao',
         left: '',
         holder: '',
+        holderAsOf: '',
+        holderIn: {},
       },
     ]);
+    expect(holderNow(packet.addressees[0]!, formatDate)).toBe('today (as of 1 November 2026): A. Holder');
+    expect(holderNow(packet.addressees[1]!, formatDate)).toBe('');
     expect(packet.note).toContain('Vladimir Putin has since left office');
     expect(packet.cover.join(' ')).toContain('To reach us: letters@tigers.example.org.');
     expect(packet.cover.join(' ')).toContain('the commit c0ffee they were counted from');
@@ -213,19 +226,13 @@ describe('the manifest', () => {
   });
 });
 
-/** content/settings.json as it is, for the petition's own cover letter. */
+/** The amur-leopard petition's settings as they are, for its cover letter. */
 function letterSettings(): string {
   return JSON.stringify({ ...base, offices_now: realOffices() });
 }
 function realOffices() {
-  return [
-    { office: 'Prime Minister of the Russian Federation', recipient_left: 'May 2012', holder: '' },
-    {
-      office: "Premier of the State Council of the People's Republic of China",
-      recipient_left: 'March 2013',
-      holder: '',
-    },
-  ];
+  return JSON.parse(readFileSync(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8'))
+    .offices_now;
 }
 
 describe('deliveries published on the site', () => {

@@ -25,7 +25,9 @@ import {
 import { computeTally, signatureDigest } from '../../scripts/core/tally.ts';
 import { loadSignatures } from '../../scripts/store/load-signatures.ts';
 import { CSV_COLUMNS, CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
-import { channelBreakdown } from '../../scripts/site/site-data.ts';
+import { channelBreakdownIn, siteLanguages } from '../../scripts/site/languages.ts';
+import { readCatalogs } from '../../scripts/store/catalogs.ts';
+import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const KEY = 'unit-test-key-0123456789abcdef01234567';
@@ -175,13 +177,21 @@ describe('the tally with offline signatures', () => {
     expect(tally.signature_count).toBe(4);
     expect(tally.signatures_by_channel).toEqual({ github: 1, paper: 2, email: 1 });
     expect(tally.country_count).toBe(3);
-    expect(channelBreakdown(tally.signatures_by_channel)).toBe(
-      '1 signed online through GitHub, 2 on paper, 1 by email',
+    const catalogs = await readCatalogs(fixturePetitionDir('amur-leopard'), 'en');
+    const [en, ru, zh] = siteLanguages(catalogs).map((language, index) => ({ ...language, catalog: catalogs[index]! }));
+    const breakdown = (language: typeof en, counts: typeof many) =>
+      channelBreakdownIn(language!.catalog, language!.locale, counts);
+    const many = { github: 12304, paper: 1210, email: 95 };
+    expect(breakdown(en, tally.signatures_by_channel)).toBe(
+      '1 signed online through GitHub, 2 on paper and 1 by email',
     );
-    expect(channelBreakdown({ github: 12304, paper: 1210, email: 95 })).toBe(
-      '12,304 signed online through GitHub, 1,210 on paper, 95 by email',
+    expect(breakdown(en, many)).toBe('12,304 signed online through GitHub, 1,210 on paper and 95 by email');
+    expect(breakdown(ru, many)).toBe(
+      '12\u00a0304 подписали онлайн через GitHub, 1\u00a0210 на бумаге и 95 по электронной почте',
     );
-    expect(channelBreakdown({ github: 5, paper: 0, email: 0 })).toBe('');
+    expect(breakdown(zh, many)).toBe('12,304 人通过 GitHub 在线签名、1,210 人在纸上签名和95 人通过电子邮件签名');
+    // A channel nobody used is left out.
+    expect(breakdown(en, { github: 5, paper: 0, email: 3 })).toBe('5 signed online through GitHub and 3 by email');
   });
 
   it('labels the channel of every row of the open data, leaving GitHub fields empty for offline rows', async () => {

@@ -21,6 +21,41 @@ const receipt = (n: number) =>
   fake.issue(n).comments.find((comment) => comment.body.startsWith(BOT_COMMENT_MARKER))!.body;
 
 describe('signers in their own language', () => {
+  it('accepts issues opened with the former Chinese form, whose labels had ASCII punctuation, as well as the current one', async () => {
+    // The current form writes "您的姓名（将按此显示）"; issues opened before it landed say "您的姓名(将按此显示)".
+    expect(signZh.map((field) => field.label).join('')).toMatch(/（/);
+    const former = signZh.map((field) => ({
+      ...field,
+      label: field.label.replaceAll('（', '(').replaceAll('）', ')'),
+    }));
+    expect(former.map((field) => field.label)).not.toEqual(signZh.map((field) => field.label));
+    fake = await startFakeGitHub({
+      owner: 'leopards',
+      repo: 'petition',
+      issues: [
+        {
+          title: '签名: 王伟',
+          body: body(former, { name: '王伟', country: '俄罗斯', reason: '保护豹子', consent: [true] }),
+          labels: ['signature'],
+          user: { login: 'wangwei', id: 502 },
+        },
+        {
+          title: '签名：李娜',
+          body: body(signZh, { name: '李娜', country: '中国', reason: '', consent: [true] }),
+          labels: ['signature'],
+          user: { login: 'lina', id: 503 },
+        },
+      ],
+    });
+    const summary = await runProcessor(fake, await makeCheckout(fake));
+    expect(summary.counts.signed).toBe(2);
+    expect(receipt(1)).toContain('感谢您的签名');
+    expect(receipt(2)).toContain('感谢您的签名');
+    const files = Object.values(signatureFiles(fake)).join('\n');
+    expect(files).toContain('name: "王伟"');
+    expect(files).toContain('name: "李娜"');
+  });
+
   it('answers an issue made with the Russian form in Russian, with Russian plurals', async () => {
     fake = await startFakeGitHub({
       owner: 'leopards',

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jsQRModule from 'jsqr';
 import { renderPixels } from '../../scripts/site/pictures/card.ts';
 import { markdown } from '../../scripts/site/site-data.ts';
+import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { buildSite, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 // jsqr is CommonJS typed as an ES module: its default export is the function or holds it.
@@ -50,13 +51,18 @@ async function textFiles(folder: string, extensions: string[]): Promise<string[]
   return Promise.all(files.map((file) => readFile(path.join(folder, file), 'utf8')));
 }
 
-/** The Latin words each translation keeps in its own sources; allowed are those all of them keep. */
-async function sharedLatinWords(): Promise<Set<string>> {
+/**
+ * The Latin words each translation keeps in its own sources; allowed are those all of them keep.
+ * With `archived`, its archived letters count too: an old version is shown as its signers read
+ * it, whatever has been corrected since ("Tymangan").
+ */
+async function sharedLatinWords(archived = false): Promise<Set<string>> {
   const perLanguage = await Promise.all(
     TRANSLATED.map(async (code) => {
       const sources = [
         await readFile(path.join(projectRoot, `content/i18n/${code}.yml`), 'utf8'),
         ...(await textFiles(path.join(projectRoot, 'content', code), ['.md', '.json'])),
+        ...(archived ? await textFiles(path.join(projectRoot, 'content/letter-versions', code), ['.md']) : []),
       ];
       // Keys and YAML syntax are Latin too: only the values count (after a colon, or list items).
       const values = sources.join('\n').replace(/^\s*[\w-]+:(?=\s|$)/gm, '');
@@ -103,8 +109,13 @@ function foreignWords(texts: readonly string[], allowed: ReadonlySet<string>): s
 describe('a Russian or Chinese reader', () => {
   let site: BuiltSite;
   let allowed: Set<string>;
+  let allowedInArchive: Set<string>;
   beforeAll(async () => {
-    [site, allowed] = await Promise.all([buildSite({ signaturesDir: MIXED }), sharedLatinWords()]);
+    [site, allowed, allowedInArchive] = await Promise.all([
+      buildSite({ signaturesDir: MIXED }),
+      sharedLatinWords(),
+      sharedLatinWords(true),
+    ]);
   });
   afterAll(() => rm(path.dirname(site.output), { recursive: true, force: true }));
 
@@ -118,7 +129,14 @@ describe('a Russian or Chinese reader', () => {
       const code = document.documentElement.getAttribute('lang') ?? '';
       if (!TRANSLATED.includes(code)) continue;
       seen[code] = (seen[code] ?? 0) + 1;
-      const words = foreignWords(readerText(document), allowed);
+      const texts = readerText(document);
+      const words = foreignWords(texts, page.startsWith('letter/versions/') ? allowedInArchive : allowed);
+      // A comma before a word is a value that printed as a list of parts (",Организаторы …").
+      for (const text of texts) words.push(...(text.match(/(?:^|\s),\p{L}+/gu) ?? []));
+      // Chinese is punctuated with full-width marks: "总理, 温家宝" or "拯救远东豹: …" is not Chinese.
+      if (code === 'zh')
+        for (const text of texts)
+          words.push(...(text.match(/\p{Script=Han}\s?[,:;()]|[,:;(]\s?\p{Script=Han}/gu) ?? []));
       if (words.length > 0) report[page] = words;
     }
     for (const code of TRANSLATED) expect(seen[code], code).toBeGreaterThan(10);
@@ -185,5 +203,56 @@ describe('a Russian or Chinese reader', () => {
         const html = await site.read(`${folder}${page}`);
         expect(html, `${folder}${page}`).toContain(sentence);
       }
+  });
+
+  it('reads every date written out on their pages whole, inside a <time> that does not break', async () => {
+    const written =
+      /\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}\s(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)\s\d{4}/u;
+    const report: Record<string, string[]> = {};
+    for (const page of (await readdir(site.output, { recursive: true })).filter((file) => file.endsWith('.html'))) {
+      const document = await site.dom(page);
+      if (!TRANSLATED.includes(document.documentElement.getAttribute('lang') ?? '')) continue;
+      // SVG text (the chart's labels) is laid out by coordinates and never wraps.
+      for (const element of [...document.querySelectorAll('time, script, svg, [lang]:not(html)')]) element.remove();
+      const loose = [...(document.body.textContent ?? '').matchAll(new RegExp(written, 'gu'))].map((m) => m[0]);
+      if (loose.length > 0) report[page] = loose;
+    }
+    expect(report).toEqual({});
+    const css = await site.read('assets/site.css');
+    expect(css).toMatch(/(?:^|\n)time\s*\{[^}]*white-space:\s*nowrap/);
+  });
+
+  it('finds the country names of the English sign form’s hint marked with their own language', async () => {
+    const hint = (await site.dom('sign/index.html')).querySelector('#sign-country-hint')!;
+    const marked = Object.fromEntries(
+      [...hint.querySelectorAll('[lang]')].map((span) => [span.getAttribute('lang'), span.textContent]),
+    );
+    expect(marked).toEqual({ ru: 'Россия', zh: '中国', de: 'Deutschland' });
+    for (const code of TRANSLATED) {
+      const translated = (await site.dom(`${code}/sign/index.html`)).querySelector('#sign-country-hint')!;
+      const languages = [...translated.querySelectorAll('[lang]')].map((span) => span.getAttribute('lang'));
+      expect(languages.sort(), code).toEqual(['de', 'ru', 'zh']);
+    }
+  });
+
+  it('reads on the delivery letter who holds each office now, in their language, and the day that was checked', async () => {
+    const settings = JSON.parse(
+      await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8'),
+    );
+    const offices = settings.offices_now as {
+      holder: string;
+      holder_as_of: string;
+      holder_in: Record<string, string>;
+    }[];
+    for (const code of ['en', ...TRANSLATED]) {
+      const page = await site.dom(`${code === 'en' ? '' : `${code}/`}letter/delivery/index.html`);
+      const holders = [...page.querySelectorAll('.recipients .holder-now')];
+      expect(holders, code).toHaveLength(offices.length);
+      holders.forEach((holder, index) => {
+        const office = offices[index]!;
+        expect(holder.textContent, code).toContain(office.holder_in[code] ?? office.holder);
+        expect(holder.querySelector('time')?.getAttribute('datetime'), code).toBe(office.holder_as_of);
+      });
+    }
   });
 });

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOffline } from '../../scripts/core/offline-signature.ts';
 import { signatureRelativePath, type SignatureRecord } from '../../scripts/core/signature-file.ts';
 import { loadSignaturesFromGit } from '../../scripts/store/load-signatures-git.ts';
-import { forEachListingEntry } from '../../scripts/store/load-signatures-git-tree.ts';
 import { gitStore } from '../../scripts/store/signature-store.ts';
 import { extrapolate } from '../../scripts/tooling/bench/repository-scale-report.ts';
 import {
@@ -101,30 +100,5 @@ describe('the ids and the extrapolation of the scale benchmark', () => {
     expect(fit.value).toBeCloseTo(2100);
     expect(fit.reachedAt).toBeCloseTo(4_500_000);
     expect(extrapolate([[2000, 10]], 4000).value).toBeCloseTo(20);
-  });
-});
-
-describe('reading a tree listing longer than one string', () => {
-  const entries = [
-    '100644 blob 1111111111111111111111111111111111111111\t12/34/1234.md',
-    '100644 blob 2222222222222222222222222222222222222222\toffline/ab/Лист 🐆.md',
-    '120000 blob 3333333333333333333333333333333333333333\t56/78/5678.md',
-    '100644 blob 4444444444444444444444444444444444444444\tREADME.md',
-  ];
-  const listing = Buffer.from(entries.map((entry) => `${entry}\0`).join(''));
-
-  it('gives every entry whole, in order, whatever the size of the slices it is decoded in', () => {
-    for (const sliceBytes of [1, 2, 7, 40, 63, 64, 65, 100, listing.length - 1, listing.length, 1 << 26]) {
-      const seen: string[] = [];
-      forEachListingEntry(listing, (entry) => seen.push(entry), sliceBytes);
-      expect(seen, `slices of ${sliceBytes} bytes`).toEqual(entries);
-    }
-  });
-
-  it('reads a listing without a final NUL, and an empty one', () => {
-    const seen: string[] = [];
-    forEachListingEntry(Buffer.from(`${entries[0]}\0${entries[1]}`), (entry) => seen.push(entry), 50);
-    expect(seen).toEqual(entries.slice(0, 2));
-    forEachListingEntry(Buffer.alloc(0), () => expect.unreachable());
   });
 });

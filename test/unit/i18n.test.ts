@@ -151,3 +151,11 @@ describe('plurals and numbers in the reader’s language', () => {
     expect(await readFile(path.join(projectRoot, 'content/i18n/en.yml'), 'utf8')).toContain('language: en');
   });
 });
+
+describe('a message filled in by a template', () => {
+  it('prints a value that only looks like a string (a Nunjucks SafeString) as its text', () => {
+    const catalog = parseCatalog("language: ru\nname: Русский\nsite:\n  from: '**От:** {senderHtml}'\n", 'ru.yml');
+    const safe = { val: 'Организаторы', toString: () => 'Организаторы' } as unknown as string;
+    expect(format(catalog, ['site', 'from'], { senderHtml: safe })).toBe('**От:** Организаторы');
+  });
+});

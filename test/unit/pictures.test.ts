@@ -8,9 +8,13 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { counterBadgeSvg, counterEmbedHtml } from '../../scripts/site/pictures/badge.ts';
+import { readFile } from 'node:fs/promises';
+import * as fontkit from 'fontkit';
+import { subsetFont } from '../../scripts/site/pictures/font-subset.ts';
 import {
   CARD_HEIGHT,
   CARD_WIDTH,
+  CJK_CARD_FONTS,
   renderPixels,
   renderPng,
   shareCardAlt,
@@ -194,6 +198,38 @@ describe('the share card', () => {
 
   it('draws a different picture when the count changes', () => {
     expect(renderPng(shareCardSvg({ ...input, count: 1235 })).equals(renderPng(shareCardSvg(input)))).toBe(false);
+  });
+
+  it('draws a Chinese headline in bold, with the CJK face cut to the card’s own characters', async () => {
+    const chinese = {
+      ...input,
+      kicker: '拯救远东豹',
+      headline: '签署公开信',
+      address: 'example.github.io/leopard/zh/',
+    };
+    const svg = shareCardSvg(chinese);
+    // The headline's ink against the same card with the headline asked for in the regular weight.
+    const ink = (picture: string) => {
+      const { pixels, width } = renderPixels(picture, CARD_WIDTH);
+      let dark = 0;
+      for (let y = 80; y < 170; y += 1)
+        for (let x = 60; x < 700; x += 1) if (pixels[(y * width + x) * 4]! < 100) dark += 1;
+      return dark;
+    };
+    const regular = svg.replace(
+      /font-family="Noto Sans S Chinese Bold, DejaVu Sans" font-weight="700"/,
+      'font-family="Noto Sans S Chinese Regular, DejaVu Sans" font-weight="400"',
+    );
+    expect(regular).not.toBe(svg);
+    expect(ink(svg)).toBeGreaterThan(ink(regular) * 1.2);
+    // The subset a card is drawn with: a few kilobytes of the 8 MB face, named by its weight.
+    const bold = subsetFont(await readFile(CJK_CARD_FONTS[1]!), svg);
+    expect(bold.length).toBeLessThan(100_000);
+    const face = fontkit.create(bold) as fontkit.Font;
+    expect(face.familyName).toBe('Noto Sans S Chinese Bold');
+    for (const character of '签署公开信拯救远东豹')
+      expect(face.hasGlyphForCodePoint(character.codePointAt(0)!)).toBe(true);
+    expect(face.hasGlyphForCodePoint('龙'.codePointAt(0)!)).toBe(false);
   });
 
   it('prints markup in a title as text', () => {

@@ -65,7 +65,13 @@ describe('delivery settings', () => {
       sender: ' Friends of the Leopard ',
       contact: 'letters@example.org',
       offices_now: [
-        { office: 'Prime Minister', recipient_left: 'May 2012', holder: 'A. Person' },
+        {
+          office: 'Prime Minister',
+          recipient_left: 'May 2012',
+          holder: 'A. Person',
+          holder_as_of: '2026-11-30',
+          holder_in: { ru: 'А. Персона' },
+        },
         { office: 'Premier' },
       ],
       delivery_volume_size: 5000,
@@ -75,8 +81,14 @@ describe('delivery settings', () => {
       contact: 'letters@example.org',
       delivery_volume_size: 5000,
       offices_now: [
-        { office: 'Prime Minister', recipient_left: 'May 2012', holder: 'A. Person' },
-        { office: 'Premier', recipient_left: '', holder: '' },
+        {
+          office: 'Prime Minister',
+          recipient_left: 'May 2012',
+          holder: 'A. Person',
+          holder_as_of: '2026-11-30',
+          holder_in: { ru: 'А. Персона' },
+        },
+        { office: 'Premier', recipient_left: '', holder: '', holder_as_of: '', holder_in: {} },
       ],
     });
   });
@@ -84,6 +96,27 @@ describe('delivery settings', () => {
   it('refuse offices that are not a list of named offices, and volumes too small to print', () => {
     for (const offices_now of ['Prime Minister', [{ holder: 'A. Person' }], [{ office: 'Premier', holder: 7 }]])
       expect(() => resolveSettings({ ...valid, offices_now })).toThrowError(/"offices_now" must be a list/);
+    for (const holder_in of ['Иван', ['Иван'], { ru: 7 }, { 'not a code': 'Иван' }])
+      expect(() =>
+        resolveSettings({
+          ...valid,
+          offices_now: [{ office: 'Premier', holder: 'A', holder_as_of: '2026-01-01', holder_in }],
+        }),
+      ).toThrowError(/"offices_now" must be a list/);
+  });
+
+  it('refuse a holder of an office without the day it was checked, or with a day that is not a date', () => {
+    const office = { office: 'Premier', holder: 'A. Person' };
+    expect(() => resolveSettings({ ...valid, offices_now: [office] })).toThrowError(
+      /the holder of "Premier" needs "holder_as_of"/,
+    );
+    for (const holder_as_of of ['30 November 2026', '2026-13-01', '2026-11'])
+      expect(() => resolveSettings({ ...valid, offices_now: [{ ...office, holder_as_of }] })).toThrowError(
+        /"holder_as_of" of "Premier" must be a date written YYYY-MM-DD/,
+      );
+    expect(() =>
+      resolveSettings({ ...valid, offices_now: [{ office: 'Premier', holder_as_of: '2026-11-30' }] }),
+    ).toThrowError(/"Premier" has "holder_as_of" or "holder_in" but no "holder"/);
     expect(() => resolveSettings({ ...valid, delivery_volume_size: 10 })).toThrowError(
       /"delivery_volume_size" must be a whole number of at least 100/,
     );

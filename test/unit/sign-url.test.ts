@@ -49,6 +49,19 @@ describe('the link to GitHub that the signing form opens', () => {
     expect(long).toBe(`Signature: ${'Ж'.repeat(FORM_LIMITS.titleName - 1)}…`);
   });
 
+  it('titles the issue as the language writes it, with a full-width colon in Chinese', () => {
+    expect(signIssueTitle('王伟', '签名', '签名：{name}')).toBe('签名：王伟');
+    expect(signIssueTitle('  ', '签名', '签名：{name}')).toBe('签名');
+    // A name is put in as typed, "$&" and "{name}" included.
+    expect(signIssueTitle('A $& {name}', 'Подпись', 'Подпись: {name}')).toBe('Подпись: A $& {name}');
+    const url = buildSignUrl(REPO, { name: '王伟', country: '中国', reason: '' }, undefined, {
+      template: 'sign-zh.yml',
+      title: '签名',
+      titleWithName: '签名：{name}',
+    }).url;
+    expect(new URL(url).searchParams.get('title')).toBe('签名：王伟');
+  });
+
   it('keeps a 1,000-character Chinese reason under the bound by shortening it, and says so', () => {
     const typed = '保护远东豹'.repeat(200);
     const { url, reason, reasonShortened } = buildSignUrl(REPO, { name: '李雷', country: '中国', reason: typed });

@@ -220,12 +220,19 @@ describe('what the #26 protections do when the workflows run', () => {
       encoding: 'utf8',
     }).trim();
     const [, alteredText] = signatureFile(3456789, 'newer', 'Somebody Else');
-    const forged = [
-      JSON.stringify({ format: 'petition-blob-cache/2', commit: '0'.repeat(40), tree: '0'.repeat(40) }),
+    // The cache's rows: "<blob id> <path>\n", git's object ("blob <size>\0" and the bytes), "\n".
+    const row = (file: string, blob: string, text: string) => {
+      const bytes = Buffer.from(text);
+      return Buffer.concat([Buffer.from(`${blob} ${file}\nblob ${bytes.length}\0`), bytes, Buffer.from('\n')]);
+    };
+    const forged = Buffer.concat([
+      Buffer.from(
+        `${JSON.stringify({ format: 'petition-blob-cache/3', commit: '0'.repeat(40), tree: '0'.repeat(40) })}\n`,
+      ),
       // Rows name paths inside signatures/, as the build writes them.
-      JSON.stringify([inSignatures(phantomFile), phantomBlob, phantomText]),
-      JSON.stringify([inSignatures(realFile), realBlob, alteredText]),
-    ];
+      row(inSignatures(phantomFile), phantomBlob, phantomText),
+      row(inSignatures(realFile), realBlob, alteredText),
+    ]).toString('base64');
     // "ci.yml on main" with a compromised dependency: a job on main, saving under the Pages prefix.
     const forgeWorkflow = [
       'name: CI',
@@ -239,9 +246,7 @@ describe('what the #26 protections do when the workflows run', () => {
       '    steps:',
       '      - run: |',
       '          mkdir -p .petition-cache',
-      "          cat > .petition-cache/records.ndjson <<'FORGED'",
-      ...forged.map((line) => `          ${line}`),
-      '          FORGED',
+      `          echo '${forged}' | base64 -d > .petition-cache/records.ndjson`,
       '      - uses: actions/cache/save@668228422ae6a00e4ad889ee87cd7109ec5666a7 # v5.0.4',
       '        with:',
       '          path: .petition-cache',

@@ -21,16 +21,17 @@ const LEAST_PERMISSIONS: Record<string, Record<string, Record<string, string>>> 
     // Commits the files derived from content/ (npm run derive).
     derive: { contents: 'write' },
     // The reusable Pages workflow, after that commit: its build reads, its deploy writes Pages.
-    deploy: { contents: 'read', pages: 'write', 'id-token': 'write' },
+    deploy: { contents: 'read', pages: 'write', 'id-token': 'write', issues: 'read' },
   },
   'pages.yml': {
-    build: { contents: 'read', pages: 'read' },
+    // issues: read counts the signatures waiting in open issues (scripts/site/waiting-signatures.ts).
+    build: { contents: 'read', pages: 'read', issues: 'read' },
     deploy: { pages: 'write', 'id-token': 'write' },
   },
   'signatures.yml': {
     process: { contents: 'write', issues: 'write' },
-    // The reusable Pages workflow: its build reads the repository, its deploy writes Pages.
-    deploy: { contents: 'read', pages: 'write', 'id-token': 'write' },
+    // The reusable Pages workflow: its build reads the repository and the open issues, its deploy writes Pages.
+    deploy: { contents: 'read', pages: 'write', 'id-token': 'write', issues: 'read' },
   },
 };
 
@@ -109,6 +110,26 @@ describe('the signature workflow', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(5);
     // GitHub delays or drops scheduled runs at the top of the hour.
     expect(times).not.toContain(0);
+  });
+
+  it('once a day sweeps without the ledger, so a forged ledger delays a second look by a day at most', async () => {
+    const workflow = await parsed('signatures.yml');
+    const crons = (workflow.on.schedule as Array<{ cron: string }>).map((entry) => entry.cron);
+    const restore = workflow.jobs.process.steps.find((step: any) =>
+      String(step.uses).startsWith('actions/cache/restore@'),
+    );
+    const daily = /^github\.event\.schedule != '([^']+)'$/.exec(String(restore.if ?? ''))?.[1];
+    expect(daily, 'the ledger restore step names the daily schedule it skips').toBeTruthy();
+    expect(crons).toContain(daily);
+    const [minute, hour, ...rest] = daily!.split(' ');
+    expect([Number.isInteger(Number(minute)), Number.isInteger(Number(hour)), rest]).toEqual([
+      true,
+      true,
+      ['*', '*', '*'],
+    ]);
+    // The ledger is still saved after that run, so the next sweeps skip what it answered.
+    const save = workflow.jobs.process.steps.find((step: any) => String(step.uses).startsWith('actions/cache/save@'));
+    expect(String(save.if)).not.toContain('schedule');
   });
 
   it('never cancels a running sweep, and keeps one sweep at a time', async () => {
@@ -226,11 +247,19 @@ describe('every workflow', () => {
     },
   );
 
-  it('CI also checks the oldest Node that package.json supports', async () => {
+  it('CI checks the oldest Node that package.json supports and the major the other workflows pin', async () => {
     const engines = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8')).engines.node;
     const matrix = (await parsed('ci.yml')).jobs.check.strategy.matrix.node as string[];
-    expect(matrix).toContain('lts/*');
-    expect(engines).toBe(`>=${matrix.find((version) => version !== 'lts/*')}`);
+    const pinned = new Set<string>();
+    for (const file of ['pages.yml', 'signatures.yml', 'derive.yml']) {
+      for (const job of Object.values((await parsed(file)).jobs as Record<string, any>)) {
+        for (const step of job.steps ?? []) {
+          if (String(step.uses).startsWith('actions/setup-node@')) pinned.add(String(step.with['node-version']));
+        }
+      }
+    }
+    expect([...pinned]).toHaveLength(1);
+    expect(matrix).toEqual([engines.replace(/^>=/, ''), ...pinned]);
   });
 });
 
@@ -244,6 +273,7 @@ describe('the Pages workflow', () => {
       PETITION_REPOSITORY: '${{ github.repository }}',
       SITE_URL: '${{ steps.pages.outputs.origin }}',
       PATH_PREFIX: '${{ steps.pages.outputs.base_path }}/',
+      PETITION_ISSUES_TOKEN: '${{ github.token }}',
     });
     const upload = build.steps.find((step: any) => String(step.uses).startsWith('actions/upload-pages-artifact@'));
     expect(upload.with.path).toBe('_site');

@@ -12,6 +12,8 @@
   var MAX_URL = 6000, NAME_MAX = 100, COUNTRY_MAX = 60, REASON_MAX = 1000, TITLE_NAME = 40;
   var repository = form.getAttribute('data-repository');
   var template = form.getAttribute('data-template') || 'sign.yml', plainTitle = form.getAttribute('data-title') || 'Signature';
+  // The language's title with the name ("签名：{name}"); split/join keeps a "$" in a name as typed.
+  var titleWithName = form.getAttribute('data-title-with-name') || plainTitle + ': {name}';
   var messages = JSON.parse(form.getAttribute('data-messages'));
   // {name} placeholders, filled in; the strings avoid plural forms, which differ by language.
   function say(key, values) {
@@ -33,7 +35,7 @@
   function title(name) {
     var chars = Array.from(name);
     if (!name) return plainTitle;
-    return plainTitle + ': ' + (chars.length > TITLE_NAME ? chars.slice(0, TITLE_NAME - 1).join('').trimEnd() + '\u2026' : name);
+    return titleWithName.split('{name}').join(chars.length > TITLE_NAME ? chars.slice(0, TITLE_NAME - 1).join('').trimEnd() + '\u2026' : name);
   }
   function buildUrl(values) {
     var name = cut(values.name.trim(), NAME_MAX).trim(), country = cut(values.country.trim(), COUNTRY_MAX).trim();

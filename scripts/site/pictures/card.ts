@@ -11,12 +11,16 @@
  * allows embedding and redistribution); no system font is loaded, so every machine renders the
  * same card byte for byte. DejaVu has Latin, Cyrillic, Greek, Arabic and more, but no Chinese or
  * Japanese: a card with such text is drawn with Noto Sans CJK SC as well (@embedpdf/fonts-sc, the
- * delivery PDFs' Chinese face, an OpenType/CFF file that resvg reads), loaded only for those cards:
- * {@link cardFontsFor}.
+ * delivery PDFs' Chinese face, OpenType/CFF), regular and bold, each cut to the card's own
+ * characters (./font-subset.ts): a few kilobytes instead of 8 MB each, so the Chinese headline
+ * is bold like the others and the renderer reads no more than it draws. {@link withCardFonts}.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { Resvg, renderAsync } from '@resvg/resvg-js';
+import { subsetFont } from './font-subset.ts';
 import { escapeXml, formatNumber, mixColours, textColourOn, wrapText } from './svg.ts';
 
 export const CARD_WIDTH = 1200;
@@ -34,21 +38,56 @@ export const CJK_CARD_FONTS = ['NotoSansHans-Regular.otf', 'NotoSansHans-Bold.ot
   path.join(path.dirname(createRequire(import.meta.url).resolve('@embedpdf/fonts-sc')), '..', 'fonts', file),
 );
 
-// Noto's CJK faces name each weight as a family of its own: a bold line asks for the bold one, or
-// resvg's fallback takes the first face that has the glyph, whatever its weight.
-const REGULAR_FAMILIES = 'DejaVu Sans, Noto Sans S Chinese';
-const BOLD_FAMILIES = 'DejaVu Sans, Noto Sans S Chinese';
+// Noto's CJK faces name each weight as a family of its own, and a subset keeps only that name
+// (ID 1). A card with Chinese or Japanese text asks for the CJK face first, by the name of its
+// weight: resvg picks a text's font from its first family it has, and for a character that font
+// lacks takes the first face that has it, whatever its weight (the Chinese headlines were
+// regular). Noto Sans CJK draws the card's Latin and digits too, in the same design.
+const FAMILIES = {
+  latin: { regular: 'DejaVu Sans', bold: 'DejaVu Sans' },
+  cjk: { regular: 'Noto Sans S Chinese Regular, DejaVu Sans', bold: 'Noto Sans S Chinese Bold, DejaVu Sans' },
+};
 
 // Han, kana and Hangul: what DejaVu cannot draw. Only the card's own text is tested (SVG markup
 // and a base64 picture are ASCII).
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}\u3000-\u303f\uff00-\uffef]/u;
 
+let cjkFontBytes: Buffer[] | undefined;
+
 /**
- * The fonts a card needs: DejaVu, and Noto Sans CJK SC when its text has Chinese or Japanese
- * (16 MB of fonts read for those cards only; every other card reads DejaVu's 1.4 MB).
+ * Runs `render` with the font files a card needs: DejaVu, and for a card with Chinese or
+ * Japanese text Noto Sans CJK SC regular and bold cut to the card's characters, written to a
+ * temporary folder that is removed when `render` is done.
  */
-export function cardFontsFor(svg: string): string[] {
-  return CJK.test(svg) ? [...CARD_FONTS, ...CJK_CARD_FONTS] : CARD_FONTS;
+export async function withCardFonts<T>(svg: string, render: (fontFiles: string[]) => T | Promise<T>): Promise<T> {
+  if (!CJK.test(svg)) return render(CARD_FONTS);
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'petition-card-fonts-'));
+  try {
+    return await render([...CARD_FONTS, ...writeCjkSubsets(svg, folder)]);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** The same for a synchronous render (tests, one card at a time). */
+function withCardFontsSync<T>(svg: string, render: (fontFiles: string[]) => T): T {
+  if (!CJK.test(svg)) return render(CARD_FONTS);
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'petition-card-fonts-'));
+  try {
+    return render([...CARD_FONTS, ...writeCjkSubsets(svg, folder)]);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** Writes the CJK faces cut to the characters of `svg` (its text; markup adds only ASCII) into `folder`. */
+function writeCjkSubsets(svg: string, folder: string): string[] {
+  cjkFontBytes ??= CJK_CARD_FONTS.map((file) => readFileSync(file));
+  return cjkFontBytes.map((bytes, index) => {
+    const file = path.join(folder, path.basename(CJK_CARD_FONTS[index]!));
+    writeFileSync(file, subsetFont(bytes, svg));
+    return file;
+  });
 }
 
 export interface CardImage {
@@ -129,6 +168,12 @@ export function shareCardSvg(input: ShareCardInput): string {
       `<image clip-path="url(#picture)" x="${CARD_WIDTH - imageWidth}" y="0" width="${imageWidth}" height="${CARD_HEIGHT}" preserveAspectRatio="xMidYMid slice" href="${escapeXml(input.image.dataUrl)}"/>`
     : '';
   const badge = textColourOn(input.accent);
+  const cjk = CJK.test(
+    [input.kicker, input.headline, input.words?.count, input.words?.progress, input.address].join(''),
+  );
+  const { regular: REGULAR_FAMILIES, bold: BOLD_FAMILIES } = cjk ? FAMILIES.cjk : FAMILIES.latin;
+  // The address's pill, sized for the face that draws it (bold at 24 px: DejaVu's Latin is wider).
+  const addressCharacterWidth = cjk ? 13.5 : 15.5;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}" viewBox="0 0 ${CARD_WIDTH} ${CARD_HEIGHT}">` +
     `<rect width="${CARD_WIDTH}" height="${CARD_HEIGHT}" fill="${background}"/>${image}` +
@@ -143,7 +188,7 @@ export function shareCardSvg(input: ShareCardInput): string {
     `<text x="${left}" y="${countTop + 100}" font-family="${REGULAR_FAMILIES}" font-size="28" fill="${muted}">${escapeXml(
       input.words?.progress ?? `${percent}% of ${formatNumber(input.goal)}`,
     )}</text>` +
-    `<rect x="${left - 12}" y="${CARD_HEIGHT - 74}" width="${Math.min(textWidth + 24, 40 + Math.round(input.address.length * 15.5))}" height="46" rx="8" fill="${input.accent}"/>` +
+    `<rect x="${left - 12}" y="${CARD_HEIGHT - 74}" width="${Math.min(textWidth + 24, 40 + Math.round(input.address.length * addressCharacterWidth))}" height="46" rx="8" fill="${input.accent}"/>` +
     `<text x="${left}" y="${CARD_HEIGHT - 42}" font-family="${BOLD_FAMILIES}" font-weight="700" font-size="24" fill="${badge}">${escapeXml(
       wrapText(input.address, textWidth, 24, 1, true)[0] ?? '',
     )}</text></svg>`
@@ -152,11 +197,14 @@ export function shareCardSvg(input: ShareCardInput): string {
 
 /** Renders SVG text to PNG bytes with the bundled fonts only. */
 export function renderPng(svg: string): Buffer {
-  const renderer = new Resvg(svg, {
-    font: { fontFiles: cardFontsFor(svg), loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
-    fitTo: { mode: 'original' },
-  });
-  return renderer.render().asPng();
+  return withCardFontsSync(svg, (fontFiles) =>
+    new Resvg(svg, {
+      font: { fontFiles, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+      fitTo: { mode: 'original' },
+    })
+      .render()
+      .asPng(),
+  );
 }
 
 /**
@@ -164,19 +212,23 @@ export function renderPng(svg: string): Buffer {
  * at the same time on as many cores as there are.
  */
 export async function renderPngAsync(svg: string): Promise<Buffer> {
-  const rendered = await renderAsync(svg, {
-    font: { fontFiles: cardFontsFor(svg), loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
-    fitTo: { mode: 'original' },
+  return withCardFonts(svg, async (fontFiles) => {
+    const rendered = await renderAsync(svg, {
+      font: { fontFiles, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+      fitTo: { mode: 'original' },
+    });
+    return rendered.asPng();
   });
-  return rendered.asPng();
 }
 
 /** Renders SVG text to raw RGBA pixels (for tests that read pictures back, e.g. a QR code). */
 export function renderPixels(svg: string, width: number): { pixels: Buffer; width: number; height: number } {
-  const rendered = new Resvg(svg, {
-    font: { fontFiles: cardFontsFor(svg), loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
-    fitTo: { mode: 'width', value: width },
-    background: '#ffffff',
-  }).render();
+  const rendered = withCardFontsSync(svg, (fontFiles) =>
+    new Resvg(svg, {
+      font: { fontFiles, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+      fitTo: { mode: 'width', value: width },
+      background: '#ffffff',
+    }).render(),
+  );
   return { pixels: rendered.pixels, width: rendered.width, height: rendered.height };
 }

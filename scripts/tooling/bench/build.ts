@@ -17,6 +17,7 @@ import { loadSignatures } from '../../store/load-signatures.ts';
 import { buildSiteData } from '../../site/site-data.ts';
 import { writeSignatureFiles } from '../write-sample-signatures.ts';
 import { eleventyArguments } from '../eleventy-command.ts';
+import { sampleTreeMemory } from './tree-memory.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const preload = pathToFileURL(path.join(projectRoot, 'scripts/tooling/bench/resource-usage.mjs')).href;
@@ -61,7 +62,10 @@ export interface PageSizes {
 export interface BuildRun {
   wallMs: number;
   cpuMs: number;
+  /** The build process's own peak resident memory (getrusage). */
   maxRssKb: number;
+  /** The peak of the whole process tree's resident memory (the build and the git processes it starts), sampled. */
+  treeRssKb: number;
   sizes: PageSizes;
 }
 
@@ -146,16 +150,21 @@ export async function measureBuild(
   const resourceFile = path.join(work, 'resources.json');
   try {
     const started = performance.now();
+    let treeRssKb = 0;
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, eleventyArguments({ output, preloads: [preload] }), {
         cwd: projectRoot,
         env: { ...process.env, SIGNATURES_DIR: signaturesDir, BENCH_RESOURCE_FILE: resourceFile, ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
+      const sampler = child.pid === undefined ? undefined : sampleTreeMemory(child.pid);
       let errors = '';
-      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-100_000)));
       child.on('error', reject);
-      child.on('exit', (exitCode) => resolve({ code: exitCode, stderr: errors }));
+      child.on('exit', (exitCode) => {
+        treeRssKb = sampler?.stop() ?? 0;
+        resolve({ code: exitCode, stderr: errors });
+      });
     });
     const wallMs = performance.now() - started;
     if (code !== 0) throw new Error(`The build failed (exit ${code}):\n${stderr}`);
@@ -169,6 +178,7 @@ export async function measureBuild(
       wallMs,
       cpuMs: (usage.userCpuUs + usage.systemCpuUs) / 1000,
       maxRssKb: usage.maxRssKb,
+      treeRssKb: Math.max(treeRssKb, usage.maxRssKb),
       sizes: await pageSizes(output),
     };
   } finally {

@@ -28,17 +28,33 @@ export interface IncrementalResult {
   differences: string[];
 }
 
-/** Builds the site three ways around one processor run that adds `added` signatures to `count - added`. */
-export async function measureIncremental(count: number, added = 1000): Promise<IncrementalResult> {
+/**
+ * A bare repository whose main has `count - added` sample signatures at the first commit returned
+ * and `added` more at the second. The records are not kept: at 3,000,000 they are gigabytes.
+ */
+async function commitTwice(repository: string, count: number, added: number): Promise<[string, string]> {
+  const records = generateSampleRecords(count, { seed: 7, letterSha256: await sampleLetterSha256() });
+  await commitSignatures(repository, records.slice(0, count - added));
+  const before = (await run('git', ['-C', repository, 'rev-parse', 'main'])).stdout.trim();
+  await commitSignatures(repository, records.slice(count - added), { parent: true, time: 1764003600 });
+  const after = (await run('git', ['-C', repository, 'rev-parse', 'main'])).stdout.trim();
+  return [before, after];
+}
+
+/**
+ * Builds the site three ways around one processor run that adds `added` signatures to `count - added`.
+ * `inspectClean` sees the clean build's output and the environment it was built with, before both go.
+ */
+export async function measureIncremental(
+  count: number,
+  added = 1000,
+  inspectClean?: (output: string, env: Record<string, string>) => Promise<void>,
+): Promise<IncrementalResult> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'petition-bench-incremental-'));
   try {
     const repository = path.join(work, 'origin.git');
-    const records = generateSampleRecords(count, { seed: 7, letterSha256: await sampleLetterSha256() });
-    await commitSignatures(repository, records.slice(0, count - added));
-    const before = (await run('git', ['-C', repository, 'rev-parse', 'main'])).stdout.trim();
-    await commitSignatures(repository, records.slice(count - added), { parent: true, time: 1764003600 });
-    const after = (await run('git', ['-C', repository, 'rev-parse', 'main'])).stdout.trim();
-    const cacheFile = path.join(work, 'record-cache.ndjson');
+    const [before, after] = await commitTwice(repository, count, added);
+    const cacheFile = path.join(work, 'record-cache');
     const env = {
       PETITION_SIGNATURES: 'git',
       PETITION_SIGNATURES_REPOSITORY: repository,
@@ -56,13 +72,11 @@ export async function measureIncremental(count: number, added = 1000): Promise<I
       warmFiles = await siteFingerprint(output);
     });
     let cleanFiles = new Map<string, string>();
-    const clean = await measureBuild(
-      work,
-      { ...env, PETITION_RECORD_CACHE: path.join(work, 'unused.ndjson') },
-      async (output) => {
-        cleanFiles = await siteFingerprint(output);
-      },
-    );
+    const cleanEnv = { ...env, PETITION_RECORD_CACHE: path.join(work, 'unused.cache') };
+    const clean = await measureBuild(work, cleanEnv, async (output) => {
+      cleanFiles = await siteFingerprint(output);
+      await inspectClean?.(output, cleanEnv);
+    });
     const differences = [...new Set([...warmFiles.keys(), ...cleanFiles.keys()])].filter(
       (file) => warmFiles.get(file) !== cleanFiles.get(file),
     );

@@ -55,8 +55,8 @@ export interface ProcessorResult {
   commits: number;
   cpuMs: number;
   /**
-   * CPU per request of the HTTP client alone (Octokit with its throttling and retry plugins, on
-   * fetch), measured after the run with the same client on the same fake: reads and no-op
+   * CPU per request of the HTTP client alone (Octokit with its pacing and retry hook, on
+   * undici), measured after the run with the same client on the same fake: reads and no-op
    * updates of the accepted issues.
    */
   clientCpuPerRequestMs: number;

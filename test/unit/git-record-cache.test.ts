@@ -1,0 +1,199 @@
+/**
+ * The git loader's cache of signature files, without a site build: whatever the cache file holds,
+ * loading through git gives the records and skipped files that reading a checkout of the same
+ * commit gives (issue #26), and the cache only saves reading files.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateOfflineSampleRecords, generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
+import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
+import { loadSignaturesFromGit } from '../../scripts/store/load-signatures-git.ts';
+import { loadSignatures } from '../../scripts/store/load-signatures.ts';
+import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
+import { projectRoot } from '../helpers/site.ts';
+
+const git = promisify(execFile);
+const hostileDir = path.join(projectRoot, 'test/fixtures/signatures/hostile');
+
+/** A cache row as the loader writes one: "<blob id> <path>\n", git's object, "\n". */
+function row(file: string, bytes: Buffer, blob = blobId(bytes)): Buffer {
+  return Buffer.concat([Buffer.from(`${blob} ${file}\nblob ${bytes.length}\0`), bytes, Buffer.from('\n')]);
+}
+
+/** The id git gives a blob, computed here independently of the loader. */
+function blobId(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+describe('the record cache of the git loader', () => {
+  let work: string;
+  let repository: string;
+  let cacheFile: string;
+  const records = generateSampleRecords(40, { seed: 5 });
+  const load = () => loadSignaturesFromGit({ repository, cacheFile });
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'petition-record-cache-'));
+    repository = path.join(work, 'repository');
+    cacheFile = path.join(work, 'cache', 'records.cache');
+    const signatures = path.join(repository, 'signatures');
+    await git('git', ['init', '-q', repository]);
+    await writeSignatureFiles(signatures, records);
+    await writeOfflineSignatureFiles(signatures, generateOfflineSampleRecords(3, { seed: 2 }));
+    await cp(hostileDir, signatures, { recursive: true });
+    // Bytes that are not UTF-8, and Windows line ends: decoded and parsed as a file read from disk is.
+    const odd = records[0]!;
+    await writeFile(
+      path.join(signatures, signatureRelativePath(odd.user_id)),
+      Buffer.concat([Buffer.from(renderSignatureFile(odd).replace(/\n/g, '\r\n')), Buffer.from([0xff, 0xfe, 0x0a])]),
+    );
+    await writeFile(path.join(signatures, 'README.md'), 'Signatures, one file each.\n');
+    await git('git', ['-C', repository, 'add', '-A']);
+    await git('git', [
+      '-C',
+      repository,
+      '-c',
+      'user.name=T',
+      '-c',
+      'user.email=t@example.invalid',
+      'commit',
+      '-qm',
+      'x',
+    ]);
+  });
+
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('gives the records and skipped files of the folder, cold and then from the cache', async () => {
+    const folder = await loadSignatures(path.join(repository, 'signatures'));
+    const cold = await load();
+    expect(cold.stats.coldBecause).toBe('no cache yet');
+    const warm = await load();
+    expect(warm.stats.read).toBe(0);
+    expect(warm.stats.reused).toBe(cold.stats.read);
+    for (const loaded of [cold, warm]) {
+      expect(sortById(loaded.records)).toEqual(sortById(folder.records));
+      expect(loaded.skipped).toEqual(folder.skipped);
+    }
+    expect(folder.skipped.length).toBeGreaterThan(5);
+  });
+
+  it('uses no row whose path, blob id or bytes are not the commit’s, and still gives the folder’s records', async () => {
+    await rm(cacheFile, { force: true });
+    await load();
+    const [header] = splitHeader(await readFile(cacheFile));
+    const folder = await loadSignatures(path.join(repository, 'signatures'));
+    const real = records.slice(1, 4).map((record) => ({ record, file: signatureRelativePath(record.user_id) }));
+    // The honest rows of every file but three real signers'.
+    const listing = (await git('git', ['-C', repository, 'ls-tree', '-r', 'HEAD:signatures'])).stdout
+      .trim()
+      .split('\n');
+    const honest: Buffer[] = [];
+    for (const entry of listing) {
+      const [, , blob, file] = entry.split(/\s+/);
+      if (!file!.endsWith('.md') || file === 'README.md' || real.some((r) => r.file === file)) continue;
+      const bytes = (await git('git', ['-C', repository, 'cat-file', 'blob', blob!], { encoding: 'buffer' })).stdout;
+      honest.push(row(file!, bytes));
+    }
+    const realBlob = async (file: string) =>
+      (await git('git', ['-C', repository, 'rev-parse', `HEAD:signatures/${file}`])).stdout.trim();
+    const hostile = '<img src=x onerror=alert(1)>"\n::error::forged';
+    const phantom = { ...records[5]!, user_id: 900_000_001, name: 'Phantom' };
+    const rendered = (record: (typeof records)[number]) => Buffer.from(renderSignatureFile(record));
+    await writeFile(
+      cacheFile,
+      Buffer.concat([
+        header,
+        ...honest,
+        // A phantom signer whose row is self-consistent, but whose path is not in the tree.
+        row(signatureRelativePath(phantom.user_id), rendered(phantom)),
+        // real[0] is left out; real[1] comes back altered under its real blob id; real[2] with
+        // another name under a blob id that fits the forged text.
+        row(real[1]!.file, rendered({ ...real[1]!.record, name: hostile }), await realBlob(real[1]!.file)),
+        row(real[2]!.file, rendered({ ...real[2]!.record, name: 'Someone Else' })),
+        // A second row for a path that already had one.
+        honest[0]!,
+        // Garbage lines, an overlong line, a row larger than any signature file.
+        Buffer.from('{"not": "a row"}\n'),
+        Buffer.from(`${'x'.repeat(200_000)}\n`),
+        Buffer.from(`${'0'.repeat(40)} 01/01/1.md\nblob 99999999\0\n`),
+      ]),
+    );
+    const loaded = await load();
+    expect(sortById(loaded.records)).toEqual(sortById(folder.records));
+    expect(loaded.skipped).toEqual(folder.skipped);
+    const { rejected } = loaded.stats;
+    expect(rejected.notInTree).toBe(1);
+    expect(rejected.altered).toBe(1);
+    expect(rejected.otherBlob).toBe(1);
+    expect(rejected.malformed).toBeGreaterThanOrEqual(4);
+    expect(rejected.examples.join('\n')).toContain('the text does not hash to its blob id');
+    // The three real files the forged cache left out or got wrong are read through git.
+    expect(loaded.stats.read).toBe(3);
+    // The cache written back is the honest one again.
+    const again = await load();
+    expect(again.stats.read).toBe(0);
+    expect(again.stats.rejected.malformed + again.stats.rejected.altered + again.stats.rejected.notInTree).toBe(0);
+  });
+
+  it('is never read by npm run tally through git, which counts what it counts from the folder', async () => {
+    // A cache that would drop every file, were it used.
+    await writeFile(cacheFile, '{"format":"petition-blob-cache/3"}\n');
+    const tally = async (env: Record<string, string>) =>
+      JSON.parse(
+        (
+          await git(process.execPath, ['--import', 'tsx', 'scripts/commands/tally.ts', '--json'], {
+            cwd: projectRoot,
+            env: { ...process.env, ...env },
+          })
+        ).stdout,
+      ) as { signature_count: number; digest: string; skipped: unknown[] };
+    const throughGit = await tally({
+      PETITION_SIGNATURES: 'git',
+      PETITION_SIGNATURES_REPOSITORY: repository,
+      PETITION_RECORD_CACHE: cacheFile,
+    });
+    const fromFolder = await tally({ SIGNATURES_DIR: path.join(repository, 'signatures') });
+    expect(throughGit.signature_count).toBe(fromFolder.signature_count);
+    expect(throughGit.digest).toBe(fromFolder.digest);
+    expect(throughGit.skipped).toEqual(fromFolder.skipped);
+    expect(throughGit.signature_count).toBeGreaterThan(40);
+  });
+
+  it('reads a cache of another format, a truncated one or one with no header as what it is', async () => {
+    await rm(cacheFile, { force: true });
+    await load();
+    const honest = await readFile(cacheFile);
+    await writeFile(
+      cacheFile,
+      Buffer.from(honest.toString('latin1').replace('petition-blob-cache/3', 'other/1'), 'latin1'),
+    );
+    expect((await load()).stats.coldBecause).toBe('the cache is of another format');
+    await load();
+    const cut = honest.subarray(0, honest.length - 7);
+    await writeFile(cacheFile, cut);
+    const truncated = await load();
+    expect(truncated.stats.read).toBe(1);
+    expect(truncated.stats.rejected.malformed).toBe(1);
+    await writeFile(cacheFile, '');
+    expect((await load()).stats.coldBecause).toBe('the cache is empty');
+  });
+});
+
+function sortById<T extends object>(list: T[]): T[] {
+  const key = (record: T) => JSON.stringify(record);
+  return [...list].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** The header line (with its newline) and the rest. */
+function splitHeader(cache: Buffer): [Buffer, Buffer] {
+  const newline = cache.indexOf(0x0a);
+  return [cache.subarray(0, newline + 1), cache.subarray(newline + 1)];
+}
