@@ -5,11 +5,12 @@
  * The figures are the benchmark's business; this checks the repository at a tiny size.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { isOffline } from '../../scripts/core/offline-signature.ts';
 import { signatureRelativePath, type SignatureRecord } from '../../scripts/core/signature-file.ts';
 import { loadSignaturesFromGit } from '../../scripts/store/load-signatures-git.ts';
@@ -20,6 +21,8 @@ import {
   writeSignatureHistory,
   type HistorySummary,
 } from '../../scripts/tooling/bench/signature-history.ts';
+
+import { projectRoot } from '../helpers/site.ts';
 
 const run = promisify(execFile);
 const git = async (repository: string, ...args: string[]) =>
@@ -63,6 +66,33 @@ describe('the generated repository of the scale benchmark', () => {
     expect(files.get(historyUserId(0))).toContain(`user_id: ${historyUserId(0)}\n`);
     expect(files.get(historyUserId(1999))).toContain('issue: 2000\n');
     expect(files.get(200_000_001)).toBeUndefined();
+  });
+
+  it("is checked out by CI's checkout inputs with every file but the signature files", async () => {
+    const ci = YAML.parse(await readFile(path.join(projectRoot, '.github/workflows/ci.yml'), 'utf8'));
+    const checkout = ci.jobs.check.steps.find((step: { uses?: string }) => step.uses?.startsWith('actions/checkout@'));
+    const patterns = String(checkout.with['sparse-checkout']).split('\n').filter(Boolean);
+    expect(checkout.with['sparse-checkout-cone-mode']).toBe(false);
+    // What actions/checkout runs with these inputs: a partial clone, the patterns, the checkout.
+    const clone = path.join(work, 'ci-checkout');
+    await run('git', [
+      'clone',
+      '-q',
+      '--no-checkout',
+      `--filter=${checkout.with.filter}`,
+      `file://${repository}`,
+      clone,
+    ]);
+    await git(clone, 'sparse-checkout', 'set', '--no-cone', ...patterns);
+    await git(clone, 'checkout', '-q', 'main');
+    const entries = ((await readdir(clone, { recursive: true })) as string[])
+      .map((file) => file.split(path.sep).join('/'))
+      .filter((file) => file !== '.git' && !file.startsWith('.git/'));
+    const files = entries.filter((file) => !entries.some((other) => other.startsWith(`${file}/`)));
+    const tracked = (await git(repository, 'ls-tree', '-r', '--name-only', 'HEAD')).trim().split('\n');
+    expect(files.sort()).toEqual(tracked.filter((file) => !/^signatures\/[^/]+\//.test(file)).sort());
+    expect(files).toContain('signatures/README.md');
+    await rm(clone, { recursive: true, force: true });
   });
 
   it('puts each signer at the sharded path of their id, and two runs apart differ by their 1,000 files', async () => {
