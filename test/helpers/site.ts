@@ -171,6 +171,15 @@ export interface VnuMessage {
 }
 
 /**
+ * How the checker's JVM runs: the quick compiler only and one garbage-collector thread. A check
+ * is a short run, where the optimising compiler's work never pays back: this takes about half the
+ * CPU time and a third of the wall time of the default on 2 cores (measured on a fixture site and
+ * on 384 pages; the report is byte for byte the same). The quick compiler's code needs a bigger
+ * stack than the checker's minimum (512 KB): 16 MB, reserved, not used.
+ */
+const JAVA_FLAGS = ['-Xss16m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+
+/**
  * Runs the Nu HTML checker once over every HTML file in `directory`; returns its errors. Throws,
  * naming what to install, when the checker cannot run: a check that cannot run must not pass.
  */
@@ -181,13 +190,19 @@ export async function checkHtml(directory: string): Promise<VnuMessage[]> {
   });
   const files = (await listFiles(directory, ['.html'])).map((file) => path.join(directory, file));
   if (files.length === 0) throw new Error(`No HTML files to check in ${directory}.`);
-  const result = await runTracked('java', ['-jar', jar, '--format', 'json', '--errors-only', ...files]).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT')
-        throw new Error(`The Nu HTML checker needs Java, and \`java\` was not found. ${JAVA_INSTALL_HINT}`);
-      throw error;
-    },
-  );
+  const result = await runTracked('java', [
+    ...JAVA_FLAGS,
+    '-jar',
+    jar,
+    '--format',
+    'json',
+    '--errors-only',
+    ...files,
+  ]).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT')
+      throw new Error(`The Nu HTML checker needs Java, and \`java\` was not found. ${JAVA_INSTALL_HINT}`);
+    throw error;
+  });
   // vnu writes its JSON report to stderr and exits 1 when it finds errors; anything else is a
   // checker that did not run (no Java runtime it can use, a broken jar).
   let report: { messages: VnuMessage[] };
