@@ -49,7 +49,8 @@ export interface OpenData {
  *
  * A build of the shared fixture project whose inputs (signature files, settings, environment)
  * equal one made earlier in the run is not made again: the caller gets a hard-linked copy of it
- * (./build-cache.ts). Read the output and remove it freely; copy it before changing a file.
+ * (./build-cache.ts). Read the output and remove it freely; copy it before changing a file. Either
+ * way the settings the build read are in settings.json beside the output folder.
  * PETITION_TEST_BUILD_CACHE=off builds every time.
  */
 export async function buildSite({
@@ -95,6 +96,8 @@ export async function buildSite({
     const shared = await sharedBuild(key, async (made) => (await build(made)).split(folder).join(FOLDER_MARK));
     output = shared.output;
     log = shared.log.split(FOLDER_MARK).join(folder);
+    // The settings the build read, beside the output as in an unshared build (tests rerun commands with them).
+    await writeFile(path.join(path.dirname(output), 'settings.json'), JSON.stringify(merged));
   } else {
     output = path.join(await mkdtemp(path.join(os.tmpdir(), 'petition-build-')), '_site');
     log = await build(output);
