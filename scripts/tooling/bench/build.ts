@@ -47,9 +47,8 @@ export interface PageSizes {
   /** The largest page of the full list (/signatures/ and /signatures/<n>/). */
   listPageMax: number;
   listPages: number;
-  /** The open data: the compressed CSV parts together, and the one compressed file of all. */
+  /** The open data: the compressed CSV parts together (one per list page). */
   openDataParts: number;
-  openDataFull: number;
   /** The whole site, and its largest file (GitHub Pages: 1 GB a site; GitHub warns at 50 MB a file). */
   siteBytes: number;
   largestFile: number;
@@ -91,12 +90,36 @@ async function pageSizes(output: string): Promise<PageSizes> {
   };
 }
 
-async function openDataSizes(output: string): Promise<{ openDataParts: number; openDataFull: number }> {
+async function openDataSizes(output: string): Promise<{ openDataParts: number }> {
   const index = JSON.parse(await readFile(path.join(output, 'data/signatures/index.json'), 'utf8')) as {
     parts: { bytes: number }[];
-    full: { bytes: number };
   };
-  return { openDataParts: index.parts.reduce((sum, part) => sum + part.bytes, 0), openDataFull: index.full.bytes };
+  return { openDataParts: index.parts.reduce((sum, part) => sum + part.bytes, 0) };
+}
+
+/** The published-size targets of issue 22: 3,000,000 signatures must fit GitHub Pages' 1 GB with room. */
+export const PUBLISHED_TARGETS = { bytesPerSignatureAt1M: 250, largestFileBytes: 25 * 1024 ** 2 } as const;
+
+/**
+ * The published site's bytes a signature at 1,000,000, from a build of `count` signatures and an
+ * empty build: the constant part (the empty site) is kept apart from what each signature adds,
+ * so a measurement at 100,000 is not flattered or burdened by the site's fixed few megabytes.
+ */
+export function publishedPerSignature(
+  empty: Pick<PageSizes, 'siteBytes'>,
+  at: Pick<PageSizes, 'siteBytes' | 'largestFile'>,
+  count: number,
+): { constantBytes: number; marginal: number; at1M: number; measured: number; ok: boolean; line: string } {
+  const constantBytes = empty.siteBytes;
+  const marginal = count > 0 ? (at.siteBytes - constantBytes) / count : 0;
+  const at1M = (constantBytes + marginal * 1_000_000) / 1_000_000;
+  const measured = count > 0 ? at.siteBytes / count : 0;
+  const ok = at1M <= PUBLISHED_TARGETS.bytesPerSignatureAt1M;
+  const line =
+    `published site ${at1M.toFixed(0)} bytes a signature at 1,000,000 ≤ ${PUBLISHED_TARGETS.bytesPerSignatureAt1M} ` +
+    `(measured at ${count.toLocaleString('en')}: ${(at.siteBytes / 1024 ** 2).toFixed(1)} MB, ${measured.toFixed(0)} bytes a signature; ` +
+    `the empty site ${(constantBytes / 1024 ** 2).toFixed(1)} MB + ${marginal.toFixed(0)} bytes for each signature)`;
+  return { constantBytes, marginal, at1M, measured, ok, line };
 }
 
 /** Every file's size under `output`, summed, and the largest one. */
