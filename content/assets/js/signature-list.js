@@ -168,25 +168,8 @@
     list.appendChild(entries);
     list.removeAttribute('aria-busy');
     note.textContent = list.getAttribute('data-loaded');
-    goToEntry();
-  }
-
-  // A link to one signer (…/signatures/3/#s123, a receipt page's line) lands on its entry; an
-  // entry this page does not hold (a link written before later signatures moved it) is asked of
-  // its receipt page (scripts/site/receipt-pages.ts), which knows where it is now.
-  function goToEntry() {
-    var hash = location.hash;
-    if (!/^#(s\d{1,16}|o-[cr][0-9a-f]{40})$/.test(hash)) return;
-    var target = document.getElementById(hash.slice(1));
-    if (target) {
-      target.setAttribute('tabindex', '-1');
-      target.focus();
-      target.scrollIntoView();
-    } else if (hash.charAt(1) === 's') {
-      var key = String(Number(hash.slice(2)) % 1000);
-      while (key.length < 3) key = '0' + key;
-      location.replace(new URL('signatures/find/' + key + '/', root).href + hash);
-    }
+    // assets/js/list-entry.js takes the reader to the entry of a link (…/signatures/3/#s123).
+    list.dispatchEvent(new CustomEvent('petition-list-drawn', { bubbles: true }));
   }
 
   function failed() {

@@ -1,0 +1,25 @@
+// A list page opened at one entry (#s<id> or #o-<id>: a receipt page's line, a shared link):
+// once assets/js/signature-list.js has drawn the entries, the entry gets the focus and is
+// scrolled to. An entry the page does not hold (#s<id> in a link by rank written before receipt
+// pages existed, whose entry later additions or withdrawals moved) is asked of the receipt page
+// of that id, which knows where the entry is now (scripts/site/receipt-pages.ts).
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  if (!script || !script.src) return;
+  var root = new URL('../../', script.src);
+  document.addEventListener('petition-list-drawn', function () {
+    var hash = location.hash;
+    if (!/^#(s\d{1,16}|o-[cr][0-9a-f]{40})$/.test(hash)) return;
+    var target = document.getElementById(hash.slice(1));
+    if (target) {
+      target.setAttribute('tabindex', '-1');
+      target.focus();
+      target.scrollIntoView();
+    } else if (hash.charAt(1) === 's') {
+      var key = String(Number(hash.slice(2)) % 1000);
+      while (key.length < 3) key = '0' + key;
+      location.replace(new URL('signatures/find/' + key + '/', root).href + hash);
+    }
+  });
+})();
