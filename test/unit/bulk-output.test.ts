@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
+import { NAME_LIMITS, REASON_LIMITS } from '../../scripts/core/text.ts';
 import { bulkMarker, findMarker } from '../../scripts/site/bulk-pages.ts';
 import { writeBulkPages, writeOpenData } from '../../scripts/site/bulk-output.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
@@ -12,9 +13,10 @@ import { receiptPages } from '../../scripts/site/receipt-pages.ts';
 import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { readOpenData } from '../helpers/site.ts';
 
-const settings = resolveSettings(
-  JSON.parse(await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8')),
-);
+const baseSettingsInput = JSON.parse(
+  await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8'),
+) as Record<string, unknown>;
+const settings = resolveSettings(baseSettingsInput);
 const letterText = await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/letter.md'), 'utf8');
 
 describe('the pages and files written after the build', () => {
@@ -53,6 +55,39 @@ describe('the pages and files written after the build', () => {
     // One member: the gzip trailer (CRC and length) of the whole CSV ends the file, as browsers' DecompressionStream requires.
     const bytes = await readFile(path.join(output, 'data/signatures/3.csv.gz'));
     expect(bytes.readUInt32LE(bytes.length - 4)).toBe(Buffer.byteLength(partCsvs[2]!));
+  });
+
+  it('keeps a part of the most signatures a page may hold, every name and reason at its byte limit, far under 25 MB', async () => {
+    // The most a list page may hold: the settings refuse more.
+    expect(() => resolveSettings({ ...baseSettingsInput, signatures_per_page: 1001 })).toThrow(/signatures_per_page/);
+    const perPage = resolveSettings({ ...baseSettingsInput, signatures_per_page: 1000 }).signatures_per_page;
+    // Random Han characters of four bytes (CJK Extension B) with three combining marks: about as
+    // many bytes as the limits allow a name and a reason, and as little for gzip to squeeze as text gets.
+    let seed = 1;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const text = ({ characters, codePoints, bytes }: typeof NAME_LIMITS) =>
+      Array.from(
+        { length: Math.min(characters, Math.floor(codePoints / 4), Math.floor(bytes / 10)) },
+        () => `${String.fromCodePoint(0x20000 + Math.floor(random() * 40000))}\u0301\u0302\u0303`,
+      ).join('');
+    const records = generateSampleRecords(perPage, { seed: 5 }).map((record) => ({
+      ...record,
+      name: text(NAME_LIMITS),
+      reason: text(REASON_LIMITS),
+    }));
+    const { data, bulk } = buildSiteData(
+      { ...settings, signatures_per_page: perPage },
+      records,
+      letterText,
+      new Date(),
+    );
+    await writeOpenData(output, bulk, data.tally);
+    const { index } = await readOpenData(output);
+    expect(index.parts).toHaveLength(1);
+    const uncompressed = Buffer.byteLength((await readOpenData(output)).partCsvs[0]!);
+    expect(uncompressed).toBeGreaterThan(perPage * (NAME_LIMITS.bytes + REASON_LIMITS.bytes) * 0.75);
+    expect(uncompressed).toBeLessThan(25 * 1024 ** 2);
+    expect(index.parts[0]!.bytes).toBeLessThan(25 * 1024 ** 2);
   });
 
   it('writes a petition no one has signed yet as one part holding just the header', async () => {
