@@ -25,7 +25,7 @@ export interface BuiltSite {
   log: string;
   read(relativePath: string): Promise<string>;
   dom(relativePath: string): Promise<Document>;
-  /** The open data as a reader gets it: the index, and the CSV text of the full file and of each part, uncompressed. */
+  /** The open data as a reader gets it: the index, and the CSV text of each part and of all of them joined, uncompressed. */
   openData(): Promise<OpenData>;
 }
 
@@ -34,10 +34,10 @@ export interface OpenData {
     signature_count: number;
     digest: { value: string };
     columns: string[];
-    full: { url: string; bytes: number; sha256: string; rows: number };
+    rows_per_part: number;
     parts: { url: string; first: number; last: number; rows: number; bytes: number; sha256: string }[];
   };
-  /** data/signatures.csv.gz, uncompressed. */
+  /** Every part's rows after one header, as a reader who joins the parts gets them. */
   fullCsv: string;
   /** Each part, uncompressed, in the index's order. */
   partCsvs: string[];
@@ -156,7 +156,9 @@ export async function readOpenData(output: string): Promise<OpenData> {
   };
   const partCsvs: string[] = [];
   for (const part of index.parts) partCsvs.push(await fetchChecked(part));
-  return { index, fullCsv: await fetchChecked(index.full), partCsvs };
+  const header = partCsvs[0]?.slice(0, partCsvs[0].indexOf('\r\n') + 2) ?? '';
+  const fullCsv = header + partCsvs.map((csv) => csv.slice(header.length)).join('');
+  return { index, fullCsv, partCsvs };
 }
 
 /** Every file under `directory` with one of the extensions, as paths relative to it. */
