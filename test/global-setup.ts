@@ -4,11 +4,14 @@
  * - Every temporary folder of the run lives under one folder, made here and removed at the end:
  *   TMPDIR points at it, so tests, Eleventy, Chromium's profiles and Java all write there.
  * - Any process a test file started and did not stop (see test/helpers/processes.ts) is killed.
+ * - The builds shared between test files (test/helpers/build-cache.ts) are checked: a test that
+ *   changed one in place fails the run.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { buildCacheRoot, checkBuildCache } from './helpers/build-cache.ts';
 import { killMarked, OWNER_VARIABLE } from './helpers/processes.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
@@ -20,11 +23,16 @@ export default async function setup(): Promise<() => Promise<void>> {
     // Each file already stops its own processes when it ends; one still running here escaped
     // that (a worker that crashed), and the run says so instead of passing quietly.
     const left = await killMarked(OWNER_VARIABLE, `${run}:`);
+    const changed = await checkBuildCache(buildCacheRoot(root));
     await rm(root, { recursive: true, force: true, maxRetries: 3 });
-    if (left > 0) {
+    const problems = [
+      ...(left > 0 ? [`${left} process(es) started by tests were still running at the end of the run; killed.`] : []),
+      ...changed,
+    ];
+    if (problems.length > 0) {
       // Vitest reports an error thrown here but still exits 0: set the exit code as well.
       process.exitCode = 1;
-      throw new Error(`${left} process(es) started by tests were still running at the end of the run; killed.`);
+      throw new Error(problems.join('\n'));
     }
   };
 }

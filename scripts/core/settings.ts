@@ -111,11 +111,15 @@ function fieldReader(input: Record<string, unknown>, problems: string[]) {
       }
       return value.trim();
     },
-    /** A whole number of at least `min`. */
-    whole(key: string, fallback: number, min: number): number {
+    /** A whole number of at least `min` (and at most `max`, when given). */
+    whole(key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
       const value = input[key] ?? fallback;
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-        problems.push(`"${key}" must be a whole number of at least ${min}.`);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+        problems.push(
+          max === Number.MAX_SAFE_INTEGER
+            ? `"${key}" must be a whole number of at least ${min}.`
+            : `"${key}" must be a whole number from ${min} to ${max}.`,
+        );
         return fallback;
       }
       return value;
@@ -211,7 +215,9 @@ export function resolveSettings(raw: unknown, env: SettingsEnvironment = {}): Se
   const thank_you_comments = input.thank_you_comments ?? true;
   if (typeof thank_you_comments !== 'boolean') problems.push('"thank_you_comments" must be true or false.');
   const latest_signers = read.whole('latest_signers', 20, 0);
-  const signatures_per_page = read.whole('signatures_per_page', 500, 10);
+  // At most 1,000: each list page is drawn in the reader's browser from the open data's part of
+  // the page (scripts/site/open-data.ts), which a phone fetches whole.
+  const signatures_per_page = read.whole('signatures_per_page', 500, 10, 1000);
   const description = read.text('description', `Sign the petition “${petition.title}”.`);
   const image = imageFields(read, problems);
   const accent_colour = read.colour('accent_colour', '#8a4b00');

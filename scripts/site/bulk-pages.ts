@@ -1,8 +1,10 @@
 /**
- * The pages that grow with the number of signatures — the full list (/signatures/<n>/) and the
- * printable volumes (/letter/delivery/<n>/) — are built in two halves. Eleventy renders each
- * page's frame (layout, headings, pager) with a marker where the entries go; after the build,
- * scripts/site/bulk-output.ts writes each page again with the entries in place of the marker.
+ * The pages that grow with the number of signatures — the printable volumes
+ * (/letter/delivery/<n>/) and the receipt pages (/signatures/find/<key>/) — are built in two
+ * halves. Eleventy renders each page's frame (layout, headings, pager) with a marker where the
+ * entries go; after the build, scripts/site/bulk-output.ts writes each page again with the
+ * entries in place of the marker. (The full list's pages hold no entries: the reader's browser
+ * draws them from the open data's part of the page, content/assets/js/signature-list.js.)
  *
  * Why: at 1,000,000 signatures the entries are about 350 MB of HTML. Handed to Eleventy as data
  * they were held in memory all at once (its results keep every page's content), and its
@@ -17,9 +19,9 @@ import { receiptIndex, type ReceiptIndex } from './receipt-pages.ts';
 import { signerHtmlRenderer, type SignerHtmlOptions } from './signer-html.ts';
 
 /** The kinds of page whose entries are written after the build (`find`: the receipt pages, scripts/site/receipt-pages.ts). */
-export type BulkKind = 'list' | 'volume' | 'find';
+export type BulkKind = 'volume' | 'find';
 
-/** What a template writes where a page's entries go: `<!--petition-bulk:list:3-->`. */
+/** What a template writes where a page's entries go: `<!--petition-bulk:volume:3-->`. */
 export function bulkMarker(kind: BulkKind, number: number): string {
   return `<!--petition-bulk:${kind}:${number}-->`;
 }
@@ -27,7 +29,7 @@ export function bulkMarker(kind: BulkKind, number: number): string {
 const MARKER_START = '<!--petition-bulk:';
 // Bounded and anchored at a known start: linear, and it never runs over signer text, which is
 // escaped ("<" is "&lt;") and so can never contain a marker.
-const MARKER = /^<!--petition-bulk:(list|volume|find):(\d{1,9})-->/;
+const MARKER = /^<!--petition-bulk:(volume|find):(\d{1,9})-->/;
 
 /** A page frame cut at its marker. */
 export interface MarkedPage {
@@ -102,17 +104,36 @@ export function bulkRanks(number: number, count: number, size: number): { first:
 }
 
 /**
- * A page's entries: the full list's `<li>`s newest first, a volume's table rows oldest first,
- * signer text escaped (scripts/site/signer-html.ts), or a receipt page's lines.
+ * A page's entries: a volume's table rows oldest first, signer text escaped
+ * (scripts/site/signer-html.ts), the first row of each list page's signatures marked with an id
+ * (`r<rank>`) that the list page links to for readers without JavaScript; or a receipt page's lines.
  */
 export function bulkEntriesHtml(source: BulkSource, kind: BulkKind, number: number): string {
   if (kind === 'find') return receiptIndexOf(source).entriesHtml(number);
-  const count = source.newest.length;
-  const { first, last } = bulkRanks(number, count, kind === 'list' ? source.perPage : source.volumeSize);
+  const { first, last } = bulkRanks(number, source.newest.length, source.volumeSize);
   const renderer = rendererOf(source);
   let html = '';
-  if (kind === 'list')
-    for (let rank = last; rank >= first; rank -= 1) html += renderer.listItem(recordOfRank(source, rank));
-  else for (let rank = first; rank <= last; rank += 1) html += renderer.deliveryRow(recordOfRank(source, rank), rank);
+  for (let rank = first; rank <= last; rank += 1)
+    html += renderer.deliveryRow(recordOfRank(source, rank), rank, (rank - 1) % source.perPage === 0);
   return html;
+}
+
+/**
+ * The entries of list page `number`, newest first, as HTML: what content/assets/js/signature-list.js
+ * draws in the reader's browser from the page's part of the open data, element for element. The
+ * site does not publish it (the entries were two thirds of its bytes); it is the markup that
+ * script is held to (test/browser/signature-lists-in-languages.test.ts) and that the tests of the
+ * entries' rules read.
+ */
+export function listEntriesHtml(source: BulkSource, number: number): string {
+  const { first, last } = bulkRanks(number, source.newest.length, source.perPage);
+  const renderer = rendererOf(source);
+  let html = '';
+  for (let rank = last; rank >= first; rank -= 1) html += renderer.listItem(recordOfRank(source, rank));
+  return html;
+}
+
+/** The id of a volume's row that starts the signatures of a list page: "r12501". */
+export function volumeRowId(rank: number): string {
+  return `r${rank}`;
 }

@@ -232,7 +232,7 @@ function addFormatFilters(eleventyConfig: EleventyConfig, { byCode, fallback, la
 }
 
 /** `formText`, `messagesJson`, `countriesIn`, `signatureListWords`: what the sign form and the list's script need. */
-function addFormFilters(eleventyConfig: EleventyConfig, { catalogByCode, fallback, languageOf }: FilterTools) {
+function addFormFilters(eleventyConfig: EleventyConfig, { catalogByCode, languageOf }: FilterTools) {
   /** A string of the page's language's GitHub sign form (form.sign.<key>): the site form's labels are the issue form's. */
   eleventyConfig.addFilter('formText', function (this: FilterContext, key: string) {
     return text(catalogByCode.get(languageOf(this).code)!, ['form', 'sign', key]);
@@ -258,28 +258,23 @@ function addFormFilters(eleventyConfig: EleventyConfig, { catalogByCode, fallbac
     },
   );
   /**
-   * What content/assets/js/signature-list.js needs to word the shared list's entries in the page's
-   * language, as JSON: the locale for dates; each signing country's name as the shared entries
-   * write it (the default language's) with the page's; the receipt and channel labels of both.
+   * What content/assets/js/signature-list.js needs to write the list's entries in the page's
+   * language, as JSON: the locale for dates; each signing country's name by its code; the receipt
+   * link's text and the channel labels; where a receipt's issue is. The entries come out as the
+   * default language's were written on the server (scripts/site/signer-html.ts).
    */
   eleventyConfig.addFilter(
     'signatureListWords',
-    function (this: FilterContext, byCountry: readonly { code: string }[]) {
+    function (this: FilterContext, byCountry: readonly { code: string }[], issuesUrl: string) {
       const language = languageOf(this);
       const own = catalogByCode.get(language.code)!;
-      const shared = catalogByCode.get(fallback.code)!;
-      const words = (catalog: Catalog) => ({
-        receipt: text(catalog, ['site', 'signatures', 'receipt']),
-        paper: text(catalog, ['site', 'channels', 'label_paper']),
-        email: text(catalog, ['site', 'channels', 'label_email']),
-      });
       return JSON.stringify({
         locale: language.locale,
-        countries: Object.fromEntries(
-          byCountry.map(({ code }) => [countryNameIn(fallback.locale, code), countryNameIn(language.locale, code)]),
-        ),
-        own: words(own),
-        shared: words(shared),
+        countries: Object.fromEntries(byCountry.map(({ code }) => [code, countryNameIn(language.locale, code)])),
+        receipt: text(own, ['site', 'signatures', 'receipt']),
+        paper: text(own, ['site', 'channels', 'label_paper']),
+        email: text(own, ['site', 'channels', 'label_email']),
+        issues: `${issuesUrl}/`,
       });
     },
   );

@@ -8,7 +8,8 @@ import { countryName } from '../core/countries.ts';
 import { channelOf, isOffline, type Channel, type PetitionRecord } from '../core/offline-signature.ts';
 import { format, type Catalog } from '../core/i18n.ts';
 import type { SiteLanguage } from './languages.ts';
-import { bulkPageCounts, bulkRanks } from './bulk-pages.ts';
+import { bulkPageCounts, bulkRanks, volumeRowId } from './bulk-pages.ts';
+import { openDataPartPath } from './open-data.ts';
 import { entryId, type ChannelWords, LIST_REASON_CHARACTERS, shorten, type SignerHtmlOptions } from './signer-html.ts';
 
 export { LIST_REASON_CHARACTERS };
@@ -34,8 +35,9 @@ export interface SignatureView {
 
 /**
  * One page of the full list: numbered from the oldest signature, entries shown newest first.
- * The page's entries are written after the build (scripts/site/bulk-pages.ts); the template
- * writes the marker `<!--petition-bulk:list:<number>-->` where they go.
+ * The page holds no entries: the reader's browser draws them from the open data's part of the
+ * same number (content/assets/js/signature-list.js); without JavaScript the page links the
+ * printable volume's rows of the same signatures and the part.
  */
 export interface SignatureListPage {
   number: number;
@@ -44,6 +46,10 @@ export interface SignatureListPage {
   size: number;
   firstRank: number;
   lastRank: number;
+  /** The open data's part of this page, from the site's root: "/data/signatures/3.csv.gz". */
+  dataUrl: string;
+  /** The printable volume's row of the page's oldest signature: "/letter/delivery/1/#r1001". */
+  volumeUrl: string;
 }
 
 /**
@@ -80,6 +86,8 @@ export function listPages(
       size: Math.max(0, last - first + 1),
       firstRank: first,
       lastRank: last,
+      dataUrl: `/${openDataPartPath(number)}`,
+      volumeUrl: `/letter/delivery/${Math.ceil(first / settings.delivery_volume_size)}/#${volumeRowId(first)}`,
     });
   }
   const deliveryVolumes: DeliveryVolumePage[] = [];

@@ -1,10 +1,15 @@
 /**
- * The open data: every signature as CSV, compressed, in parts of up to 10,000 signatures
- * (data/signatures/<n>.csv.gz), all of them in one file (data/signatures.csv.gz), and an index
- * (data/signatures/index.json) that names each part with its ranks, size and SHA-256. At
- * 1,000,000 signatures one plain CSV would be about 170 MB and the JSON array the site used to
- * publish over 300 MB, past the 50 MB a file should stay under and a third of what GitHub Pages
- * allows a whole site; compressed, the parts are about 250 KB each and all of them about 30 MB.
+ * The open data: every signature as CSV, compressed, one part per page of the full list
+ * (data/signatures/<n>.csv.gz holds the signatures of /signatures/<n>/), and an index
+ * (data/signatures/index.json) that names each part with its ranks, row count, size and SHA-256.
+ *
+ * The list pages are drawn from these parts in the reader's browser (content/assets/js/
+ * signature-list.js), so a part is what a phone fetches to show one page: at 500 rows about
+ * 13 KB, a second on a slow mobile link, where a part of 10,000 rows (the former size) was about
+ * 240 KB. Smaller parts compress a little worse (27 bytes a row against 25 at 10,000, measured on
+ * generated signatures) and make more files (6,000 at 3,000,000 signatures), both cheap beside
+ * the 290 bytes an entry cost as HTML. There is no file of all the signatures any more: at
+ * 1,000,000 it was 25 MB, the most a published file should be, and at 3,000,000 74 MB.
  *
  * Pure: the rows and the index as strings. scripts/site/bulk-output.ts writes them.
  */
@@ -43,20 +48,19 @@ export const CSV_HEADER = `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
 export const OPEN_DATA = {
   folder: 'data/signatures',
   index: 'data/signatures/index.json',
-  full: 'data/signatures.csv.gz',
   partSuffix: '.csv.gz',
 } as const;
 
-/**
- * A part holds at most this many rows, and stops early once it passes {@link PART_MAX_BYTES}: a
- * part of 10,000 ordinary signatures is about 0.9 MB, and long reasons cannot make one exceed
- * GitHub's 50 MB.
- */
-export const PART_MAX_ROWS = 10_000;
-export const PART_MAX_BYTES = 8 * 1024 * 1024;
+/** Where part `number` is in the site, from its root: "data/signatures/3.csv.gz". */
+export function openDataPartPath(number: number): string {
+  return `${OPEN_DATA.folder}/${number}${OPEN_DATA.partSuffix}`;
+}
 
-/** The format of the index, for readers that check what they are reading. */
-export const OPEN_DATA_FORMAT = 'petition-signatures/1';
+/**
+ * The format of the index, for readers that check what they are reading. Version 2: one part per
+ * list page, each a single gzip member, and no file of all the signatures ("full").
+ */
+export const OPEN_DATA_FORMAT = 'petition-signatures/2';
 
 /** Country names, looked up once per country rather than once per signature. */
 export function countryNames(): (code: string) => string {
@@ -109,30 +113,30 @@ export interface CsvPart {
 }
 
 /**
- * The CSV parts, oldest signature first, so a part's contents change only when a signature in it
- * is withdrawn or an older one is added. `oldestFirst(rank)` gives the record of each rank, 1 to
- * `count`. Nothing is held beyond the part being yielded.
+ * The CSV parts, oldest signature first, `rowsPerPart` each (the list's signatures_per_page, so
+ * part n holds the signatures of list page n): a part's contents change only when a signature in
+ * it is withdrawn or an older one is added. `oldestFirst(rank)` gives the record of each rank, 1
+ * to `count`. Nothing is held beyond the part being yielded. With no signatures there is one
+ * empty part, as there is one list page saying no one has signed yet.
  */
 export function* csvParts(
   count: number,
   oldestFirst: (rank: number) => PetitionRecord,
-  maxRows = PART_MAX_ROWS,
+  rowsPerPart: number,
 ): Generator<CsvPart> {
+  if (!Number.isSafeInteger(rowsPerPart) || rowsPerPart < 1)
+    throw new Error(`A part holds a whole number of rows, at least 1 (not ${rowsPerPart}).`);
   const countryCell = countryCells();
   let number = 1;
   let first = 1;
   let rows = '';
-  let bytes = 0;
   for (let rank = 1; rank <= count; rank += 1) {
-    const row = csvRow(oldestFirst(rank), countryCell);
-    rows += row;
-    bytes += Buffer.byteLength(row);
-    if (rank - first + 1 === maxRows || bytes >= PART_MAX_BYTES) {
+    rows += csvRow(oldestFirst(rank), countryCell);
+    if (rank - first + 1 === rowsPerPart) {
       yield { number, first, last: rank, rows };
       number += 1;
       first = rank + 1;
       rows = '';
-      bytes = 0;
     }
   }
   if (rows || count === 0) yield { number, first, last: count, rows };
@@ -147,12 +151,14 @@ export interface OpenDataFile {
 
 /**
  * data/signatures/index.json: the count and digest of data/tally.json, the columns, and every
- * file with its SHA-256, so a reader can fetch the parts, check each one and recount.
+ * part with its ranks, rows and SHA-256, so a reader can fetch the parts, check each one and
+ * recount (scripts/verify/recount.py --open-data does). One line a part: at 3,000,000 signatures
+ * the index lists 6,000 of them in about 700 KB.
  */
 export function openDataIndex(
   tally: Pick<Tally, 'signature_count' | 'updated_at' | 'digest'>,
   parts: readonly (OpenDataFile & { first: number; last: number })[],
-  full: OpenDataFile,
+  rowsPerPart: number,
 ): string {
   const index = {
     format: OPEN_DATA_FORMAT,
@@ -162,17 +168,14 @@ export function openDataIndex(
     columns: CSV_COLUMNS,
     order: 'oldest signature first: rank 1 is the oldest; each part holds ranks first to last',
     csv: 'RFC 4180, UTF-8 with a BOM, CRLF line ends, a header row at the top of every file; a cell that a spreadsheet would read as a formula starts with an apostrophe, which a recount takes off',
-    compression:
-      'gzip; each file holds more than one gzip member (the header, then the rows), which gunzip and gzip libraries read as one file',
-    full: { ...full, rows: tally.signature_count },
-    parts: parts.map(({ url, first, last, bytes, sha256 }) => ({
-      url,
-      first,
-      last,
-      rows: last - first + 1,
-      bytes,
-      sha256,
-    })),
+    compression: 'gzip, one member a file',
+    rows_per_part: rowsPerPart,
+    parts_note:
+      'part n holds the signatures of list page n (/signatures/<n>/); every part but the newest holds rows_per_part rows',
   };
-  return `${JSON.stringify(index, null, 2)}\n`;
+  const head = JSON.stringify(index, null, 2).slice(0, -2);
+  const lines = parts.map(({ url, first, last, bytes, sha256 }) =>
+    JSON.stringify({ url, first, last, rows: last - first + 1, bytes, sha256 }),
+  );
+  return `${head},\n  "parts": [${lines.length ? `\n    ${lines.join(',\n    ')}\n  ` : ''}]\n}\n`;
 }

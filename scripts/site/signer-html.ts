@@ -114,7 +114,9 @@ export function signerHtmlRenderer({
   return {
     /**
      * One entry of the full list, as signer-list.njk writes it with showReasons and
-     * showReceipts on, including the line break and indent before it.
+     * showReceipts on, including the line break and indent before it. The list pages are drawn
+     * in the reader's browser from the open data (content/assets/js/signature-list.js); this is
+     * the markup that script builds, element for element, which the tests hold it to.
      */
     listItem(record: PetitionRecord): string {
       const reason = record.reason
@@ -137,11 +139,12 @@ export function signerHtmlRenderer({
     },
     /**
      * One row of a printable volume's table (rank, name, country, date, channel) after a line
-     * break. The cells' and row's end tags are left out, as HTML allows: at 1,000,000 signatures
+     * break; `anchored` gives it the id `r<rank>`, which a list page links to (the first row of
+     * each list page's signatures). The cells' and row's end tags are left out, as HTML allows: at 1,000,000 signatures
      * they were 30 MB of the site's 500 MB budget (docs/performance.md, "How the build scales").
      */
-    deliveryRow(record: PetitionRecord, rank: number): string {
-      return `\n<tr><td>${Number(rank)}<td lang="">${escapeText(record.name)}<td>${country(record.country)}<td>${escapeText(record.signed_at.slice(0, 10))}<td>${word[channelOf(record)] ?? ''}`;
+    deliveryRow(record: PetitionRecord, rank: number, anchored = false): string {
+      return `\n<tr${anchored ? ` id="r${Number(rank)}"` : ''}><td>${Number(rank)}<td lang="">${escapeText(record.name)}<td>${country(record.country)}<td>${escapeText(record.signed_at.slice(0, 10))}<td>${word[channelOf(record)] ?? ''}`;
     },
   };
 }

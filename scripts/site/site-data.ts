@@ -71,7 +71,7 @@ export interface SiteData {
   /** The printable signature sheet (content/signature-sheet.njk) and its typing templates. */
   sheet: { columns: readonly string[]; csvTemplate: string; jsonTemplate: string };
   /** data/tally.json; the signatures themselves are written after the build (scripts/site/bulk-output.ts). */
-  openData: { tallyJson: string; index: string; full: string };
+  openData: { tallyJson: string; index: string };
   skippedSignatures: SkippedSignatureFile[];
   /** Deliveries made so far, newest first. */
   deliveries: PublishedDelivery[];
@@ -179,7 +179,6 @@ export function buildSiteData(
     openData: {
       tallyJson: `${JSON.stringify(tally, null, 2)}\n`,
       index: `/${OPEN_DATA.index}`,
-      full: `/${OPEN_DATA.full}`,
     },
     skippedSignatures: skipped,
     deliveries,

@@ -26,7 +26,15 @@ import { formFieldsFromTemplate, parseIssueForm } from '../core/issue-form.ts';
 import { validateSignature } from '../core/validate-signature.ts';
 import { hostileIssueBodies } from './bench/hostile-issues.ts';
 import { measureCheckout } from './bench/checkout.ts';
-import { measureBuild, measureDataStep, sampleLetterSha256, writeSampleFolder, type BuildRun } from './bench/build.ts';
+import {
+  measureBuild,
+  measureDataStep,
+  PUBLISHED_TARGETS,
+  publishedPerSignature,
+  sampleLetterSha256,
+  writeSampleFolder,
+  type BuildRun,
+} from './bench/build.ts';
 import { printRepositoryScale } from './bench/repository-scale-report.ts';
 import { measureIncremental } from './bench/incremental.ts';
 import { measureScale, scaleTargets, type ScaleResult } from './bench/scale.ts';
@@ -248,7 +256,6 @@ const sizeRows = sizes.map((n) => {
     kb(s.delivery),
     s.deliveryVolumeMax ? `${int(s.deliveryVolumes)} × ≤ ${kb(s.deliveryVolumeMax)}` : '–',
     kb(s.openDataParts),
-    kb(s.openDataFull),
     `${fixed(s.siteBytes / 1024 ** 2)} MB`,
     `${kb(s.largestFile)} (${s.largestFileName})`,
   ];
@@ -263,7 +270,6 @@ console.log(
       'delivery index',
       'printable volumes',
       'open data parts (.csv.gz)',
-      'signatures.csv.gz',
       'whole site',
       'largest file',
     ],
@@ -340,11 +346,34 @@ target(
   biggestVolumePage <= 1.5 * 1024 * 1024,
   `every printable volume page ≤ 1.5 MB (largest ${kb(biggestVolumePage)})`,
 );
+// The published size a signature, from the largest build here, extrapolated to 1,000,000.
+const lowerSize = middle ?? 0;
+const publishedHere = publishedPerSignature(
+  { count: lowerSize, siteBytes: best(lowerSize).sizes.siteBytes },
+  { count: largest, siteBytes: best(largest).sizes.siteBytes },
+);
+target(publishedHere.ok, publishedHere.line);
+target(
+  best(largest).sizes.largestFile <= PUBLISHED_TARGETS.largestFileBytes,
+  `largest file ≤ 25 MB at ${int(largest)}: ${best(largest).sizes.largestFileName}, ${fixed(best(largest).sizes.largestFile / 1024 ** 2, 2)} MB`,
+);
 
 // ---- scale: the Pages workflow's build ------------------------------------------------------
 
 const incremental = await scaleSection();
 const scaleSizes = incremental.warm.sizes;
+const scaleNote = scale === 1_000_000 ? '' : ` (the target is set at 1,000,000; measured at ${int(scale)})`;
+const published = publishedPerSignature(
+  largest < scale
+    ? { count: largest, siteBytes: best(largest).sizes.siteBytes }
+    : { count: 0, siteBytes: base.sizes.siteBytes },
+  { count: scale, siteBytes: scaleSizes.siteBytes },
+);
+target(published.ok, published.line);
+target(
+  scaleSizes.largestFile <= PUBLISHED_TARGETS.largestFileBytes,
+  `largest file ≤ 25 MB: ${scaleSizes.largestFileName}, ${fixed(scaleSizes.largestFile / 1024 ** 2, 2)} MB${scaleNote}`,
+);
 
 /** The scale section (scripts/tooling/bench/scale.ts): prints its table and targets. */
 async function scaleSection(): Promise<ScaleResult> {
@@ -374,7 +403,7 @@ async function scaleSection(): Promise<ScaleResult> {
   console.log(
     `\nThe site at ${int(scale)} signatures: ${fixed(sizes.siteBytes / 1024 ** 2)} MB (${int(sizes.siteBytes / scale)} bytes a signature), ` +
       `of which list pages ${int(sizes.listPages)} × ≤ ${kb(sizes.listPageMax)}, printable volumes ${int(sizes.deliveryVolumes)} × ≤ ${kb(sizes.deliveryVolumeMax)}, ` +
-      `open data parts ${fixed(sizes.openDataParts / 1024 ** 2)} MB, signatures.csv.gz ${fixed(sizes.openDataFull / 1024 ** 2)} MB; ` +
+      `open data parts ${fixed(sizes.openDataParts / 1024 ** 2)} MB; ` +
       `largest file ${sizes.largestFileName}, ${fixed(sizes.largestFile / 1024 ** 2, 2)} MB. ` +
       `Memory per signature: ${int(((result.clean.treeRssKb - result.empty.treeRssKb) * 1024) / scale)} bytes of peak RSS beyond an empty build.`,
   );
@@ -665,9 +694,9 @@ const summaryRows: Array<[string, string, string, string]> = [
   ],
   [
     `Published site, ${int(scale)} signatures`,
-    `${fixed(scaleSizes.siteBytes / 1024 ** 2)} MB (${int(scaleSizes.siteBytes / scale)} bytes a signature), largest file ${fixed(scaleSizes.largestFile / 1024 ** 2, 1)} MB`,
-    '≤ 250 bytes a signature, ≤ 25 MB',
-    verdict(scaleSizes.siteBytes <= 250 * scale && scaleSizes.largestFile <= 25 * 1024 ** 2),
+    `${fixed(scaleSizes.siteBytes / 1024 ** 2)} MB (${int(scaleSizes.siteBytes / scale)} bytes a signature; ${int(published.at1M)} at 1,000,000 with the empty site apart), largest file ${fixed(scaleSizes.largestFile / 1024 ** 2, 1)} MB`,
+    '≤ 250 bytes a signature at 1M, ≤ 25 MB a file',
+    verdict(published.ok && scaleSizes.largestFile <= PUBLISHED_TARGETS.largestFileBytes),
   ],
   ['Peak memory of the build', mb(peak), '≤ 1 GB', verdict(peak <= 1024 * 1024)],
   ...(middle

@@ -2,6 +2,7 @@
 """Recount the petition's signatures from a clone, with Python 3's standard library alone.
 
     python3 scripts/verify/recount.py [--signatures DIR] [--blocked FILE] [--json] [--compare TALLY]
+                                      [--open-data SITE]
 
 Reads every signature file under signatures/ (GitHub signatures at <aa>/<bb>/<user id>.md, paper
 and email ones at offline/<aa>/<id>.md), checks each as the site's loader does
@@ -9,6 +10,10 @@ and email ones at offline/<aa>/<id>.md), checks each as the site's loader does
 (content/moderation/blocked-accounts.yml), and prints the count, the count per channel, per
 country and per day, and the digest that data/tally.json publishes. --compare data/tally.json
 (a file or an http(s) URL) checks those figures and exits 1 naming each that differs.
+--open-data SITE (a built site's folder or a published site's URL) reads the open data as any
+reader would: data/signatures/index.json, then every CSV part it lists, each checked against its
+size, SHA-256 and row count; it recounts the signatures and the digest from the CSV alone and
+exits 1 naming each way they differ from the files.
 
 This is a second implementation, written from the description in data/tally.json
 (digest.description) and the file format, so that nobody has to trust the site's own code. It
@@ -20,7 +25,10 @@ disagree on files the processor never writes; every file it leaves out is listed
 """
 
 import argparse
+import csv
 import datetime
+import gzip
+import io
 import hashlib
 import json
 import os
@@ -487,6 +495,84 @@ def compare(ours, source):
     ]
 
 
+MAX_OPEN_DATA_BYTES = 64 * 1024 * 1024
+TEXT_COLUMNS = ("login", "name", "country", "signed_at", "letter_sha256", "reason", "channel", "id", "batch", "collector")
+
+
+def read_site_file(site, relative):
+    """A file of a built site (a folder) or a published one (an http(s) URL), as bytes."""
+    if re.match(r"^https?://", site):
+        url = site.rstrip("/") + "/" + relative
+        with urllib.request.urlopen(url, timeout=60) as response:
+            data = response.read(MAX_OPEN_DATA_BYTES + 1)
+    else:
+        with open(os.path.join(site, *relative.split("/")), "rb") as handle:
+            data = handle.read(MAX_OPEN_DATA_BYTES + 1)
+    if len(data) > MAX_OPEN_DATA_BYTES:
+        raise ValueError("%s is larger than %d bytes" % (relative, MAX_OPEN_DATA_BYTES))
+    return data
+
+
+def unguard(cell):
+    """A text cell a spreadsheet would read as a formula (or one starting with an apostrophe) was
+    written with one apostrophe in front: the index's "csv" note. Exactly one is taken off."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def csv_record(row):
+    """One CSV row back as the record the digest covers."""
+    cells = {key: (unguard(value) if key in TEXT_COLUMNS else value) for key, value in row.items()}
+    if cells.get("channel") == "github":
+        return {"user_id": int(cells["user_id"]), "login": cells["login"], "name": cells["name"],
+                "country": cells["country"], "issue": int(cells["issue"]), "signed_at": cells["signed_at"],
+                "letter_sha256": cells["letter_sha256"], "reason": cells["reason"]}
+    return {"channel": cells["channel"], "id": cells["id"], "name": cells["name"], "country": cells["country"],
+            "signed_at": cells["signed_at"], "batch": cells["batch"], "row": int(cells["row"]),
+            "collector": cells["collector"], "letter_sha256": cells["letter_sha256"], "reason": cells["reason"]}
+
+
+def read_open_data(site):
+    """Every signature of a site's open data, and every problem met on the way (index, parts)."""
+    index = json.loads(read_site_file(site, "data/signatures/index.json").decode("utf-8"))
+    problems, records = [], []
+    if index.get("format") != "petition-signatures/2":
+        problems.append("data/signatures/index.json: format %r is not petition-signatures/2" % index.get("format"))
+        return records, problems, index
+    expected_first = 1
+    for number, part in enumerate(index.get("parts", []), start=1):
+        where = "data/signatures/%d.csv.gz" % number
+        if part.get("url") != "%d.csv.gz" % number or part.get("first") != expected_first:
+            problems.append("%s: the index lists %r from rank %r, expected part %d from rank %d"
+                            % (where, part.get("url"), part.get("first"), number, expected_first))
+        data = read_site_file(site, where)
+        if len(data) != part.get("bytes") or hashlib.sha256(data).hexdigest() != part.get("sha256"):
+            problems.append("%s: its size or SHA-256 is not what the index says" % where)
+        text = gzip.decompress(data).decode("utf-8")
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+        if len(rows) != part.get("rows"):
+            problems.append("%s: holds %d rows, the index says %r" % (where, len(rows), part.get("rows")))
+        records.extend(csv_record(row) for row in rows)
+        expected_first += len(rows)
+    return records, problems, index
+
+
+def compare_open_data(ours, site):
+    """Lines naming every way a site's open data differs from the recount of the files."""
+    try:
+        records, problems, index = read_open_data(site)
+    except (OSError, ValueError, KeyError) as error:
+        return ["the open data of %s could not be read: %s" % (site, error)]
+    if problems:
+        return problems
+    theirs = {"signature_count": len(records), "digest": digest(records)}
+    lines = ["open data %s: the files give %s, the CSV parts give %s" % (key, json.dumps(ours[key]), json.dumps(theirs[key]))
+             for key in theirs if ours[key] != theirs[key]]
+    if index.get("signature_count") != ours["signature_count"]:
+        lines.append("data/signatures/index.json: signature_count %r, the files give %d"
+                     % (index.get("signature_count"), ours["signature_count"]))
+    return lines
+
+
 def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(os.path.dirname(here))
@@ -499,6 +585,7 @@ def main(argv=None):
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--compare", metavar="TALLY", help="a data/tally.json (file or URL) to check")
+    parser.add_argument("--open-data", metavar="SITE", help="a built site's folder or a site's URL whose CSV parts to recount")
     args = parser.parse_args(argv)
     result = tally(*load(args.signatures, blocked_accounts(args.blocked)))
     for skip in result["skipped"]:
@@ -518,6 +605,13 @@ def main(argv=None):
         if differences:
             return 1
         print("matches %s" % args.compare, file=sys.stderr)
+    if args.open_data:
+        differences = compare_open_data(result, args.open_data)
+        for line in differences:
+            print("DIFFERS " + line, file=sys.stderr)
+        if differences:
+            return 1
+        print("the open data of %s gives the same count and digest" % args.open_data, file=sys.stderr)
     return 0
 
 

@@ -6,9 +6,10 @@
  *
  * What is checked: data/tally.json (every figure and the digest); the count, the count per
  * channel and per country on the pages that show them, in every language, and on the counter
- * (badge.svg); each page of the full list (which signers, in which order; no page missing, none
- * extra) and the receipt pages that lead to them; the open data (the index,
- * each CSV part's size, SHA-256, row count and rows, the file of all of them); every letter
+ * (badge.svg); each page of the full list in every language (the part of the open data and the
+ * ranks it draws; no page missing, none extra) and the receipt pages that lead to them; the open
+ * data (the index, each CSV part's size, SHA-256, row count and rows, which are the signers of
+ * its list page, oldest first); every letter
  * version (each language's letter digest, the archive's pages and their text, the former
  * digests' pages). A delivery packet's manifest and SHA256SUMS are checked in delivery-checks.ts.
  */
@@ -17,9 +18,8 @@ import { gunzipSync } from 'node:zlib';
 import { letterDigest } from '../core/letter-archive.ts';
 import type { Tally } from '../core/tally.ts';
 import { bulkEntriesHtml, recordOfRank, type BulkSource } from '../site/bulk-pages.ts';
-import { CSV_HEADER, csvParts, OPEN_DATA, PART_MAX_ROWS } from '../site/open-data.ts';
+import { CSV_HEADER, csvParts, OPEN_DATA, openDataPartPath, type CsvPart } from '../site/open-data.ts';
 import type { SiteData } from '../site/site-data.ts';
-import { entryId } from '../site/signer-html.ts';
 
 /** Where the site is read from: `read("letter/index.html")` gives the file's bytes or undefined when there is none. */
 export interface SiteSource {
@@ -139,33 +139,37 @@ async function checkShownNumbers(site: SiteSource, expected: Expected): Promise<
   return out;
 }
 
-const ENTRY = /<li id="(s\d{1,16}|o-[cr][0-9a-f]{40})"/g;
+/** What a list page's frame says it draws: the part and the ranks (content/_includes/signature-page.njk). */
+const FRAME =
+  /<ol class="signers" reversed start="(\d{1,16})" data-part="(\d{1,9})" data-first="(\d{1,16})" data-last="(\d{1,16})"/;
 
-/** Each page of the full list holds exactly its signers, newest first; none missing, none extra. */
+/**
+ * Each page of the full list, in every language, draws the signers of its ranks: it names the
+ * open data's part of its number and the ranks the clone gives it (the part's rows are checked
+ * with the open data); none missing, none extra. The receipt pages lead to the right pages.
+ */
 async function checkListPages(site: SiteSource, expected: Expected, concurrency: number): Promise<Difference[]> {
-  const { signatureListPages } = expected.data;
+  const { signatureListPages, languages } = expected.data;
   const out: Difference[] = [];
-  await eachLimited(signatureListPages, concurrency, async (page) => {
-    const where = `signatures/${page.number}/index.html`;
+  const frames = languages.flatMap((language) =>
+    signatureListPages.map((page) => ({ root: language.root.replace(/^\//, ''), page })),
+  );
+  await eachLimited(frames, concurrency, async ({ root, page }) => {
+    const where = `${root}signatures/${page.number}/index.html`;
     const bytes = await site.read(where);
     if (!bytes) {
       out.push({ where, what: 'is missing' });
       return;
     }
-    const shown = [...text(bytes).matchAll(ENTRY)].map((m) => m[1]!);
-    const want: string[] = [];
-    for (let rank = page.lastRank; rank >= page.firstRank; rank -= 1)
-      want.push(entryId(recordOfRank(expected.bulk, rank)));
-    if (shown.length !== want.length)
-      out.push({ where, what: `lists ${shown.length} signatures; the files give ${want.length} for this page` });
-    else {
-      const at = shown.findIndex((id, index) => id !== want[index]);
-      if (at >= 0)
-        out.push({
-          where,
-          what: `entry ${at + 1} is ${shown[at]}; the files give ${want[at]} (rank ${page.lastRank - at})`,
-        });
-    }
+    if (page.size === 0) return;
+    const frame = FRAME.exec(text(bytes));
+    const want = [page.lastRank, page.number, page.firstRank, page.lastRank];
+    if (!frame) out.push({ where, what: 'holds no list drawn from the open data (ol.signers with data-part)' });
+    else if (frame.slice(1).map(Number).join() !== want.join())
+      out.push({
+        where,
+        what: `draws part ${frame[2]}, ranks ${frame[3]}–${frame[4]}; the files give part ${page.number}, ranks ${page.firstRank}–${page.lastRank}`,
+      });
   });
   // The receipt pages the bot links to: each line leads to the page its entry is on now.
   await eachLimited(expected.data.receiptPages, concurrency, async (receipt) => {
@@ -175,8 +179,10 @@ async function checkListPages(site: SiteSource, expected: Expected, concurrency:
     else if (!text(bytes).includes(bulkEntriesHtml(expected.bulk, 'find', receipt.number)))
       out.push({ where, what: 'its lines do not lead to where the files put each entry' });
   });
-  const beyond = `signatures/${signatureListPages.length + 1}/index.html`;
-  if (await site.read(beyond)) out.push({ where: beyond, what: 'exists; the files fill fewer pages' });
+  for (const language of languages) {
+    const beyond = `${language.root.replace(/^\//, '')}signatures/${signatureListPages.length + 1}/index.html`;
+    if (await site.read(beyond)) out.push({ where: beyond, what: 'exists; the files fill fewer pages' });
+  }
   return out.sort((a, b) => a.where.localeCompare(b.where, 'en', { numeric: true }));
 }
 
@@ -207,14 +213,14 @@ interface IndexEntry {
 
 /**
  * The open data: the index names the clone's count and digest; each part is what its index entry
- * says (size, SHA-256, rows) and holds the rows the clone gives for its ranks; the file of all
- * parts is the header and every part's rows. Parts are read one at a time.
+ * says (size, SHA-256, rows), holds the rows the clone gives for its ranks, and covers the ranks
+ * of the list page of its number, which is drawn from it. Parts are read a few at a time.
  */
 async function checkOpenData(site: SiteSource, expected: Expected): Promise<Difference[]> {
   const where = OPEN_DATA.index;
   const bytes = await site.read(where);
   if (!bytes) return [{ where, what: 'is missing' }];
-  let index: { signature_count?: number; digest?: { value?: string }; parts?: IndexEntry[]; full?: IndexEntry };
+  let index: { signature_count?: number; digest?: { value?: string }; rows_per_part?: number; parts?: IndexEntry[] };
   try {
     index = JSON.parse(text(bytes)) as typeof index;
   } catch {
@@ -228,25 +234,43 @@ async function checkOpenData(site: SiteSource, expected: Expected): Promise<Diff
     out.push({ where, what: `digest is ${index.digest?.value}; the files give ${tally.digest.value}` });
   const parts = Array.isArray(index.parts) ? index.parts : [];
   const count = expected.bulk.newest.length;
-  const want = [...csvParts(count, (rank) => recordOfRank(expected.bulk, rank), PART_MAX_ROWS)];
-  if (parts.length !== want.length)
-    out.push({ where, what: `lists ${parts.length} CSV parts; the files fill ${want.length}` });
-  const full = createHash('sha256').update(CSV_HEADER);
-  for (let i = 0; i < want.length; i += 1) {
-    const part = want[i]!;
-    full.update(part.rows);
-    const entry = parts[i];
-    if (!entry) continue;
-    const file = `${OPEN_DATA.folder}/${entry.url}`;
+  const { perPage } = expected.bulk;
+  if (index.rows_per_part !== perPage)
+    out.push({ where, what: `rows_per_part is ${index.rows_per_part}; the list pages hold ${perPage} each` });
+  const want = csvParts(count, (rank) => recordOfRank(expected.bulk, rank), perPage);
+  let listed = 0;
+  const checks: { part: CsvPart; entry: IndexEntry; i: number }[] = [];
+  for (const part of want) {
+    const entry = parts[listed];
+    listed += 1;
+    if (entry) checks.push({ part, entry, i: listed - 1 });
+    // A few parts' rows held at once, not all of them.
+    if (checks.length >= 8) await checkParts(checks.splice(0));
+  }
+  await checkParts(checks);
+  if (parts.length !== listed) out.push({ where, what: `lists ${parts.length} CSV parts; the files fill ${listed}` });
+  return out.sort((a, b) => a.where.localeCompare(b.where, 'en', { numeric: true }));
+
+  async function checkParts(batch: readonly { part: CsvPart; entry: IndexEntry; i: number }[]): Promise<void> {
+    await Promise.all(batch.map(({ part, entry, i }) => checkPart(part, entry, i)));
+  }
+  async function checkPart(part: CsvPart, entry: IndexEntry, i: number): Promise<void> {
+    // The file of the part's number, whatever the index says: a published index's url is not trusted as a path.
+    const file = openDataPartPath(part.number);
     if (entry.first !== part.first || entry.last !== part.last || entry.rows !== part.last - part.first + 1)
       out.push({
         where,
         what: `part ${i + 1} says ranks ${entry.first}–${entry.last} (${entry.rows} rows); the files give ${part.first}–${part.last}`,
       });
+    if (entry.url !== `${part.number}${OPEN_DATA.partSuffix}`)
+      out.push({
+        where,
+        what: `part ${i + 1} is ${entry.url}; list page ${part.number} is drawn from ${part.number}${OPEN_DATA.partSuffix}`,
+      });
     const gz = await site.read(file);
     if (!gz) {
       out.push({ where: file, what: 'is missing' });
-      continue;
+      return;
     }
     if (gz.byteLength !== entry.bytes || sha256(gz) !== entry.sha256)
       out.push({
@@ -258,7 +282,7 @@ async function checkOpenData(site: SiteSource, expected: Expected): Promise<Diff
       csv = gunzipSync(gz).toString('utf8');
     } catch {
       out.push({ where: file, what: 'is not gzip' });
-      continue;
+      return;
     }
     const rows = csvRecordCount(csv) - 1;
     if (rows !== entry.rows) out.push({ where: file, what: `holds ${rows} rows; ${where} says ${entry.rows}` });
@@ -271,18 +295,6 @@ async function checkOpenData(site: SiteSource, expected: Expected): Promise<Diff
       });
     }
   }
-  if (index.full) {
-    const file = `${OPEN_DATA.folder}/${index.full.url}`;
-    const gz = await site.read(file);
-    if (!gz) out.push({ where: file, what: 'is missing' });
-    else {
-      if (gz.byteLength !== index.full.bytes || sha256(gz) !== index.full.sha256)
-        out.push({ where: file, what: `its size or SHA-256 is not what ${where} says` });
-      const csvHash = sha256(gunzipSync(gz));
-      if (csvHash !== full.digest('hex')) out.push({ where: file, what: 'its rows differ from the files' });
-    }
-  } else out.push({ where, what: 'names no file of all signatures ("full")' });
-  return out;
 }
 
 /**

@@ -58,16 +58,25 @@ describe('a receipt link after a past-dated paper batch', () => {
     const { page, close } = await visit(signatureReceiptPath(signer.user_id), true);
     await page.waitForURL(/\/signatures\/3\/#s15007$/);
     expect(await page.locator(`#s${signer.user_id} .signer-name`).textContent()).toBe(signer.name);
+    // The entry, drawn after the page loaded, is where the reader and their keyboard are.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`s${signer.user_id}`);
     await close();
   });
 
-  it('shows their line, linking to the entry, without JavaScript', async () => {
+  it('shows their line, linking to the page of the entry, whose printable rows hold it without JavaScript', async () => {
     const { page, close } = await visit(signatureReceiptPath(signer.user_id), false);
     const line = page.locator(`#s${signer.user_id} a`);
     expect(await line.getAttribute('href')).toBe(`../../3/#s${signer.user_id}`);
     await line.click();
     expect(page.url()).toBe(`${site.url}signatures/3/#s${signer.user_id}`);
-    expect(await page.locator(`#s${signer.user_id} .signer-name`).textContent()).toBe(signer.name);
+    // Page 3 holds ranks 21–30: the note links the volume's rows from rank 21.
+    await page.locator('#list-note a').first().click();
+    expect(page.url()).toBe(`${site.url}letter/delivery/1/#r21`);
+    const rows = await page
+      .locator('tr')
+      .evaluateAll((all) => all.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)));
+    const at = rows.findIndex((cells) => cells[0] === '21');
+    expect(rows.slice(at, at + 10).some((cells) => cells[1] === signer.name)).toBe(true);
     await close();
   });
 

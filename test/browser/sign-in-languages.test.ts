@@ -18,6 +18,7 @@ import { serveStatic, type StaticSite } from '../../scripts/tooling/static-serve
 import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { buildSite } from '../helpers/site.ts';
+import { drawnListPage } from '../helpers/list-script.ts';
 import { leopardProject, makeCheckout, REPOSITORY, runProcessor, signatureFiles } from '../processor/harness.ts';
 
 const PREFIX = '/petition/';
@@ -151,7 +152,7 @@ describe.each([
     const entry = home.querySelector('#s7001');
     expect(entry?.querySelector('.signer-name')?.textContent).toBe(signer.name);
     expect(entry?.querySelector('.signer-meta')?.textContent).toContain(countryName);
-    const list = await rebuilt.dom('signatures/index.html');
+    const list = await drawnListPage(rebuilt.output, 'signatures/index.html');
     expect([...list.querySelectorAll('.signer-name')].map((name) => name.textContent)).toEqual([signer.name]);
   });
 });

@@ -1,16 +1,24 @@
 /**
- * The list of signatures in Russian and Chinese: each language's list page frames the entries the
- * default language's page publishes once, and its script words countries, dates, receipts and
- * channels in the page's language; without JavaScript the page links to the shared entries. And
+ * The list of signatures in every language: each list page is drawn in the browser from the open
+ * data's part of the page, with the entries the server's markup describes (scripts/site/
+ * signer-html.ts) and countries, dates, receipts and channels in the page's language; without
+ * JavaScript or DecompressionStream the page links the printable volume's rows and the part. And
  * the one 404 page GitHub Pages serves answers in the language of the missing address.
  */
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import { gunzipSync } from 'node:zlib';
+import { parseHTML } from 'linkedom';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { format } from '../../scripts/core/i18n.ts';
 import { readCatalogs } from '../../scripts/store/catalogs.ts';
+import { loadSiteData } from '../../scripts/site/load-site-data.ts';
+import { recordOfRank } from '../../scripts/site/bulk-pages.ts';
+import { signerHtmlRenderer } from '../../scripts/site/signer-html.ts';
+import { CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
+import { petitionProject } from '../helpers/petitions.ts';
 import { buildSite, projectRoot } from '../helpers/site.ts';
 
 const PREFIX = '/petition/';
@@ -34,6 +42,130 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await site?.close();
+});
+
+/**
+ * Every node of an entry as [name, attributes, text], the same in Chromium and linkedom: what a
+ * reader and a screen reader get, whatever the serialiser's escaping.
+ */
+function shape(node: Node): unknown {
+  if (node.nodeType === 3) return node.textContent;
+  const element = node as Element;
+  const attributes = [...element.attributes].map((a) => `${a.name}=${a.value}`).sort();
+  // Adjacent text nodes as one (a parser may split text at character references).
+  const children: unknown[] = [];
+  for (const child of [...element.childNodes].map(shape))
+    if (typeof child === 'string' && typeof children.at(-1) === 'string') children.push(`${children.pop()}${child}`);
+    else children.push(child);
+  return [element.tagName.toLowerCase(), attributes, children];
+}
+
+/** The entries the page drew, as shapes; the tabindex a receipt link's landing adds left out. */
+async function drawnEntries(page: Page): Promise<unknown[]> {
+  await page.locator('ol.signers[data-part]:not([aria-busy])').waitFor();
+  return page.evaluate(
+    `[...document.querySelectorAll('ol.signers > li')].map((li) => (${shape.toString()})(li))`,
+  ) as Promise<unknown[]>;
+}
+
+/** The fixture's entries as the server's markup writes them (newest first), as shapes. */
+async function serverEntries(): Promise<unknown[]> {
+  const { bulk } = await loadSiteData({ SIGNATURES_DIR: MIXED }, await petitionProject('amur-leopard'), () => {});
+  const render = signerHtmlRenderer(bulk.html);
+  let html = '';
+  for (let rank = bulk.newest.length; rank >= 1; rank -= 1) html += render.listItem(recordOfRank(bulk, rank));
+  const { document } = parseHTML(`<!doctype html><html><body><ol>${html}</ol></body></html>`);
+  return [...document.querySelectorAll('ol > li')].map((li) => shape(li as unknown as Node));
+}
+
+describe('the list drawn from the open data', () => {
+  it('shows every entry in the default language exactly as the server wrote it: text, ids, links and lang', async () => {
+    const want = await serverEntries();
+    expect(want).toHaveLength(4);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${site.url}signatures/1/`);
+      expect(await drawnEntries(page)).toEqual(want);
+      // The loaded list is announced politely, in the live region the no-JavaScript note was.
+      const note = page.locator('#list-note[role="status"]');
+      expect(await note.textContent()).toBe(await page.locator('ol.signers').getAttribute('data-loaded'));
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows the same entries in ru and zh: ids, names, reasons, receipt links and lang as the default language', async () => {
+    const want = (await serverEntries()) as [string, string[], unknown[]][];
+    const page = await browser.newPage();
+    try {
+      for (const code of ['ru', 'zh']) {
+        await page.goto(`${site.url}${code}/signatures/1/`);
+        const drawn = (await drawnEntries(page)) as [string, string[], unknown[]][];
+        expect(drawn.map((entry) => entry[1])).toEqual(want.map((entry) => entry[1]));
+        // Name (the first child) and reason (the last, when there is one) are the signers' own text.
+        expect(drawn.map((entry) => [entry[2][0], entry[2].length > 3 ? entry[2].at(-1) : null])).toEqual(
+          want.map((entry) => [entry[2][0], entry[2].length > 3 ? entry[2].at(-1) : null]),
+        );
+        const hrefs = (shapes: unknown) => JSON.stringify(shapes).match(/"href=[^"]*"/g);
+        expect(hrefs(drawn)).toEqual(hrefs(want));
+        expect(hrefs(want)).toHaveLength(1);
+        expect(await page.locator('html').getAttribute('lang')).toBe(code);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('says why there is no list and links the printable rows and the data, without JavaScript in every language', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      for (const root of ['', 'ru/', 'zh/']) {
+        await page.goto(`${site.url}${root}signatures/1/`);
+        expect(await page.locator('ol.signers > li').count()).toBe(0);
+        const links = await page.locator('#list-note a').evaluateAll((all) => all.map((a) => a.getAttribute('href')));
+        expect(links).toEqual([`${PREFIX}letter/delivery/1/#r1`, `${PREFIX}data/signatures/1.csv.gz`]);
+      }
+      const note = async (code: string) => {
+        await page.goto(`${site.url}${code}signatures/1/`);
+        return page.locator('#list-note').textContent();
+      };
+      expect(new Set([await note(''), await note('ru/'), await note('zh/')]).size).toBe(3);
+      // The volume's row of the page's oldest signature is there, and the data holds the page's rows.
+      await page.locator('#list-note a').first().click();
+      expect(page.url()).toBe(`${site.url}letter/delivery/1/#r1`);
+      expect(await page.locator('tr#r1 td').first().textContent()).toBe('1');
+      const { bulk } = await loadSiteData({ SIGNATURES_DIR: MIXED }, await petitionProject('amur-leopard'), () => {});
+      expect(await page.locator('tr#r1 td[lang=""]').textContent()).toBe(recordOfRank(bulk, 1).name);
+      const part = await page.request.get(`${site.url}data/signatures/1.csv.gz`);
+      const rows = [...csvParts(bulk.newest.length, (rank) => recordOfRank(bulk, rank), bulk.perPage)][0]!.rows;
+      expect(gunzipSync(await part.body()).toString('utf8')).toBe(CSV_HEADER + rows);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps the note and its links where the browser cannot unpack the data, and says so when the data cannot be fetched', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.addInitScript('delete window.DecompressionStream');
+      await page.goto(`${site.url}ru/signatures/1/`);
+      await page.waitForLoadState('load');
+      expect(await page.locator('ol.signers > li').count()).toBe(0);
+      expect(await page.locator('#list-note a').count()).toBe(2);
+      const failing = await browser.newPage();
+      await failing.route('**/data/signatures/1.csv.gz', (route) => route.fulfill({ status: 404, body: '' }));
+      await failing.goto(`${site.url}zh/signatures/1/`);
+      const alert = failing.locator('[role="alert"]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toBe(await failing.locator('ol.signers').getAttribute('data-failed'));
+      expect(await failing.locator('ol.signers').getAttribute('aria-busy')).toBeNull();
+      await failing.close();
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 const CASES = [
@@ -83,12 +215,10 @@ describe('the list of signatures in each language', () => {
       }
     });
 
-  it('links to the shared entries when JavaScript is off, and its language switch keeps the list', async () => {
+  it('keeps the list when the language switch is followed without JavaScript', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     try {
       const page = await context.newPage();
-      await page.goto(`${site.url}zh/signatures/`);
-      expect(await page.locator('#shared-list-note a').getAttribute('href')).toBe(`${PREFIX}signatures/1/`);
       await page.goto(`${site.url}signatures/1/`);
       expect(await page.locator('.language-switch a[hreflang="ru"]').getAttribute('href')).toBe(
         `${PREFIX}ru/signatures/1/`,

@@ -100,6 +100,17 @@ export async function writeDerivedFiles(root: string): Promise<void> {
 }
 
 const shared = new Map<FixturePetition, Promise<string>>();
+const FIXTURES: readonly FixturePetition[] = ['amur-leopard', 'riverside-library'];
+
+/** Where {@link petitionProject} makes a fixture's shared project in this run. */
+function sharedProjectPath(name: FixturePetition): string {
+  return path.join(os.tmpdir(), `petition-fixture-${name}`);
+}
+
+/** The fixture whose shared project (never changed within a run) `root` is; undefined for any other folder. */
+export function sharedFixtureName(root: string): FixturePetition | undefined {
+  return FIXTURES.find((name) => path.resolve(root) === sharedProjectPath(name));
+}
 
 /**
  * The fixture's project, made once per test run and shared by every test file (read it, build it,
@@ -110,7 +121,7 @@ export function petitionProject(name: FixturePetition): Promise<string> {
   let made = shared.get(name);
   if (!made) {
     made = (async () => {
-      const target = path.join(os.tmpdir(), `petition-fixture-${name}`);
+      const target = sharedProjectPath(name);
       if (await exists(path.join(target, 'content/settings.json'))) return target;
       const copy = await copyPetitionProject(name, `petition-fixture-${name}-making-`);
       await rename(copy, target).catch(async (error: NodeJS.ErrnoException) => {

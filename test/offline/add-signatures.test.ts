@@ -11,7 +11,7 @@ import { addSignatures } from '../../scripts/commands/add-signatures.ts';
 import { contactHash, normaliseContact } from '../../scripts/core/offline-signature.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
-import { bulkEntriesHtml, recordOfRank } from '../../scripts/site/bulk-pages.ts';
+import { bulkEntriesHtml, listEntriesHtml, recordOfRank } from '../../scripts/site/bulk-pages.ts';
 import { CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { loadSignatures } from '../../scripts/store/load-signatures.ts';
@@ -128,10 +128,11 @@ describe('npm run add-signatures', () => {
     const { data, bulk } = buildSiteData(settings, records, letter, now);
     expect(data.tally.signature_count).toBe(5);
     expect(data.tally.signatures_by_channel).toEqual({ github: 1, paper: 3, email: 1 });
-    expect(bulkEntriesHtml(bulk, 'list', 1).match(/class="signer-channel"/g)).toHaveLength(4);
+    expect(listEntriesHtml(bulk, 1).match(/class="signer-channel"/g)).toHaveLength(4);
     expect(bulkEntriesHtml(bulk, 'volume', 1).match(/<td>paper$/gm)).toHaveLength(3);
     const csv =
-      CSV_HEADER + [...csvParts(records.length, (rank) => recordOfRank(bulk, rank))].map((part) => part.rows).join('');
+      CSV_HEADER +
+      [...csvParts(records.length, (rank) => recordOfRank(bulk, rank), 500)].map((part) => part.rows).join('');
     const csvRows = parseCsv(csv, { bom: true, columns: true }) as Record<string, string>[];
     expect(csvRows.filter((row) => row.channel === 'paper')).toHaveLength(3);
     // Every signer records the letter version the sheet printed: the current letter's.

@@ -8,6 +8,7 @@ import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { signatureDigest } from '../../scripts/core/tally.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
+import { drawnListPage } from '../helpers/list-script.ts';
 
 const fixtures = path.join(projectRoot, 'test/fixtures/signatures');
 const MANY = 1234;
@@ -78,9 +79,9 @@ describe('a site with many signatures from many countries', () => {
     const newest = [...records].sort((a, b) => (a.signed_at < b.signed_at ? 1 : -1));
     const pages = await listFiles(path.join(site.output, 'signatures'), ['index.html']);
     expect(pages.filter((page) => /^\d+\//.test(page))).toHaveLength(3);
-    const first = await site.dom('signatures/1/index.html');
+    const first = await drawnListPage(site.output, 'signatures/1/index.html');
     expect(first.querySelectorAll('.signers li')).toHaveLength(500);
-    const latest = await site.dom('signatures/index.html');
+    const latest = await drawnListPage(site.output, 'signatures/index.html');
     const latestItems = latest.querySelectorAll('.signers li');
     expect(latestItems).toHaveLength(MANY - 1000);
     expect(latestItems[0]?.id).toBe(`s${newest[0]!.user_id}`);
@@ -104,7 +105,7 @@ describe('a site with many signatures from many countries', () => {
     });
   });
 
-  it('publishes every signature as compressed CSV, in parts listed by an index and all in one file, with every field the digest covers', async () => {
+  it('publishes every signature as compressed CSV, one part per list page listed by an index, with every field the digest covers', async () => {
     const { index, fullCsv, partCsvs } = await site.openData();
     // One CRLF after the last record and nothing more: a stray blank line is an empty row in Python's csv.
     expect(fullCsv.endsWith('\r\n')).toBe(true);
@@ -133,13 +134,19 @@ describe('a site with many signatures from many countries', () => {
     // Oldest first, so a part changes only when one of its signatures does.
     const times = rows.map((row) => row.signed_at!);
     expect(times).toEqual([...times].sort());
-    // The parts, each a CSV of its own with the header, are the full file's rows in order.
-    expect(index.parts.map((part) => part.url)).toEqual(['1.csv.gz']);
+    // The parts, each a CSV of its own with the header, one per list page: every signature once, in order.
+    expect(index.parts.map((part) => part.url)).toEqual(['1.csv.gz', '2.csv.gz', '3.csv.gz']);
     const fromParts = partCsvs.flatMap(
       (csv) => parseCsv(csv, { bom: true, columns: true }) as Record<string, string>[],
     );
     expect(fromParts).toEqual(rows);
-    expect(index.parts[0]).toMatchObject({ first: 1, last: MANY, rows: MANY });
+    expect(index.parts.map(({ first, last, rows }) => [first, last, rows])).toEqual([
+      [1, 500, 500],
+      [501, 1000, 500],
+      [1001, MANY, MANY - 1000],
+    ]);
+    // No file of all the signatures any more: the parts are the open data.
+    await expect(site.read('data/signatures.csv.gz')).rejects.toThrow();
     const tally = JSON.parse(await site.read('data/tally.json'));
     expect(index.signature_count).toBe(MANY);
     expect(index.digest.value).toBe(tally.digest.value);

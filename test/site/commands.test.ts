@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 /**
  * The commands the README promises: a build leaves no stale pages, `npm run demo` serves where
  * the real site lives, and `npm start`, `npm run demo` and `try-locally --serve` stop their
@@ -117,7 +118,12 @@ describe('the serving commands', () => {
     expect(printed()).toContain('Accepted');
     expect(printed()).not.toMatch(/&(quot|amp|lt|gt|#39);/);
     const response = await fetch(`http://localhost:${port}${PREFIX}signatures/`);
-    expect(await response.text()).toContain('Анна Петрова');
+    expect(await response.text()).toContain('data-part="1"');
+    // The list page's entries come from the open data's part, served as the gzip file it is.
+    const part = Buffer.from(
+      await (await fetch(`http://localhost:${port}${PREFIX}data/signatures/1.csv.gz`)).arrayBuffer(),
+    );
+    expect(gunzipSync(part).toString('utf8')).toContain('Анна Петрова');
     await stopAndExpectNothingLeft(child);
   });
 });

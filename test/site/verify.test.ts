@@ -50,6 +50,19 @@ async function copyOfSite(name: string): Promise<string> {
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
+/** scripts/verify/recount.py on the fixture's signatures, with `args`. */
+function recountPython(args: string[]) {
+  return runTracked('python3', [
+    path.join(projectRoot, 'scripts/verify/recount.py'),
+    '--signatures',
+    signaturesDir,
+    ...args,
+  ]).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new Error('python3 was not found: install Python 3 to run the recount.');
+    throw error;
+  });
+}
+
 describe('npm run verify', () => {
   it('finds nothing to report on a site built from the same files', async () => {
     const result = await verify(['--site', site.output], { projectRoot, env });
@@ -128,6 +141,21 @@ describe('npm run verify', () => {
     const result = await verify(['--site', copy], { projectRoot, env });
     expect(result.code).toBe(1);
     expect(result.out.join('\n')).toContain(`DIFFERS data/signatures/${part.url}: its rows differ from the files`);
+    // The Python recount of the open data, a second reader of the parts, finds it too.
+    const python = await recountPython(['--open-data', copy]);
+    expect(python.code).toBe(1);
+    expect(python.stderr).toMatch(/DIFFERS open data digest: the files give "[0-9a-f]{64}", the CSV parts give/);
+  });
+
+  it('finds a list page that draws another part or other ranks than the files give it, in any language', async () => {
+    const copy = await copyOfSite('moved-frame');
+    const page = path.join(copy, 'zh/signatures/1/index.html');
+    await writeFile(page, (await readFile(page, 'utf8')).replace('data-first="1"', 'data-first="2"'));
+    const result = await verify(['--site', copy], { projectRoot, env });
+    expect(result.code).toBe(1);
+    expect(result.out.join('\n')).toContain(
+      'DIFFERS zh/signatures/1/index.html: draws part 1, ranks 2–4; the files give part 1, ranks 1–4',
+    );
   });
 
   it('finds a hand-edited archived letter', async () => {
@@ -193,18 +221,15 @@ describe('what a reader can check with ordinary tools', () => {
     expect(checked).toBeGreaterThan(0);
   });
 
-  it('the Python recount gives the figures of the built data/tally.json', async () => {
-    const { code, stderr } = await runTracked('python3', [
-      path.join(projectRoot, 'scripts/verify/recount.py'),
-      '--signatures',
-      signaturesDir,
+  it('the Python recount gives the figures of the built data/tally.json, and the same from the CSV parts alone', async () => {
+    const { code, stderr } = await recountPython([
       '--compare',
       path.join(site.output, 'data/tally.json'),
-    ]).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new Error('python3 was not found: install Python 3 to run the recount.');
-      throw error;
-    });
+      '--open-data',
+      site.output,
+    ]);
     expect(stderr).toContain('matches');
+    expect(stderr).toContain('gives the same count and digest');
     expect(code).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
+import { NAME_LIMITS, REASON_LIMITS } from '../../scripts/core/text.ts';
 import { bulkMarker, findMarker } from '../../scripts/site/bulk-pages.ts';
 import { writeBulkPages, writeOpenData } from '../../scripts/site/bulk-output.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
@@ -12,9 +13,10 @@ import { receiptPages } from '../../scripts/site/receipt-pages.ts';
 import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { readOpenData } from '../helpers/site.ts';
 
-const settings = resolveSettings(
-  JSON.parse(await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8')),
-);
+const baseSettingsInput = JSON.parse(
+  await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/settings.json'), 'utf8'),
+) as Record<string, unknown>;
+const settings = resolveSettings(baseSettingsInput);
 const letterText = await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/letter.md'), 'utf8');
 
 describe('the pages and files written after the build', () => {
@@ -26,10 +28,15 @@ describe('the pages and files written after the build', () => {
     await rm(output, { recursive: true, force: true });
   });
 
-  it('splits the open data into parts whose rows, read in order, are the full file’s', async () => {
+  it('splits the open data into one part per list page, oldest first, each one gzip member', async () => {
     const records = generateSampleRecords(25, { seed: 11 });
-    const { data, bulk } = buildSiteData(settings, records, letterText, new Date('2026-11-25T00:00:00Z'));
-    await writeOpenData(output, bulk, data.tally, { partRows: 10 });
+    const { data, bulk } = buildSiteData(
+      { ...settings, signatures_per_page: 10 },
+      records,
+      letterText,
+      new Date('2026-11-25T00:00:00Z'),
+    );
+    await writeOpenData(output, bulk, data.tally);
     const { index, fullCsv, partCsvs } = await readOpenData(output);
     expect(index.parts.map(({ url, first, last, rows }) => [url, first, last, rows])).toEqual([
       ['1.csv.gz', 1, 10, 10],
@@ -41,7 +48,46 @@ describe('the pages and files written after the build', () => {
     expect(full).toHaveLength(25);
     expect(partCsvs.flatMap(read)).toEqual(full);
     expect(full.map((row) => row.signed_at)).toEqual(full.map((row) => row.signed_at).sort());
-    expect(index).toMatchObject({ signature_count: 25, digest: { value: data.tally.digest.value } });
+    expect(index).toMatchObject({ signature_count: 25, rows_per_part: 10, digest: { value: data.tally.digest.value } });
+    expect(data.signatureListPages.map((page) => [page.dataUrl, page.firstRank, page.lastRank])).toEqual(
+      index.parts.map(({ url, first, last }) => [`/data/signatures/${url}`, first, last]),
+    );
+    // One member: the gzip trailer (CRC and length) of the whole CSV ends the file, as browsers' DecompressionStream requires.
+    const bytes = await readFile(path.join(output, 'data/signatures/3.csv.gz'));
+    expect(bytes.readUInt32LE(bytes.length - 4)).toBe(Buffer.byteLength(partCsvs[2]!));
+  });
+
+  it('keeps a part of the most signatures a page may hold, every name and reason at its byte limit, far under 25 MB', async () => {
+    // The most a list page may hold: the settings refuse more.
+    expect(() => resolveSettings({ ...baseSettingsInput, signatures_per_page: 1001 })).toThrow(/signatures_per_page/);
+    const perPage = resolveSettings({ ...baseSettingsInput, signatures_per_page: 1000 }).signatures_per_page;
+    // Random Han characters of four bytes (CJK Extension B) with three combining marks: about as
+    // many bytes as the limits allow a name and a reason, and as little for gzip to squeeze as text gets.
+    let seed = 1;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const text = ({ characters, codePoints, bytes }: typeof NAME_LIMITS) =>
+      Array.from(
+        { length: Math.min(characters, Math.floor(codePoints / 4), Math.floor(bytes / 10)) },
+        () => `${String.fromCodePoint(0x20000 + Math.floor(random() * 40000))}\u0301\u0302\u0303`,
+      ).join('');
+    const records = generateSampleRecords(perPage, { seed: 5 }).map((record) => ({
+      ...record,
+      name: text(NAME_LIMITS),
+      reason: text(REASON_LIMITS),
+    }));
+    const { data, bulk } = buildSiteData(
+      { ...settings, signatures_per_page: perPage },
+      records,
+      letterText,
+      new Date(),
+    );
+    await writeOpenData(output, bulk, data.tally);
+    const { index } = await readOpenData(output);
+    expect(index.parts).toHaveLength(1);
+    const uncompressed = Buffer.byteLength((await readOpenData(output)).partCsvs[0]!);
+    expect(uncompressed).toBeGreaterThan(perPage * (NAME_LIMITS.bytes + REASON_LIMITS.bytes) * 0.75);
+    expect(uncompressed).toBeLessThan(25 * 1024 ** 2);
+    expect(index.parts[0]!.bytes).toBeLessThan(25 * 1024 ** 2);
   });
 
   it('writes a petition no one has signed yet as one part holding just the header', async () => {
@@ -56,10 +102,6 @@ describe('the pages and files written after the build', () => {
   it('puts the entries where the marker was, and refuses a build whose template lost its marker', async () => {
     const records = generateSampleRecords(12, { seed: 2 });
     const { bulk } = buildSiteData({ ...settings, signatures_per_page: 10 }, records, letterText, new Date());
-    const pages = [1, 2].map((number) => ({
-      outputPath: path.join(output, `${number}.html`),
-      content: `<ol>${bulkMarker('list', number)}\n</ol>`,
-    }));
     const volume = {
       outputPath: path.join(output, 'volume.html'),
       content: `<tbody>${bulkMarker('volume', 1)}</tbody>`,
@@ -68,25 +110,28 @@ describe('the pages and files written after the build', () => {
       outputPath: path.join(output, `find-${page.key}.html`),
       content: `<ul>${bulkMarker('find', page.number)}\n</ul>`,
     }));
-    for (const page of [...pages, volume, ...receipts]) await writeFile(page.outputPath, page.content);
-    await expect(writeBulkPages([pages[0]!, volume, ...receipts], bulk, true)).rejects.toThrow(/list page\(s\) 2/);
-    await expect(writeBulkPages([...pages, ...receipts], bulk, true)).rejects.toThrow(/volume page\(s\) 1/);
-    await expect(writeBulkPages([...pages, volume, ...receipts.slice(1)], bulk, true)).rejects.toThrow(
+    for (const page of [volume, ...receipts]) await writeFile(page.outputPath, page.content);
+    await expect(writeBulkPages([...receipts], bulk, true)).rejects.toThrow(/volume page\(s\) 1/);
+    await expect(writeBulkPages([volume, ...receipts.slice(1)], bulk, true)).rejects.toThrow(
       new RegExp(`receipt page\\(s\\) ${receiptPages(records)[0]!.key}`),
     );
-    await writeBulkPages([...pages, volume, ...receipts], bulk, true);
+    await writeBulkPages([volume, ...receipts], bulk, true);
     const receipt = await readFile(receipts[0]!.outputPath, 'utf8');
     expect(receipt).toMatch(/<li id="s\d+"><a href="\.\.\/\.\.\/[12]\/#s\d+">/);
-    expect((await readFile(volume.outputPath, 'utf8')).match(/<tr>/g)).toHaveLength(12);
-    const second = await readFile(pages[1]!.outputPath, 'utf8');
-    expect(second.match(/<li id=/g)).toHaveLength(2);
-    expect(second).not.toContain('petition-bulk');
+    const rows = await readFile(volume.outputPath, 'utf8');
+    expect(rows.match(/<tr[ >]/g)).toHaveLength(12);
+    // The first row of each list page's signatures is marked for the list page's link without JavaScript.
+    expect([...rows.matchAll(/<tr id="(r\d+)"><td>(\d+)</g)].map((m) => [m[1], m[2]])).toEqual([
+      ['r1', '1'],
+      ['r11', '11'],
+    ]);
+    expect(rows).not.toContain('petition-bulk');
   });
 
   it('finds one marker, and treats two on a page as a template error', () => {
     expect(findMarker('no marker')).toBeUndefined();
     expect(findMarker(`a${bulkMarker('volume', 7)}b`)).toEqual({ kind: 'volume', number: 7, before: 'a', after: 'b' });
-    expect(() => findMarker(`${bulkMarker('list', 1)}${bulkMarker('list', 2)}`)).toThrow(/two/);
-    expect(() => findMarker('<!--petition-bulk:list:x-->')).toThrow(/malformed/);
+    expect(() => findMarker(`${bulkMarker('volume', 1)}${bulkMarker('find', 2)}`)).toThrow(/two/);
+    expect(() => findMarker('<!--petition-bulk:list:1-->')).toThrow(/malformed/);
   });
 });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { PetitionRecord } from '../../scripts/core/offline-signature.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { signatureEntryPath, signatureReceiptPath } from '../../scripts/core/signature-list.ts';
-import { bulkEntriesHtml } from '../../scripts/site/bulk-pages.ts';
+import { bulkEntriesHtml, listEntriesHtml } from '../../scripts/site/bulk-pages.ts';
 import { buildSiteData, type SiteBuild } from '../../scripts/site/site-data.ts';
 import { githubSigners, pastBatch } from '../fixtures/receipt-links/records.ts';
 import { baseSettings, projectRoot } from '../helpers/site.ts';
@@ -47,7 +47,7 @@ function follow(site: SiteBuild, link: string, userId: number): number | undefin
 
 function listed(site: SiteBuild, page: number, userId: number): boolean {
   if (page > site.data.signatureListPages.length) return false;
-  return bulkEntriesHtml(site.bulk, 'list', page).includes(`<li id="s${userId}">`);
+  return listEntriesHtml(site.bulk, page).includes(`<li id="s${userId}">`);
 }
 
 describe('receipt links', () => {

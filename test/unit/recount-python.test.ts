@@ -11,6 +11,9 @@ import { allCountries } from '../../scripts/core/countries.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { computeTally } from '../../scripts/core/tally.ts';
 import { loadSignatures } from '../../scripts/store/load-signatures.ts';
+import { writeOpenData } from '../../scripts/site/bulk-output.ts';
+import { buildSiteData } from '../../scripts/site/site-data.ts';
+import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { runTracked } from '../helpers/processes.ts';
 import { baseSettings, projectRoot } from '../helpers/site.ts';
 
@@ -18,6 +21,7 @@ const script = path.join(projectRoot, 'scripts/verify/recount.py');
 const work = await mkdtemp(path.join(os.tmpdir(), 'petition-recount-py-'));
 afterAll(() => rm(work, { recursive: true, force: true }));
 const settings = resolveSettings(baseSettings, {});
+const letterText = await readFile(path.join(fixturePetitionDir('amur-leopard'), 'content/letter.md'), 'utf8');
 
 interface PythonTally {
   signature_count: number;
@@ -82,6 +86,33 @@ describe('the Python recount', () => {
         const python = await pythonTally(folder);
         expect({ ...python, skipped: python.skipped.map((s) => s.file) }).toEqual(expected);
       }
+    },
+  );
+
+  it.each(['mixed', 'hostile', 'none'])(
+    'recounts the same count and digest from the open data CSV parts alone as from the %s fixture files',
+    async (name) => {
+      const fixture = path.join(projectRoot, 'test/fixtures/signatures', name);
+      const { records } = await loadSignatures(fixture);
+      // Pages of 10: several parts, each checked against the index, quotes, formulas and apostrophes in them.
+      const { data, bulk } = buildSiteData(
+        { ...settings, signatures_per_page: 10 },
+        records,
+        letterText,
+        new Date('2026-12-01T00:00:00Z'),
+      );
+      const site = path.join(work, `open-data-${name}`);
+      await writeOpenData(site, bulk, data.tally);
+      const { code, stderr } = await recount([
+        '--signatures',
+        fixture,
+        '--blocked',
+        path.join(work, 'none.yml'),
+        '--open-data',
+        site,
+      ]);
+      expect(stderr).toContain('gives the same count and digest');
+      expect(code).toBe(0);
     },
   );
 

@@ -6,11 +6,19 @@
  *
  * npm inside a run never reaches the network: npm_config_offline with the npm cache of this
  * worktree's own install. Where a workflow runs `npm ci --no-audit --no-fund` (the site's 500
- * packages), the scenarios give the workspace a hardlinked copy of this worktree's node_modules
- * instead (a logged step override); the processor's `npm ci --omit=dev --ignore-scripts` runs for real.
+ * packages), the scenarios give the workspace this worktree's node_modules instead (a logged step
+ * override): a link to it in the Pages build, which only reads it (as the fixture projects of
+ * test/helpers/petitions.ts do), and a hardlinked copy in ci.yml's check, whose tools write
+ * caches into it. The processor's `npm ci --omit=dev --ignore-scripts` (the
+ * jobs that hold a write token: signatures.yml's process, derive.yml's derive) runs for real once
+ * a test run, offline from the same cache, into a folder shared by every scenario of both files
+ * (test/helpers/build-cache.ts); each job gets a hardlinked copy of that result (a logged step
+ * override too), unless a run asks for the real install (`realProcessorInstall`), as the scenario
+ * that checks what the install leaves out does.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,15 +34,49 @@ import {
   type WorkflowRunOptions,
   type WorkflowRunResult,
 } from '../../scripts/tooling/workflows/runner.ts';
+import { sharedBuild } from '../helpers/build-cache.ts';
+import { runTracked } from '../helpers/processes.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 export const REPOSITORY = 'leopards/petition';
 
-/** The scripts ci.yml and pages.yml install with; replaced by a hardlinked node_modules. */
+/** The script ci.yml and pages.yml install with; replaced by this worktree's node_modules. */
 export const FULL_INSTALL = 'npm ci --no-audit --no-fund';
 const HARDLINK_NODE_MODULES = 'cp -al "$PETITION_LOCAL_NODE_MODULES" node_modules';
+// 18,000 links made and removed a Pages run were seconds of I/O each on a busy machine.
+const LINK_NODE_MODULES = 'ln -s "$PETITION_LOCAL_NODE_MODULES" node_modules';
+/** The script the jobs that hold a write token install with; replaced by a hardlinked copy of its shared result. */
+export const PROCESSOR_INSTALL = 'npm ci --omit=dev --ignore-scripts --no-audit --no-fund';
+const HARDLINK_PROCESSOR_MODULES = 'cp -al "$PETITION_LOCAL_PROCESSOR_NODE_MODULES" node_modules';
+
+/**
+ * The processor's install (`npm ci --omit=dev --ignore-scripts`, offline from the npm cache) of
+ * this worktree's package.json and package-lock.json, made once a test run and shared; answers
+ * its node_modules folder (a hardlinked copy of this caller's own).
+ */
+async function sharedProcessorInstall(npmEnv: Record<string, string>): Promise<string> {
+  const manifests = ['package.json', 'package-lock.json'];
+  const hash = createHash('sha256').update('processor install\0').update(PROCESSOR_INSTALL);
+  for (const file of manifests) hash.update(`\0${file}\0`).update(readFileSync(path.join(projectRoot, file)));
+  const installed = await sharedBuild(hash.digest('hex'), async (output) => {
+    mkdirSync(output, { recursive: true });
+    for (const file of manifests) await copyFile(path.join(projectRoot, file), path.join(output, file));
+    const [command, ...args] = PROCESSOR_INSTALL.split(' ') as [string, ...string[]];
+    const result = await runTracked(command, args, { cwd: output, env: { ...process.env, ...npmEnv } });
+    if (result.code !== 0) throw new Error(`${PROCESSOR_INSTALL} failed (exit ${result.code}):\n${result.stderr}`);
+    return `${result.stdout}\n${result.stderr}`;
+  });
+  return path.join(installed.output, 'node_modules');
+}
 
 /** The local GitHub and what a test needs to drive it. */
+/** One run: the runner's options, and whether the processor's jobs install for real. */
+export type LocalRunOptions = Partial<WorkflowRunOptions> &
+  Pick<WorkflowRunOptions, 'workflow' | 'event'> & {
+    /** Run `npm ci --omit=dev --ignore-scripts` in the processor's jobs instead of linking the shared result. */
+    realProcessorInstall?: boolean;
+  };
+
 export interface LocalGitHub {
   root: string;
   bareRepo: string;
@@ -43,9 +85,7 @@ export interface LocalGitHub {
   services: ActionsServices;
   /** The commit of the fresh template. */
   templateSha: string;
-  run(
-    options: Partial<WorkflowRunOptions> & Pick<WorkflowRunOptions, 'workflow' | 'event'>,
-  ): Promise<WorkflowRunResult>;
+  run(options: LocalRunOptions): Promise<WorkflowRunResult>;
   /** Runs git in a scratch clone-free way against the bare repository. */
   gitBare(args: string[]): string;
   close(): Promise<void>;
@@ -98,6 +138,8 @@ export async function startLocalGitHub(
   const gitServer = await startGitHttpServer(path.join(root, 'git'));
   const services = await startActionsServices();
   const npmCache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
+  const npmEnv = { npm_config_cache: npmCache, npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+  const processorModules = await sharedProcessorInstall(npmEnv);
   let runId = 1000;
 
   const baseEnv: Record<string, string> = {
@@ -106,12 +148,11 @@ export async function startLocalGitHub(
     LANG: 'C.UTF-8',
     TMPDIR: process.env.TMPDIR ?? os.tmpdir(),
     // Offline npm from this worktree's cache: CI has the registry, a test run needs no network.
-    npm_config_cache: npmCache,
-    npm_config_offline: 'true',
-    npm_config_update_notifier: 'false',
+    ...npmEnv,
     // One build time for every build of a scenario, so two builds of a commit are byte-identical.
     SOURCE_DATE_EPOCH: '1795000000',
     PETITION_LOCAL_NODE_MODULES: path.join(projectRoot, 'node_modules'),
+    PETITION_LOCAL_PROCESSOR_NODE_MODULES: processorModules,
     // The workflows pin a Node major this machine may not have: run with this one, logged.
     PETITION_LOCAL_NODE_SUBSTITUTE: '1',
     // Every process a run starts carries the test file's marker, so the test's clean-up finds it.
@@ -128,7 +169,7 @@ export async function startLocalGitHub(
     services,
     templateSha,
     gitBare: (args) => git(bareRepo, args),
-    run: async (run) => {
+    run: async ({ realProcessorInstall, ...run }) => {
       runId += 1;
       const runRoot = path.join(root, 'runs');
       mkdirSync(runRoot, { recursive: true });
@@ -151,15 +192,23 @@ export async function startLocalGitHub(
         ...(process.env.WORKFLOWS_VERBOSE ? { log: (line: string) => process.stdout.write(`${line}\n`) } : {}),
         ...run,
         stepOverrides: {
-          [`build\n${FULL_INSTALL}`]: HARDLINK_NODE_MODULES,
+          [`build\n${FULL_INSTALL}`]: LINK_NODE_MODULES,
           [`check\n${FULL_INSTALL}`]: HARDLINK_NODE_MODULES,
+          ...(realProcessorInstall
+            ? {}
+            : {
+                [`process\n${PROCESSOR_INSTALL}`]: HARDLINK_PROCESSOR_MODULES,
+                [`derive\n${PROCESSOR_INSTALL}`]: HARDLINK_PROCESSOR_MODULES,
+              }),
           ...run.stepOverrides,
         },
       });
     },
     close: async () => {
       await Promise.allSettled([api.close(), gitServer.close(), services.close()]);
-      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+      // Inside a test run, root is in the run's folder, which test/global-setup.ts removes at the
+      // end: removing its tens of thousands of files here took longer than a hook may on a busy machine.
+      if (!process.env.PETITION_TEST_RUN) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     },
   };
 }

@@ -148,6 +148,8 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       workflow: '.github/workflows/signatures.yml',
       event: { name: 'issues', payload: issuesOpenedPayload(issue) },
       sha: before,
+      // The next scenario checks this install; later runs link its shared result (local-github.ts).
+      realProcessorInstall: true,
     });
     expect(signRun.error, explain(signRun)).toBeUndefined();
     const jobs = jobsOf(signRun);
@@ -258,11 +260,13 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       fromFork: true,
       secrets: { PETITION_APP_PRIVATE_KEY: 'not-for-forks' },
       // One Node of the matrix is enough here; and not the whole suite inside a test, nor the
-      // typecheck and lint of the whole tree, nor a build the first scenario made (documented overrides).
+      // typecheck, lint and format check of the whole tree (scripts/tooling stands for it), nor a
+      // build the first scenario made (documented overrides).
       matrixFilter: (matrix) => matrix.node !== '20.19',
       stepOverrides: {
         'check\nnpm test': 'npx vitest run test/unit/countries.test.ts',
         'check\nnpm run lint': 'npx eslint scripts/tooling',
+        'check\nnpm run format:check': 'npx prettier --check scripts/tooling',
         'check\nnpm run typecheck': 'echo "typecheck: npm run typecheck checks this tree outside the scenario"',
         'check\nnpm run build': 'echo "build: made by the first scenario"',
       },

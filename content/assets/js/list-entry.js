@@ -1,11 +1,25 @@
-// A list page opened at an entry it does not hold (#s<id>: a receipt link written before receipt
-// pages existed, whose entry later additions or withdrawals moved to another page) asks the
-// receipt page of that id, which knows where the entry is now (scripts/site/receipt-pages.ts).
+// A list page opened at one entry (#s<id> or #o-<id>: a receipt page's line, a shared link):
+// once assets/js/signature-list.js has drawn the entries, the entry gets the focus and is
+// scrolled to. An entry the page does not hold (#s<id> in a link by rank written before receipt
+// pages existed, whose entry later additions or withdrawals moved) is asked of the receipt page
+// of that id, which knows where the entry is now (scripts/site/receipt-pages.ts).
 (function () {
-  var match = /^#s(\d{1,16})$/.exec(location.hash);
+  'use strict';
   var script = document.currentScript;
-  if (!match || !script || document.getElementById('s' + match[1])) return;
-  var key = String(Number(match[1]) % 1000);
-  while (key.length < 3) key = '0' + key;
-  location.replace(script.src.replace(/assets\/js\/list-entry\.js.*$/, 'signatures/find/' + key + '/') + location.hash);
+  if (!script || !script.src) return;
+  var root = new URL('../../', script.src);
+  document.addEventListener('petition-list-drawn', function () {
+    var hash = location.hash;
+    if (!/^#(s\d{1,16}|o-[cr][0-9a-f]{40})$/.test(hash)) return;
+    var target = document.getElementById(hash.slice(1));
+    if (target) {
+      target.setAttribute('tabindex', '-1');
+      target.focus();
+      target.scrollIntoView();
+    } else if (hash.charAt(1) === 's') {
+      var key = String(Number(hash.slice(2)) % 1000);
+      while (key.length < 3) key = '0' + key;
+      location.replace(new URL('signatures/find/' + key + '/', root).href + hash);
+    }
+  });
 })();

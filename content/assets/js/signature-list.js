@@ -1,97 +1,203 @@
-// Fills a list page of a language other than the default (content/_includes/signature-frame.njk)
-// with the entries of the default language's page, published once for every language
-// (scripts/site/signer-html.ts), and words their countries, dates, receipts and channels in the
-// page's language from window.petitionListWords (<lang>/signatures/words.js). Names and reasons
-// are the signers' own text and stay as they are. Without this script the page's note links to
-// the shared page.
+// Draws a page of the full list (content/_includes/signature-page.njk) in the reader's browser
+// from the open data's part of the page (data/signatures/<n>.csv.gz, written by
+// scripts/site/open-data.ts), worded in the page's language from window.petitionListWords
+// (<lang>/signatures/words.js). Each entry is the markup scripts/site/signer-html.ts (listItem)
+// describes, element for element. Names and reasons are strangers' text: they only ever become
+// text nodes, never markup. Without this script, or without DecompressionStream, the page's note
+// links the printable volume's rows of the same signatures and the part itself.
 (function () {
   'use strict';
-  var list = document.querySelector('ol[data-shared-list]');
-  var note = document.getElementById('shared-list-note');
-  var source = note && note.querySelector('a[href]');
+  var list = document.querySelector('ol[data-part]');
+  var note = document.getElementById('list-note');
   var words = window.petitionListWords;
-  if (!list || !source || !words || !window.fetch || !window.DOMParser || !window.Intl) return;
-  var dates = new Intl.DateTimeFormat(words.locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  var script = document.currentScript;
+  if (!list || !note || !words || !script || !script.src) return;
+  if (!window.fetch || !window.DecompressionStream || !window.Response || !window.Blob || !window.Intl) return;
+  var number = Number(list.getAttribute('data-part'));
+  var first = Number(list.getAttribute('data-first'));
+  var last = Number(list.getAttribute('data-last'));
+  if (!(number >= 1 && first >= 1 && last >= first)) return;
+  // The site's root is where this script's folder is: the path prefix of a project site included.
+  var root = new URL('../../', script.src);
   var SEPARATOR = ' · ';
+  var REASON_CHARACTERS = 140; // scripts/site/signer-html.ts, LIST_REASON_CHARACTERS
+  var MAX_TEXT = 64 * 1024 * 1024; // a part of 1,000 rows at the signature limits is under 14 MB
+  var dates = new Intl.DateTimeFormat(words.locale, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  var dayCache = {};
 
-  // "on paper, batch {batch}" → the text around {batch}, to find the batch in the shared label.
-  function around(template, name) {
-    var at = template.indexOf('{' + name + '}');
-    return at < 0 ? null : { before: template.slice(0, at), after: template.slice(at + name.length + 2) };
+  // RFC 4180 as the site writes it: CRLF line ends, a cell quoted when it holds a comma, a quote
+  // or a line break, quotes doubled inside. One pass, linear in the text.
+  function parseCsv(text) {
+    var rows = [];
+    var row = [];
+    var cell = '';
+    var i = 0;
+    var n = text.length;
+    while (i < n) {
+      var c = text.charCodeAt(i);
+      if (c === 34 && cell === '') {
+        var end = i + 1;
+        for (;;) {
+          var quote = text.indexOf('"', end);
+          if (quote < 0) throw new Error('an unclosed quote');
+          if (text.charCodeAt(quote + 1) === 34) {
+            cell += text.slice(end, quote) + '"';
+            end = quote + 2;
+          } else {
+            cell += text.slice(end, quote);
+            i = quote + 1;
+            break;
+          }
+        }
+      } else if (c === 44) {
+        row.push(cell);
+        cell = '';
+        i += 1;
+      } else if (c === 13 && text.charCodeAt(i + 1) === 10) {
+        row.push(cell);
+        rows.push(row);
+        row = [];
+        cell = '';
+        i += 2;
+      } else {
+        var next = i;
+        while (next < n) {
+          var d = text.charCodeAt(next);
+          if (d === 44 || d === 13 || d === 34) break;
+          next += 1;
+        }
+        if (next === i) next += 1; // a lone CR or a quote inside a cell: kept as it is
+        cell += text.slice(i, next);
+        i = next;
+      }
+    }
+    if (cell !== '' || row.length) {
+      row.push(cell);
+      rows.push(row);
+    }
+    return rows;
   }
+
+  // A text cell a spreadsheet would have read as a formula, or one starting with an apostrophe,
+  // was written with an apostrophe in front (scripts/core/text.ts, csvCell): taken off here.
+  function plain(cell) {
+    return cell.charAt(0) === "'" ? cell.slice(1) : cell;
+  }
+  // scripts/site/signer-html.ts, shorten: code points, cut with "…".
+  function shorten(text, max) {
+    if (text.length <= max) return text;
+    var points = Array.from(text);
+    return points.length <= max ? text : points.slice(0, max - 1).join('').trimEnd() + '…';
+  }
+  // The first {name} of a message replaced, as the server writes it (a function: no "$" patterns).
   function fill(template, name, value) {
-    return template.split('{' + name + '}').join(value);
+    return template.replace('{' + name + '}', function () {
+      return value;
+    });
   }
-  function between(text, parts) {
-    if (!parts || text.length < parts.before.length + parts.after.length) return null;
-    if (text.slice(0, parts.before.length) !== parts.before) return null;
-    if (text.slice(text.length - parts.after.length) !== parts.after) return null;
-    return text.slice(parts.before.length, text.length - parts.after.length);
+  function day(signedAt) {
+    var key = signedAt.slice(0, 10);
+    if (!Object.prototype.hasOwnProperty.call(dayCache, key)) {
+      var date = new Date(key + 'T00:00:00Z');
+      dayCache[key] = isNaN(date.getTime()) ? key : dates.format(date);
+    }
+    return dayCache[key];
   }
-  var sharedLabels = { paper: around(words.shared.paper, 'batch'), email: around(words.shared.email, 'batch') };
+  function element(name, className, text) {
+    var node = document.createElement(name);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
 
-  function localise(entry) {
-    var meta = entry.querySelector('.signer-meta');
-    if (!meta) return;
-    // The country leads the line: "Russia · <time>…".
-    var first = meta.firstChild;
-    if (first && first.nodeType === 3) {
-      var cut = first.data.indexOf(SEPARATOR);
-      var country = cut < 0 ? first.data.trim() : first.data.slice(0, cut);
-      if (Object.prototype.hasOwnProperty.call(words.countries, country))
-        first.data = words.countries[country] + first.data.slice(country.length);
+  // One entry, as scripts/site/signer-html.ts (listItem) writes it.
+  function entry(cells) {
+    var channel = cells.channel;
+    var offline = channel === 'paper' || channel === 'email';
+    var item = document.createElement('li');
+    item.id = offline ? 'o-' + plain(cells.id) : 's' + cells.user_id;
+    var name = element('span', 'signer-name', plain(cells.name));
+    name.setAttribute('lang', '');
+    item.appendChild(name);
+    item.appendChild(document.createTextNode(' '));
+    var meta = element('span', 'signer-meta');
+    var code = plain(cells.country);
+    var country = Object.prototype.hasOwnProperty.call(words.countries, code) ? words.countries[code] : code;
+    meta.appendChild(document.createTextNode(country + SEPARATOR));
+    var signedAt = plain(cells.signed_at);
+    var time = element('time', '', day(signedAt));
+    time.setAttribute('datetime', signedAt);
+    meta.appendChild(time);
+    if (offline) {
+      meta.appendChild(document.createTextNode(SEPARATOR));
+      meta.appendChild(element('span', 'signer-channel', fill(words[channel], 'batch', plain(cells.batch))));
+    } else if (/^[1-9]\d{0,15}$/.test(cells.issue) && Number(cells.issue) <= 9007199254740991) {
+      meta.appendChild(document.createTextNode(SEPARATOR));
+      var receipt = element('a', '', fill(words.receipt, 'issue', cells.issue));
+      receipt.href = words.issues + cells.issue;
+      meta.appendChild(receipt);
     }
-    var time = meta.querySelector('time[datetime]');
-    if (time) {
-      var date = new Date(time.getAttribute('datetime'));
-      if (!isNaN(date.getTime())) time.textContent = dates.format(date);
+    item.appendChild(meta);
+    var reason = plain(cells.reason);
+    if (reason) {
+      var because = element('span', 'signer-reason', shorten(reason, REASON_CHARACTERS));
+      because.setAttribute('lang', '');
+      item.appendChild(because);
     }
-    var receipt = meta.querySelector('a[href]');
-    if (receipt) {
-      var issue = /\/issues\/(\d{1,12})$/.exec(receipt.getAttribute('href'));
-      if (issue) receipt.textContent = fill(words.own.receipt, 'issue', issue[1]);
+    return item;
+  }
+
+  function render(text) {
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    var rows = parseCsv(text);
+    var header = rows[0] || [];
+    if (rows.length - 1 !== last - first + 1) throw new Error('the part holds other signatures');
+    var entries = document.createDocumentFragment();
+    // Newest first, as the page numbers them: the part is oldest first.
+    for (var r = rows.length - 1; r >= 1; r -= 1) {
+      var cells = {};
+      for (var c = 0; c < header.length; c += 1) cells[header[c]] = rows[r][c] === undefined ? '' : rows[r][c];
+      entries.appendChild(document.createTextNode('\n  '));
+      entries.appendChild(entry(cells));
     }
-    var channel = meta.querySelector('.signer-channel');
-    if (channel)
-      ['paper', 'email'].some(function (kind) {
-        var batch = between(channel.textContent, sharedLabels[kind]);
-        if (batch === null) return false;
-        channel.textContent = fill(words.own[kind], 'batch', batch);
-        return true;
-      });
+    list.appendChild(entries);
+    list.removeAttribute('aria-busy');
+    note.textContent = list.getAttribute('data-loaded');
+    // assets/js/list-entry.js takes the reader to the entry of a link (…/signatures/3/#s123).
+    list.dispatchEvent(new CustomEvent('petition-list-drawn', { bubbles: true }));
   }
 
   function failed() {
     list.removeAttribute('aria-busy');
-    var message = document.createElement('p');
+    var message = element('p', 'list-failed', list.getAttribute('data-failed'));
     message.setAttribute('role', 'alert');
-    message.textContent = list.getAttribute('data-failed');
     list.parentNode.insertBefore(message, list);
   }
 
+  function unpack(bytes) {
+    if (bytes.byteLength > MAX_TEXT) throw new Error('too large');
+    var head = new Uint8Array(bytes, 0, Math.min(2, bytes.byteLength));
+    var blob = new Blob([bytes]);
+    // A server that sent the part with Content-Encoding: gzip has had the browser unpack it already.
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return blob.text();
+    return new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).text();
+  }
+
   list.setAttribute('aria-busy', 'true');
-  fetch(source.href, { credentials: 'same-origin' })
+  fetch(new URL('data/signatures/' + number + '.csv.gz', root).href, { credentials: 'same-origin' })
     .then(function (response) {
       if (!response.ok) throw new Error(response.status);
-      return response.text();
+      return response.arrayBuffer();
     })
-    .then(function (html) {
-      var shared = new DOMParser().parseFromString(html, 'text/html').querySelector('ol.signers');
-      if (!shared) throw new Error('no list');
-      var entries = document.createDocumentFragment();
-      // Only the entries: nothing else of the fetched page (DOMParser runs no script) is taken.
-      Array.prototype.forEach.call(shared.children, function (item) {
-        if (item.tagName !== 'LI') return;
-        var entry = document.importNode(item, true);
-        localise(entry);
-        entries.appendChild(entry);
-      });
-      list.appendChild(entries);
-      list.removeAttribute('aria-busy');
-      note.textContent = list.getAttribute('data-loaded');
-      // A link to one signer (…/signatures/3/#s123) finds its entry once it is there.
-      var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-      if (target) target.scrollIntoView();
+    .then(unpack)
+    .then(function (text) {
+      if (text.length > MAX_TEXT) throw new Error('too large');
+      render(text);
     })
     .catch(failed);
 })();

@@ -48,9 +48,8 @@ export interface PageSizes {
   /** The largest page of the full list (/signatures/ and /signatures/<n>/). */
   listPageMax: number;
   listPages: number;
-  /** The open data: the compressed CSV parts together, and the one compressed file of all. */
+  /** The open data: the compressed CSV parts together (one per list page). */
   openDataParts: number;
-  openDataFull: number;
   /** The whole site, and its largest file (GitHub Pages: 1 GB a site; GitHub warns at 50 MB a file). */
   siteBytes: number;
   largestFile: number;
@@ -95,12 +94,38 @@ async function pageSizes(output: string): Promise<PageSizes> {
   };
 }
 
-async function openDataSizes(output: string): Promise<{ openDataParts: number; openDataFull: number }> {
+async function openDataSizes(output: string): Promise<{ openDataParts: number }> {
   const index = JSON.parse(await readFile(path.join(output, 'data/signatures/index.json'), 'utf8')) as {
     parts: { bytes: number }[];
-    full: { bytes: number };
   };
-  return { openDataParts: index.parts.reduce((sum, part) => sum + part.bytes, 0), openDataFull: index.full.bytes };
+  return { openDataParts: index.parts.reduce((sum, part) => sum + part.bytes, 0) };
+}
+
+/** The published-size targets of issue 22: 3,000,000 signatures must fit GitHub Pages' 1 GB with room. */
+export const PUBLISHED_TARGETS = { bytesPerSignatureAt1M: 250, largestFileBytes: 25 * 1024 ** 2 } as const;
+
+/**
+ * The published site's bytes a signature at 1,000,000, from builds at two sizes (`lower` may be
+ * the empty build): the slope between them is what each signature adds, and what is left at the
+ * upper size is the constant part (the site's own pages, and the 1,000 receipt pages' frames,
+ * which all exist from a few thousand signers on), so a measurement at 100,000 is neither
+ * flattered nor burdened by the fixed megabytes when it is carried to 1,000,000.
+ */
+export function publishedPerSignature(
+  lower: { count: number; siteBytes: number },
+  upper: { count: number; siteBytes: number },
+): { constantBytes: number; marginal: number; at1M: number; measured: number; ok: boolean; line: string } {
+  const span = upper.count - lower.count;
+  const marginal = span > 0 ? (upper.siteBytes - lower.siteBytes) / span : 0;
+  const constantBytes = upper.siteBytes - marginal * upper.count;
+  const at1M = (constantBytes + marginal * 1_000_000) / 1_000_000;
+  const measured = upper.count > 0 ? upper.siteBytes / upper.count : 0;
+  const ok = span > 0 && at1M <= PUBLISHED_TARGETS.bytesPerSignatureAt1M;
+  const line =
+    `published site ${at1M.toFixed(0)} bytes a signature at 1,000,000 ≤ ${PUBLISHED_TARGETS.bytesPerSignatureAt1M} ` +
+    `(measured at ${upper.count.toLocaleString('en')}: ${(upper.siteBytes / 1024 ** 2).toFixed(1)} MB, ${measured.toFixed(0)} bytes a signature; ` +
+    `${marginal.toFixed(0)} bytes for each signature from ${lower.count.toLocaleString('en')} on, and ${(constantBytes / 1024 ** 2).toFixed(1)} MB that do not grow)`;
+  return { constantBytes, marginal, at1M, measured, ok, line };
 }
 
 /** Every file's size under `output`, summed, and the largest one. */
