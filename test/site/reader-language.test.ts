@@ -10,6 +10,7 @@
  * names and reasons carry lang="").
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jsQRModule from 'jsqr';
@@ -141,6 +142,30 @@ describe('a Russian or Chinese reader', () => {
     }
     for (const code of TRANSLATED) expect(seen[code], code).toBeGreaterThan(10);
     expect(report).toEqual({});
+  });
+
+  it('is taken by every link on their pages to the page in their language, wherever the site has one', async () => {
+    const report: string[] = [];
+    for (const page of (await readdir(site.output, { recursive: true })).filter((file) => file.endsWith('.html'))) {
+      const document = await site.dom(page);
+      const code = document.documentElement.getAttribute('lang') ?? '';
+      if (!TRANSLATED.includes(code)) continue;
+      // The site's path prefix: the site name links the language's home, "<prefix><code>/".
+      const home = document.querySelector('a.site-name')?.getAttribute('href') ?? '';
+      expect(home.endsWith(`/${code}/`), `${page}: the site name links ${home}`).toBe(true);
+      const prefix = home.slice(0, -`${code}/`.length);
+      for (const link of document.querySelectorAll(`a[href^="${prefix}"]`)) {
+        // The language switch links other languages on purpose, and says so with hreflang; a
+        // translated page's note links the original it was translated from.
+        if (link.hasAttribute('hreflang') || (link.getAttribute('lang') ?? code) !== code) continue;
+        if (link.closest('.translation-note')) continue;
+        const target = (link.getAttribute('href') ?? '').replace(/[?#].*$/s, '').slice(prefix.length);
+        if (!target.endsWith('/') || target.startsWith(`${code}/`)) continue;
+        if (existsSync(path.join(site.output, code, target, 'index.html')))
+          report.push(`${page}: ${prefix}${target} (there is ${prefix}${code}/${target})`);
+      }
+    }
+    expect(report).toEqual([]);
   });
 
   it('sees bold text next to Chinese punctuation as bold, never as asterisks', async () => {
