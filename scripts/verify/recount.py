@@ -311,18 +311,23 @@ def github_record(raw, relative):
     signed_at = fields.get("signed_at")
     if not isinstance(signed_at, str) or not valid_instant(signed_at):
         return None, "signed_at is not a UTC time like 2026-11-23T19:00:00Z"
-    letter = fields.get("letter_sha256")
-    letter = "" if letter is None else letter
-    if not isinstance(letter, str) or not SHA256.match(letter):
-        return None, "letter_sha256 is not a SHA-256 hex digest"
-    reason = normalise(body)
-    problem = text_problem("reason", reason, False)
+    letter, reason, problem = letter_and_reason(fields, body)
     if problem:
         return None, problem
     return {
         "user_id": user_id, "login": login, "name": name, "country": country, "issue": issue,
         "signed_at": signed_at, "letter_sha256": letter, "reason": reason,
     }, None
+
+
+def letter_and_reason(fields, body):
+    """The letter digest and the reason, shared by online and offline files: (letter, reason, problem)."""
+    letter = fields.get("letter_sha256")
+    letter = "" if letter is None else letter
+    if not isinstance(letter, str) or not SHA256.match(letter):
+        return None, None, "letter_sha256 is not a SHA-256 hex digest"
+    reason = normalise(body)
+    return letter, reason, text_problem("reason", reason, False)
 
 
 def offline_record(raw, relative):
@@ -360,12 +365,7 @@ def offline_record(raw, relative):
     problem = stored_name_problem("collector", fields.get("collector"))
     if problem:
         return None, problem
-    letter = fields.get("letter_sha256")
-    letter = "" if letter is None else letter
-    if not isinstance(letter, str) or not SHA256.match(letter):
-        return None, "letter_sha256 is not a SHA-256 hex digest"
-    reason = normalise(body)
-    problem = text_problem("reason", reason, False)
+    letter, reason, problem = letter_and_reason(fields, body)
     if problem:
         return None, problem
     return {
