@@ -18,7 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -224,4 +224,29 @@ export function writeText(file: string, text: string): string {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
   return file;
+}
+
+/** Unpacks a deployment's Pages artifact into a fresh folder of the local GitHub's, named by `label`. */
+export function unpackDeployment(gh: LocalGitHub, deployment: { artifact: Buffer }, label: string): string {
+  const dir = path.join(gh.root, `deployed-${label}`);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-x', '-C', dir], { input: deployment.artifact });
+  return dir;
+}
+
+/** The tally a deployed site publishes. */
+export const deployedTally = (dir: string) =>
+  JSON.parse(readFileSync(path.join(dir, 'data/tally.json'), 'utf8')) as { signature_count: number };
+
+/** The files of a folder, relative path → SHA-256, hidden files left out (as Pages leaves them). */
+export function fileHashes(dir: string, prefix = ''): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(path.join(dir, prefix)).sort()) {
+    if (name.startsWith('.')) continue;
+    const relative = prefix ? `${prefix}/${name}` : name;
+    const full = path.join(dir, relative);
+    if (statSync(full).isDirectory()) Object.assign(files, fileHashes(dir, relative));
+    else files[relative] = createHash('sha256').update(readFileSync(full)).digest('hex');
+  }
+  return files;
 }

@@ -4,13 +4,19 @@
  * The scenarios follow one repository's life and share one set-up, in order.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
 import { signIssue } from '../processor/harness.ts';
-import { explain, startLocalGitHub, type LocalGitHub } from './local-github.ts';
+import {
+  deployedTally,
+  explain,
+  fileHashes,
+  startLocalGitHub,
+  unpackDeployment,
+  type LocalGitHub,
+} from './local-github.ts';
 import type { WorkflowRunResult } from '../../scripts/tooling/workflows/runner.ts';
 
 let gh: LocalGitHub;
@@ -24,32 +30,8 @@ afterAll(async () => {
   process.stdout.write(`workflow scenarios took ${Math.round((Date.now() - started) / 1000)} s\n`);
 });
 
-/** The files of a folder, relative path → SHA-256, hidden files left out (as Pages leaves them). */
-function tree(dir: string, prefix = ''): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const name of readdirSync(path.join(dir, prefix)).sort()) {
-    if (name.startsWith('.')) continue;
-    const relative = prefix ? `${prefix}/${name}` : name;
-    const full = path.join(dir, relative);
-    if (statSync(full).isDirectory()) Object.assign(files, tree(dir, relative));
-    else files[relative] = createHash('sha256').update(readFileSync(full)).digest('hex');
-  }
-  return files;
-}
-
-/** Unpacks the artifact of the latest deployment into a fresh folder. */
-function unpackLatestDeployment(label: string): string {
-  const deployment = gh.services.deployments.at(-1)!;
-  const dir = path.join(gh.root, `deployed-${label}`);
-  mkdirSync(dir, { recursive: true });
-  execFileSync('tar', ['-x', '-C', dir], { input: deployment.artifact });
-  return dir;
-}
-
 const jobsOf = (run: WorkflowRunResult) => Object.fromEntries(run.jobs.map((job) => [job.name, job]));
 const logOf = (run: WorkflowRunResult) => run.log.join('\n');
-const tallyIn = (dir: string) =>
-  JSON.parse(readFileSync(path.join(dir, 'data/tally.json'), 'utf8')) as { signature_count: number };
 
 /** A real `issues` webhook payload (opened), carrying this repository's issue. */
 function issuesOpenedPayload(issue: {
@@ -132,9 +114,9 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
         PATH_PREFIX: `${gh.services.pages.basePath}/`,
       },
     });
-    const deployed = unpackLatestDeployment('first');
-    expect(tree(deployed)).toEqual(tree(path.join(reference, '_site')));
-    expect(tallyIn(deployed).signature_count).toBe(0);
+    const deployed = unpackDeployment(gh, gh.services.deployments.at(-1)!, 'first');
+    expect(fileHashes(deployed)).toEqual(fileHashes(path.join(reference, '_site')));
+    expect(deployedTally(deployed).signature_count).toBe(0);
   }, 600_000);
 
   let signRun: WorkflowRunResult;
@@ -171,7 +153,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     const firstKey = gh.services.cacheEntries[0]!.key;
     expect(logOf(signRun)).toContain(`Cache restored from key: ${firstKey}`);
     expect(gh.services.deployments).toHaveLength(2);
-    expect(tallyIn(unpackLatestDeployment('signed')).signature_count).toBe(1);
+    expect(deployedTally(unpackDeployment(gh, gh.services.deployments.at(-1)!, 'signed')).signature_count).toBe(1);
   }, 600_000);
 
   it('the processor job installs with npm ci --omit=dev --ignore-scripts from the npm cache, offline, and still runs', () => {
@@ -292,6 +274,6 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     const restore = jobsOf(pages).build!.steps.find((step) => step.name.startsWith('actions/cache/restore'))!;
     expect(restore.outputs['cache-matched-key']).toMatch(/^petition-signature-files-[0-9a-f]{40}$/);
     expect(restore.outputs['cache-matched-key']).not.toBe(poisoned.key);
-    expect(tallyIn(unpackLatestDeployment('after-fork')).signature_count).toBe(1);
+    expect(deployedTally(unpackDeployment(gh, gh.services.deployments.at(-1)!, 'after-fork')).signature_count).toBe(1);
   }, 600_000);
 });

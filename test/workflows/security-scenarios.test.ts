@@ -8,12 +8,19 @@
  * there; the default is the working tree's workflows.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIssue } from '../processor/harness.ts';
-import { explain, startLocalGitHub, writeText, type LocalGitHub } from './local-github.ts';
+import {
+  deployedTally,
+  explain,
+  fileHashes,
+  startLocalGitHub,
+  unpackDeployment,
+  writeText,
+  type LocalGitHub,
+} from './local-github.ts';
 import type { WorkflowRunResult } from '../../scripts/tooling/workflows/runner.ts';
 import { projectRoot } from '../helpers/site.ts';
 
@@ -87,27 +94,6 @@ const pushEvent = (after: string) => ({
 });
 
 /** Unpacks a deployment's artifact into a fresh folder. */
-function unpack(deployment: { artifact: Buffer }, label: string): string {
-  const dir = path.join(gh.root, `deployed-${label}`);
-  mkdirSync(dir, { recursive: true });
-  execFileSync('tar', ['-x', '-C', dir], { input: deployment.artifact });
-  return dir;
-}
-const tallyIn = (dir: string) =>
-  JSON.parse(readFileSync(path.join(dir, 'data/tally.json'), 'utf8')) as { signature_count: number };
-
-/** The files of a folder, relative path → SHA-256, hidden files left out (as Pages leaves them). */
-function tree(dir: string, prefix = ''): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const name of readdirSync(path.join(dir, prefix)).sort()) {
-    if (name.startsWith('.')) continue;
-    const relative = prefix ? `${prefix}/${name}` : name;
-    const full = path.join(dir, relative);
-    if (statSync(full).isDirectory()) Object.assign(files, tree(dir, relative));
-    else files[relative] = createHash('sha256').update(readFileSync(full)).digest('hex');
-  }
-  return files;
-}
 
 describe('what the #26 protections do when the workflows run', () => {
   it('a manual run of signatures.yml on a feature branch runs no job and commits nothing, even with a signature waiting', async () => {
@@ -184,7 +170,7 @@ describe('what the #26 protections do when the workflows run', () => {
     expect(logOf(olderRun)).toContain(`Not deploying ${older}: the branch is at ${newer} now`);
     // One deployment in all, the newer commit's, with its signature counted.
     expect(gh.services.deployments).toHaveLength(deploymentsBefore + 1);
-    expect(tallyIn(unpack(gh.services.deployments.at(-1)!, 'race')).signature_count).toBe(1);
+    expect(deployedTally(unpackDeployment(gh, gh.services.deployments.at(-1)!, 'race')).signature_count).toBe(1);
   }, 600_000);
 
   it('a run cancelled right after the processor committed saves no ledger and deploys nothing', async () => {
@@ -275,7 +261,7 @@ describe('what the #26 protections do when the workflows run', () => {
     expect(log).toContain(`${inSignatures(realFile)}: the text does not hash to its blob id`);
 
     // What was deployed is what a clean build of the same commit makes.
-    const deployed = unpack(gh.services.deployments.at(-1)!, 'forged');
+    const deployed = unpackDeployment(gh, gh.services.deployments.at(-1)!, 'forged');
     const reference = path.join(gh.root, 'reference');
     execFileSync('git', ['clone', '-q', gh.bareRepo, reference]);
     execFileSync('git', ['checkout', '-q', next], { cwd: reference });
@@ -291,7 +277,7 @@ describe('what the #26 protections do when the workflows run', () => {
         PATH_PREFIX: `${gh.services.pages.basePath}/`,
       },
     });
-    expect(tree(deployed)).toEqual(tree(path.join(reference, '_site')));
+    expect(fileHashes(deployed)).toEqual(fileHashes(path.join(reference, '_site')));
     expect(readFileSync(path.join(deployed, 'data/tally.json'), 'utf8')).not.toContain('Phantom');
   }, 600_000);
 
@@ -311,7 +297,7 @@ describe('what the #26 protections do when the workflows run', () => {
     expect(archive, added.join('\n')).toBeDefined();
     expect(jobs['deploy/build']!.result).toBe('success');
     expect(jobs['deploy/deploy']!.result).toBe('success');
-    const deployed = unpack(gh.services.deployments.at(-1)!, 'derived');
+    const deployed = unpackDeployment(gh, gh.services.deployments.at(-1)!, 'derived');
     const digest = path.basename(archive!, '.md');
     expect(statSync(path.join(deployed, `letter/versions/${digest}/index.html`)).isFile()).toBe(true);
     expect(readFileSync(path.join(deployed, 'letter/index.html'), 'utf8')).toContain('One more sentence');

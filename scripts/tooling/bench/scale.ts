@@ -157,11 +157,16 @@ export function scaleTargets(result: ScaleResult): Array<{ ok: boolean; line: st
       line: `the published site fits GitHub Pages' 1 GB: ${int(clean.sizes.siteBytes / 1024 ** 2)} MB`,
       correctness: false,
     },
-    {
-      ok: clean.sizes.siteBytes <= 250 * count && clean.sizes.largestFile <= 25 * 1024 ** 2,
-      line: `the published site ≤ 250 bytes a signature with no file over 25 MB: ${int(clean.sizes.siteBytes / count)} bytes, largest ${clean.sizes.largestFileName} ${(clean.sizes.largestFile / 1024 ** 2).toFixed(1)} MB`,
-      correctness: false,
-    },
+    // Below 1,000,000 the bench judges the size by its slope carried to a million (bench.ts).
+    ...(count < 1_000_000
+      ? []
+      : [
+          {
+            ok: clean.sizes.siteBytes <= 250 * count && clean.sizes.largestFile <= 25 * 1024 ** 2,
+            line: `the published site ≤ 250 bytes a signature with no file over 25 MB: ${int(clean.sizes.siteBytes / count)} bytes, largest ${clean.sizes.largestFileName} ${(clean.sizes.largestFile / 1024 ** 2).toFixed(1)} MB`,
+            correctness: false,
+          },
+        ]),
   ];
   if (agreement) {
     const { site, tally, verify } = agreement;
