@@ -14,7 +14,7 @@ import {
   type ParsedSignatureFile,
   type SignatureRecord,
 } from './signature-file.ts';
-import { nameProblems, normaliseText, reasonProblems, describeTextProblem } from './text.ts';
+import { detached, nameProblems, normaliseText, reasonProblems, describeTextProblem } from './text.ts';
 
 /** How a signature reached the petition. A file without `channel` is a GitHub signature. */
 export type Channel = 'github' | 'paper' | 'email';
@@ -236,13 +236,13 @@ export function parseOfflineSignatureFile(rawText: string, relativePath: string)
       channel,
       id,
       name: name as string,
-      country,
+      country: country,
       signed_at,
       batch,
       row,
       collector: collector as string,
       letter_sha256: letterHash,
-      reason,
+      reason: detached(reason),
     },
   };
 }

@@ -6,6 +6,7 @@ import matter from 'gray-matter';
 import YAML from 'yaml';
 import { isCountryCode } from './countries.ts';
 import {
+  detached,
   NAME_LIMITS,
   nameProblems,
   normaliseText,
@@ -173,7 +174,19 @@ export function parseSignatureFile(rawText: string, relativePath: string, fastPa
   const reasonProblem = storedReasonProblem(reason);
   if (reasonProblem) return { ok: false, problem: reasonProblem };
 
-  return { ok: true, record: { name, country, login, user_id, issue, signed_at, letter_sha256: letterHash, reason } };
+  return {
+    ok: true,
+    record: {
+      name,
+      country: country,
+      login,
+      user_id,
+      issue,
+      signed_at,
+      letter_sha256: letterHash,
+      reason: detached(reason),
+    },
+  };
 }
 
 /** The fields a GitHub signature file may have. */
