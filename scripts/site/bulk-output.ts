@@ -5,7 +5,7 @@
  * at a time, so memory does not grow with the size of the output.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -19,6 +19,7 @@ import {
   type BulkSource,
 } from './bulk-pages.ts';
 import { receiptPages } from './receipt-pages.ts';
+import { isListFrame, listPageFiles } from './list-page-files.ts';
 import { CSV_HEADER, csvParts, OPEN_DATA, openDataIndex, type OpenDataFile } from './open-data.ts';
 
 /** One page Eleventy wrote, as its `eleventy.after` event lists it. */
@@ -74,6 +75,44 @@ export async function writeBulkPages(
       `No lines were written into receipt page(s) ${lost.map((page) => page.key).join(', ')}: ` +
         'content/signatures/find.njk must write <!--petition-bulk:find:{{ receiptPage.number }}--> where they go.',
     );
+}
+
+/**
+ * Writes the numbered list pages of every language from the frames Eleventy rendered
+ * (scripts/site/list-page-files.ts), then removes the frames. After a full build each language
+ * must have given every page, or the template lost its loop: that throws rather than publishing
+ * a list with pages missing.
+ */
+export async function writeListPages(results: readonly WrittenPage[], pages: number, complete: boolean): Promise<void> {
+  const frames = results.filter(
+    (result): result is WrittenPage & { outputPath: string } =>
+      typeof result.outputPath === 'string' && isListFrame(result.outputPath),
+  );
+  if (complete && frames.length === 0)
+    throw new Error('Eleventy rendered no list pages frame: content/signatures/pages.njk is missing.');
+  for (const { outputPath, content } of frames) {
+    // Eleventy hands over what it wrote; a frame it did not keep in memory is read back.
+    const rendered = typeof content === 'string' ? content : await readFile(outputPath, 'utf8');
+    const folder = path.dirname(path.dirname(outputPath));
+    const writing = new Set<Promise<void>>();
+    let written = 0;
+    for (const page of listPageFiles(rendered)) {
+      written += 1;
+      const pageFolder = path.join(folder, String(page.number));
+      const write = mkdir(pageFolder, { recursive: true }).then(() =>
+        writeFile(path.join(pageFolder, 'index.html'), page.html),
+      );
+      const tracked = write.finally(() => writing.delete(tracked));
+      writing.add(tracked);
+      if (writing.size >= 8) await Promise.race(writing);
+    }
+    await Promise.all(writing);
+    await rm(path.dirname(outputPath), { recursive: true, force: true });
+    if (complete && written !== pages)
+      throw new Error(
+        `${outputPath} held ${written} list pages, not ${pages}: content/signatures/pages.njk must write every page.`,
+      );
+  }
 }
 
 const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex');

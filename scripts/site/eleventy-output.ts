@@ -9,7 +9,9 @@ import { HtmlBasePlugin } from '@11ty/eleventy';
 import type { Settings } from '../core/settings.ts';
 import type { Tally } from '../core/tally.ts';
 import type { BulkSource } from './bulk-pages.ts';
-import { writeBulkPages, writeOpenData, type WrittenPage } from './bulk-output.ts';
+import { writeBulkPages, writeListPages, writeOpenData, type WrittenPage } from './bulk-output.ts';
+import { bulkPageCounts } from './bulk-pages.ts';
+import { collectGarbageBetweenStages } from './collect-garbage.ts';
 import { compactAssets } from './compact-assets.ts';
 import { pathPrefixer } from './path-prefix.ts';
 
@@ -85,7 +87,11 @@ export function addOutputSteps(
       outputMode: string;
     }) => {
       if (outputMode !== 'fs') return;
+      collectGarbageBetweenStages(bulk.newest.length);
+      // One list page even before anyone signs: it says so.
+      const listPages = Math.max(1, bulkPageCounts(bulk.newest.length, bulk.perPage, bulk.volumeSize).list);
       await Promise.all([
+        writeListPages(results, listPages, !incremental),
         writeBulkPages(results, bulk, !incremental),
         writeOpenData(path.resolve(projectRoot, directories.output), bulk, tally),
       ]);

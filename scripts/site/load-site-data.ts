@@ -24,6 +24,7 @@ import { markdown } from './letter-data.ts';
 import { DELIVERIES_FOLDER, readPublishedDeliveries } from './published-deliveries.ts';
 import { buildSiteData, type SiteBuild } from './site-data.ts';
 import { countWaitingSignatures } from './waiting-signatures.ts';
+import { collectGarbageBetweenStages } from './collect-garbage.ts';
 
 /**
  * I/O part, for .eleventy.ts: reads settings (PETITION_SETTINGS or content/settings.json), the
@@ -70,6 +71,7 @@ export async function loadSiteData(
     { catalogs, translatedLetters, letterVersions, translatedHomes },
     deliveries,
   );
+  collectGarbageBetweenStages(records.length);
   // Only the Pages build gives this token (pages.yml, issues: read): every other build leaves it out.
   build.data.waitingSignatures =
     (await countWaitingSignatures(

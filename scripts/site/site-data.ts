@@ -54,13 +54,6 @@ export interface SiteData {
   signatureListPages: SignatureListPage[];
   /** The receipt pages that list someone (/signatures/find/<key>/, scripts/site/receipt-pages.ts). */
   receiptPages: ReceiptPage[];
-  /**
-   * The list pages of every language but the default, one per language and page: frames in the
-   * reader's language around the default language's entries, which a script fetches and words in
-   * that language (content/signatures/frame.njk, content/assets/js/signature-list.js), so the
-   * entries are published once whatever the number of languages.
-   */
-  signatureListFrames: { language: SiteLanguage; listPage: SignatureListPage }[];
   /** The languages other than the default, for what only translated pages need. */
   translatedLanguages: SiteLanguage[];
   /** The printable list of signatures in volumes; none when there are no signatures. */
@@ -160,9 +153,6 @@ export function buildSiteData(
     latestSigners: newest.slice(0, settings.latest_signers).map((record) => view(record, settings.repository)),
     signatureListPages,
     receiptPages: receiptPages(records),
-    signatureListFrames: languages
-      .filter((language) => !language.isDefault)
-      .flatMap((language) => signatureListPages.map((listPage) => ({ language, listPage }))),
     translatedLanguages: languages.filter((language) => !language.isDefault),
     deliveryVolumes,
     countries: allCountries(),
