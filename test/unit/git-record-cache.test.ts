@@ -15,6 +15,7 @@ import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/s
 import { loadSignaturesFromGit } from '../../scripts/store/load-signatures-git.ts';
 import { loadSignatures } from '../../scripts/store/load-signatures.ts';
 import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
+import { commitSignatures } from '../../scripts/tooling/bench/signature-repository.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const git = promisify(execFile);
@@ -184,6 +185,61 @@ describe('the record cache of the git loader', () => {
     expect(truncated.stats.rejected.malformed).toBe(1);
     await writeFile(cacheFile, '');
     expect((await load()).stats.coldBecause).toBe('the cache is empty');
+  });
+});
+
+describe('reading a large tree through git', () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'petition-pack-order-'));
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('gives every one of 12,000 files its own text, asked for in the order git packed them, two paths with the same bytes included', async () => {
+    const repository = path.join(work, 'origin.git');
+    const records = generateSampleRecords(12_000, { seed: 9 });
+    await commitSignatures(repository, records);
+    // A copy of one file at another path: one blob id for two files, the second refused for its name.
+    const copied = records[7]!;
+    const listing = (
+      await git('git', ['-C', repository, 'ls-tree', 'main', `signatures/${signatureRelativePath(copied.user_id)}`])
+    ).stdout;
+    const blob = listing.split(/\s+/)[2]!;
+    const index = path.join(work, 'index');
+    const env = { ...process.env, GIT_INDEX_FILE: index };
+    await git('git', ['-C', repository, 'read-tree', 'main'], { env });
+    await git(
+      'git',
+      ['-C', repository, 'update-index', '--add', '--cacheinfo', `100644,${blob},signatures/99/99/9999999.md`],
+      { env },
+    );
+    const tree = (await git('git', ['-C', repository, 'write-tree'], { env })).stdout.trim();
+    const commit = (
+      await git('git', [
+        '-C',
+        repository,
+        '-c',
+        'user.name=T',
+        '-c',
+        'user.email=t@example.invalid',
+        'commit-tree',
+        tree,
+        '-p',
+        'main',
+        '-m',
+        'copy',
+      ])
+    ).stdout.trim();
+    await git('git', ['-C', repository, 'update-ref', 'refs/heads/main', commit]);
+
+    const loaded = await loadSignaturesFromGit({ repository, ref: 'main' });
+    expect(loaded.stats.read).toBe(12_001);
+    expect(sortById(loaded.records)).toEqual(sortById(records));
+    expect(loaded.skipped).toEqual([
+      { file: '99/99/9999999.md', problem: expect.stringContaining('does not match the file name') },
+    ]);
   });
 });
 
