@@ -16,11 +16,11 @@ export default defineConfig({
     // refuses; let Vite transform it (tsx does the same for `npm run workflows:local`).
     server: { deps: { inline: ['@actions/workflow-parser'] } },
     // Vitest's default (cores - 1) runs one file at a time on 2 cores, yet most of our files
-    // spend their time waiting for Eleventy, Chromium or Java in other processes. The two
+    // spend their time waiting for Eleventy, Chromium or Java in other processes. The three
     // workflow scenario files start first (test/sequencer.ts) and take minutes each while using a
     // fraction of a core: with three workers everything else ran on the third, one file at a
-    // time, for most of the run. Four keep two workers on the cores beside them.
-    maxWorkers: Math.max(4, os.availableParallelism()),
+    // time, for most of the run. Five keep two workers on the cores beside them.
+    maxWorkers: Math.max(5, os.availableParallelism()),
     sequence: { sequencer: LongestFirstSequencer },
   },
 });
