@@ -12,6 +12,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // A worker process runs file after file without starting afresh (setupFiles still run before
+    // each file, test/helpers/per-file-setup.ts): a fresh worker cost about 1 s of CPU a file in
+    // vitest and imports, and the run is CPU-bound on 2 cores. Tests share no mutable module
+    // state (no vi.mock; environment changes are restored) across files.
+    isolate: false,
     // @actions/workflow-parser imports its JSON schema without an import attribute, which Node 20
     // refuses; let Vite transform it (tsx does the same for `npm run workflows:local`).
     server: { deps: { inline: ['@actions/workflow-parser'] } },
