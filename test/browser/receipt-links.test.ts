@@ -83,6 +83,8 @@ describe('a receipt link after a past-dated paper batch', () => {
   it('finds the entry from a link by rank written before the batch was added', async () => {
     const { page, close } = await visit(`signatures/2/#s${signer.user_id}`, true);
     await page.waitForURL(/\/signatures\/3\/#s15007$/);
+    // The entry is drawn from the open data after the page loads (count() does not wait for it).
+    await page.locator(`#s${signer.user_id}`).first().waitFor();
     expect(await page.locator(`#s${signer.user_id}`).count()).toBe(1);
     await close();
   });

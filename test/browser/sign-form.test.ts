@@ -3,9 +3,6 @@
  * real build served under its path prefix. GitHub cannot be reached: every navigation to
  * github.com is intercepted and answered locally, and the URL it would have opened is checked.
  */
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,12 +11,12 @@ import {
   buildSignUrl,
   plainFormWorstCaseLength,
 } from '../../scripts/core/sign-url.ts';
-import { buildSite } from '../helpers/site.ts';
+import { emptyFormSite, FORM_PREFIX, FORM_REPOSITORY } from '../helpers/shared-builds.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
-const REPOSITORY = 'leopard-friends/save-the-amur-leopard';
-const PREFIX = '/amur-leopard/';
+const REPOSITORY = FORM_REPOSITORY;
+const PREFIX = FORM_PREFIX;
 
 const SIGNER = { name: "Анна O'Brien 李", country: 'Россия', reason: "Спасите леопарда! 救救豹子 — it's time." };
 
@@ -27,19 +24,16 @@ let browser: Browser;
 const sites: Record<'open' | 'closedByOrganisers' | 'closedByDate', StaticSite> = {} as never;
 
 beforeAll(async () => {
-  const empty = await mkdtemp(path.join(os.tmpdir(), 'petition-no-signatures-'));
-  const build = (settings: Record<string, unknown>) =>
-    buildSite({
-      signaturesDir: empty,
-      settings: { repository: REPOSITORY, ...settings },
-      env: { PATH_PREFIX: PREFIX },
-    }).then((site) => serveStatic(site.output, PREFIX));
+  // The empty fixture, open, closed by its organisers, closed by date (test/helpers/shared-builds.ts:
+  // other files read the same builds).
+  const build = (options: Parameters<typeof emptyFormSite>[0]) =>
+    emptyFormSite(options).then((site) => serveStatic(site.output, PREFIX));
   // One build per settings variant, in parallel, while the browser starts. allSettled, so that
   // whatever did start is known to afterAll even when something else failed.
   const [open, closedByOrganisers, closedByDate, launched] = await Promise.allSettled([
-    build({ state: 'open', closing_date: '2099-12-31' }),
-    build({ state: 'closed', closing_date: '2099-12-31' }),
-    build({ state: 'open', closing_date: '2020-01-31' }),
+    build({ state: 'open' }),
+    build({ state: 'closed' }),
+    build({ state: 'open', closing: '2020-01-31' }),
     launchBrowser(),
   ]);
   const served = { open, closedByOrganisers, closedByDate };

@@ -2,25 +2,23 @@
  * The printable signature sheet in a real browser: it prints on A4 and on US Letter, with the
  * whole table across the page and every row whole.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/tooling/chromium.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
-import { buildSite } from '../helpers/site.ts';
+import { emptyFormSite, FORM_PREFIX } from '../helpers/shared-builds.ts';
 
-const PREFIX = '/amur-leopard/';
+const PREFIX = FORM_PREFIX;
 let browser: Browser;
 let site: StaticSite;
 const temporary: string[] = [];
 
 beforeAll(async () => {
-  const empty = await mkdtemp(path.join(os.tmpdir(), 'petition-sheet-'));
-  temporary.push(empty);
   const [built, launched] = await Promise.all([
-    buildSite({ signaturesDir: empty, env: { PATH_PREFIX: PREFIX } }),
+    // The sign form's open build (test/helpers/shared-builds.ts): the sheet is one of its pages.
+    emptyFormSite(),
     chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_FLAGS] }),
   ]);
   temporary.push(path.dirname(built.output));

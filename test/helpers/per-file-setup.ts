@@ -3,8 +3,9 @@
  * stops all of them when the file ends, passed or failed.
  *
  * PETITION_TEST_PROFILE=<file> appends one line a test file to <file>: its wall time and the CPU
- * time of its worker process (each file has its own: vitest isolates them) and of the processes
- * the worker waited for (builds, browsers, Java), from /proc (Linux). That is how the per-file
+ * time its worker process spent from the file's start to its end (a worker runs several files one
+ * after another: vitest.config.ts) and that of the processes the worker waited for in that time
+ * (builds, browsers, Java), from /proc (Linux). That is how the per-file
  * figures of docs/performance.md were taken.
  */
 import { randomUUID } from 'node:crypto';
@@ -29,6 +30,8 @@ async function cpuSeconds(): Promise<{ own: number; children: number } | undefin
 
 const profile = process.env.PETITION_TEST_PROFILE;
 const started = Date.now();
+// A worker runs several files (vitest.config.ts, isolate: false): each file's figures are what it added.
+const atStart = profile ? await cpuSeconds() : undefined;
 
 afterAll(async () => {
   stopTracked();
@@ -38,8 +41,8 @@ afterAll(async () => {
     const line = {
       file: expect.getState().testPath,
       wallSeconds: (Date.now() - started) / 1000,
-      workerCpuSeconds: cpu.own,
-      childCpuSeconds: cpu.children,
+      workerCpuSeconds: Math.round((cpu.own - (atStart?.own ?? 0)) * 100) / 100,
+      childCpuSeconds: Math.round((cpu.children - (atStart?.children ?? 0)) * 100) / 100,
     };
     await appendFile(profile, `${JSON.stringify(line)}\n`);
   }

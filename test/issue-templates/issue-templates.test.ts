@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import { resolveSettings, siteBaseUrl } from '../../scripts/core/settings.ts';
 import { expectedForms, readCatalogs } from '../../scripts/store/catalogs.ts';
 import { petitionProject } from '../helpers/petitions.ts';
-import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
+import { baseSettings, projectRoot, type BuiltSite } from '../helpers/site.ts';
+import { noSignaturesSite } from '../helpers/shared-builds.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
@@ -161,10 +162,7 @@ describe('the template chooser (config.yml)', () => {
 describe('the site’s signing form and sign.yml', () => {
   let site: BuiltSite;
   beforeAll(async () => {
-    site = await buildSite({
-      signaturesDir: path.join(projectRoot, 'test/fixtures/signatures/none'),
-      settings: { state: 'open', closing_date: '2099-12-31' },
-    });
+    site = await noSignaturesSite();
   });
 
   // One form per language: /sign/ opens sign.yml, /ru/sign/ sign-ru.yml, /zh/sign/ sign-zh.yml.

@@ -9,12 +9,14 @@ import { signatureDigest } from '../../scripts/core/tally.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
 import { drawnListPage } from '../helpers/list-script.ts';
+import { emptyFormSite, noSignaturesSite, oneSignatureSite } from '../helpers/shared-builds.ts';
 
 const fixtures = path.join(projectRoot, 'test/fixtures/signatures');
 const MANY = 1234;
 
 // Started at once; each block waits for its own.
-const noSignatures = buildSite({ signaturesDir: path.join(fixtures, 'none') });
+// The builds other files read too (test/helpers/shared-builds.ts), made once a run.
+const noSignatures = noSignaturesSite();
 
 describe('a site with no signatures', () => {
   let site: BuiltSite;
@@ -40,7 +42,7 @@ describe('a site with no signatures', () => {
 
 describe('a site with one signature', () => {
   it('says "1 undersigned from 1 country" and shows the signer in Cyrillic', async () => {
-    const site = await buildSite({ signaturesDir: path.join(fixtures, 'one') });
+    const site = await oneSignatureSite();
     const letter = await site.dom('letter/index.html');
     expect(letter.querySelector('.tally-sentence')?.textContent).toContain('We, the 1 undersigned from 1 country');
     const home = await site.dom('index.html');
@@ -319,10 +321,7 @@ describe('a closed petition', () => {
   });
 
   it('says when it closed once the closing date has passed', async () => {
-    const past = await buildSite({
-      signaturesDir: path.join(fixtures, 'none'),
-      settings: { closing_date: '2020-01-31' },
-    });
+    const past = await emptyFormSite({ closing: '2020-01-31' });
     const home = await past.dom('index.html');
     expect(home.querySelector('.closed-banner')?.textContent).toContain('It closed at the end of 31 January 2020');
   });

@@ -9,6 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { countWaitingSignatures, waitingCount } from '../../scripts/site/waiting-signatures.ts';
 import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
+import { oneSignatureSite } from '../helpers/shared-builds.ts';
 
 const ONE = path.join(projectRoot, 'test/fixtures/signatures/one');
 const TOKEN = 'build-token';
@@ -132,7 +133,11 @@ describe('the line on the site', () => {
     await fake.close();
     fake = undefined;
     for (const env of [{}, { PETITION_ISSUES_TOKEN: TOKEN, GITHUB_API_URL: down }] as Record<string, string>[]) {
-      const site = await buildSite({ signaturesDir: ONE, env: { ...env, PETITION_REPOSITORY: 'leopards/petition' } });
+      // Without a token: the fixture's shared one-signature build (test/helpers/shared-builds.ts).
+      const site =
+        'GITHUB_API_URL' in env
+          ? await buildSite({ signaturesDir: ONE, env: { ...env, PETITION_REPOSITORY: 'leopards/petition' } })
+          : await oneSignatureSite();
       sites.push(site);
       expect((await site.dom('index.html')).querySelector('.progress .waiting'), JSON.stringify(env)).toBeNull();
       if ('GITHUB_API_URL' in env) expect(site.log).toContain('Signatures waiting to be counted: left out');

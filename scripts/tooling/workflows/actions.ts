@@ -9,15 +9,9 @@
  * code is present, and the runner says so and why.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import YAML from 'yaml';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-/** tsx's loader by absolute URL: a stand-in runs before the workspace has any node_modules. */
-const TSX_LOADER = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+import { bundledName, standInBundleDir } from './stand-in-bundle.ts';
 
 /** An action.yml's `runs:` as the runner needs it. */
 export interface ActionRuns {
@@ -198,6 +192,11 @@ export const STAND_INS: Record<string, StandIn> = {
   },
 };
 
+/** Every script a stand-in runs (its `main` and `post`), under stand-ins/. */
+const STAND_IN_SCRIPTS = Object.values(STAND_INS).flatMap((standIn) =>
+  [standIn.main, standIn.post].filter((script): script is string => script !== undefined),
+);
+
 /** Splits `owner/repo[/path]@ref`. */
 export function parseUses(uses: string): { owner: string; repo: string; subpath: string; ref: string } {
   const match = /^([\w.-]+)\/([\w.-]+)((?:\/[\w.-]+)*)@([\w.-]+)$/.exec(uses);
@@ -250,16 +249,23 @@ export function resolveAction(uses: string, actionsDir: string): ResolvedAction 
   const why = manifestFile
     ? `real code present, but ${standIn.alwaysBecause}`
     : 'no real code; npm run refresh:actions';
+  const runs: ActionRuns = standIn.steps
+    ? { using: 'composite', steps: standIn.steps }
+    : {
+        using: 'node20',
+        main: standIn.main && bundledName(standIn.main),
+        post: standIn.post && bundledName(standIn.post),
+        'post-if': standIn.postIf,
+      };
   return {
     uses,
     mode: 'stand-in',
     describe: `${standIn.main ? `stand-ins/${standIn.main}` : 'composite stand-in'}: ${why}`,
-    dir: path.join(here, 'stand-ins'),
-    command: [process.execPath, '--import', TSX_LOADER],
+    // Every stand-in bundled into one file, run with plain node as a real action's dist/ is (./stand-in-bundle.ts).
+    dir: standIn.steps ? '' : standInBundleDir(STAND_IN_SCRIPTS),
+    command: [process.execPath],
     inputs: standIn.inputs,
     outputs: Object.fromEntries(Object.entries(standIn.compositeOutputs ?? {})),
-    runs: standIn.steps
-      ? { using: 'composite', steps: standIn.steps }
-      : { using: 'node20', main: standIn.main, post: standIn.post, 'post-if': standIn.postIf },
+    runs,
   };
 }

@@ -1,8 +1,8 @@
 /**
  * npm run workflows:local — runs the workflow scenarios (test/workflows/run-workflows.test.ts,
- * security-scenarios.test.ts,
- * the stand-in comparison and the runner's own tests) with vitest and prints one line each:
- * PASS, FAIL or SKIP, and the scenario. Exits non-zero when one fails. Details: vitest's output,
+ * security-scenarios.test.ts, security-scenarios-published.test.ts), the stand-in comparison and
+ * the runner's own tests with vitest and prints one line each: PASS, FAIL or SKIP, and the
+ * scenario. Exits non-zero when one fails. Details: vitest's output,
  * kept in a file named at the end.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import path from 'node:path';
 const FILES = [
   'test/workflows/run-workflows.test.ts',
   'test/workflows/security-scenarios.test.ts',
+  'test/workflows/security-scenarios-published.test.ts',
   'test/workflows/stand-ins.test.ts',
   'test/workflows/runner.test.ts',
 ];
