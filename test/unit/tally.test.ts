@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
+import { generateOfflineSampleRecords, generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
+import { isOffline, type PetitionRecord } from '../../scripts/core/offline-signature.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { createHash } from 'node:crypto';
-import { canonicalRecord, computeTally, signatureDigest } from '../../scripts/core/tally.ts';
+import { canonicalRecord, computeTally, newestFirst, signatureDigest } from '../../scripts/core/tally.ts';
 
 const settings = resolveSettings({
   title: 'Save the Amur Leopard',
@@ -75,5 +76,63 @@ describe('the tally', () => {
     expect(tally.is_open).toBe(false);
     expect(computeTally(records, settings, new Date('2027-07-01T00:00:00Z')).is_open).toBe(false);
     expect(computeTally(records, settings, new Date('2027-06-30T23:59:59Z')).is_open).toBe(true);
+  });
+});
+
+describe('the orders a million signatures are sorted in', () => {
+  /** The order newestFirst promises, as a plain comparison: newest text first, then the key, highest first. */
+  const expected = (records: readonly PetitionRecord[]) =>
+    [...records].sort((a, b) => {
+      if (a.signed_at !== b.signed_at) return a.signed_at < b.signed_at ? 1 : -1;
+      const key = (record: PetitionRecord) =>
+        isOffline(record) ? `1${record.id}` : `0${String(record.user_id).padStart(16, '0')}`;
+      return key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0;
+    });
+
+  it('puts records newest first, a day before its first second, ties by key, as the text of their times sorts', () => {
+    const github = generateSampleRecords(3000, { seed: 4 });
+    // Same instants, the same day as a paper batch, and the first second of that day.
+    github[1] = { ...github[1]!, signed_at: github[0]!.signed_at };
+    github[2] = { ...github[2]!, signed_at: github[0]!.signed_at };
+    github[3] = { ...github[3]!, signed_at: '2026-11-23T00:00:00Z' };
+    github[4] = { ...github[4]!, signed_at: '2026-11-22T23:59:59Z' };
+    const offline = generateOfflineSampleRecords(40, { seed: 2 }).map((record, index) =>
+      index < 3 ? { ...record, signed_at: '2026-11-23' } : record,
+    );
+    const records: PetitionRecord[] = [...github, ...offline];
+    expect(newestFirst(records)).toEqual(expected(records));
+  });
+
+  it('sorts times with fractions of a second by their text too, where ".5Z" follows ".50Z"', () => {
+    const records = generateSampleRecords(50, { seed: 6 }).map((record, index) =>
+      index < 3
+        ? {
+            ...record,
+            signed_at: ['2026-11-23T10:00:00.5Z', '2026-11-23T10:00:00.50Z', '2026-11-23T10:00:00Z'][index]!,
+          }
+        : record,
+    );
+    expect(newestFirst(records)).toEqual(expected(records));
+  });
+
+  it('gives the digest of records sorted by user id, above 2^31 too, and of names that JSON must escape', () => {
+    const records = generateSampleRecords(500, { seed: 8 }).map((record, index) =>
+      index === 0 ? { ...record, user_id: 2 ** 40 + 7, name: 'A "quoted" \\ name\u2028😀' } : record,
+    );
+    const lines = [...records]
+      .sort((a, b) => a.user_id - b.user_id)
+      .map((record) => `${JSON.stringify(canonicalRecord(record))}\n`)
+      .join('');
+    expect(signatureDigest(records)).toBe(createHash('sha256').update(lines).digest('hex'));
+    expect(signatureDigest(records.slice(1))).toBe(
+      createHash('sha256')
+        .update(
+          lines
+            .split('\n')
+            .filter((line) => !line.includes('quoted'))
+            .join('\n'),
+        )
+        .digest('hex'),
+    );
   });
 });
