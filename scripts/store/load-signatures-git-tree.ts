@@ -33,24 +33,20 @@ export interface TreeFiles {
  * alive as long as any path taken from it.
  */
 export async function listTree(options: GitOptions, tree: string): Promise<TreeFiles> {
-  const out = await runGit(['ls-tree', '-r', '-z', tree], options);
   const listed: TreeFiles = { files: [], blobs: [], irregular: [] };
-  // Each entry: "<mode> <type> <id>\t<path>\0".
-  for (let start = 0; start < out.length;) {
-    let end = out.indexOf(0, start);
-    if (end < 0) end = out.length;
+  // Each entry: "<mode> <type> <id>\t<path>\0", read as it streams in: at three million files the
+  // listing is 225 MB, which held whole sat beside the records being read.
+  await forEachGitEntry(options, ['ls-tree', '-r', '-z', tree], 0, (out, start, end) => {
     const tab = out.indexOf(0x09, start);
-    if (tab >= 0 && tab < end) {
-      const [mode, type, blob] = out.toString('latin1', start, tab).split(' ');
-      const file = out.toString('utf8', tab + 1, end);
-      if (type === 'blob' && isSignaturePath(file)) {
-        listed.files.push(file);
-        listed.blobs.push(blob!);
-        listed.irregular.push(!REGULAR.has(mode!));
-      }
+    if (tab < 0 || tab >= end) return;
+    const [mode, type, blob] = out.toString('latin1', start, tab).split(' ');
+    const file = out.toString('utf8', tab + 1, end);
+    if (type === 'blob' && isSignaturePath(file)) {
+      listed.files.push(file);
+      listed.blobs.push(blob!);
+      listed.irregular.push(!REGULAR.has(mode!));
     }
-    start = end + 1;
-  }
+  });
   return listed;
 }
 
@@ -107,10 +103,12 @@ async function packOrder(options: GitOptions, blobs: readonly string[]): Promise
   const order = new Int32Array(count);
   const placed = new Uint8Array(count);
   let filled = 0;
-  await forEachGitLine(
+  await forEachGitEntry(
     options,
     ['cat-file', '--batch-all-objects', '--batch-check=%(objectname)', '--unordered'],
-    (id) => {
+    0x0a,
+    (data, start, end) => {
+      const id = data.toString('latin1', start, end);
       for (let index = first.get(id) ?? -1; index >= 0; index = sameAs[index]!) {
         if (placed[index]) break;
         placed[index] = 1;
@@ -122,30 +120,54 @@ async function packOrder(options: GitOptions, blobs: readonly string[]): Promise
   return order;
 }
 
-/** Runs git and hands each line of its output (without the newline) to `onLine` as it streams in. */
-function forEachGitLine(options: GitOptions, args: string[], onLine: (line: string) => void): Promise<void> {
+/**
+ * Runs git and hands each entry of its output (the bytes from `start` to `end`, the separator
+ * left out) to `onEntry` as the output streams in; a last entry without its separator too. An
+ * error thrown by `onEntry` stops git and rejects.
+ */
+function forEachGitEntry(
+  options: GitOptions,
+  args: string[],
+  separator: number,
+  onEntry: (data: Buffer, start: number, end: number) => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: options.repository,
       env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let rest = '';
+    let rest: Buffer | undefined;
     let errors = '';
+    let failure: Error | undefined;
     child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
     child.stdout.on('data', (chunk: Buffer) => {
-      const text = rest + chunk.toString('latin1');
+      if (failure) return;
+      const data = rest ? Buffer.concat([rest, chunk]) : chunk;
       let start = 0;
-      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        onLine(text.slice(start, end));
-        start = end + 1;
+      try {
+        for (let end = data.indexOf(separator); end >= 0; end = data.indexOf(separator, start)) {
+          onEntry(data, start, end);
+          start = end + 1;
+        }
+      } catch (error) {
+        failure = error as Error;
+        child.kill();
+        return;
       }
-      rest = text.slice(start);
+      // A copy of the unfinished entry, so that the chunk it came in is not held.
+      rest = start < data.length ? Buffer.from(data.subarray(start)) : undefined;
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`git ${args[0]} failed (${code}): ${errors.trim().slice(0, 500)}`));
+      if (failure) return reject(failure);
+      if (code !== 0) return reject(new Error(`git ${args[0]} failed (${code}): ${errors.trim().slice(0, 500)}`));
+      try {
+        if (rest) onEntry(rest, 0, rest.length);
+      } catch (error) {
+        return reject(error as Error);
+      }
+      resolve();
     });
   });
 }
