@@ -230,7 +230,7 @@ function byTimeKeys<R extends PetitionRecord>(records: readonly R[]): R[] | unde
   packed.sort();
   const sorted = inPackedOrder(records, packed);
   // Records of the same instant are few: each such run is put in key order by the comparison.
-  for (let start = 0; start < count; ) {
+  for (let start = 0; start < count;) {
     let end = start + 1;
     while (end < count && sorted[end]!.signed_at === sorted[start]!.signed_at) end += 1;
     if (end - start > 1) {
