@@ -32,19 +32,22 @@ export interface WrittenPage {
  * Writes the entries into every page Eleventy left a marker in. After a full build every volume
  * and receipt page must have been found, or the templates lost their markers: that throws,
  * naming what is missing, rather than publishing empty pages. `complete` is false for an
- * incremental rebuild, which renders only the pages that changed.
+ * incremental rebuild, which renders only the pages that changed. `receiptsWritten`: the receipt
+ * pages writeFramedPages already wrote with their lines.
  */
 export async function writeBulkPages(
   results: readonly WrittenPage[],
   source: BulkSource,
   complete: boolean,
+  receiptsWritten: ReadonlySet<number> = new Set(),
 ): Promise<void> {
-  const found: Record<BulkKind, Set<number>> = { volume: new Set(), find: new Set() };
+  const found: Record<BulkKind, Set<number>> = { volume: new Set(), find: new Set(receiptsWritten) };
   // A few files being written while the next page's entries are made: the thread renders while
   // the disk writes.
   const writing = new Set<Promise<void>>();
   for (const { outputPath, content } of results) {
-    if (!outputPath || typeof content !== 'string' || !outputPath.endsWith('.html')) continue;
+    if (!outputPath || typeof content !== 'string' || !outputPath.endsWith('.html') || isListFrame(outputPath))
+      continue;
     const marked = findMarker(content);
     if (!marked) continue;
     found[marked.kind].add(marked.number);
@@ -78,29 +81,42 @@ export async function writeBulkPages(
 }
 
 /**
- * Writes the numbered list pages of every language from the frames Eleventy rendered
- * (scripts/site/list-page-files.ts), then removes the frames. After a full build each language
- * must have given every page, or the template lost its loop: that throws rather than publishing
- * a list with pages missing.
+ * Writes the pages cut from the frames Eleventy rendered (scripts/site/list-page-files.ts): the
+ * numbered list pages of every language and the receipt pages, whose lines go in as each page is
+ * written. Then removes the frames. After a full build each frame must have given as many pages
+ * as `expected` says for its folder ("signatures", "find"), or its template lost its loop: that
+ * throws rather than publishing a list with pages missing. Returns the receipt pages written.
  */
-export async function writeListPages(results: readonly WrittenPage[], pages: number, complete: boolean): Promise<void> {
+export async function writeFramedPages(
+  results: readonly WrittenPage[],
+  source: BulkSource,
+  expected: Record<string, number>,
+  complete: boolean,
+): Promise<Set<number>> {
   const frames = results.filter(
     (result): result is WrittenPage & { outputPath: string } =>
       typeof result.outputPath === 'string' && isListFrame(result.outputPath),
   );
-  if (complete && frames.length === 0)
+  if (complete && !frames.some((frame) => path.basename(path.dirname(path.dirname(frame.outputPath))) === 'signatures'))
     throw new Error('Eleventy rendered no list pages frame: content/signatures/pages.njk is missing.');
+  const receipts = new Set<number>();
   for (const { outputPath, content } of frames) {
     // Eleventy hands over what it wrote; a frame it did not keep in memory is read back.
     const rendered = typeof content === 'string' ? content : await readFile(outputPath, 'utf8');
     const folder = path.dirname(path.dirname(outputPath));
+    const name = path.basename(folder);
     const writing = new Set<Promise<void>>();
     let written = 0;
-    for (const page of listPageFiles(rendered)) {
+    for (const page of listPageFiles(rendered, name)) {
       written += 1;
-      const pageFolder = path.join(folder, String(page.number));
+      const marked = findMarker(page.html);
+      if (marked?.kind === 'find') receipts.add(marked.number);
+      const html = marked
+        ? marked.before + bulkEntriesHtml(source, marked.kind, marked.number) + marked.after
+        : page.html;
+      const pageFolder = path.join(folder, page.key);
       const write = mkdir(pageFolder, { recursive: true }).then(() =>
-        writeFile(path.join(pageFolder, 'index.html'), page.html),
+        writeFile(path.join(pageFolder, 'index.html'), html),
       );
       const tracked = write.finally(() => writing.delete(tracked));
       writing.add(tracked);
@@ -108,11 +124,12 @@ export async function writeListPages(results: readonly WrittenPage[], pages: num
     }
     await Promise.all(writing);
     await rm(path.dirname(outputPath), { recursive: true, force: true });
-    if (complete && written !== pages)
+    if (complete && expected[name] !== undefined && written !== expected[name])
       throw new Error(
-        `${outputPath} held ${written} list pages, not ${pages}: content/signatures/pages.njk must write every page.`,
+        `${outputPath} held ${written} pages, not ${expected[name]}: its template must write every page.`,
       );
   }
+  return receipts;
 }
 
 const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex');

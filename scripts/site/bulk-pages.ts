@@ -3,7 +3,8 @@
  * (/letter/delivery/<n>/) and the receipt pages (/signatures/find/<key>/) — are built in two
  * halves. Eleventy renders each page's frame (layout, headings, pager) with a marker where the
  * entries go; after the build, scripts/site/bulk-output.ts writes each page again with the
- * entries in place of the marker. (The full list's pages hold no entries: the reader's browser
+ * entries in place of the marker. The receipt pages' frames are rendered as one page and cut
+ * into files first (scripts/site/list-page-files.ts). (The full list's pages hold no entries: the reader's browser
  * draws them from the open data's part of the page, content/assets/js/signature-list.js.)
  *
  * Why: at 1,000,000 signatures the entries are about 350 MB of HTML. Handed to Eleventy as data

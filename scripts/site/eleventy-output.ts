@@ -9,7 +9,8 @@ import { HtmlBasePlugin } from '@11ty/eleventy';
 import type { Settings } from '../core/settings.ts';
 import type { Tally } from '../core/tally.ts';
 import type { BulkSource } from './bulk-pages.ts';
-import { writeBulkPages, writeListPages, writeOpenData, type WrittenPage } from './bulk-output.ts';
+import { writeBulkPages, writeFramedPages, writeOpenData, type WrittenPage } from './bulk-output.ts';
+import { receiptPages } from './receipt-pages.ts';
 import { bulkPageCounts } from './bulk-pages.ts';
 import { collectGarbageBetweenStages } from './collect-garbage.ts';
 import { compactAssets } from './compact-assets.ts';
@@ -90,9 +91,12 @@ export function addOutputSteps(
       collectGarbageBetweenStages(bulk.newest.length);
       // One list page even before anyone signs: it says so.
       const listPages = Math.max(1, bulkPageCounts(bulk.newest.length, bulk.perPage, bulk.volumeSize).list);
+      const expected = { signatures: listPages, find: receiptPages(bulk.newest).length };
+      const complete = !incremental;
       await Promise.all([
-        writeListPages(results, listPages, !incremental),
-        writeBulkPages(results, bulk, !incremental),
+        writeFramedPages(results, bulk, expected, complete).then((receipts) =>
+          writeBulkPages(results, bulk, complete, receipts),
+        ),
         writeOpenData(path.resolve(projectRoot, directories.output), bulk, tally),
       ]);
     },

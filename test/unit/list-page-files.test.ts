@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeListPages } from '../../scripts/site/bulk-output.ts';
+import { writeFramedPages } from '../../scripts/site/bulk-output.ts';
+import type { BulkSource } from '../../scripts/site/bulk-pages.ts';
 import { LIST_PAGE_TITLE, listPageFiles } from '../../scripts/site/list-page-files.ts';
 
 /** A frame as content/signatures/pages.njk renders it, with a path prefix and in Russian. */
@@ -16,7 +17,21 @@ function frame(pages: Array<[number, string, string]>): string {
   return `${head}${bodies}\n<!--petition-list-end-->\n</main><a href="/p/ru/signatures/page-frame/">RU</a></body></html>`;
 }
 
+/** What the writer needs to fill a receipt page's lines; these frames have none to fill. */
+const noSignatures: BulkSource = { newest: [], perPage: 500, volumeSize: 10_000, html: { repository: 'o/r' } };
+
 describe('the numbered list pages cut from the frame Eleventy rendered once', () => {
+  it('gives receipt pages their keys as written ("042") and no page at all when the frame holds none', () => {
+    const receipts = frame([[42, 'Receipts 042', '<ul></ul>']])
+      .replace('petition-list-page:42:', 'petition-list-page:042:')
+      .replaceAll('/signatures/page-frame/', '/signatures/find/page-frame/');
+    const [page] = [...listPageFiles(receipts, 'find')];
+    expect(page!.key).toBe('042');
+    expect(page!.html).toContain('href="https://example.org/p/ru/signatures/find/042/"');
+    const empty = frame([]);
+    expect([...listPageFiles(empty)]).toEqual([]);
+  });
+
   it('gives each page its own body, title and address everywhere the frame names itself', () => {
     const pages = [
       ...listPageFiles(
@@ -26,7 +41,7 @@ describe('the numbered list pages cut from the frame Eleventy rendered once', ()
         ]),
       ),
     ];
-    expect(pages.map((page) => page.number)).toEqual([1, 2]);
+    expect(pages.map((page) => page.key)).toEqual(['1', '2']);
     const second = pages[1]!.html;
     expect(second).toContain('<title>Страница 2 &amp; «b» · Петиция</title>');
     expect(second).toContain('content="Страница 2 &amp; «b» · Петиция"');
@@ -39,10 +54,12 @@ describe('the numbered list pages cut from the frame Eleventy rendered once', ()
   });
 
   it('refuses a frame whose template lost its markers or wrote a malformed one', () => {
-    expect(() => [...listPageFiles('<html><title>x</title></html>')]).toThrow(/petition-list-page/);
-    expect(() => [...listPageFiles(frame([[0, 'x', 'y']]))]).toThrow(/malformed list page marker/);
+    expect(() => [...listPageFiles('<html><title>x</title></html>')]).toThrow(/petition-list-end/);
+    expect(() => [...listPageFiles(frame([[1, 'x', 'y']]).replace('list-page:1:', 'list-page:1a:'))]).toThrow(
+      /malformed page marker/,
+    );
     const withoutTitle = frame([[1, 'a', 'b']]).replaceAll(LIST_PAGE_TITLE, 'Signatures');
-    expect(() => [...listPageFiles(withoutTitle)]).toThrow(/pages\.njk must set it as the title/);
+    expect(() => [...listPageFiles(withoutTitle)]).toThrow(/must set it as the title/);
   });
 
   describe('written to the output folder', () => {
@@ -62,7 +79,7 @@ describe('the numbered list pages cut from the frame Eleventy rendered once', ()
         [2, 'Страница 2', '<p>two</p>'],
       ]);
       await writeFile(outputPath, content);
-      await writeListPages([{ outputPath, content }], 2, true);
+      await writeFramedPages([{ outputPath, content }], noSignatures, { signatures: 2 }, true);
       expect((await readdir(path.join(output, 'ru/signatures'))).sort()).toEqual(['1', '2']);
       expect(await readFile(path.join(output, 'ru/signatures/2/index.html'), 'utf8')).toContain('<p>two</p>');
     });
@@ -71,8 +88,10 @@ describe('the numbered list pages cut from the frame Eleventy rendered once', ()
       const outputPath = path.join(output, 'signatures/page-frame/index.html');
       await mkdir(path.dirname(outputPath), { recursive: true });
       const content = frame([[1, 'Page 1', '<p>one</p>']]);
-      await expect(writeListPages([{ outputPath, content }], 3, true)).rejects.toThrow(/held 1 list pages, not 3/);
-      await expect(writeListPages([], 3, true)).rejects.toThrow(/no list pages frame/);
+      await expect(writeFramedPages([{ outputPath, content }], noSignatures, { signatures: 3 }, true)).rejects.toThrow(
+        /held 1 pages, not 3/,
+      );
+      await expect(writeFramedPages([], noSignatures, { signatures: 3 }, true)).rejects.toThrow(/no list pages frame/);
     });
   });
 });
