@@ -598,21 +598,23 @@ def main(argv=None):
             result["signature_count"], channels["github"], channels["paper"], channels["email"]))
         print("countries:  %d" % result["country_count"])
         print("sha256:     %s" % result["digest"])
-    if args.compare:
-        differences = compare(result, args.compare)
-        for line in differences:
-            print("DIFFERS " + line, file=sys.stderr)
-        if differences:
-            return 1
-        print("matches %s" % args.compare, file=sys.stderr)
-    if args.open_data:
-        differences = compare_open_data(result, args.open_data)
-        for line in differences:
-            print("DIFFERS " + line, file=sys.stderr)
-        if differences:
-            return 1
-        print("the open data of %s gives the same count and digest" % args.open_data, file=sys.stderr)
+    if args.compare and not report(compare(result, args.compare), "matches %s" % args.compare):
+        return 1
+    if args.open_data and not report(
+        compare_open_data(result, args.open_data),
+        "the open data of %s gives the same count and digest" % args.open_data,
+    ):
+        return 1
     return 0
+
+
+def report(differences, agreed):
+    """Prints each difference, or `agreed` when there is none; True when there is none."""
+    for line in differences:
+        print("DIFFERS " + line, file=sys.stderr)
+    if not differences:
+        print(agreed, file=sys.stderr)
+    return not differences
 
 
 if __name__ == "__main__":

@@ -226,6 +226,30 @@ export function writeText(file: string, text: string): string {
   return file;
 }
 
+/**
+ * What `npm run build` makes of `commit` (the default branch's head when absent) of the local
+ * repository, built by hand with the address the fake Pages serves and the scenarios' clock: the
+ * site a deployment is compared with, byte for byte. Returns its _site folder.
+ */
+export function referenceBuild(gh: LocalGitHub, label: string, commit?: string): string {
+  const reference = path.join(gh.root, `reference-${label}`);
+  execFileSync('git', ['clone', '-q', gh.bareRepo, reference]);
+  if (commit) execFileSync('git', ['checkout', '-q', commit], { cwd: reference });
+  execFileSync('cp', ['-al', path.join(projectRoot, 'node_modules'), path.join(reference, 'node_modules')]);
+  execFileSync('npm', ['run', 'build'], {
+    cwd: reference,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      SOURCE_DATE_EPOCH: '1795000000',
+      PETITION_REPOSITORY: REPOSITORY,
+      SITE_URL: gh.services.pages.origin,
+      PATH_PREFIX: `${gh.services.pages.basePath}/`,
+    },
+  });
+  return path.join(reference, '_site');
+}
+
 /** Unpacks a deployment's Pages artifact into a fresh folder of the local GitHub's, named by `label`. */
 export function unpackDeployment(gh: LocalGitHub, deployment: { artifact: Buffer }, label: string): string {
   const dir = path.join(gh.root, `deployed-${label}`);

@@ -13,6 +13,7 @@ import {
   deployedTally,
   explain,
   fileHashes,
+  referenceBuild,
   startLocalGitHub,
   unpackDeployment,
   type LocalGitHub,
@@ -100,22 +101,9 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       expect(logOf(firstRun)).toContain(`${use.uses} runs ${use.mode === 'real' ? 'its REAL code' : 'our STAND-IN'}`);
 
     // The same commit, built by hand with the same address.
-    const reference = path.join(gh.root, 'reference');
-    execFileSync('git', ['clone', '-q', gh.bareRepo, reference]);
-    execFileSync('cp', ['-al', path.join(process.cwd(), 'node_modules'), path.join(reference, 'node_modules')]);
-    execFileSync('npm', ['run', 'build'], {
-      cwd: reference,
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        SOURCE_DATE_EPOCH: '1795000000',
-        PETITION_REPOSITORY: 'leopards/petition',
-        SITE_URL: gh.services.pages.origin,
-        PATH_PREFIX: `${gh.services.pages.basePath}/`,
-      },
-    });
+    const reference = referenceBuild(gh, 'first');
     const deployed = unpackDeployment(gh, gh.services.deployments.at(-1)!, 'first');
-    expect(fileHashes(deployed)).toEqual(fileHashes(path.join(reference, '_site')));
+    expect(fileHashes(deployed)).toEqual(fileHashes(reference));
     expect(deployedTally(deployed).signature_count).toBe(0);
   }, 600_000);
 
