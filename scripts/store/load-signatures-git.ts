@@ -46,9 +46,10 @@ import {
   noteRejection,
   readCache,
   type CacheRejections,
+  type CacheWriter,
 } from './load-signatures-git-cache.ts';
 import { ALTERED } from './parse-batch.ts';
-import { parsePool, type ParsePool } from './parse-helper.ts';
+import { parsePool, type OnOutcome, type ParsePool } from './parse-helper.ts';
 import {
   FETCH_BY_ID_UP_TO,
   fetchAllBlobsOf,
@@ -79,7 +80,7 @@ export interface GitLoadOptions {
   blocked?: ReadonlySet<number>;
   /** Extra environment for git (credentials to fetch missing blobs). */
   env?: NodeJS.ProcessEnv;
-  /** From how many signature files on a helper thread parses part of them (default 50,000). */
+  /** From how many signature files on a helper thread parses part of the cached ones (default 50,000). */
   helperThreadFrom?: number;
 }
 
@@ -91,7 +92,7 @@ export interface GitLoadStats {
   reused: number;
   /** Files read through git and parsed. */
   read: number;
-  /** Of the files reused or read, how many a helper thread parsed (scripts/store/parse-helper.ts). */
+  /** Of the files reused, how many a helper thread parsed (scripts/store/parse-helper.ts). */
   helperParsed: number;
   /** Why the cache was not used at all, when it was not. */
   coldBecause?: string;
@@ -142,7 +143,6 @@ export async function loadSignaturesFromGit(
   options: GitLoadOptions,
 ): Promise<LoadedSignatures & { stats: GitLoadStats }> {
   const folder = options.folder ?? 'signatures';
-  const intern = interner();
   const commit = (await runGit(['rev-parse', '--verify', `${options.ref ?? 'HEAD'}^{commit}`], options))
     .toString('utf8')
     .trim();
@@ -161,23 +161,10 @@ export async function loadSignaturesFromGit(
   const cache = options.cacheFile ? await cacheWriter(options.cacheFile, commit, tree) : undefined;
   // Every text, cached or read, is decoded from git's bytes the same way and parsed by the same
   // rules, on this thread or the helper's (scripts/store/parse-helper.ts).
-  const pool = parsePool(
-    (index, outcome, bytes, place) => {
-      if (outcome === ALTERED) {
-        results[index] = undefined;
-        noteRejection(rejected, 'altered', files[index], 'the text does not hash to its blob id');
-        return;
-      }
-      if (typeof outcome === 'object') {
-        outcome.country = intern(outcome.country);
-        outcome.letter_sha256 = intern(outcome.letter_sha256);
-      }
-      results[index] = outcome;
-      if (place.rowStart >= 0) cache?.copyRow(bytes.subarray(place.rowStart, place.textEnd + 1));
-      else cache?.writeRead(files[index]!, blobs[index]!, bytes.subarray(place.textStart, place.textEnd));
-    },
-    count >= (options.helperThreadFrom ?? HELPER_THREAD_FROM),
-  );
+  const onOutcome = outcomeRecorder(results, { files, blobs }, rejected, cache);
+  // A helper thread parses cached rows beside this one. Not the files git reads: two `git cat-file`
+  // processes already keep the second core busy then, and a thread would only add its memory.
+  const cachePool = parsePool(onOutcome, count >= (options.helperThreadFrom ?? HELPER_THREAD_FROM));
   try {
     let handedIn = 0;
     const coldBecause = options.cacheFile
@@ -191,11 +178,12 @@ export async function loadSignaturesFromGit(
           use: (index, row) => {
             results[index] = PENDING;
             handedIn += 1;
-            pool.add(index, row.file, row.buffer, row, row.blob);
+            cachePool.add(index, row.file, row.buffer, row, row.blob);
           },
         })
       : 'no cache file was given';
-    await pool.drain();
+    await cachePool.drain();
+    await cachePool.close();
     const reused = handedIn - rejected.altered;
 
     // Everything the cache did not give is read through git.
@@ -204,16 +192,51 @@ export async function loadSignaturesFromGit(
     // In a partial clone: one pack of the commit when most is missing, the blobs by id when few are.
     const byId = partial && reused > 0 && missing.length <= FETCH_BY_ID_UP_TO;
     if (partial && !byId && missing.length > 0) await fetchAllBlobsOf(options, commit);
-    await readMissing(options, { files, blobs }, missing, pool, byId);
+    await readMissing(options, { files, blobs }, missing, parsePool(onOutcome, false), byId);
     const read = missing.length;
     await cache?.finish(read > 0 || coldBecause !== undefined || anyRejected(rejected));
     return {
       ...sortedResults(files, results as ParseResult[], options.blocked),
-      stats: { commit, reused, read, helperParsed: pool.helped(), ...(coldBecause ? { coldBecause } : {}), rejected },
+      stats: {
+        commit,
+        reused,
+        read,
+        helperParsed: cachePool.helped(),
+        ...(coldBecause ? { coldBecause } : {}),
+        rejected,
+      },
     };
   } finally {
-    await pool.close();
+    await cachePool.close();
   }
+}
+
+/**
+ * Where the parse pools' outcomes go: each file's record (its country and letter digest shared
+ * with the records before it) or problem into `results`, and its text into the new cache; a cached
+ * text that does not hash to its blob id is counted as altered and left to be read through git.
+ */
+function outcomeRecorder(
+  results: Array<ParseResult | typeof PENDING | undefined>,
+  { files, blobs }: Pick<TreeFiles, 'files' | 'blobs'>,
+  rejected: CacheRejections,
+  cache: CacheWriter | undefined,
+): OnOutcome {
+  const intern = interner();
+  return (index, outcome, bytes, place) => {
+    if (outcome === ALTERED) {
+      results[index] = undefined;
+      noteRejection(rejected, 'altered', files[index], 'the text does not hash to its blob id');
+      return;
+    }
+    if (typeof outcome === 'object') {
+      outcome.country = intern(outcome.country);
+      outcome.letter_sha256 = intern(outcome.letter_sha256);
+    }
+    results[index] = outcome;
+    if (place.rowStart >= 0) cache?.copyRow(bytes.subarray(place.rowStart, place.textEnd + 1));
+    else cache?.writeRead(files[index]!, blobs[index]!, bytes.subarray(place.textStart, place.textEnd));
+  };
 }
 
 /** Reads the files at `missing` through git into `pool`, and waits for their outcomes. */

@@ -96,7 +96,8 @@ interface PendingBatch {
 
 /** The pool with a helper thread (see the module's comment). */
 class HelperPool {
-  private readonly worker: Worker;
+  /** Started at the first text handed in: a pool that gets none costs no thread. */
+  private worker: Worker | undefined;
   private failed = false;
   private nextId = 0;
   private readonly inFlight = new Map<number, PendingBatch>();
@@ -108,19 +109,25 @@ class HelperPool {
 
   constructor(onOutcome: OnOutcome) {
     this.onOutcome = onOutcome;
-    this.worker = new Worker(HELPER_SOURCE, {
+  }
+
+  private start(): Worker {
+    const worker = new Worker(HELPER_SOURCE, {
       eval: true,
       // Not the build's own flags: its preloads (the benchmark's resource meter) are not for this thread.
       execArgv: [],
+      // Its garbage is short-lived (texts, JSON): a small young generation keeps its memory off the build's peak.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
       workerData: { module: fileURLToPath(new URL('./parse-batch.ts', import.meta.url)), parent: import.meta.url },
     });
     // Batches sent while the thread starts wait in its port, which delivers them once it listens.
-    this.worker.on('message', (message: { failed?: string; id?: number; json?: string }) => {
+    worker.on('message', (message: { failed?: string; id?: number; json?: string }) => {
       if (message.failed !== undefined) this.giveUp();
       else this.answered(message.id!, message.json!);
     });
-    this.worker.on('error', () => this.giveUp());
-    this.worker.on('exit', () => this.giveUp());
+    worker.on('error', () => this.giveUp());
+    worker.on('exit', () => this.giveUp());
+    return worker;
   }
 
   add(index: number, file: string, bytes: Buffer, place: TextPlace, blob: string): void {
@@ -157,7 +164,7 @@ class HelperPool {
 
   async close(): Promise<void> {
     this.failed = true;
-    await this.worker.terminate();
+    await this.worker?.terminate();
   }
 
   private takeBuilding(): PendingBatch {
@@ -172,7 +179,7 @@ class HelperPool {
     const pending = this.takeBuilding();
     const id = this.nextId++;
     this.inFlight.set(id, pending);
-    this.worker.postMessage({ id, batch: pending.batch });
+    (this.worker ??= this.start()).postMessage({ id, batch: pending.batch });
   }
 
   private answered(id: number, json: string): void {
