@@ -85,7 +85,10 @@ afterAll(async () => {
 
 /** Runs axe on the page as it is now; returns its violations as readable lines. */
 async function axeViolations(page: Page, where: string): Promise<string[]> {
-  await page.addScriptTag({ path: axeSource });
+  // The visits' contexts load axe into every page as it opens (one transfer of axe's 500 KB a tab,
+  // not one a visit); other pages get it here.
+  if (!(await page.evaluate(() => typeof (window as { axe?: { run?: unknown } }).axe?.run === 'function')))
+    await page.addScriptTag({ path: axeSource });
   const results = await page.evaluate(() =>
     (window as unknown as { axe: { run(options: object): Promise<AxeResults> } }).axe.run({
       resultTypes: ['violations'],
@@ -113,8 +116,11 @@ const VISITS: ['open' | 'closed', string][] = [
 
 describe.each(MODES)('every page type, $scheme, $width px wide', ({ scheme, width }) => {
   let context: BrowserContext;
+  /** Tabs between visits: a tab navigated again keeps its renderer process; a new one starts another. */
+  const idle: Page[] = [];
   beforeAll(async () => {
     context = await browser.newContext({ colorScheme: scheme, viewport: { width, height: 800 } });
+    await context.addInitScript({ path: axeSource });
   });
   afterAll(() => context?.close());
 
@@ -124,13 +130,13 @@ describe.each(MODES)('every page type, $scheme, $width px wide', ({ scheme, widt
     'has no accessibility violations that axe finds on the %s petition\'s page "/%s"',
     async ([state, page], { expect }) => {
       const url = `${sites[state]!.url}${page}`;
-      const tab = await context.newPage();
+      const tab = idle.pop() ?? (await context.newPage());
       await tab.goto(url);
       // A list page is checked with its entries drawn from the open data, as a reader sees it.
       if (await tab.locator('ol.signers[data-part]').count())
         await tab.locator('ol.signers[data-part]:not([aria-busy])').waitFor();
       const violations = await axeViolations(tab, url);
-      await tab.close();
+      idle.push(tab);
       expect(violations).toEqual([]);
     },
   );
