@@ -28,17 +28,14 @@ export const FORM_PREFIX = '/amur-leopard/';
 /**
  * The fixture with no signature (an empty folder), its issues in FORM_REPOSITORY, built for
  * FORM_PREFIX: open until 2099 (test/browser/sign-form.test.ts's open form,
- * test/browser/signature-sheet.test.ts, test/browser/sign-in-languages.test.ts), or with `closing` as its closing date (a past one: the
- * petition closed by date, sign-form.test.ts and test/site/build.test.ts).
+ * test/browser/signature-sheet.test.ts, test/browser/sign-in-languages.test.ts), or with
+ * `closing` as its closing date (a past one: the petition closed by date, sign-form.test.ts and
+ * test/site/build.test.ts).
  */
-export async function emptyFormSite(options: { state?: 'open' | 'closed'; closing?: string } = {}): Promise<BuiltSite> {
+export async function emptyFormSite(options: { closing?: string } = {}): Promise<BuiltSite> {
   return buildSite({
     signaturesDir: await mkdtemp(path.join(os.tmpdir(), 'petition-no-signatures-')),
-    settings: {
-      repository: FORM_REPOSITORY,
-      state: options.state ?? 'open',
-      closing_date: options.closing ?? '2099-12-31',
-    },
+    settings: { repository: FORM_REPOSITORY, state: 'open', closing_date: options.closing ?? '2099-12-31' },
     env: { PATH_PREFIX: FORM_PREFIX },
   });
 }
@@ -72,7 +69,7 @@ export const SAMPLE_SIGNATURES = generateSampleRecords(45, { seed: 7 });
 /**
  * SAMPLE_SIGNATURES, 20 a list page, built for FORM_PREFIX with 2099 as closing date: open, or
  * closed by its organisers (test/browser/accessibility.test.ts's two petitions; the closed one is
- * test/site/build.test.ts's closed petition too).
+ * test/site/build.test.ts's and test/browser/sign-form.test.ts's closed petition too).
  */
 export async function sampleSite(state: 'open' | 'closed'): Promise<BuiltSite> {
   const signatures = await mkdtemp(path.join(os.tmpdir(), 'petition-sample-'));
