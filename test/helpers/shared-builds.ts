@@ -41,13 +41,14 @@ export async function emptyFormSite(options: { closing?: string } = {}): Promise
 }
 
 /**
- * The fixture with no signature (test/fixtures/signatures/none), open until 2099, no path prefix
- * (test/issue-templates/issue-templates.test.ts, test/site/build.test.ts).
+ * The fixture with no signature (test/fixtures/signatures/none), open until 2099, no path prefix,
+ * and no lead image (test/issue-templates/issue-templates.test.ts, test/site/build.test.ts, and
+ * test/site/pictures.test.ts, which checks what a petition without an image shows).
  */
 export function noSignaturesSite(): Promise<BuiltSite> {
   return buildSite({
     signaturesDir: path.join(fixtures, 'none'),
-    settings: { state: 'open', closing_date: '2099-12-31' },
+    settings: { state: 'open', closing_date: '2099-12-31', image: '' },
   });
 }
 
