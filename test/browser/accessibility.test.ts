@@ -5,23 +5,18 @@
  * (landmark-unique, scrollable-region-focusable), must pass.
  */
 import { createRequire } from 'node:module';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AxeResults } from 'axe-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptPages } from '../../scripts/site/receipt-pages.ts';
-import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
-import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { buildSite } from '../helpers/site.ts';
+import { FORM_PREFIX, SAMPLE_SIGNATURES, sampleSite } from '../helpers/shared-builds.ts';
 
-const PREFIX = '/amur-leopard/';
+const PREFIX = FORM_PREFIX;
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-const SIGNATURES = generateSampleRecords(45, { seed: 7 });
+const SIGNATURES = SAMPLE_SIGNATURES;
 
 /** One page of each kind the site has; the list pages need several pages of signatures. */
 const PAGES = [
@@ -59,19 +54,9 @@ let browser: Browser;
 const sites: { open?: StaticSite; closed?: StaticSite } = {};
 
 beforeAll(async () => {
-  const signatures = await mkdtemp(path.join(os.tmpdir(), 'petition-a11y-'));
-  await writeSignatureFiles(signatures, SIGNATURES);
-  const build = (settings: Record<string, unknown>) =>
-    buildSite({
-      signaturesDir: signatures,
-      settings: { signatures_per_page: 20, ...settings },
-      env: { PATH_PREFIX: PREFIX },
-    }).then((site) => serveStatic(site.output, PREFIX));
-  const [open, closed, launched] = await Promise.allSettled([
-    build({ state: 'open', closing_date: '2099-12-31' }),
-    build({ state: 'closed', closing_date: '2099-12-31' }),
-    launchBrowser(),
-  ]);
+  // Builds other files read too (test/helpers/shared-builds.ts).
+  const build = (state: 'open' | 'closed') => sampleSite(state).then((site) => serveStatic(site.output, PREFIX));
+  const [open, closed, launched] = await Promise.allSettled([build('open'), build('closed'), launchBrowser()]);
   if (open.status === 'fulfilled') sites.open = open.value;
   if (closed.status === 'fulfilled') sites.closed = closed.value;
   if (launched.status === 'fulfilled') browser = launched.value;
@@ -85,7 +70,10 @@ afterAll(async () => {
 
 /** Runs axe on the page as it is now; returns its violations as readable lines. */
 async function axeViolations(page: Page, where: string): Promise<string[]> {
-  await page.addScriptTag({ path: axeSource });
+  // The visits' contexts load axe into every page as it opens (one transfer of axe's 500 KB a tab,
+  // not one a visit); other pages get it here.
+  if (!(await page.evaluate(() => typeof (window as { axe?: { run?: unknown } }).axe?.run === 'function')))
+    await page.addScriptTag({ path: axeSource });
   const results = await page.evaluate(() =>
     (window as unknown as { axe: { run(options: object): Promise<AxeResults> } }).axe.run({
       resultTypes: ['violations'],
@@ -113,8 +101,11 @@ const VISITS: ['open' | 'closed', string][] = [
 
 describe.each(MODES)('every page type, $scheme, $width px wide', ({ scheme, width }) => {
   let context: BrowserContext;
+  /** Tabs between visits: a tab navigated again keeps its renderer process; a new one starts another. */
+  const idle: Page[] = [];
   beforeAll(async () => {
     context = await browser.newContext({ colorScheme: scheme, viewport: { width, height: 800 } });
+    await context.addInitScript({ path: axeSource });
   });
   afterAll(() => context?.close());
 
@@ -124,13 +115,13 @@ describe.each(MODES)('every page type, $scheme, $width px wide', ({ scheme, widt
     'has no accessibility violations that axe finds on the %s petition\'s page "/%s"',
     async ([state, page], { expect }) => {
       const url = `${sites[state]!.url}${page}`;
-      const tab = await context.newPage();
+      const tab = idle.pop() ?? (await context.newPage());
       await tab.goto(url);
       // A list page is checked with its entries drawn from the open data, as a reader sees it.
       if (await tab.locator('ol.signers[data-part]').count())
         await tab.locator('ol.signers[data-part]:not([aria-busy])').waitFor();
       const violations = await axeViolations(tab, url);
-      await tab.close();
+      idle.push(tab);
       expect(violations).toEqual([]);
     },
   );

@@ -11,7 +11,7 @@ import {
   buildSignUrl,
   plainFormWorstCaseLength,
 } from '../../scripts/core/sign-url.ts';
-import { emptyFormSite, FORM_PREFIX, FORM_REPOSITORY } from '../helpers/shared-builds.ts';
+import { emptyFormSite, FORM_PREFIX, FORM_REPOSITORY, sampleSite } from '../helpers/shared-builds.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 
@@ -24,16 +24,15 @@ let browser: Browser;
 const sites: Record<'open' | 'closedByOrganisers' | 'closedByDate', StaticSite> = {} as never;
 
 beforeAll(async () => {
-  // The empty fixture, open, closed by its organisers, closed by date (test/helpers/shared-builds.ts:
-  // other files read the same builds).
-  const build = (options: Parameters<typeof emptyFormSite>[0]) =>
-    emptyFormSite(options).then((site) => serveStatic(site.output, PREFIX));
+  // The empty fixture, open and closed by date, and the sample petition closed by its organisers
+  // (test/helpers/shared-builds.ts: other files read the same builds).
+  const serve = (built: Promise<{ output: string }>) => built.then((site) => serveStatic(site.output, PREFIX));
   // One build per settings variant, in parallel, while the browser starts. allSettled, so that
   // whatever did start is known to afterAll even when something else failed.
   const [open, closedByOrganisers, closedByDate, launched] = await Promise.allSettled([
-    build({ state: 'open' }),
-    build({ state: 'closed' }),
-    build({ state: 'open', closing: '2020-01-31' }),
+    serve(emptyFormSite()),
+    serve(sampleSite('closed')),
+    serve(emptyFormSite({ closing: '2020-01-31' })),
     launchBrowser(),
   ]);
   const served = { open, closedByOrganisers, closedByDate };

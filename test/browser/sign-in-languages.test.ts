@@ -18,22 +18,20 @@ import { serveStatic, type StaticSite } from '../../scripts/tooling/static-serve
 import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { buildSite } from '../helpers/site.ts';
+import { emptyFormSite, FORM_PREFIX, FORM_REPOSITORY } from '../helpers/shared-builds.ts';
 import { drawnListPage } from '../helpers/list-script.ts';
 import { leopardProject, makeCheckout, REPOSITORY, runProcessor, signatureFiles } from '../processor/harness.ts';
 
-const PREFIX = '/petition/';
+const PREFIX = FORM_PREFIX;
 let browser: Browser;
 let site: StaticSite;
 let fake: FakeGitHub | undefined;
 
 beforeAll(async () => {
-  const empty = await mkdtemp(path.join(os.tmpdir(), 'petition-no-signatures-'));
+  // The empty fixture's form, open, its issues in the processor's repository: a build other files share.
+  expect(FORM_REPOSITORY).toBe(REPOSITORY);
   const [served, launched] = await Promise.allSettled([
-    buildSite({
-      signaturesDir: empty,
-      settings: { repository: REPOSITORY, state: 'open', closing_date: '2099-12-31' },
-      env: { PATH_PREFIX: PREFIX },
-    }).then((built) => serveStatic(built.output, PREFIX)),
+    emptyFormSite().then((built) => serveStatic(built.output, PREFIX)),
     launchBrowser(),
   ]);
   if (served.status === 'fulfilled') site = served.value;

@@ -5,7 +5,6 @@
  * JavaScript or DecompressionStream the page links the printable volume's rows and the part. And
  * the one 404 page GitHub Pages serves answers in the language of the missing address.
  */
-import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseHTML } from 'linkedom';
 import type { Browser, Page } from 'playwright-core';
@@ -19,19 +18,19 @@ import { recordOfRank } from '../../scripts/site/bulk-pages.ts';
 import { signerHtmlRenderer } from '../../scripts/site/signer-html.ts';
 import { CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
 import { petitionProject } from '../helpers/petitions.ts';
-import { buildSite, projectRoot } from '../helpers/site.ts';
+import { projectRoot } from '../helpers/site.ts';
+import { FORM_PREFIX, MIXED_SIGNATURES, mixedSite } from '../helpers/shared-builds.ts';
 
-const PREFIX = '/petition/';
+const PREFIX = FORM_PREFIX;
 // One GitHub signature from Russia (issue 42), two on paper (Russia, China), one by email (Germany).
-const MIXED = path.join(projectRoot, 'test/fixtures/signatures/mixed');
+const MIXED = MIXED_SIGNATURES;
 let browser: Browser;
 let site: StaticSite;
 
 beforeAll(async () => {
   const [served, launched] = await Promise.allSettled([
-    buildSite({ signaturesDir: MIXED, env: { PATH_PREFIX: PREFIX } }).then((built) =>
-      serveStatic(built.output, PREFIX),
-    ),
+    // Built under FORM_PREFIX at a fixed clock: a build test/site/path-prefix.test.ts reads too.
+    mixedSite().then((built) => serveStatic(built.output, PREFIX)),
     launchBrowser(),
   ]);
   if (served.status === 'fulfilled') site = served.value;

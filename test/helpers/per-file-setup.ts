@@ -5,8 +5,10 @@
  * PETITION_TEST_PROFILE=<file> appends one line a test file to <file>: its wall time and the CPU
  * time its worker process spent from the file's start to its end (a worker runs several files one
  * after another: vitest.config.ts) and that of the processes the worker waited for in that time
- * (builds, browsers, Java), from /proc (Linux). That is how the per-file
- * figures of docs/performance.md were taken.
+ * (builds, browsers, Java), from /proc (Linux), and its marker (the PETITION_TEST_OWNER value its
+ * processes carry), so that a process logged elsewhere (a wrapper around java or chromium that
+ * records its CPU time and $PETITION_TEST_OWNER) can be put down to its file. That is how the
+ * per-file figures of docs/performance.md were taken.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
@@ -40,6 +42,7 @@ afterAll(async () => {
   if (profile && cpu) {
     const line = {
       file: expect.getState().testPath,
+      marker,
       wallSeconds: (Date.now() - started) / 1000,
       workerCpuSeconds: Math.round((cpu.own - (atStart?.own ?? 0)) * 100) / 100,
       childCpuSeconds: Math.round((cpu.children - (atStart?.children ?? 0)) * 100) / 100,

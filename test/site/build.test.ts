@@ -7,11 +7,10 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { signatureDigest } from '../../scripts/core/tally.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
-import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
+import { buildSite, checkHtml, listFiles, type BuiltSite } from '../helpers/site.ts';
 import { drawnListPage } from '../helpers/list-script.ts';
-import { emptyFormSite, noSignaturesSite, oneSignatureSite } from '../helpers/shared-builds.ts';
+import { emptyFormSite, noSignaturesSite, oneSignatureSite, sampleSite } from '../helpers/shared-builds.ts';
 
-const fixtures = path.join(projectRoot, 'test/fixtures/signatures');
 const MANY = 1234;
 
 // Started at once; each block waits for its own.
@@ -300,10 +299,9 @@ describe('the delivery version of the letter', () => {
 describe('a closed petition', () => {
   let site: BuiltSite;
   beforeAll(async () => {
-    site = await buildSite({
-      signaturesDir: path.join(fixtures, 'one'),
-      settings: { state: 'closed', closing_date: '2027-06-30' },
-    });
+    // Closed by its organisers before its closing date, with three list pages and a receipt page
+    // a signer: the closed site test/browser/accessibility.test.ts reads (test/helpers/shared-builds.ts).
+    site = await sampleSite('closed');
   });
 
   it('says it is closed wherever a signer would look, and offers no form', async () => {

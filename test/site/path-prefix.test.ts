@@ -4,19 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHTML } from 'linkedom';
 import { siteFingerprint } from '../../scripts/tooling/bench/build.ts';
 import { pathPrefixer } from '../../scripts/site/path-prefix.ts';
-import { buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
-
-const env = { PATH_PREFIX: '/amur-leopard/', SOURCE_DATE_EPOCH: '1764010000' };
-const signaturesDir = path.join(projectRoot, 'test/fixtures/signatures/mixed');
+import { type BuiltSite } from '../helpers/site.ts';
+import { FORM_PREFIX, mixedSite } from '../helpers/shared-builds.ts';
 
 describe('the path prefix on every page', () => {
   let ours: BuiltSite;
   let plugin: BuiltSite;
   beforeAll(async () => {
-    [ours, plugin] = await Promise.all([
-      buildSite({ signaturesDir, env }),
-      buildSite({ signaturesDir, env: { ...env, PETITION_HTML_BASE: 'plugin' } }),
-    ]);
+    // The mixed fixture under a path prefix at a fixed clock (a build other files share), and the same through the plugin.
+    [ours, plugin] = await Promise.all([mixedSite(), mixedSite({ PETITION_HTML_BASE: 'plugin' })]);
   });
   afterAll(async () => {
     for (const site of [ours, plugin]) if (site) await rm(path.dirname(site.output), { recursive: true, force: true });
@@ -35,7 +31,7 @@ describe('the path prefix on every page', () => {
       if (!file.endsWith('.html') || (await parse(ours)) !== (await parse(plugin))) differ.push(file);
     }
     expect(differ).toEqual([]);
-    expect(await ours.read('signatures/1/index.html')).toContain('href="/amur-leopard/assets/site.css"');
+    expect(await ours.read('signatures/1/index.html')).toContain(`href="${FORM_PREFIX}assets/site.css"`);
   });
 });
 

@@ -24,6 +24,7 @@ import { eleventyArguments } from '../../scripts/tooling/eleventy-command.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { petitionProject } from '../helpers/petitions.ts';
 import { baseSettings, buildSite, projectRoot, type BuiltSite } from '../helpers/site.ts';
+import { noSignaturesSite } from '../helpers/shared-builds.ts';
 
 const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (
   data: Uint8ClampedArray,
@@ -62,7 +63,8 @@ beforeAll(async () => {
   [site, fork, bare] = await Promise.all([
     buildSite({ signaturesDir: signatures }),
     buildSite({ signaturesDir: signatures, settings: FORK }),
-    buildSite({ signaturesDir: path.join(projectRoot, 'test/fixtures/signatures/none'), settings: { image: '' } }),
+    // No signature and no image: the empty site other files read too (test/helpers/shared-builds.ts).
+    noSignaturesSite(),
   ]);
   temporary.push(...[site, fork, bare].map((built) => path.dirname(built.output)));
 });

@@ -230,13 +230,14 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       fromFork: true,
       secrets: { PETITION_APP_PRIVATE_KEY: 'not-for-forks' },
       // One Node of the matrix is enough here; and not the whole suite inside a test, nor the
-      // typecheck, lint and format check of the whole tree (scripts/tooling stands for it), nor a
-      // build the first scenario made (documented overrides).
+      // typecheck, lint and format check of the whole tree (one file stands for it: the tools run
+      // for real in the job, with the job's token and install; the whole tree is CI's own check),
+      // nor a build the first scenario made (documented overrides).
       matrixFilter: (matrix) => matrix.node !== '20.19',
       stepOverrides: {
         'check\nnpm test': 'npx vitest run test/unit/countries.test.ts',
-        'check\nnpm run lint': 'npx eslint scripts/tooling',
-        'check\nnpm run format:check': 'npx prettier --check scripts/tooling',
+        'check\nnpm run lint': 'npx eslint scripts/tooling/workflows/local.ts',
+        'check\nnpm run format:check': 'npx prettier --check scripts/tooling/workflows/local.ts',
         'check\nnpm run typecheck': 'echo "typecheck: npm run typecheck checks this tree outside the scenario"',
         'check\nnpm run build': 'echo "build: made by the first scenario"',
       },
