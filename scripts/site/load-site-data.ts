@@ -127,7 +127,6 @@ async function loadRecords(
     inertLogText(
       `[petition] Signatures read through git: ${stats.reused} from the record cache, ${stats.read} read` +
         (stats.coldBecause ? ` (${stats.coldBecause})` : '') +
-        (stats.helperParsed > 0 ? `, ${stats.helperParsed} of them parsed on a helper thread` : '') +
         `, commit ${stats.commit}`,
       500,
     ),

@@ -51,6 +51,9 @@ export function gitBlobId(text: string | Uint8Array, idLength: number): string {
   );
 }
 
+/** The id of a git object given whole ("blob <size>\0<bytes>"), by the length of the id it is checked against. */
+const objectId = (object: Uint8Array, idLength: number) => hash(idLength === 64 ? 'sha256' : 'sha1', object, 'hex');
+
 const ROW_HEADER = /^([0-9a-f]{40}|[0-9a-f]{64}) ([^\n]+)$/;
 const OBJECT_HEADER = /^blob (0|[1-9]\d{0,4})$/;
 
@@ -64,9 +67,8 @@ export interface CacheRow {
   rowEnd: number;
   /** Git's object: "blob <size>\0" and the file's bytes. */
   objectStart: number;
-  /** Where the file's bytes start and end (before the row's closing newline). */
+  /** Where the file's bytes start. */
   textStart: number;
-  textEnd: number;
 }
 
 /**
@@ -160,30 +162,11 @@ function rowAt(buffer: Buffer, offset: number, newline: number): CacheRow | unde
     rowEnd: textEnd + 1,
     objectStart,
     textStart: nul + 1,
-    textEnd,
   };
 }
 
-/**
- * How many rejected rows of each kind the log names: a kind met late (an altered row's hash is
- * checked on whichever thread parses it, after the cache is read) is named too.
- */
-const EXAMPLES_OF_A_KIND = 2;
-
-/**
- * Counts a rejected row in `rejected`, naming the first few of its kind (a forged path may be
- * 4,096 characters: the log gets its start).
- */
-export function noteRejection(
-  rejected: CacheRejections,
-  kind: Exclude<keyof CacheRejections, 'examples'>,
-  file: string | undefined,
-  why: string,
-): void {
-  rejected[kind] += 1;
-  if (rejected[kind] <= EXAMPLES_OF_A_KIND)
-    rejected.examples.push(file === undefined ? why : `${file.length > 120 ? `${file.slice(0, 119)}…` : file}: ${why}`);
-}
+/** How many rejected rows the log names. */
+const EXAMPLES = 5;
 
 /** No rejected rows yet. */
 export function noRejections(): CacheRejections {
@@ -204,26 +187,28 @@ export interface CacheReading {
   irregular: readonly boolean[];
   /** Whether the file at `index` has its text already (a second row for the same path). */
   has: (index: number) => boolean;
-  /**
-   * A row for a file of the tree with the tree's blob id: the file's index and the row (its
-   * object at `objectStart`, its text at `textStart`). Its object is yet to be hashed against
-   * the blob id (scripts/store/parse-batch.ts), on whichever thread parses it.
-   */
+  /** A row that passed every check: the file's index and the row (its text at `textStart`). */
   use: (index: number, row: CacheRow) => void;
   /** Where rejected rows are counted. */
   rejected: CacheRejections;
 }
 
 /**
- * Reads the cache file, handing each row for a file of the tree with the tree's blob id to
- * `reading.use` and counting the others in `reading.rejected`. Returns why the cache was not
- * used at all (no file, another format, empty, unreadable), or undefined when it was read.
+ * Reads the cache file, handing each row that passes to `reading.use` and counting the others in
+ * `reading.rejected`. Returns why the cache was not used at all (no file, another format, empty,
+ * unreadable), or undefined when it was read.
  */
 export async function readCache(cacheFile: string, reading: CacheReading): Promise<string | undefined> {
   const { commit, files, blobs, irregular, rejected } = reading;
   const count = files.length;
-  const reject = (kind: Exclude<keyof CacheRejections, 'examples'>, file: string | undefined, why: string) =>
-    noteRejection(rejected, kind, file, why);
+  const reject = (kind: Exclude<keyof CacheRejections, 'examples'>, file: string | undefined, why: string) => {
+    rejected[kind] += 1;
+    // A forged path may be 4,096 characters: the log gets its start.
+    if (rejected.examples.length < EXAMPLES)
+      rejected.examples.push(
+        file === undefined ? why : `${file.length > 120 ? `${file.slice(0, 119)}…` : file}: ${why}`,
+      );
+  };
   const where = new Map<string, number>();
   for (let index = 0; index < count; index += 1) if (!irregular[index]) where.set(files[index]!, index);
   let coldBecause: string | undefined = 'the cache is empty';
@@ -249,6 +234,8 @@ export async function readCache(cacheFile: string, reading: CacheReading): Promi
     if (index === undefined) reject('notInTree', file, `not a signature file at ${commit.slice(0, 12)}`);
     else if (reading.has(index)) reject('malformed', file, 'a second row for the same path');
     else if (blobs[index] !== blob) reject('otherBlob', file, 'changed since');
+    else if (objectId(row.buffer.subarray(row.objectStart, row.rowEnd - 1), blob.length) !== blob)
+      reject('altered', file, 'the text does not hash to its blob id');
     else reading.use(index, row);
     return true;
   };
@@ -272,8 +259,8 @@ function cacheFormat(line: string | undefined): unknown {
 
 /** The new cache, being written as the old one is read: the rows that passed, then the files read. */
 export interface CacheWriter {
-  /** Copies a cached row whose object hashed to its blob id: its bytes, from its first to its closing newline. */
-  copyRow: (row: Uint8Array) => void;
+  /** Copies a row that passed (see CacheReading.use). */
+  copy: (row: CacheRow) => void;
   /** Adds a file read through git: its path, blob id and bytes. */
   writeRead: (file: string, blob: string, bytes: Uint8Array) => void;
   /** Replaces the cache file with the new one when `changed`; else (or on a write error) drops it. */
@@ -308,7 +295,7 @@ export async function cacheWriter(cacheFile: string, commit: string, tree: strin
   };
   write(Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, commit, tree })}\n`));
   return {
-    copyRow: write,
+    copy: (row) => write(row.buffer.subarray(row.rowStart, row.rowEnd)),
     writeRead: (file, blob, text) => {
       // A path a row cannot hold is read through git at each build instead.
       if (file.includes('\n') || Buffer.byteLength(file) > MAX_PATH_BYTES || text.length > SIGNATURE_FILE_MAX_BYTES)

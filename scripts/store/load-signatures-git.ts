@@ -38,28 +38,17 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BLOCKED_ACCOUNTS_PATH } from '../core/moderation.ts';
-import { isOffline, type PetitionRecord } from '../core/offline-signature.ts';
+import { isOffline, parseAnySignatureFile, type PetitionRecord } from '../core/offline-signature.ts';
 import {
   anyRejected,
   cacheWriter,
   noRejections,
-  noteRejection,
   readCache,
   type CacheRejections,
-  type CacheWriter,
 } from './load-signatures-git-cache.ts';
-import { ALTERED } from './parse-batch.ts';
-import { parsePool, type OnOutcome, type ParsePool } from './parse-helper.ts';
-import {
-  FETCH_BY_ID_UP_TO,
-  fetchAllBlobsOf,
-  folderTree,
-  listTree,
-  readBlobs,
-  type TreeFiles,
-} from './load-signatures-git-tree.ts';
+import { FETCH_BY_ID_UP_TO, fetchAllBlobsOf, folderTree, listTree, readBlobs } from './load-signatures-git-tree.ts';
 import { interner, type LoadedSignatures, type SkippedSignatureFile } from './load-signatures.ts';
-import { isPartialClone, runGit, type GitOptions } from './signature-store.ts';
+import { isPartialClone, runGit } from './signature-store.ts';
 
 export type { CacheRejections } from './load-signatures-git-cache.ts';
 export { gitBlobId } from './load-signatures-git-cache.ts';
@@ -80,8 +69,6 @@ export interface GitLoadOptions {
   blocked?: ReadonlySet<number>;
   /** Extra environment for git (credentials to fetch missing blobs). */
   env?: NodeJS.ProcessEnv;
-  /** From how many signature files on a helper thread parses part of the cached ones (default 50,000). */
-  helperThreadFrom?: number;
 }
 
 /** What the loader did, for the build's log and the benchmark. */
@@ -92,8 +79,6 @@ export interface GitLoadStats {
   reused: number;
   /** Files read through git and parsed. */
   read: number;
-  /** Of the files reused, how many a helper thread parsed (scripts/store/parse-helper.ts). */
-  helperParsed: number;
   /** Why the cache was not used at all, when it was not. */
   coldBecause?: string;
   /** Cached rows not used, by why. */
@@ -128,12 +113,6 @@ export async function rulesFingerprint(projectRoot: string, extraFiles: readonly
 /** A file's record, or (a string) why it was skipped: no wrapper object per file, a million of them at scale. */
 type ParseResult = PetitionRecord | string;
 
-/** A cached text handed to the parse pool, its outcome not in yet. */
-const PENDING = Symbol('pending');
-
-/** Below this many files a helper thread costs more to start (a third of a second) than it saves. */
-const HELPER_THREAD_FROM = 50_000;
-
 /**
  * Loads every signature of `folder` at `ref` through git, taking from the cache the texts of
  * the files that did not change, and updating the cache. Same records and skipped files as
@@ -143,121 +122,74 @@ export async function loadSignaturesFromGit(
   options: GitLoadOptions,
 ): Promise<LoadedSignatures & { stats: GitLoadStats }> {
   const folder = options.folder ?? 'signatures';
+  const intern = interner();
   const commit = (await runGit(['rev-parse', '--verify', `${options.ref ?? 'HEAD'}^{commit}`], options))
     .toString('utf8')
     .trim();
   const rejected = noRejections();
   const tree = await folderTree(options, options.ref ?? 'HEAD', folder);
-  if (tree === undefined)
-    return { records: [], skipped: [], stats: { commit, reused: 0, read: 0, helperParsed: 0, rejected } };
+  if (tree === undefined) return { records: [], skipped: [], stats: { commit, reused: 0, read: 0, rejected } };
   const partial = await isPartialClone(options);
   const { files, blobs, irregular } = await listTree(options, tree);
   const count = files.length;
-  const results = new Array<ParseResult | typeof PENDING | undefined>(count);
+  const results = new Array<ParseResult | undefined>(count);
+  // Every text, cached or read, is decoded from git's bytes the same way and parsed by the same rules.
+  const accept = (index: number, bytes: Buffer, start: number, end: number) => {
+    const result = parseAnySignatureFile(bytes.toString('utf8', start, end), files[index]!);
+    if (result.ok) {
+      result.record.country = intern(result.record.country);
+      result.record.letter_sha256 = intern(result.record.letter_sha256);
+    }
+    results[index] = result.ok ? result.record : result.problem;
+  };
   for (let index = 0; index < count; index += 1)
     if (irregular[index]) results[index] = 'not a regular file (a link or a submodule)';
 
-  // The new cache is written as texts pass: the cached rows whose object hashed to their blob id, then the files read.
+  // The new cache is written as the old one is read: the rows that passed, then the files read.
   const cache = options.cacheFile ? await cacheWriter(options.cacheFile, commit, tree) : undefined;
-  // Every text, cached or read, is decoded from git's bytes the same way and parsed by the same
-  // rules, on this thread or the helper's (scripts/store/parse-helper.ts).
-  const onOutcome = outcomeRecorder(results, { files, blobs }, rejected, cache);
-  // A helper thread parses cached rows beside this one. Not the files git reads: two `git cat-file`
-  // processes already keep the second core busy then, and a thread would only add its memory.
-  const cachePool = parsePool(onOutcome, count >= (options.helperThreadFrom ?? HELPER_THREAD_FROM));
-  try {
-    let handedIn = 0;
-    const coldBecause = options.cacheFile
-      ? await readCache(options.cacheFile, {
-          commit,
-          files,
-          blobs,
-          irregular,
-          rejected,
-          has: (index) => results[index] !== undefined,
-          use: (index, row) => {
-            results[index] = PENDING;
-            handedIn += 1;
-            cachePool.add(index, row.file, row.buffer, row, row.blob);
-          },
-        })
-      : 'no cache file was given';
-    await cachePool.drain();
-    await cachePool.close();
-    const reused = handedIn - rejected.altered;
-
-    // Everything the cache did not give is read through git.
-    const missing: number[] = [];
-    for (let index = 0; index < count; index += 1) if (results[index] === undefined) missing.push(index);
-    // In a partial clone: one pack of the commit when most is missing, the blobs by id when few are.
-    const byId = partial && reused > 0 && missing.length <= FETCH_BY_ID_UP_TO;
-    if (partial && !byId && missing.length > 0) await fetchAllBlobsOf(options, commit);
-    await readMissing(options, { files, blobs }, missing, parsePool(onOutcome, false), byId);
-    const read = missing.length;
-    await cache?.finish(read > 0 || coldBecause !== undefined || anyRejected(rejected));
-    return {
-      ...sortedResults(files, results as ParseResult[], options.blocked),
-      stats: {
+  let reused = 0;
+  const coldBecause = options.cacheFile
+    ? await readCache(options.cacheFile, {
         commit,
-        reused,
-        read,
-        helperParsed: cachePool.helped(),
-        ...(coldBecause ? { coldBecause } : {}),
+        files,
+        blobs,
+        irregular,
         rejected,
-      },
-    };
-  } finally {
-    await cachePool.close();
-  }
-}
+        has: (index) => results[index] !== undefined,
+        use: (index, row) => {
+          accept(index, row.buffer, row.textStart, row.rowEnd - 1);
+          reused += 1;
+          cache?.copy(row);
+        },
+      })
+    : 'no cache file was given';
 
-/**
- * Where the parse pools' outcomes go: each file's record (its country and letter digest shared
- * with the records before it) or problem into `results`, and its text into the new cache; a cached
- * text that does not hash to its blob id is counted as altered and left to be read through git.
- */
-function outcomeRecorder(
-  results: Array<ParseResult | typeof PENDING | undefined>,
-  { files, blobs }: Pick<TreeFiles, 'files' | 'blobs'>,
-  rejected: CacheRejections,
-  cache: CacheWriter | undefined,
-): OnOutcome {
-  const intern = interner();
-  return (index, outcome, bytes, place) => {
-    if (outcome === ALTERED) {
-      results[index] = undefined;
-      noteRejection(rejected, 'altered', files[index], 'the text does not hash to its blob id');
-      return;
-    }
-    if (typeof outcome === 'object') {
-      outcome.country = intern(outcome.country);
-      outcome.letter_sha256 = intern(outcome.letter_sha256);
-    }
-    results[index] = outcome;
-    if (place.rowStart >= 0) cache?.copyRow(bytes.subarray(place.rowStart, place.textEnd + 1));
-    else cache?.writeRead(files[index]!, blobs[index]!, bytes.subarray(place.textStart, place.textEnd));
-  };
-}
-
-/** Reads the files at `missing` through git into `pool`, and waits for their outcomes. */
-async function readMissing(
-  options: GitOptions,
-  { files, blobs }: Pick<TreeFiles, 'files' | 'blobs'>,
-  missing: readonly number[],
-  pool: ParsePool,
-  byId: boolean,
-): Promise<void> {
+  // Everything the cache did not give is read through git.
+  const missing: number[] = [];
+  for (let index = 0; index < count; index += 1) if (results[index] === undefined) missing.push(index);
+  const missingBlobs = missing.map((index) => blobs[index]!);
+  // In a partial clone: one pack of the commit when most is missing, the blobs by id when few are.
+  const byId = partial && reused > 0 && missing.length <= FETCH_BY_ID_UP_TO;
+  if (partial && !byId && missing.length > 0) await fetchAllBlobsOf(options, commit);
   await readBlobs(
     options,
-    missing.map((index) => blobs[index]!),
+    missingBlobs,
     (position, bytes) => {
       const index = missing[position]!;
-      const place = { rowStart: -1, objectStart: -1, textStart: 0, textEnd: bytes.length };
-      pool.add(index, files[index]!, bytes, place, blobs[index]!);
+      accept(index, bytes, 0, bytes.length);
+      cache?.writeRead(files[index]!, blobs[index]!, bytes);
     },
     byId,
   );
-  await pool.drain();
+  const read = missing.length;
+  missing.length = 0;
+  missingBlobs.length = 0;
+  await cache?.finish(read > 0 || coldBecause !== undefined || anyRejected(rejected));
+
+  return {
+    ...sortedResults(files, results as ParseResult[], options.blocked),
+    stats: { commit, reused, read, ...(coldBecause ? { coldBecause } : {}), rejected },
+  };
 }
 
 /**

@@ -31,17 +31,12 @@ function blobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-// Parsed on the main thread alone, and with every text offered to the helper thread first
-// (scripts/store/parse-helper.ts; a real build uses it from 50,000 files on).
-describe.each([
-  ['on the main thread', Number.POSITIVE_INFINITY],
-  ['with a helper thread', 1],
-])('the record cache of the git loader, parsing %s', (_, helperThreadFrom) => {
+describe('the record cache of the git loader', () => {
   let work: string;
   let repository: string;
   let cacheFile: string;
   const records = generateSampleRecords(40, { seed: 5 });
-  const load = () => loadSignaturesFromGit({ repository, cacheFile, helperThreadFrom });
+  const load = () => loadSignaturesFromGit({ repository, cacheFile });
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(os.tmpdir(), 'petition-record-cache-'));
@@ -84,9 +79,6 @@ describe.each([
     const warm = await load();
     expect(warm.stats.read).toBe(0);
     expect(warm.stats.reused).toBe(cold.stats.read);
-    // The helper thread really parsed them (it is only a speed-up: were it to fail, this thread would).
-    for (const loaded of [cold, warm])
-      expect(loaded.stats.helperParsed).toBe(helperThreadFrom === 1 ? loaded.stats.reused : 0);
     for (const loaded of [cold, warm]) {
       expect(sortById(loaded.records)).toEqual(sortById(folder.records));
       expect(loaded.skipped).toEqual(folder.skipped);
