@@ -61,7 +61,14 @@ async function configureSite(eleventyConfig: any) {
   // isoDate, recipientLine, openingSentence, absolute, markdownify…: scripts/site/eleventy-filters.ts.
   addPageFilters(eleventyConfig, data);
   // Map, chart, share cards, counter badge, poster QR code: scripts/site/pictures/.
-  await addPictures(eleventyConfig, data, projectRoot, catalogs);
+  // PETITION_PICTURE_CACHE: a folder of drawn share cards reused between local builds (the tests set it).
+  await addPictures(
+    eleventyConfig,
+    data,
+    projectRoot,
+    catalogs,
+    process.env.PETITION_PICTURE_CACHE?.trim() || undefined,
+  );
   // The path prefix, the output folder's steps and the copied files: scripts/site/eleventy-output.ts.
   addPathPrefix(eleventyConfig, settings.path_prefix, process.env);
   // One Atom and one JSON feed per language (scripts/site/feeds.ts), and the updates per language.

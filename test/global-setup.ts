@@ -6,6 +6,7 @@
  * - Any process a test file started and did not stop (see test/helpers/processes.ts) is killed.
  * - The builds shared between test files (test/helpers/build-cache.ts) are checked: a test that
  *   changed one in place fails the run.
+ * - PETITION_PICTURE_CACHE: the builds of the run share one folder of drawn share cards.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,6 +20,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'petition-test-run-'));
   process.env.PETITION_TEST_RUN = run;
   process.env.TMPDIR = root;
+  // The share cards every build draws, drawn once a run (scripts/site/pictures/eleventy.ts).
+  process.env.PETITION_PICTURE_CACHE = path.join(root, 'share-cards');
   return async () => {
     // Each file already stops its own processes when it ends; one still running here escaped
     // that (a worker that crashed), and the run says so instead of passing quietly.

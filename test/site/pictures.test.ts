@@ -5,7 +5,7 @@
  * title, colours and image flowing into all of them.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -118,6 +118,40 @@ describe('share cards', () => {
       );
     expect(home.png.equals(drawn(tally.signature_count))).toBe(true);
     expect(home.png.equals(drawn(tally.signature_count + 1))).toBe(false);
+  });
+
+  it('are drawn once for all the builds that share a folder of drawn cards (PETITION_PICTURE_CACHE), byte for byte', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'petition-card-cache-'));
+    temporary.push(folder);
+    const build = (which: string) =>
+      buildSite({
+        signaturesDir: signatures,
+        env: { PETITION_PICTURE_CACHE: folder, PETITION_CARD_CACHE_TEST: which },
+      });
+    const cardsOf = async (built: BuiltSite) => {
+      const names = (await readdir(path.join(built.output, 'share'))).filter((name) => name.endsWith('.png')).sort();
+      return Promise.all(
+        names.map(async (name) => [name, await readFile(path.join(built.output, 'share', name))] as const),
+      );
+    };
+    const drawnOnce = async () =>
+      new Map(
+        await Promise.all(
+          (await readdir(folder)).map(async (name) => [name, (await stat(path.join(folder, name))).ino] as const),
+        ),
+      );
+    const first = await build('first');
+    temporary.push(path.dirname(first.output));
+    const kept = await drawnOnce();
+    const published = await cardsOf(first);
+    // Every card the site published is in the folder, and nothing else is.
+    expect(kept.size).toBe(new Set(published.map(([, png]) => png.toString('base64'))).size);
+    const second = await build('second');
+    temporary.push(path.dirname(second.output));
+    // The second build drew nothing (no file written or replaced) and published the same cards.
+    expect(await drawnOnce()).toEqual(kept);
+    expect(await cardsOf(second)).toEqual(published);
+    expect(await cardsOf(site)).toEqual(published);
   });
 
   it('change their address when the count changes, so shared links show the new count', async () => {
