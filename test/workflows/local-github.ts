@@ -159,6 +159,8 @@ export async function startLocalGitHub(
     ...(process.env.PETITION_TEST_OWNER ? { PETITION_TEST_OWNER: process.env.PETITION_TEST_OWNER } : {}),
     ...(process.env.PETITION_TEST_RUN ? { PETITION_TEST_RUN: process.env.PETITION_TEST_RUN } : {}),
     ...(process.env.CHROME_PATH ? { CHROME_PATH: process.env.CHROME_PATH } : {}),
+    // The test run's drawn share cards (test/global-setup.ts): the builds in the jobs draw each once too.
+    ...(process.env.PETITION_PICTURE_CACHE ? { PETITION_PICTURE_CACHE: process.env.PETITION_PICTURE_CACHE } : {}),
   };
 
   return {
