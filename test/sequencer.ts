@@ -4,7 +4,7 @@
  * vitest's own order (the longest of the last run first, from its cache; on a fresh clone, with no
  * cache, the largest files first).
  *
- * The workflow scenario files are the longest chains of the run (each runs workflow after
+ * The three workflow scenario files are the longest chains of the run (each runs workflow after
  * workflow, in order) but use a fraction of a core while they wait for their steps, so they start
  * first and the other workers keep the cores busy beside them (vitest.config.ts, maxWorkers).
  */
@@ -16,7 +16,6 @@ export const LONGEST_FILES = [
   'test/workflows/run-workflows.test.ts',
   'test/workflows/security-scenarios.test.ts',
   'test/workflows/security-scenarios-published.test.ts',
-  'test/workflows/fork-pull-request.test.ts',
   'test/browser/accessibility.test.ts',
   'test/site/build.test.ts',
   'test/site/incremental-build.test.ts',
