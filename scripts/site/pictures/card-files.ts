@@ -17,7 +17,7 @@ const drawn = new Map<string, Buffer>();
 /**
  * Draws a card's PNG from its SVG, once a process, and once for every build that shares
  * `cacheFolder` (PETITION_PICTURE_CACHE: the test run sets it, so that its forty fixture builds
- * draw each card once instead of each spending about a second of CPU on the same PNGs). A cached
+ * draw each card once instead of each spending half a second of CPU on the same PNGs). A cached
  * PNG is named by the SHA-256 of the SVG and of package-lock.json, which pins the renderer and its
  * fonts; it is written beside and renamed into place, so that builds running at once never read
  * half a file. The folder is local: no Pages build is given one.
@@ -46,15 +46,25 @@ export function cardDrawer(projectRoot: string, cacheFolder: string | undefined)
     // Renamed into place whole, so only a damaged disk gives anything but a PNG: drawn again then.
     const cached = read?.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE) ? read : undefined;
     const png = cached ?? (await renderPngAsync(svg));
-    if (!cached) {
-      await mkdir(cacheFolder, { recursive: true });
-      const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await writeFile(temporary, png);
-      await rename(temporary, file);
-    }
+    if (!cached) await keep(file, png);
     drawn.set(key, png);
     return png;
   };
+}
+
+/**
+ * Puts a drawn card into the folder, best effort: a folder that cannot be written (full, read
+ * only) costs the next build a drawing, never this build its cards.
+ */
+async function keep(file: string, png: Buffer): Promise<void> {
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temporary, png);
+    await rename(temporary, file);
+  } catch {
+    await rm(temporary, { force: true }).catch(() => undefined);
+  }
 }
 
 /** After Eleventy: writes the picture files and the share cards pages asked for, and removes stale cards. */
