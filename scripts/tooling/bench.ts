@@ -55,13 +55,13 @@ const quick = args.includes('--quick');
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const unknown = args.filter(
   (arg) =>
-    !/^--(quick|agree|only=scale|sizes=.+|delivery=.+|issues=\d+|repeat=\d+|existing=\d+|scale=[\d_]+|repository-scale=[\d_,]+|repository-per-commit=\d+)$/.test(
+    !/^--(quick|agree|only=scale|only=hostile|sizes=.+|delivery=.+|issues=\d+|repeat=\d+|existing=\d+|scale=[\d_]+|repository-scale=[\d_,]+|repository-per-commit=\d+)$/.test(
       arg,
     ),
 );
 if (unknown.length > 0) {
   console.error(
-    `Unknown option(s): ${unknown.join(' ')}\nusage: npm run bench [-- --quick] [--sizes=0,10000,100000] [--scale=1000000] [--only=scale [--agree]] [--delivery=10000,100000,1000000] [--issues=1000] [--repeat=3] [--existing=10000] [--repository-scale=1000000,3000000 [--repository-per-commit=500]]`,
+    `Unknown option(s): ${unknown.join(' ')}\nusage: npm run bench [-- --quick] [--sizes=0,10000,100000] [--scale=1000000] [--only=scale [--agree]] [--only=hostile] [--delivery=10000,100000,1000000] [--issues=1000] [--repeat=3] [--existing=10000] [--repository-scale=1000000,3000000 [--repository-per-commit=500]]`,
   );
   process.exit(2);
 }
@@ -155,45 +155,47 @@ if (args.includes('--only=scale')) {
 // First, while this process's heap is small: the worst of 20 runs is about the parser, not about
 // a garbage collection of the samples the later sections generate.
 
-console.log('\n## Hostile input: parsing and validating one adversarial issue (worst of 20 runs, after one warm-up)\n');
+console.log(
+  '\n## Hostile input: parsing and validating one adversarial issue (20 runs each after one warm-up: the median and the slowest)\n',
+);
 const hostileFields = formFieldsFromTemplate(
   YAML.parse(readFileSync(path.join(projectRoot, '.github/ISSUE_TEMPLATE/sign.yml'), 'utf8')),
 );
-// Judged on CPU time, what an issue costs the runner: wall time adds whatever else the 2 cores
-// were doing (the worst wall time of 20 runs met 5.3 ms at load 10 where the CPU was 1.3–1.8 ms).
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
+// Judged on each body's median of 20 runs: what the body costs. The worst run adds whatever else
+// the 2 cores did meanwhile (a worst of 5.3 ms at load 10 where the same body took 1.3–1.8 ms
+// alone); the process's CPU time is no better, as it counts V8's background compiling too.
 const hostileRows = hostileIssueBodies(hostileFields).map(({ label, body }) => {
-  let worst = 0;
-  let worstWall = 0;
+  const times: number[] = [];
   // One warm-up run: the processor meets many issues, so the first one's compilation is not the case to judge.
   const warm = parseIssueForm(body, hostileFields);
   if (warm.ok) validateSignature(warm.values);
   for (let run = 0; run < 20; run += 1) {
-    const [startedWall, startedCpu] = [performance.now(), cpuMs()];
+    const started = performance.now();
     const parsed = parseIssueForm(body, hostileFields);
     if (parsed.ok) validateSignature(parsed.values);
-    worst = Math.max(worst, cpuMs() - startedCpu);
-    worstWall = Math.max(worstWall, performance.now() - startedWall);
+    times.push(performance.now() - started);
   }
-  return { label, worst, worstWall };
+  times.sort((a, b) => a - b);
+  return { label, median: (times[9]! + times[10]!) / 2, worst: times.at(-1)! };
 });
 console.log(
   table(
-    ['issue body', 'worst CPU ms', 'worst wall ms'],
-    hostileRows.map((row) => [row.label, fixed(row.worst, 2), fixed(row.worstWall, 2)]),
+    ['issue body', 'median ms', 'worst ms'],
+    hostileRows.map((row) => [row.label, fixed(row.median, 2), fixed(row.worst, 2)]),
   ),
 );
+const hostileMedian = Math.max(...hostileRows.map((row) => row.median));
 const hostileWorst = Math.max(...hostileRows.map((row) => row.worst));
-const hostileWorstWall = Math.max(...hostileRows.map((row) => row.worstWall));
 console.log('\nTargets:');
 target(
-  hostileWorst <= 5,
-  `no issue costs more than 5 ms of CPU to parse and validate, whatever it holds (worst ${fixed(hostileWorst, 2)} ms; ` +
-    `worst wall time ${fixed(hostileWorstWall, 2)} ms at load ${load()})`,
+  hostileMedian <= 5,
+  `no issue costs more than 5 ms to parse and validate, whatever it holds (the costliest body: ${fixed(hostileMedian, 2)} ms, ` +
+    `median of 20 runs; the slowest single run ${fixed(hostileWorst, 2)} ms at load ${load()})`,
 );
+if (args.includes('--only=hostile')) {
+  console.log(`\n## Summary: ${results.filter((result) => result.ok).length} of ${results.length} targets met`);
+  process.exit(0);
+}
 
 // ---- build ---------------------------------------------------------------------------------
 
