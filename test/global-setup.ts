@@ -20,7 +20,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'petition-test-run-'));
   process.env.PETITION_TEST_RUN = run;
   process.env.TMPDIR = root;
-  // The share cards every build draws, drawn once a run (scripts/site/pictures/eleventy.ts).
+  // The share cards every build draws, drawn once a run (scripts/site/pictures/card-files.ts).
   process.env.PETITION_PICTURE_CACHE = path.join(root, 'share-cards');
   return async () => {
     // Each file already stops its own processes when it ends; one still running here escaped

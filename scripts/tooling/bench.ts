@@ -152,8 +152,8 @@ if (args.includes('--only=scale')) {
 }
 
 // ---- hostile input ---------------------------------------------------------------------------
-// First, while this process's heap is small: the worst of 20 runs is about the parser, not about
-// a garbage collection of the samples the later sections generate.
+// First, while this process's heap is small: the runs are about the parser, not about a garbage
+// collection of the samples the later sections generate.
 
 console.log(
   '\n## Hostile input: parsing and validating one adversarial issue (20 runs each after one warm-up: the median and the slowest)\n',

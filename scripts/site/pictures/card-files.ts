@@ -23,25 +23,20 @@ const drawn = new Map<string, Buffer>();
  * half a file. The folder is local: no Pages build is given one.
  */
 export function cardDrawer(projectRoot: string, cacheFolder: string | undefined): (svg: string) => Promise<Buffer> {
-  let renderer: Promise<string> | undefined;
+  let renderer: Promise<string | undefined> | undefined;
   return async (svg) => {
     const key = createHash('sha256').update(svg).digest('hex');
     const known = drawn.get(key);
     if (known) return known;
-    if (!cacheFolder) {
-      const png = await renderPngAsync(svg);
-      drawn.set(key, png);
-      return png;
-    }
-    renderer ??= readFile(path.join(projectRoot, 'package-lock.json')).then((lock) =>
-      createHash('sha256').update(lock).digest('hex'),
+    if (!cacheFolder) return drawHere(key, svg);
+    // Without a lockfile nothing pins the renderer: the card is drawn, not looked up.
+    renderer ??= readFile(path.join(projectRoot, 'package-lock.json')).then(
+      (lock) => createHash('sha256').update(lock).digest('hex'),
+      () => undefined,
     );
-    const file = path.join(
-      cacheFolder,
-      `${createHash('sha256')
-        .update(`${await renderer}\0${svg}`)
-        .digest('hex')}.png`,
-    );
+    const pinned = await renderer;
+    if (!pinned) return drawHere(key, svg);
+    const file = path.join(cacheFolder, `${createHash('sha256').update(`${pinned}\0${svg}`).digest('hex')}.png`);
     const read: Buffer | undefined = await readFile(file).catch(() => undefined);
     // Renamed into place whole, so only a damaged disk gives anything but a PNG: drawn again then.
     const cached = read?.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE) ? read : undefined;
@@ -50,6 +45,13 @@ export function cardDrawer(projectRoot: string, cacheFolder: string | undefined)
     drawn.set(key, png);
     return png;
   };
+}
+
+/** Draws a card in this process, kept for the rest of the build. */
+async function drawHere(key: string, svg: string): Promise<Buffer> {
+  const png = await renderPngAsync(svg);
+  drawn.set(key, png);
+  return png;
 }
 
 /**
