@@ -5,6 +5,7 @@
  *   npm run bench                     builds at 0, 10,000 and 100,000 signatures, 1,000 issues
  *   npm run bench -- --quick          builds at 0, 1,000 and 5,000 signatures, 200 issues
  *   npm run bench -- --sizes=0,20000 --issues=500 --repeat=2 --existing=5000
+ *   npm run bench -- --only=build                            the build section alone (the 100,000 marginal)
  *   npm run bench -- --only=scale --scale=1000000            the scale section alone (issue #22)
  *   npm run bench -- --only=scale --scale=3000000 --agree    … and npm run tally / verify against it
  *   npm run bench -- --repository-scale=1000000,3000000      only the repository at millions of files
@@ -12,7 +13,8 @@
  * Builds: the real `npm run build` command, one process per build, against generated signature
  * files in the real format in a temporary folder (SIGNATURES_DIR), each into its own temporary
  * --output. Every size is built --repeat times, interleaved; the best wall time counts (other
- * programs on the machine only ever add time) and the highest peak memory.
+ * programs on the machine only ever add time) and the highest peak memory. The output folders are
+ * removed at the end, not between builds (bench/deferred-removal.ts says why).
  * Processor: the real processor against the tests' fake GitHub in a child process.
  * Storage: the sharding function over a million user ids.
  */
@@ -24,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { formFieldsFromTemplate, parseIssueForm } from '../core/issue-form.ts';
 import { validateSignature } from '../core/validate-signature.ts';
+import { removeDeferred } from './bench/deferred-removal.ts';
 import { hostileIssueBodies } from './bench/hostile-issues.ts';
 import { measureCheckout } from './bench/checkout.ts';
 import {
@@ -55,13 +58,13 @@ const quick = args.includes('--quick');
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const unknown = args.filter(
   (arg) =>
-    !/^--(quick|agree|only=scale|only=hostile|sizes=.+|delivery=.+|issues=\d+|repeat=\d+|existing=\d+|scale=[\d_]+|repository-scale=[\d_,]+|repository-per-commit=\d+)$/.test(
+    !/^--(quick|agree|only=build|only=scale|only=hostile|sizes=.+|delivery=.+|issues=\d+|repeat=\d+|existing=\d+|scale=[\d_]+|repository-scale=[\d_,]+|repository-per-commit=\d+)$/.test(
       arg,
     ),
 );
 if (unknown.length > 0) {
   console.error(
-    `Unknown option(s): ${unknown.join(' ')}\nusage: npm run bench [-- --quick] [--sizes=0,10000,100000] [--scale=1000000] [--only=scale [--agree]] [--only=hostile] [--delivery=10000,100000,1000000] [--issues=1000] [--repeat=3] [--existing=10000] [--repository-scale=1000000,3000000 [--repository-per-commit=500]]`,
+    `Unknown option(s): ${unknown.join(' ')}\nusage: npm run bench [-- --quick] [--sizes=0,10000,100000] [--scale=1000000] [--only=build] [--only=scale [--agree]] [--only=hostile] [--delivery=10000,100000,1000000] [--issues=1000] [--repeat=3] [--existing=10000] [--repository-scale=1000000,3000000 [--repository-per-commit=500]]`,
   );
   process.exit(2);
 }
@@ -143,12 +146,18 @@ console.log(`# Petition-as-code benchmark${quick ? ' (quick)' : ''}, ${new Date(
 console.log(`Machine: ${machine}`);
 console.log(`Load average at start: ${load()} (other programs running inflate wall times)`);
 
+/** Ends a run of one section: its targets' summary, and the exit code a wrong result gives. */
+async function endSection(): Promise<never> {
+  await removeDeferred();
+  const failedHere = results.filter((result) => !result.ok);
+  console.log(`\n## Summary: ${results.length - failedHere.length} of ${results.length} targets met`);
+  console.log(`Load average at the end: ${load()}`);
+  process.exit(failedHere.some((result) => result.correctness) ? 1 : 0);
+}
+
 if (args.includes('--only=scale')) {
   await scaleSection();
-  const failedScale = results.filter((result) => !result.ok);
-  console.log(`\n## Summary: ${results.length - failedScale.length} of ${results.length} targets met`);
-  console.log(`Load average at the end: ${load()}`);
-  process.exit(failedScale.some((result) => result.correctness) ? 1 : 0);
+  await endSection();
 }
 
 // ---- hostile input ---------------------------------------------------------------------------
@@ -373,6 +382,11 @@ target(
   best(largest).sizes.largestFile <= PUBLISHED_TARGETS.largestFileBytes,
   `largest file ≤ 25 MB at ${int(largest)}: ${best(largest).sizes.largestFileName}, ${fixed(best(largest).sizes.largestFile / 1024 ** 2, 2)} MB`,
 );
+
+if (args.includes('--only=build')) {
+  for (const folder of folders.values()) await rm(folder, { recursive: true, force: true });
+  await endSection();
+}
 
 // ---- scale: the Pages workflow's build ------------------------------------------------------
 
@@ -783,5 +797,6 @@ const summaryRows: Array<[string, string, string, string]> = [
 ];
 console.log(table(['measure', 'measured', 'target', 'result'], summaryRows));
 console.log(`\nMeasured with \`npm run bench\` on ${machine}.`);
+await removeDeferred();
 // Speed depends on the machine; a wrong result does not: only the latter fails the command.
 process.exitCode = failed.some((result) => result.correctness) ? 1 : 0;

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import { loadSignatures } from '../../store/load-signatures.ts';
 import { buildSiteData } from '../../site/site-data.ts';
 import { writeSignatureFiles } from '../write-sample-signatures.ts';
 import { eleventyArguments } from '../eleventy-command.ts';
+import { removeLater } from './deferred-removal.ts';
 import { sampleTreeMemory } from './tree-memory.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -207,7 +208,8 @@ export async function measureBuild(
       sizes: await pageSizes(output),
     };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    // Not now: the next build would pay for it (./deferred-removal.ts).
+    removeLater(work);
   }
 }
 
