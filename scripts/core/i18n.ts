@@ -107,6 +107,13 @@ export function text(catalog: Catalog, path: readonly string[]): string {
 }
 
 const compiled = new Map<string, IntlMessageFormat>();
+/**
+ * Messages already formatted, by language, source and values. A build at 100,000 signatures asks
+ * 19,000 times for 4,500 different texts (a pager's labels on every list and receipt page), and
+ * formatting one costs microseconds. Emptied when full, so its size stays bounded at any count.
+ */
+const formatted = new Map<string, string>();
+const MAX_FORMATTED = 10_000;
 
 /** Formats the message at `path` with `values` (ICU MessageFormat, in the catalog's language). */
 export function format(
@@ -116,12 +123,19 @@ export function format(
 ): string {
   const source = text(catalog, path);
   const key = `${catalog.language}\u0000${source}`;
+  const plain = plainValues(values);
+  const resultKey = `${key}\u0000${JSON.stringify(plain)}`;
+  const known = formatted.get(resultKey);
+  if (known !== undefined) return known;
   let formatter = compiled.get(key);
   if (!formatter) {
     formatter = new IntlMessageFormat(source, catalog.language, undefined, { ignoreTag: true });
     compiled.set(key, formatter);
   }
-  return String(formatter.format(plainValues(values)));
+  const result = String(formatter.format(plain));
+  if (formatted.size >= MAX_FORMATTED) formatted.clear();
+  formatted.set(resultKey, result);
+  return result;
 }
 
 /**
