@@ -4,7 +4,7 @@
  * clone fetched first. What the tree lists is the truth every cached text is compared with.
  */
 import { spawn } from 'node:child_process';
-import { fetchBlobs, runGit, type GitOptions } from './signature-store.ts';
+import { fetchBlobs, forEachGitEntry, runGit, type GitOptions } from './signature-store.ts';
 
 /** A signature file's path inside the folder: every *.md but the folder's README.md, as listSignatureFiles reads. */
 const isSignaturePath = (file: string) => file.endsWith('.md') && file !== 'README.md';
@@ -118,58 +118,6 @@ async function packOrder(options: GitOptions, blobs: readonly string[]): Promise
   );
   for (let index = 0; index < count; index += 1) if (!placed[index]) order[filled++] = index;
   return order;
-}
-
-/**
- * Runs git and hands each entry of its output (the bytes from `start` to `end`, the separator
- * left out) to `onEntry` as the output streams in; a last entry without its separator too. An
- * error thrown by `onEntry` stops git and rejects.
- */
-function forEachGitEntry(
-  options: GitOptions,
-  args: string[],
-  separator: number,
-  onEntry: (data: Buffer, start: number, end: number) => void,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: options.repository,
-      env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let rest: Buffer | undefined;
-    let errors = '';
-    let failure: Error | undefined;
-    child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (failure) return;
-      const data = rest ? Buffer.concat([rest, chunk]) : chunk;
-      let start = 0;
-      try {
-        for (let end = data.indexOf(separator); end >= 0; end = data.indexOf(separator, start)) {
-          onEntry(data, start, end);
-          start = end + 1;
-        }
-      } catch (error) {
-        failure = error as Error;
-        child.kill();
-        return;
-      }
-      // A copy of the unfinished entry, so that the chunk it came in is not held.
-      rest = start < data.length ? Buffer.from(data.subarray(start)) : undefined;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (failure) return reject(failure);
-      if (code !== 0) return reject(new Error(`git ${args[0]} failed (${code}): ${errors.trim().slice(0, 500)}`));
-      try {
-        if (rest) onEntry(rest, 0, rest.length);
-      } catch (error) {
-        return reject(error as Error);
-      }
-      resolve();
-    });
-  });
 }
 
 /**

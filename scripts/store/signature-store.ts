@@ -84,6 +84,58 @@ export function runGit(args: string[], options: GitOptions, input?: string): Pro
   });
 }
 
+/**
+ * Runs git and hands each entry of its output (the bytes from `start` to `end`, the separator
+ * left out) to `onEntry` as the output streams in; a last entry without its separator too. An
+ * error thrown by `onEntry` stops git and rejects.
+ */
+export function forEachGitEntry(
+  options: GitOptions,
+  args: string[],
+  separator: number,
+  onEntry: (data: Buffer, start: number, end: number) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.repository,
+      env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let rest: Buffer | undefined;
+    let errors = '';
+    let failure: Error | undefined;
+    child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failure) return;
+      const data = rest ? Buffer.concat([rest, chunk]) : chunk;
+      let start = 0;
+      try {
+        for (let end = data.indexOf(separator); end >= 0; end = data.indexOf(separator, start)) {
+          onEntry(data, start, end);
+          start = end + 1;
+        }
+      } catch (error) {
+        failure = error as Error;
+        child.kill();
+        return;
+      }
+      // A copy of the unfinished entry, so that the chunk it came in is not held.
+      rest = start < data.length ? Buffer.from(data.subarray(start)) : undefined;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (failure) return reject(failure);
+      if (code !== 0) return reject(new Error(`git ${args[0]} failed (${code}): ${errors.trim().slice(0, 500)}`));
+      try {
+        if (rest) onEntry(rest, 0, rest.length);
+      } catch (error) {
+        return reject(error as Error);
+      }
+      resolve();
+    });
+  });
+}
+
 /** Whether the repository is a partial clone (the workflows' blobless ones), whose missing objects come from origin. */
 export async function isPartialClone(options: GitOptions): Promise<boolean> {
   return runGit(['config', '--get', 'remote.origin.promisor'], options).then(
@@ -151,11 +203,19 @@ export function gitStore(options: GitStoreOptions): SignatureStore {
       return files;
     },
     async count() {
-      const listing = (await runGit(['ls-tree', '-r', '-z', '--name-only', ref, '--', `${folder}/`], options)).toString(
-        'utf8',
-      );
+      // Counted as the listing streams in: as one string it would pass the longest V8 makes
+      // (about 2^29 characters) at about 17.9 million files.
+      const readme = `${folder}/README.md`;
       let count = 0;
-      for (const name of listing.split('\0')) if (name.endsWith('.md') && name !== `${folder}/README.md`) count += 1;
+      await forEachGitEntry(
+        options,
+        ['ls-tree', '-r', '-z', '--name-only', ref, '--', `${folder}/`],
+        0,
+        (data, start, end) => {
+          const name = data.toString('utf8', start, end);
+          if (name.endsWith('.md') && name !== readme) count += 1;
+        },
+      );
       return count;
     },
   };
