@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import { afterAll, expect } from 'vitest';
 import { killMarked, OWNER_VARIABLE, stopTracked } from './processes.ts';
+import { endOfTestFile } from './warm-build.ts';
 
 const marker = `${process.env.PETITION_TEST_RUN ?? 'run'}:${randomUUID()}`;
 process.env[OWNER_VARIABLE] = marker;
@@ -37,6 +38,8 @@ const atStart = profile ? await cpuSeconds() : undefined;
 
 afterAll(async () => {
   stopTracked();
+  // The worker's warm build process outlives the file, unless a build of this file still runs in it.
+  endOfTestFile();
   await killMarked(OWNER_VARIABLE, marker);
   const cpu = profile ? await cpuSeconds() : undefined;
   if (profile && cpu) {
