@@ -14,7 +14,9 @@
  * {@link resetEleventyState}). A build that calls `process.exit` ends this process, as it would
  * end a cold one; the parent starts another.
  */
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
+import { processCpuSync } from './processes.ts';
 
 /** One build request from the parent. */
 interface BuildRequest {
@@ -96,8 +98,16 @@ function reportStray(error: unknown, message: string): void {
 }
 process.on('unhandledRejection', (error) => reportStray(error, 'Unhandled rejection in promise'));
 process.on('uncaughtException', (error) => reportStray(error, 'Uncaught exception'));
-// The parent (a vitest worker) is gone: nothing will ask for a build again.
-process.on('disconnect', () => process.exit(0));
+let builds = 0;
+// The parent (a vitest worker) is gone: nothing will ask for a build again. Nobody waits for this
+// process now, so its CPU time would be missing from the run's (`/usr/bin/time`): with
+// PETITION_TEST_WARM_LOG=<file> it writes it there.
+process.on('disconnect', () => {
+  const log = baseEnv.PETITION_TEST_WARM_LOG;
+  const cpu = processCpuSync('self');
+  if (log && cpu) appendFileSync(log, `${JSON.stringify({ pid: process.pid, end: 'worker gone', builds, ...cpu })}\n`);
+  process.exit(0);
+});
 
 /** What cmd.cjs does for `--config=.eleventy.ts --output=<output> --quiet`. */
 async function runEleventy(output: string): Promise<void> {
@@ -125,6 +135,7 @@ async function build(request: BuildRequest): Promise<void> {
   setEnvironment(request.env);
   process.chdir(request.cwd);
   process.exitCode = undefined;
+  builds += 1;
   let code: number;
   try {
     resetEleventyState();

@@ -25,11 +25,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { folderDigest } from './build-cache.ts';
-import { OWNER_VARIABLE, type Finished } from './processes.ts';
+import { OWNER_VARIABLE, processCpuSync, type Finished } from './processes.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const childScript = path.join(projectRoot, 'test/helpers/warm-build-child.ts');
@@ -281,7 +282,17 @@ export function endOfTestFile(): void {
   if (current?.pending) stop(current);
 }
 
-// The worker is ending: take the warm process with it (it also ends itself when the channel closes).
+// The worker is ending: take the warm process with it (it also ends itself when the channel
+// closes). The worker will not wait for it, so its CPU time would be missing from the run's:
+// with PETITION_TEST_WARM_LOG=<file> it is written there (as the process does on a disconnect).
 process.once('exit', () => {
-  if (current && !current.exited) current.child.kill('SIGKILL');
+  if (!current || current.exited || current.child.pid === undefined) return;
+  const cpu = processCpuSync(current.child.pid);
+  const log = process.env.PETITION_TEST_WARM_LOG;
+  if (log && cpu)
+    appendFileSync(
+      log,
+      `${JSON.stringify({ pid: current.child.pid, end: 'worker exit', builds: current.builds, ...cpu })}\n`,
+    );
+  current.child.kill('SIGKILL');
 });
