@@ -59,8 +59,8 @@ interface TemplateContentStatics {
 
 /** The marker that ends a build's output on both streams (the parent passes the nonce in argv). */
 const nonce = process.argv[2] ?? '';
-const endMarker = (id: number, code: number) =>
-  `\0warm-build-end:${nonce}:${id}:${code}:${process.memoryUsage().rss}\0`;
+const endMarker = (id: number, code: number, cpu: NodeJS.CpuUsage) =>
+  `\0warm-build-end:${nonce}:${id}:${code}:${process.memoryUsage().rss}:${cpu.user + cpu.system}\0`;
 
 /**
  * Clears what Eleventy 3.1 keeps in module-level singletons, which a CLI build never sees twice:
@@ -136,6 +136,7 @@ async function build(request: BuildRequest): Promise<void> {
   process.chdir(request.cwd);
   process.exitCode = undefined;
   builds += 1;
+  const cpuAtStart = process.cpuUsage();
   let code: number;
   try {
     resetEleventyState();
@@ -147,7 +148,7 @@ async function build(request: BuildRequest): Promise<void> {
     process.chdir(baseCwd);
     setEnvironment(baseEnv);
   }
-  const marker = endMarker(request.id, code);
+  const marker = endMarker(request.id, code, process.cpuUsage(cpuAtStart));
   process.stdout.write(marker);
   process.stderr.write(marker);
   if (retire) process.exit(0);
