@@ -266,6 +266,8 @@ export async function warmBuild(
     const warm = await processFor(root, defined);
     if (!warm) return undefined;
     await warm.ready;
+    // A process that could not start: this build runs cold, which reports what is wrong if it fails too.
+    if (warm.exited) return undefined;
     return await runIn(warm, root, defined, output);
   } finally {
     release();
