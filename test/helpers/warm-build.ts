@@ -44,6 +44,16 @@ export const MAX_BUILDS = 40;
 export const MAX_RSS_BYTES = 1_000_000_000;
 /** A build still running after this long is stopped: no test waits that long (vitest.config.ts). */
 export const BUILD_LIMIT_MS = 150_000;
+/** The limits in force: {@link MAX_BUILDS}, {@link MAX_RSS_BYTES} and {@link BUILD_LIMIT_MS} but in tests of them. */
+const limits = { maxBuilds: MAX_BUILDS, maxRssBytes: MAX_RSS_BYTES, buildMs: BUILD_LIMIT_MS };
+
+/** Lowers the limits for a test of what happens when one is reached; answers a function that restores them. */
+export function setWarmBuildLimits(changed: Partial<typeof limits>): () => void {
+  const before = { ...limits };
+  Object.assign(limits, changed);
+  return () => Object.assign(limits, before);
+}
+
 /** The marker prefix of warm build processes, after the run's id (test/global-setup.ts). */
 export const WARM_MARKER = 'warm-builds';
 
@@ -209,7 +219,7 @@ function stop(warm: WarmProcess): void {
 /** The warm process to build `root` in: the current one, or a fresh one when it cannot. */
 async function processFor(root: string, env: Record<string, string | undefined>): Promise<WarmProcess | undefined> {
   const startUp = startUpVariables(env);
-  if (current && (current.builds >= MAX_BUILDS || current.rss > MAX_RSS_BYTES)) stop(current);
+  if (current && (current.builds >= limits.maxBuilds || current.rss > limits.maxRssBytes)) stop(current);
   const digest = await codeDigest(root);
   const known = current?.projects.get(root);
   if (current && known !== undefined && known !== digest) stop(current);
@@ -228,10 +238,10 @@ function runIn(warm: WarmProcess, root: string, env: Record<string, string>, out
       finish(
         warm,
         { code: null, signal: 'SIGKILL' },
-        `\n(The warm build was stopped after ${BUILD_LIMIT_MS / 1000} s.)`,
+        `\n(The warm build was stopped after ${limits.buildMs / 1000} s.)`,
       );
       stop(warm);
-    }, BUILD_LIMIT_MS);
+    }, limits.buildMs);
     timer.unref();
     warm.pending = { id, resolve, stdout: [], stderr: [], ends: {}, timer };
     if (warm.exited) return finish(warm, { code: warm.child.exitCode, signal: warm.child.signalCode });

