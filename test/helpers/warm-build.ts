@@ -3,7 +3,7 @@
  * runs `buildSite`'s Eleventy builds in it, instead of starting a cold `node … cmd.cjs` for each.
  * A cold build spends about 1.1 s of its 3–4.5 s of CPU loading Node, tsx, Eleventy and
  * scripts/site, and more compiling them; the same build in a process that built before costs
- * 0.5–0.9 s. The output and the log are those of a cold build (test/site/warm-build.test.ts).
+ * 0.35–0.9 s. The output and the log are those of a cold build (test/site/warm-build.test.ts).
  *
  * - Which builds: those of a project laid out like the fixture projects (./petitions.ts: its own
  *   .eleventy.ts and scripts/, this project's node_modules) whose environment agrees with the
@@ -11,8 +11,8 @@
  *   build under PETITION_TEST_WARM_BUILDS=off, is built cold: `warmBuild` answers undefined.
  * - Each build gets exactly its environment and its project as working directory (the process
  *   runs one build at a time), and its own stdout and stderr.
- * - A project whose code (.eleventy.ts, scripts/, tsconfig.json) changed since the process
- *   imported it gets a fresh process: Node never imports a module twice.
+ * - A project whose code (.eleventy.ts, scripts/, tsconfig.json, scripts in content/) changed
+ *   since the process imported it gets a fresh process: Node never imports a module twice.
  * - A build that ends the process (`process.exit`, a crash) fails as a cold one would, with what
  *   it printed; so does one still running after {@link BUILD_LIMIT_MS}. The next build starts a
  *   fresh process. So does one after {@link MAX_BUILDS} builds or above {@link MAX_RSS_BYTES}.
@@ -24,9 +24,9 @@
  *   test/global-setup.ts waits for it and kills what is left at the end of the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { readFile, realpath } from 'node:fs/promises';
+import { readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { folderDigest } from './build-cache.ts';
@@ -125,14 +125,21 @@ async function warmable(root: string): Promise<boolean> {
   }
 }
 
+/** Files under content/ that Eleventy may import (JavaScript data files), with the browser scripts. */
+const IMPORTABLE = /\.(?:[cm]?js|[cm]?ts)$/;
+
 /** What a project's build imports: a change means a fresh process (Node caches modules by path). */
 async function codeDigest(root: string): Promise<string> {
-  const [config, scripts, tsconfig] = await Promise.all([
-    readFile(path.join(root, '.eleventy.ts'), 'utf8'),
-    folderDigest(path.join(root, 'scripts')),
-    readFile(path.join(root, 'tsconfig.json'), 'utf8'),
-  ]);
-  return `${config.length}:${config}\0${scripts}\0${tsconfig}`;
+  const hash = createHash('sha256');
+  for (const file of ['.eleventy.ts', 'tsconfig.json'])
+    hash.update(`${file}\0`).update(await readFile(path.join(root, file)));
+  hash.update(await folderDigest(path.join(root, 'scripts')));
+  const content = path.join(root, 'content');
+  for (const file of ((await readdir(content, { recursive: true })) as string[])
+    .filter((name) => IMPORTABLE.test(name))
+    .sort())
+    hash.update(`${file}\0`).update(await readFile(path.join(content, file)).catch(() => Buffer.alloc(0)));
+  return hash.digest('hex');
 }
 
 function start(): WarmProcess {
