@@ -6,7 +6,7 @@ import { isoDate, makeAbsoluteUrl } from '../core/format.ts';
 import { defaultSender } from '../core/settings.ts';
 import { formatContentMessage } from '../core/i18n.ts';
 import { recipientLine } from '../core/letter.ts';
-import { markdown } from './letter-data.ts';
+import { createMarkdown } from './letter-data.ts';
 import type { SiteData } from './site-data.ts';
 
 /**
@@ -38,6 +38,9 @@ export function addPageFilters(
   );
   eleventyConfig.addFilter('defaultSender', defaultSender);
   eleventyConfig.addFilter('absolute', makeAbsoluteUrl(data.site.baseUrl));
+  // The pages' own renderer, made each build: Eleventy changes the library it is given (indented
+  // code blocks off), and the letter's renderer (letter-data.ts) must not change under a later build.
+  const markdown = createMarkdown();
   eleventyConfig.addFilter('markdownify', (value: string) => markdown.render(value ?? ''));
   eleventyConfig.setLibrary('md', markdown);
   eleventyConfig.addFilter('encodeUri', (value: string) => encodeURIComponent(value));

@@ -39,4 +39,13 @@ export function addFeeds(
         metadata: feedMetadata,
       });
   }
+  // A feed without an update says it was updated when the site was built (SOURCE_DATE_EPOCH when
+  // set), not when the page was drawn: the plugin's fallback is the clock, so two builds of one
+  // commit differed. A plugin of our own, added after the feeds', so that its filter is the one kept.
+  const built = new Date(data.tally.updated_at);
+  eleventyConfig.addPlugin((config: { addNunjucksFilter(name: string, filter: unknown): void }) =>
+    config.addNunjucksFilter('getNewestCollectionItemDate', (items: { date: Date }[] | undefined, fallback?: Date) =>
+      items?.length ? new Date(Math.max(...items.map((item) => Number(item.date)))) : (fallback ?? built),
+    ),
+  );
 }

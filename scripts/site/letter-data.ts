@@ -29,11 +29,21 @@ export interface LetterData {
 }
 
 /**
- * Our own Markdown (the letter), never signer text. markdown-it-cjk-friendly lets ** and _ mark
- * emphasis next to Chinese and Japanese punctuation (`**哪些内容会公开：**`), which CommonMark's
- * flanking rules otherwise leave as asterisks.
+ * A Markdown renderer for our own text, never signer text. markdown-it-cjk-friendly lets ** and _
+ * mark emphasis next to Chinese and Japanese punctuation (`**哪些内容会公开：**`), which
+ * CommonMark's flanking rules otherwise leave as asterisks.
  */
-export const markdown = new MarkdownIt({ html: true, typographer: true }).use(markdownItCjkFriendly);
+export function createMarkdown(): ReturnType<typeof MarkdownIt> {
+  return new MarkdownIt({ html: true, typographer: true }).use(markdownItCjkFriendly);
+}
+
+/**
+ * The letter's renderer (content/letter.md and its versions). Never handed to Eleventy, which
+ * changes the library it is given (it turns indented code blocks off): pages get one of their own
+ * each build (scripts/site/eleventy-filters.ts), so a second build in one process renders the
+ * letter as the first did.
+ */
+export const markdown = createMarkdown();
 
 /** Splits content/letter.md into recipients, demands and rendered body and closing. */
 export function parseLetter(letterText: string): LetterData {

@@ -10,6 +10,7 @@
  * still stops what the helpers started.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 export const OWNER_VARIABLE = 'PETITION_TEST_OWNER';
@@ -106,4 +107,24 @@ export function runTracked(command: string, args: readonly string[], options: Sp
       }),
     );
   });
+}
+
+/**
+ * CPU seconds a live process spent, with those of the children it waited for, and its peak
+ * resident memory in bytes, from /proc (Linux; undefined elsewhere or once it is gone).
+ */
+export function processCpuSync(pid: number | 'self'): { cpuSeconds: number; peakRssBytes: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    // utime, stime, cutime, cstime: fields 14–17 of the line, 12–15 after the name; clock ticks of 10 ms.
+    const cpuSeconds = (fields[11]! + fields[12]! + fields[13]! + fields[14]!) / 100;
+    const peak = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return { cpuSeconds, peakRssBytes: Number(peak?.[1] ?? 0) * 1024 };
+  } catch {
+    return undefined;
+  }
 }

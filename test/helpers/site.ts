@@ -11,6 +11,7 @@ import { JAVA_INSTALL_HINT } from '../../scripts/tooling/install-hints.ts';
 import { folderDigest, sharedBuild, stableJson } from './build-cache.ts';
 import { fixtureSettings, petitionProject, sharedFixtureName } from './petitions.ts';
 import { runTracked } from './processes.ts';
+import { warmBuild } from './warm-build.ts';
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /**
  * The settings of the petition the build tests build by default: the amur-leopard fixture
@@ -51,7 +52,8 @@ export interface OpenData {
  * equal one made earlier in the run is not made again: the caller gets a hard-linked copy of it
  * (./build-cache.ts). Read the output and remove it freely; copy it before changing a file. Either
  * way the settings the build read are in settings.json beside the output folder.
- * PETITION_TEST_BUILD_CACHE=off builds every time.
+ * PETITION_TEST_BUILD_CACHE=off builds every time. The build runs in the worker's warm build
+ * process (./warm-build.ts) when it can; PETITION_TEST_WARM_BUILDS=off starts a cold one each time.
  */
 export async function buildSite({
   signaturesDir,
@@ -80,10 +82,11 @@ export async function buildSite({
     const settingsPath = path.join(path.dirname(output), 'settings.json');
     await mkdir(path.dirname(output), { recursive: true });
     await writeFile(settingsPath, JSON.stringify(merged));
-    const { stdout, stderr, code, signal } = await runTracked(process.execPath, eleventyArguments({ output }), {
-      cwd: root,
-      env: { ...buildEnv, PETITION_SETTINGS: settingsPath },
-    });
+    const env = { ...buildEnv, PETITION_SETTINGS: settingsPath };
+    // In this worker's warm build process when it can (./warm-build.ts): the same site and log.
+    const { stdout, stderr, code, signal } =
+      (await warmBuild(root, env, output)) ??
+      (await runTracked(process.execPath, eleventyArguments({ output }), { cwd: root, env }));
     if (code !== 0) throw new Error(`The Eleventy build failed (${signal ?? `exit ${code}`}):\n${stderr}`);
     return `${stdout}\n${stderr}`;
   };

@@ -1,6 +1,6 @@
 /**
  * The picture files a build writes after Eleventy: the pictures of scripts/site/pictures/index.ts
- * and the share cards its pages asked for, drawn to PNG once a process and, with a folder to keep
+ * and the share cards its pages asked for, drawn to PNG once a build and, with a folder to keep
  * them in (PETITION_PICTURE_CACHE), once for all the builds that share it.
  */
 import { createHash } from 'node:crypto';
@@ -11,11 +11,8 @@ import type { Pictures } from './index.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** PNGs already drawn, by the hash of their SVG: a card shared by pages is drawn once. */
-const drawn = new Map<string, Buffer>();
-
 /**
- * Draws a card's PNG from its SVG, once a process, and once for every build that shares
+ * Draws a card's PNG from its SVG, once a build, and once for every build that shares
  * `cacheFolder` (PETITION_PICTURE_CACHE: the test run sets it, so that its forty fixture builds
  * draw each card once instead of each spending half a second of CPU on the same PNGs). A cached
  * PNG is named by the SHA-256 of the SVG and of package-lock.json, which pins the renderer and its
@@ -23,6 +20,15 @@ const drawn = new Map<string, Buffer>();
  * half a file. The folder is local: no Pages build is given one.
  */
 export function cardDrawer(projectRoot: string, cacheFolder: string | undefined): (svg: string) => Promise<Buffer> {
+  // PNGs this build drew, by the hash of their SVG: a card shared by pages is drawn once. Kept per
+  // build, not per process, so that a second build in one process (the tests' warm builds) looks
+  // in its own cache folder and writes its cards there as a build of its own would.
+  const drawn = new Map<string, Buffer>();
+  const drawHere = async (key: string, svg: string): Promise<Buffer> => {
+    const png = await renderPngAsync(svg);
+    drawn.set(key, png);
+    return png;
+  };
   let renderer: Promise<string | undefined> | undefined;
   return async (svg) => {
     const key = createHash('sha256').update(svg).digest('hex');
@@ -45,13 +51,6 @@ export function cardDrawer(projectRoot: string, cacheFolder: string | undefined)
     drawn.set(key, png);
     return png;
   };
-}
-
-/** Draws a card in this process, kept for the rest of the build. */
-async function drawHere(key: string, svg: string): Promise<Buffer> {
-  const png = await renderPngAsync(svg);
-  drawn.set(key, png);
-  return png;
 }
 
 /**
