@@ -17,9 +17,15 @@ export const LONGEST_FILES = [
   'test/workflows/security-scenarios.test.ts',
   'test/workflows/security-scenarios-published.test.ts',
   'test/browser/accessibility.test.ts',
+  'test/site/warm-build.test.ts',
   'test/site/build.test.ts',
   'test/site/incremental-build.test.ts',
+  'test/site/pictures.test.ts',
+  'test/browser/pictures.test.ts',
   'test/site/commands.test.ts',
+  'test/browser/sign-form.test.ts',
+  'test/delivery/packet.test.ts',
+  'test/site/languages.test.ts',
   'test/processor/processor.test.ts',
 ];
 

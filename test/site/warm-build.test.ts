@@ -80,33 +80,68 @@ function brokenSettings(): Promise<{ root: string; settings: string; good: strin
   return broken;
 }
 
-describe('a warm build', () => {
-  it('builds different projects, signatures and environments in turn, each the site and log of a cold build', async () => {
+/**
+ * The inputs of the identity tests: different projects, signatures and environments, each built
+ * cold once (its expected site and log), then warm in turn in one process, each test making at
+ * most three builds so that a busy machine does not run a test past its timeout.
+ */
+const identity = {
+  inputs: undefined as Promise<Record<'empty' | 'one' | 'riverside', Input>> | undefined,
+  expected: new Map<Input, { digest: string; log: string }>(),
+  processes: new Set<number | undefined>(),
+};
+
+function identityInputs(): Promise<Record<'empty' | 'one' | 'riverside', Input>> {
+  identity.inputs ??= (async () => {
     const amur = await petitionProject('amur-leopard');
-    const inputs = {
+    return {
       empty: await input(amur, signatures('none')),
       // Variables the other builds do not have: they must not stay in the process for the next builds.
       one: await input(amur, signatures('one'), { PATH_PREFIX: '/amur-leopard/', PETITION_REPOSITORY: 'a/b' }),
       riverside: await input(await petitionProject('riverside-library'), signatures('mixed')),
     };
-    const expected = new Map<Input, { digest: string; log: string }>();
-    for (const each of Object.values(inputs)) {
-      const built = await cold(each);
-      expect(built.code, built.stderr).toBe(0);
-      expected.set(each, { digest: await folderDigest(built.output), log: steady(`${built.stdout}\n${built.stderr}`) });
-    }
-    // Nothing of a build may stay for the next: its signatures, its variables, its project.
-    const order = [inputs.empty, inputs.one, inputs.riverside, inputs.empty, inputs.one];
-    const processes = new Set<number | undefined>();
-    for (const each of order) {
-      const built = await warm(each);
-      processes.add(warmProcessId());
-      expect(built.code, built.stderr).toBe(0);
-      expect(steady(`${built.stdout}\n${built.stderr}`)).toBe(expected.get(each)!.log);
-      expect(await folderDigest(built.output)).toBe(expected.get(each)!.digest);
-    }
-    // All in one process, which left the worker's own environment as it was.
-    expect(processes.size).toBe(1);
+  })();
+  return identity.inputs;
+}
+
+/** Builds `each` cold (once) and then warm, and expects the warm build to be the cold one. */
+async function expectWarmAsCold(each: Input): Promise<void> {
+  if (!identity.expected.has(each)) {
+    const built = await cold(each);
+    expect(built.code, built.stderr).toBe(0);
+    identity.expected.set(each, {
+      digest: await folderDigest(built.output),
+      log: steady(`${built.stdout}\n${built.stderr}`),
+    });
+  }
+  const built = await warm(each);
+  identity.processes.add(warmProcessId());
+  expect(built.code, built.stderr).toBe(0);
+  expect(steady(`${built.stdout}\n${built.stderr}`)).toBe(identity.expected.get(each)!.log);
+  expect(await folderDigest(built.output)).toBe(identity.expected.get(each)!.digest);
+}
+
+describe('a warm build', () => {
+  // Nothing of a build may stay for the next: its signatures, its variables, its project. These
+  // run in order, in one warm process.
+  it('of the empty petition is the site and log of a cold build', async () => {
+    await expectWarmAsCold((await identityInputs()).empty);
+  });
+
+  it('of one signature, with a path prefix and repository of its own, after it, is the site and log of a cold build', async () => {
+    await expectWarmAsCold((await identityInputs()).one);
+  });
+
+  it('of another project after those is the site and log of a cold build', async () => {
+    await expectWarmAsCold((await identityInputs()).riverside);
+  });
+
+  it('of the first two again after the other project is the site and log of their cold builds, all in one process that left the worker as it was', async () => {
+    const { empty, one, riverside } = await identityInputs();
+    for (const each of [empty, one, riverside]) if (!identity.expected.has(each)) await expectWarmAsCold(each);
+    await expectWarmAsCold(empty);
+    await expectWarmAsCold(one);
+    expect(identity.processes.size).toBe(1);
     expect(process.env.PATH_PREFIX).toBeUndefined();
     expect(process.cwd()).toBe(projectRoot);
   });
