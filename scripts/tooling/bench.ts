@@ -5,7 +5,7 @@
  *   npm run bench                     builds at 0, 10,000 and 100,000 signatures, 1,000 issues
  *   npm run bench -- --quick          builds at 0, 1,000 and 5,000 signatures, 200 issues
  *   npm run bench -- --sizes=0,20000 --issues=500 --repeat=2 --existing=5000
- *   npm run bench -- --only=build                            the build section alone (the 100,000 marginal)
+ *   npm run bench -- --only=build                            the hostile-input and build sections (the 100,000 marginal)
  *   npm run bench -- --only=scale --scale=1000000            the scale section alone (issue #22)
  *   npm run bench -- --only=scale --scale=3000000 --agree    … and npm run tally / verify against it
  *   npm run bench -- --repository-scale=1000000,3000000      only the repository at millions of files
