@@ -6,4 +6,6 @@ declare module '@11ty/eleventy' {
 }
 declare module '@11ty/eleventy-plugin-rss' {
   export const feedPlugin: unknown;
+  /** The newest item's date, or `emptyFallbackDate` (else the clock) for an empty collection. */
+  export function getNewestCollectionItemDate(collection: unknown, emptyFallbackDate?: Date): Date;
 }

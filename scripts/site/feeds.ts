@@ -2,7 +2,7 @@
  * The updates' feeds: one Atom and one JSON feed per language, of the posts written in it
  * (/updates/feed.xml, /ru/updates/feed.xml), titled in that language from content/i18n/<code>.yml.
  */
-import { feedPlugin } from '@11ty/eleventy-plugin-rss';
+import { feedPlugin, getNewestCollectionItemDate } from '@11ty/eleventy-plugin-rss';
 import { format, type Catalog } from '../core/i18n.ts';
 import type { SiteData } from './site-data.ts';
 
@@ -44,8 +44,8 @@ export function addFeeds(
   // commit differed. A plugin of our own, added after the feeds', so that its filter is the one kept.
   const built = new Date(data.tally.updated_at);
   eleventyConfig.addPlugin((config: { addNunjucksFilter(name: string, filter: unknown): void }) =>
-    config.addNunjucksFilter('getNewestCollectionItemDate', (items: { date: Date }[] | undefined, fallback?: Date) =>
-      items?.length ? new Date(Math.max(...items.map((item) => Number(item.date)))) : (fallback ?? built),
+    config.addNunjucksFilter('getNewestCollectionItemDate', (items: unknown, fallback?: Date) =>
+      getNewestCollectionItemDate(items, fallback ?? built),
     ),
   );
 }

@@ -3,6 +3,9 @@
  * TypeScript config, which Eleventy 3.1 does not find by itself. Run it from the project root.
  */
 
+/** Eleventy's command-line entry, which the Node flags before it run. */
+export const ELEVENTY_COMMAND = 'node_modules/@11ty/eleventy/cmd.cjs';
+
 /** Node arguments that run one Eleventy build (or, with `serve`, the live-reloading server). */
 export function eleventyArguments(
   options: { output?: string; serve?: boolean; preloads?: readonly string[] } = {},
@@ -14,7 +17,7 @@ export function eleventyArguments(
     ...(options.preloads ?? []).flatMap((preload) => ['--import', preload]),
     '--import',
     'tsx',
-    'node_modules/@11ty/eleventy/cmd.cjs',
+    ELEVENTY_COMMAND,
     '--config=.eleventy.ts',
     ...(options.output ? [`--output=${options.output}`] : []),
     '--quiet',

@@ -12,30 +12,18 @@
  * per-file figures of docs/performance.md were taken.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { afterAll, expect } from 'vitest';
-import { killMarked, OWNER_VARIABLE, stopTracked } from './processes.ts';
+import { killMarked, OWNER_VARIABLE, processCpuTimes, stopTracked } from './processes.ts';
 import { endOfTestFile, warmBuildCpuSeconds } from './warm-build.ts';
 
 const marker = `${process.env.PETITION_TEST_RUN ?? 'run'}:${randomUUID()}`;
 process.env[OWNER_VARIABLE] = marker;
 
-/** CPU seconds of this process and of its waited-for children (/proc/self/stat, in clock ticks of 10 ms). */
-async function cpuSeconds(): Promise<{ own: number; children: number } | undefined> {
-  const stat = await readFile('/proc/self/stat', 'utf8').catch(() => undefined);
-  if (!stat) return undefined;
-  const fields = stat
-    .slice(stat.lastIndexOf(')') + 2)
-    .split(' ')
-    .map(Number);
-  // utime, stime, cutime, cstime are fields 14–17 of the line, 12–15 after the name.
-  return { own: (fields[11]! + fields[12]!) / 100, children: (fields[13]! + fields[14]!) / 100 };
-}
-
 const profile = process.env.PETITION_TEST_PROFILE;
 const started = Date.now();
 // A worker runs several files (vitest.config.ts, isolate: false): each file's figures are what it added.
-const atStart = profile ? await cpuSeconds() : undefined;
+const atStart = profile ? processCpuTimes('self') : undefined;
 const warmAtStart = warmBuildCpuSeconds();
 
 afterAll(async () => {
@@ -43,7 +31,7 @@ afterAll(async () => {
   // The worker's warm build process outlives the file, unless a build of this file still runs in it.
   endOfTestFile();
   await killMarked(OWNER_VARIABLE, marker);
-  const cpu = profile ? await cpuSeconds() : undefined;
+  const cpu = profile ? processCpuTimes('self') : undefined;
   if (profile && cpu) {
     const line = {
       file: expect.getState().testPath,

@@ -110,10 +110,10 @@ export function runTracked(command: string, args: readonly string[], options: Sp
 }
 
 /**
- * CPU seconds a live process spent, with those of the children it waited for, and its peak
- * resident memory in bytes, from /proc (Linux; undefined elsewhere or once it is gone).
+ * CPU seconds a live process spent itself and in the children it waited for, from
+ * /proc/<pid>/stat (Linux; undefined elsewhere or once it is gone).
  */
-export function processCpuSync(pid: number | 'self'): { cpuSeconds: number; peakRssBytes: number } | undefined {
+export function processCpuTimes(pid: number | 'self'): { own: number; children: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat
@@ -121,9 +121,22 @@ export function processCpuSync(pid: number | 'self'): { cpuSeconds: number; peak
       .split(' ')
       .map(Number);
     // utime, stime, cutime, cstime: fields 14–17 of the line, 12–15 after the name; clock ticks of 10 ms.
-    const cpuSeconds = (fields[11]! + fields[12]! + fields[13]! + fields[14]!) / 100;
+    return { own: (fields[11]! + fields[12]!) / 100, children: (fields[13]! + fields[14]!) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds a live process spent, with those of the children it waited for, and its peak
+ * resident memory in bytes, from /proc (Linux; undefined elsewhere or once it is gone).
+ */
+export function processCpuSync(pid: number | 'self'): { cpuSeconds: number; peakRssBytes: number } | undefined {
+  const times = processCpuTimes(pid);
+  if (!times) return undefined;
+  try {
     const peak = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { cpuSeconds, peakRssBytes: Number(peak?.[1] ?? 0) * 1024 };
+    return { cpuSeconds: times.own + times.children, peakRssBytes: Number(peak?.[1] ?? 0) * 1024 };
   } catch {
     return undefined;
   }

@@ -29,6 +29,7 @@ import { appendFileSync } from 'node:fs';
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ELEVENTY_COMMAND, eleventyArguments } from '../../scripts/tooling/eleventy-command.ts';
 import { folderDigest } from './build-cache.ts';
 import { OWNER_VARIABLE, processCpuSync, type Finished } from './processes.ts';
 
@@ -148,8 +149,10 @@ function start(): WarmProcess {
     ...process.env,
     [OWNER_VARIABLE]: `${process.env.PETITION_TEST_RUN ?? 'run'}:${WARM_MARKER}:${randomUUID()}`,
   };
-  // The flags of scripts/tooling/eleventy-command.ts's eleventyArguments.
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', childScript, nonce], {
+  // Node's flags as a cold build gets them (eleventyArguments), the child script instead of Eleventy's.
+  const cold = eleventyArguments();
+  const nodeFlags = cold.slice(0, cold.indexOf(ELEVENTY_COMMAND));
+  const child = spawn(process.execPath, [...nodeFlags, childScript, nonce], {
     cwd: projectRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
