@@ -246,6 +246,14 @@ describe('a site with many signatures from many countries', () => {
     expect(await site.read('404.html')).toContain('Page not found');
   });
 
+  it("lists the pages in the sitemap in URL order, not by their files' dates, so every checkout builds the same one", async () => {
+    const locations = [...(await site.read('sitemap.xml')).matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
+    // The numbered list pages come last, each language's in page order.
+    const pages = locations.filter((url) => !/\/signatures\/\d+\/$/.test(url));
+    expect(pages.length).toBeGreaterThan(10);
+    expect(pages).toEqual([...pages].sort());
+  });
+
   it('gives each page of the list one canonical URL, its own, and lists every one in the sitemap', async () => {
     const base = 'https://petition-as-code.github.io/amur-leopard/';
     const locations = [...(await site.read('sitemap.xml')).matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
