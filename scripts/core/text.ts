@@ -148,9 +148,13 @@ export function hasStackedMarks(value: string): boolean {
   return STACKED_MARKS.test(value);
 }
 
+/** The first characters that make a spreadsheet read a cell as a formula, as a character class's content. */
+const FORMULA_FIRST = String.raw`=+\-@\t\r`;
+const FORMULA_START = new RegExp(`^[${FORMULA_FIRST}]`);
+
 /** Whether a spreadsheet would treat the text as a formula. */
 export function startsLikeFormula(value: string): boolean {
-  return /^[=+\-@\t\r]/.test(value);
+  return FORMULA_START.test(value);
 }
 
 /**
@@ -204,9 +208,16 @@ export function describeTextProblem(field: string, problem: TextProblem): string
  * exact: a cell that starts with an apostrophe loses exactly one.
  */
 export function csvCell(value: string | number): string {
-  let text = String(value);
-  if (typeof value === 'string' && (startsLikeFormula(text) || text.startsWith("'"))) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value !== 'string') return quotedCsvCell(String(value));
+  return quotedCsvCell(FORMULA_OR_APOSTROPHE.test(value) ? `'${value}` : value);
+}
+
+/** What {@link startsLikeFormula} looks for, and an apostrophe (see {@link csvCell}). */
+const FORMULA_OR_APOSTROPHE = new RegExp(`^[${FORMULA_FIRST}']`);
+const NEEDS_CSV_QUOTES = /[",\n\r]/;
+
+function quotedCsvCell(text: string): string {
+  return NEEDS_CSV_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Escapes text for HTML element content and attribute values. */

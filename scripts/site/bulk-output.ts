@@ -10,17 +10,19 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Tally } from '../core/tally.ts';
+import { Utf8Builder } from '../core/utf8-builder.ts';
 import {
-  bulkEntriesHtml,
   bulkPageCounts,
   findMarker,
+  forEachBulkEntry,
   recordOfRank,
   type BulkKind,
   type BulkSource,
+  type MarkedPage,
 } from './bulk-pages.ts';
 import { receiptPages } from './receipt-pages.ts';
 import { isListFrame, listPageFiles } from './list-page-files.ts';
-import { CSV_HEADER, csvParts, OPEN_DATA, openDataIndex, type OpenDataFile } from './open-data.ts';
+import { csvParts, OPEN_DATA, openDataIndex, type OpenDataFile } from './open-data.ts';
 
 /** One page Eleventy wrote, as its `eleventy.after` event lists it. */
 export interface WrittenPage {
@@ -42,6 +44,7 @@ export async function writeBulkPages(
   receiptsWritten: ReadonlySet<number> = new Set(),
 ): Promise<void> {
   const found: Record<BulkKind, Set<number>> = { volume: new Set(), find: new Set(receiptsWritten) };
+  const page = new Utf8Builder();
   // A few files being written while the next page's entries are made: the thread renders while
   // the disk writes.
   const writing = new Set<Promise<void>>();
@@ -51,10 +54,7 @@ export async function writeBulkPages(
     const marked = findMarker(content);
     if (!marked) continue;
     found[marked.kind].add(marked.number);
-    const write = writeFile(
-      outputPath,
-      marked.before + bulkEntriesHtml(source, marked.kind, marked.number) + marked.after,
-    );
+    const write = writeFile(outputPath, markedPageBytes(page, marked, source));
     const tracked = write.finally(() => writing.delete(tracked));
     writing.add(tracked);
     if (writing.size >= 4) await Promise.race(writing);
@@ -100,6 +100,7 @@ export async function writeFramedPages(
   if (complete && !frames.some((frame) => path.basename(path.dirname(path.dirname(frame.outputPath))) === 'signatures'))
     throw new Error('Eleventy rendered no list pages frame: content/signatures/pages.njk is missing.');
   const receipts = new Set<number>();
+  const bytes = new Utf8Builder();
   for (const { outputPath, content } of frames) {
     // Eleventy hands over what it wrote; a frame it did not keep in memory is read back.
     const rendered = typeof content === 'string' ? content : await readFile(outputPath, 'utf8');
@@ -111,9 +112,7 @@ export async function writeFramedPages(
       written += 1;
       const marked = findMarker(page.html);
       if (marked?.kind === 'find') receipts.add(marked.number);
-      const html = marked
-        ? marked.before + bulkEntriesHtml(source, marked.kind, marked.number) + marked.after
-        : page.html;
+      const html = marked ? markedPageBytes(bytes, marked, source) : page.html;
       const pageFolder = path.join(folder, page.key);
       const write = mkdir(pageFolder, { recursive: true }).then(() =>
         writeFile(path.join(pageFolder, 'index.html'), html),
@@ -130,6 +129,14 @@ export async function writeFramedPages(
       );
   }
   return receipts;
+}
+
+/** A page with its entries written in where its marker was, as UTF-8 (`builder` is reused). */
+function markedPageBytes(builder: Utf8Builder, marked: MarkedPage, source: BulkSource): Buffer {
+  builder.append(marked.before);
+  forEachBulkEntry(source, marked.kind, marked.number, (entry) => builder.append(entry));
+  builder.append(marked.after);
+  return builder.take();
 }
 
 const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -159,7 +166,7 @@ export async function writeOpenData(output: string, source: BulkSource, tally: T
       sha256: '',
     };
     parts.push(entry);
-    const write = compress(CSV_HEADER + part.rows, GZIP_OPTIONS).then(async (bytes) => {
+    const write = compress(part.bytes, GZIP_OPTIONS).then(async (bytes) => {
       entry.bytes = bytes.length;
       entry.sha256 = sha256(bytes);
       await writeFile(path.join(folder, name), bytes);

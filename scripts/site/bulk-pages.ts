@@ -110,13 +110,26 @@ export function bulkRanks(number: number, count: number, size: number): { first:
  * (`r<rank>`) that the list page links to for readers without JavaScript; or a receipt page's lines.
  */
 export function bulkEntriesHtml(source: BulkSource, kind: BulkKind, number: number): string {
-  if (kind === 'find') return receiptIndexOf(source).entriesHtml(number);
+  let html = '';
+  forEachBulkEntry(source, kind, number, (entry) => (html += entry));
+  return html;
+}
+
+/**
+ * The entries {@link bulkEntriesHtml} joins, handed to `emit` one at a time, for a writer that
+ * encodes each as it comes (scripts/core/utf8-builder.ts says why).
+ */
+export function forEachBulkEntry(
+  source: BulkSource,
+  kind: BulkKind,
+  number: number,
+  emit: (html: string) => void,
+): void {
+  if (kind === 'find') return receiptIndexOf(source).forEachEntry(number, emit);
   const { first, last } = bulkRanks(number, source.newest.length, source.volumeSize);
   const renderer = rendererOf(source);
-  let html = '';
   for (let rank = first; rank <= last; rank += 1)
-    html += renderer.deliveryRow(recordOfRank(source, rank), rank, (rank - 1) % source.perPage === 0);
-  return html;
+    emit(renderer.deliveryRow(recordOfRank(source, rank), rank, (rank - 1) % source.perPage === 0));
 }
 
 /**

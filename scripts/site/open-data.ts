@@ -17,6 +17,7 @@ import { countryName } from '../core/countries.ts';
 import { isOffline, type PetitionRecord } from '../core/offline-signature.ts';
 import type { Tally } from '../core/tally.ts';
 import { csvCell } from '../core/text.ts';
+import { Utf8Builder } from '../core/utf8-builder.ts';
 
 /**
  * Every field the tally's digest covers (scripts/core/tally.ts: canonicalRecord for GitHub
@@ -103,13 +104,28 @@ export function countryCells(): (code: string) => string {
   };
 }
 
-/** One part of the CSV: its number, the ranks it holds (1 is the oldest signature) and its rows. */
-export interface CsvPart {
-  number: number;
-  first: number;
-  last: number;
-  /** The rows, without the header. */
-  rows: string;
+/** The header's bytes, which start every part. */
+const CSV_HEADER_BYTES = Buffer.from(CSV_HEADER, 'utf8');
+
+/** One part of the CSV: its number, the ranks it holds (1 is the oldest signature) and its text. */
+export class CsvPart {
+  readonly number: number;
+  readonly first: number;
+  readonly last: number;
+  /** The part's file before compression: the header and the rows, as UTF-8. */
+  readonly bytes: Buffer;
+
+  constructor(number: number, first: number, last: number, bytes: Buffer) {
+    this.number = number;
+    this.first = first;
+    this.last = last;
+    this.bytes = bytes;
+  }
+
+  /** The rows, without the header, as text. */
+  get rows(): string {
+    return this.bytes.toString('utf8', CSV_HEADER_BYTES.length);
+  }
 }
 
 /**
@@ -127,19 +143,29 @@ export function* csvParts(
   if (!Number.isSafeInteger(rowsPerPart) || rowsPerPart < 1)
     throw new Error(`A part holds a whole number of rows, at least 1 (not ${rowsPerPart}).`);
   const countryCell = countryCells();
-  let number = 1;
-  let first = 1;
-  let rows = '';
-  for (let rank = 1; rank <= count; rank += 1) {
-    rows += csvRow(oldestFirst(rank), countryCell);
-    if (rank - first + 1 === rowsPerPart) {
-      yield { number, first, last: rank, rows };
-      number += 1;
-      first = rank + 1;
-      rows = '';
-    }
+  const builder = new Utf8Builder(CSV_HEADER_BYTES.length + Math.min(rowsPerPart, 10_000) * 256);
+  if (count === 0) yield new CsvPart(1, 1, 0, Buffer.from(CSV_HEADER_BYTES));
+  for (let number = 1, first = 1; first <= count; number += 1, first += rowsPerPart) {
+    const last = Math.min(count, first + rowsPerPart - 1);
+    yield new CsvPart(number, first, last, csvPartBytes(builder, first, last, oldestFirst, countryCell));
   }
-  if (rows || count === 0) yield { number, first, last: count, rows };
+}
+
+/**
+ * The header and the rows of ranks `first` to `last`, written as UTF-8 as they are made
+ * (scripts/core/utf8-builder.ts says why). Outside the generator: V8 runs this loop about a
+ * third faster in a plain function.
+ */
+function csvPartBytes(
+  builder: Utf8Builder,
+  first: number,
+  last: number,
+  oldestFirst: (rank: number) => PetitionRecord,
+  countryCell: (code: string) => string,
+): Buffer {
+  builder.append(CSV_HEADER);
+  for (let rank = first; rank <= last; rank += 1) builder.append(csvRow(oldestFirst(rank), countryCell));
+  return builder.take();
 }
 
 /** What the index says of each file: where it is (relative to the index), how big, its SHA-256. */

@@ -34,6 +34,8 @@ export function receiptPages(records: readonly PetitionRecord[]): ReceiptPage[] 
 export interface ReceiptIndex {
   /** The lines of receipt page `number`, ids in increasing order, each after a line break. */
   entriesHtml(number: number): string;
+  /** The same lines handed to `emit` one at a time. */
+  forEachEntry(number: number, emit: (html: string) => void): void;
 }
 
 /**
@@ -56,17 +58,21 @@ export function receiptIndex(newest: readonly PetitionRecord[], perPage: number)
     ids[at] = record.user_id;
     pages[at] = signatureListPage(count - index, perPage);
   }
+  const forEachEntry = (number: number, emit: (html: string) => void) => {
+    if (!Number.isInteger(number) || number < 0 || number >= RECEIPT_BUCKETS) return;
+    const from = starts[number]!;
+    const order = Array.from({ length: starts[number + 1]! - from }, (_, i) => from + i).sort(
+      (a, b) => ids[a]! - ids[b]!,
+    );
+    for (const at of order) emit(`\n<li id="s${ids[at]}"><a href="../../${pages[at]}/#s${ids[at]}">${ids[at]}</a>`);
+  };
   return {
     entriesHtml(number) {
-      if (!Number.isInteger(number) || number < 0 || number >= RECEIPT_BUCKETS) return '';
-      const from = starts[number]!;
-      const order = Array.from({ length: starts[number + 1]! - from }, (_, i) => from + i).sort(
-        (a, b) => ids[a]! - ids[b]!,
-      );
       let html = '';
-      for (const at of order) html += `\n<li id="s${ids[at]}"><a href="../../${pages[at]}/#s${ids[at]}">${ids[at]}</a>`;
+      forEachEntry(number, (line) => (html += line));
       return html;
     },
+    forEachEntry,
   };
 }
 
