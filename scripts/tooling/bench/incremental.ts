@@ -5,7 +5,7 @@
  * the cache, and a clean build of the same commit to compare with, byte for byte.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -44,11 +44,14 @@ async function commitTwice(repository: string, count: number, added: number): Pr
 /**
  * Builds the site three ways around one processor run that adds `added` signatures to `count - added`.
  * `inspectClean` sees the clean build's output and the environment it was built with, before both go.
+ * `warmRounds`: how many times the rebuild runs, each from the same cache of the commit before;
+ * the fastest is kept, as the benchmark keeps the fastest of the builds it compares it with.
  */
 export async function measureIncremental(
   count: number,
   added = 1000,
   inspectClean?: (output: string, env: Record<string, string>) => Promise<void>,
+  warmRounds = 1,
 ): Promise<IncrementalResult> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'petition-bench-incremental-'));
   try {
@@ -67,10 +70,18 @@ export async function measureIncremental(
     await at(before);
     const cold = await measureBuild(work, env);
     await at(after);
+    const cacheBefore = `${cacheFile}.before`;
+    await copyFile(cacheFile, cacheBefore);
     let warmFiles = new Map<string, string>();
-    const warm = await measureBuild(work, env, async (output) => {
-      warmFiles = await siteFingerprint(output);
-    });
+    let warm: BuildRun | undefined;
+    for (let round = 1; round <= warmRounds; round += 1) {
+      // Each rebuild starts from the cache of the commit before, as the workflow's does.
+      if (round > 1) await copyFile(cacheBefore, cacheFile);
+      const run = await measureBuild(work, env, async (output) => {
+        if (round === 1) warmFiles = await siteFingerprint(output);
+      });
+      if (!warm || run.wallMs < warm.wallMs) warm = run;
+    }
     let cleanFiles = new Map<string, string>();
     const cleanEnv = { ...env, PETITION_RECORD_CACHE: path.join(work, 'unused.cache') };
     const clean = await measureBuild(work, cleanEnv, async (output) => {
@@ -80,7 +91,7 @@ export async function measureIncremental(
     const differences = [...new Set([...warmFiles.keys(), ...cleanFiles.keys()])].filter(
       (file) => warmFiles.get(file) !== cleanFiles.get(file),
     );
-    return { count, added, cold, warm, clean, differences };
+    return { count, added, cold, warm: warm!, clean, differences };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
