@@ -5,16 +5,15 @@
  * so a row is used only when its path is a signature file of the commit's tree, its blob id is the
  * tree's, and its object hashes to that id; every other row is counted as rejected, and the
  * reading is bounded in rows, header length and bytes before any parsing. The new cache is written
- * beside the old one and renamed over it only when something changed.
+ * beside the old one and renamed over it only when something changed
+ * (load-signatures-git-cache-writer.ts).
  *
  * Why this shape: the bytes hashed are the bytes stored, so checking a row is one hash of a slice
  * of what was read (no JSON to decode, no text to encode again), and the text is decoded exactly
  * as a file read through `git cat-file` is, invalid UTF-8 included.
  */
-import { createReadStream, writeSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { hash } from 'node:crypto';
-import path from 'node:path';
 import { SIGNATURE_FILE_MAX_BYTES } from '../core/signature-file.ts';
 
 /** The cache's format: a header line, then one row per file (see above). */
@@ -35,7 +34,7 @@ export interface CacheRejections {
 }
 
 /** The longest path a row may name, in bytes; a longer header line is not held in memory. */
-const MAX_PATH_BYTES = 4096;
+export const MAX_PATH_BYTES = 4096;
 /** A row's first line: a blob id, a space, a path. */
 const MAX_ROW_HEADER_BYTES = 64 + 1 + MAX_PATH_BYTES;
 /** "blob " and at most five digits (SIGNATURE_FILE_MAX_BYTES has five) before the NUL. */
@@ -256,66 +255,3 @@ function cacheFormat(line: string | undefined): unknown {
     return undefined;
   }
 }
-
-/** The new cache, being written as the old one is read: the rows that passed, then the files read. */
-export interface CacheWriter {
-  /** Copies a row that passed (see CacheReading.use). */
-  copy: (row: CacheRow) => void;
-  /** Adds a file read through git: its path, blob id and bytes. */
-  writeRead: (file: string, blob: string, bytes: Uint8Array) => void;
-  /** Replaces the cache file with the new one when `changed`; else (or on a write error) drops it. */
-  finish: (changed: boolean) => Promise<void>;
-}
-
-/** Starts the new cache for `commit` and `tree` beside `cacheFile`. */
-export async function cacheWriter(cacheFile: string, commit: string, tree: string): Promise<CacheWriter> {
-  const temporary = `${cacheFile}.${process.pid}.tmp`;
-  await mkdir(path.dirname(temporary), { recursive: true });
-  // Written synchronously, a megabyte at a time: rows arrive faster than a stream writes them, and
-  // a stream would have held the whole new cache (300 MB at a million signatures) in memory.
-  const out = await open(temporary, 'w');
-  let writeError: Error | undefined;
-  let parts: Uint8Array[] = [];
-  let bytes = 0;
-  const write = (part: Uint8Array) => {
-    parts.push(part);
-    bytes += part.length;
-    if (bytes >= 1 << 20) flush();
-  };
-  const flush = () => {
-    const chunk = Buffer.concat(parts, bytes);
-    parts = [];
-    bytes = 0;
-    if (writeError) return;
-    try {
-      for (let at = 0; at < chunk.length;) at += writeSync(out.fd, chunk, at);
-    } catch (error) {
-      writeError = error as Error;
-    }
-  };
-  write(Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, commit, tree })}\n`));
-  return {
-    copy: (row) => write(row.buffer.subarray(row.rowStart, row.rowEnd)),
-    writeRead: (file, blob, text) => {
-      // A path a row cannot hold is read through git at each build instead.
-      if (file.includes('\n') || Buffer.byteLength(file) > MAX_PATH_BYTES || text.length > SIGNATURE_FILE_MAX_BYTES)
-        return;
-      write(Buffer.from(`${blob} ${file}\nblob ${text.length}\0`, 'utf8'));
-      write(text);
-      write(NEWLINE);
-    },
-    finish: async (changed) => {
-      flush();
-      await out.close();
-      if (writeError || !changed) await rm(temporary, { force: true });
-      else
-        await rename(temporary, cacheFile).catch(async (error: unknown) => {
-          await rm(temporary, { force: true });
-          throw error;
-        });
-      if (writeError) throw writeError;
-    },
-  };
-}
-
-const NEWLINE = Buffer.from('\n');

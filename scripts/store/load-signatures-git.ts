@@ -26,8 +26,8 @@
  * and stops everyone; it costs re-parsing every file at each build (measured in
  * docs/_incoming/issue-26.md, "Performance"), which the validation of cached rows would cost anyway.
  *
- * The reading of the tree and the blobs is in load-signatures-git-tree.ts; the cache's format, its
- * checks and its writing in load-signatures-git-cache.ts.
+ * The reading of the tree and the blobs is in load-signatures-git-tree.ts; the cache's format and
+ * its checks in load-signatures-git-cache.ts, its writing in load-signatures-git-cache-writer.ts.
  *
  * Rows the build rejects are counted and the first few named (inertly) in the build's log.
  * The result is the same set of records and skipped files that reading the folder gives
@@ -39,13 +39,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BLOCKED_ACCOUNTS_PATH } from '../core/moderation.ts';
 import { isOffline, parseAnySignatureFile, type PetitionRecord } from '../core/offline-signature.ts';
-import {
-  anyRejected,
-  cacheWriter,
-  noRejections,
-  readCache,
-  type CacheRejections,
-} from './load-signatures-git-cache.ts';
+import { anyRejected, noRejections, readCache, type CacheRejections } from './load-signatures-git-cache.ts';
+import { cacheWriter } from './load-signatures-git-cache-writer.ts';
 import { FETCH_BY_ID_UP_TO, fetchAllBlobsOf, folderTree, listTree, readBlobs } from './load-signatures-git-tree.ts';
 import { interner, type LoadedSignatures, type SkippedSignatureFile } from './load-signatures.ts';
 import { isPartialClone, runGit } from './signature-store.ts';
@@ -146,7 +141,7 @@ export async function loadSignaturesFromGit(
     if (irregular[index]) results[index] = 'not a regular file (a link or a submodule)';
 
   // The new cache is written as the old one is read: the rows that passed, then the files read.
-  const cache = options.cacheFile ? await cacheWriter(options.cacheFile, commit, tree) : undefined;
+  const cache = options.cacheFile ? await cacheWriter(options.cacheFile, commit, tree, count) : undefined;
   let reused = 0;
   const coldBecause = options.cacheFile
     ? await readCache(options.cacheFile, {
@@ -159,7 +154,7 @@ export async function loadSignaturesFromGit(
         use: (index, row) => {
           accept(index, row.buffer, row.textStart, row.rowEnd - 1);
           reused += 1;
-          cache?.copy(row);
+          cache?.copy(index, row);
         },
       })
     : 'no cache file was given';
@@ -177,7 +172,7 @@ export async function loadSignaturesFromGit(
     (position, bytes) => {
       const index = missing[position]!;
       accept(index, bytes, 0, bytes.length);
-      cache?.writeRead(files[index]!, blobs[index]!, bytes);
+      cache?.writeRead(index, files[index]!, blobs[index]!, bytes);
     },
     byId,
   );

@@ -243,6 +243,48 @@ describe('reading a large tree through git', () => {
   });
 });
 
+describe('the order of the record cache', () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'petition-record-cache-order-'));
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  /** The paths of the cache's rows, in the file's order. */
+  const cachedPaths = async (cacheFile: string) =>
+    [...(await readFile(cacheFile, 'latin1')).matchAll(/^[0-9a-f]{40} (\S+)\nblob \d+\0/gm)].map((match) => match[1]!);
+  const treePaths = async (repository: string) =>
+    (await git('git', ['-C', repository, 'ls-tree', '-r', '--name-only', 'main:signatures'])).stdout.trim().split('\n');
+
+  it('keeps its rows in the tree’s order, whatever order git read the files in, and puts new ones in place once they are many', async () => {
+    const repository = path.join(work, 'origin.git');
+    const cacheFile = path.join(work, 'records.cache');
+    const records = generateSampleRecords(3_300, { seed: 11 });
+    await commitSignatures(repository, records.slice(0, 3_000));
+    const load = () => loadSignaturesFromGit({ repository, ref: 'main', cacheFile });
+
+    const cold = await load();
+    expect(cold.stats.read).toBe(3_000);
+    expect(await cachedPaths(cacheFile)).toEqual(await treePaths(repository));
+
+    // A few new files are added after the rows in order: the rewrite waits until they are many.
+    await commitSignatures(repository, records.slice(3_000, 3_030), { parent: true });
+    const few = await load();
+    expect(few.stats).toMatchObject({ reused: 3_000, read: 30 });
+    const afterFew = await cachedPaths(cacheFile);
+    expect([...afterFew].sort()).toEqual(await treePaths(repository));
+    expect(afterFew).not.toEqual(await treePaths(repository));
+
+    await commitSignatures(repository, records.slice(3_030), { parent: true });
+    const many = await load();
+    expect(many.stats).toMatchObject({ reused: 3_030, read: 270 });
+    expect(sortById(many.records)).toEqual(sortById(records));
+    expect(await cachedPaths(cacheFile)).toEqual(await treePaths(repository));
+  });
+});
+
 function sortById<T extends object>(list: T[]): T[] {
   const key = (record: T) => JSON.stringify(record);
   return [...list].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
