@@ -206,7 +206,8 @@ function spreadIntoBuckets(
   bucketFiles: readonly string[],
 ): void {
   const order = inStoredOrder(rowStarts);
-  const outs = bucketFiles.map((file) => new BufferedFile(file));
+  // A small buffer each: three million rows make about 60 buckets, written at once.
+  const outs = bucketFiles.map((file) => new BufferedFile(file, 64 << 10));
   const chunk = Buffer.allocUnsafe(4 << 20);
   let chunkStart = 0;
   let chunkEnd = 0;
@@ -266,16 +267,17 @@ function readAtLeast(source: number, into: Buffer, position: number, minimum: nu
   return done;
 }
 
-/** A file written synchronously through a 1 MB buffer. */
+/** A file written synchronously through a buffer (`bufferBytes`: 1 MB unless said). */
 class BufferedFile {
   private readonly fd: number;
-  private readonly buffer = Buffer.allocUnsafe(1 << 20);
+  private readonly buffer: Buffer;
   private used = 0;
   /** Bytes written so far. */
   written = 0;
 
-  constructor(file: string) {
+  constructor(file: string, bufferBytes = 1 << 20) {
     this.fd = openSync(file, 'w');
+    this.buffer = Buffer.allocUnsafe(bufferBytes);
   }
 
   write(bytes: Uint8Array): void {
