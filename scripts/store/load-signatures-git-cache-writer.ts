@@ -134,15 +134,17 @@ class RowPlaces {
 }
 
 /** The most bytes of rows put in order in memory at a time. */
-const BUCKET_BYTES = 16 << 20;
+const BUCKET_BYTES = 8 << 20;
 
 /**
  * Writes `target`: the header (the first `headerLength` bytes of the file open as `source`), then
  * every file's row in the tree's order, from where `rowStarts` and `rowLengths` say they are in
  * `source`. Two sequential passes and bounded memory, whatever the order of `source`: the rows are
  * first spread, in the order they are stored, over bucket files of consecutive tree positions
- * (16 MB each), then each bucket is read whole and written out in order: 1.7 s at a million rows in
- * the order of git's pack, where reading row by row from the temporary file took about 3 s.
+ * (8 MB each), then each bucket is read whole and written out in order: 1.7 s at a million rows in
+ * the order of git's pack, where reading row by row from the temporary file took about 3 s. It runs
+ * when the loader holds the most memory, so it keeps little: `rowStarts` is reused for where each
+ * row is in its bucket.
  */
 function copyInTreeOrder(
   source: number,
@@ -153,22 +155,19 @@ function copyInTreeOrder(
 ): void {
   const buckets = bucketsOf(rowStarts, rowLengths);
   const bucketFiles = buckets.map((_, number) => `${target}.${number}`);
-  const bucketOf = new Int32Array(rowStarts.length);
-  buckets.forEach(({ first, end }, number) => bucketOf.fill(number, first, end));
-  // Where each row is in its bucket file.
-  const inBucket = new Float64Array(rowStarts.length);
   try {
-    spreadIntoBuckets(source, rowStarts, rowLengths, bucketOf, inBucket, bucketFiles);
+    spreadIntoBuckets(source, rowStarts, rowLengths, buckets, bucketFiles);
     const out = new BufferedFile(target);
     try {
       const header = Buffer.allocUnsafe(headerLength);
       readAtLeast(source, header, 0, headerLength);
       out.write(header);
-      buckets.forEach(({ first, end }, number) => {
+      buckets.forEach((first, number) => {
         const bucket = readFileSync(bucketFiles[number]!);
+        const end = buckets[number + 1] ?? rowStarts.length;
         for (let index = first; index < end; index += 1)
-          if (rowStarts[index]! >= 0)
-            out.write(bucket.subarray(inBucket[index]!, inBucket[index]! + rowLengths[index]!));
+          if (rowLengths[index]! > 0)
+            out.write(bucket.subarray(rowStarts[index]!, rowStarts[index]! + rowLengths[index]!));
       });
     } finally {
       out.close();
@@ -178,37 +177,48 @@ function copyInTreeOrder(
   }
 }
 
-/** Consecutive tree positions whose rows hold at most BUCKET_BYTES together (or one row). */
-function bucketsOf(rowStarts: Float64Array, rowLengths: Int32Array): { first: number; end: number }[] {
-  const buckets: { first: number; end: number }[] = [];
-  let first = 0;
+/** The first tree position of each bucket: consecutive positions whose rows hold at most BUCKET_BYTES (or one row). */
+function bucketsOf(rowStarts: Float64Array, rowLengths: Int32Array): number[] {
+  const firsts = [0];
   let bytes = 0;
   for (let index = 0; index < rowStarts.length; index += 1) {
     if (rowStarts[index]! < 0) continue;
     if (bytes > 0 && bytes + rowLengths[index]! > BUCKET_BYTES) {
-      buckets.push({ first, end: index });
-      first = index;
+      firsts.push(index);
       bytes = 0;
     }
     bytes += rowLengths[index]!;
   }
-  buckets.push({ first, end: rowStarts.length });
-  return buckets;
+  return firsts;
 }
 
-/** Reads `source`'s rows in the order they are stored and appends each to its bucket's file. */
+/** The bucket of tree position `index`, given each bucket's first position. */
+function bucketOf(firsts: readonly number[], index: number): number {
+  let low = 0;
+  let high = firsts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (firsts[middle]! <= index) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/**
+ * Reads `source`'s rows in the order they are stored and appends each to its bucket's file;
+ * `rowStarts[index]` becomes where the row is in its bucket file.
+ */
 function spreadIntoBuckets(
   source: number,
   rowStarts: Float64Array,
   rowLengths: Int32Array,
-  bucketOf: Int32Array,
-  inBucket: Float64Array,
+  buckets: readonly number[],
   bucketFiles: readonly string[],
 ): void {
   const order = inStoredOrder(rowStarts);
-  // A small buffer each: three million rows make about 60 buckets, written at once.
+  // A small buffer each: three million rows make about 120 buckets, written at once.
   const outs = bucketFiles.map((file) => new BufferedFile(file, 64 << 10));
-  const chunk = Buffer.allocUnsafe(4 << 20);
+  const chunk = Buffer.allocUnsafe(1 << 20);
   let chunkStart = 0;
   let chunkEnd = 0;
   try {
@@ -219,8 +229,8 @@ function spreadIntoBuckets(
         chunkStart = start;
         chunkEnd = start + readAtLeast(source, chunk, start, length);
       }
-      const out = outs[bucketOf[index]!]!;
-      inBucket[index] = out.written;
+      const out = outs[bucketOf(buckets, index)]!;
+      rowStarts[index] = out.written;
       out.write(chunk.subarray(start - chunkStart, start - chunkStart + length));
     }
   } finally {
