@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jsQRModule from 'jsqr';
 import { renderPixels } from '../../scripts/site/pictures/card.ts';
 import { markdown } from '../../scripts/site/site-data.ts';
-import { fixturePetitionDir } from '../helpers/petitions.ts';
+import { fixturePetitionDir, fixtureSettings } from '../helpers/petitions.ts';
 import { buildSite, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 // jsqr is CommonJS typed as an ES module: its default export is the function or holds it.
@@ -47,6 +47,9 @@ const CODE =
 /** An acronym ("IUCN", "PDF"): a name, in the letters it is known by. */
 const ACRONYM = /^\p{Lu}{2,6}$/u;
 
+/** The petition the tests build (buildSite's default): the words they allow come from its own sources. */
+const BUILT = fixturePetitionDir('amur-leopard');
+
 async function textFiles(folder: string, extensions: string[]): Promise<string[]> {
   const files = await listFiles(folder, extensions).catch(() => [] as string[]);
   return Promise.all(files.map((file) => readFile(path.join(folder, file), 'utf8')));
@@ -61,16 +64,16 @@ async function sharedLatinWords(archived = false): Promise<Set<string>> {
   const perLanguage = await Promise.all(
     TRANSLATED.map(async (code) => {
       const sources = [
-        await readFile(path.join(projectRoot, `content/i18n/${code}.yml`), 'utf8'),
-        ...(await textFiles(path.join(projectRoot, 'content', code), ['.md', '.json'])),
-        ...(archived ? await textFiles(path.join(projectRoot, 'content/letter-versions', code), ['.md']) : []),
+        await readFile(path.join(BUILT, `content/i18n/${code}.yml`), 'utf8'),
+        ...(await textFiles(path.join(BUILT, 'content', code), ['.md', '.json'])),
+        ...(archived ? await textFiles(path.join(BUILT, 'content/letter-versions', code), ['.md']) : []),
       ];
       // Keys and YAML syntax are Latin too: only the values count (after a colon, or list items).
       const values = sources.join('\n').replace(/^\s*[\w-]+:(?=\s|$)/gm, '');
       return new Set(values.match(LATIN_WORD) ?? []);
     }),
   );
-  const settings = JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'));
+  const settings = JSON.parse(await readFile(path.join(BUILT, 'content/settings.json'), 'utf8'));
   const names = `${settings.repository} ${new URL(settings.site_url).hostname}`.split(/[^\p{L}\d]+/u);
   return new Set([...perLanguage[0]!].filter((word) => perLanguage.every((words) => words.has(word))).concat(names));
 }
@@ -183,8 +186,9 @@ describe('a Russian or Chinese reader', () => {
   });
 
   it('is sent by the poster and the signature sheet of their language to pages in their language', async () => {
-    const settings = JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8'));
-    const base = new URL(settings.path_prefix, settings.site_url).toString();
+    // The address of the petition built (the fixture), not of the one in content/.
+    const settings = await fixtureSettings('amur-leopard');
+    const base = new URL(String(settings.path_prefix), String(settings.site_url)).toString();
     const { is_open: open } = JSON.parse(await site.read('data/tally.json'));
     for (const folder of ['', ...TRANSLATED.map((code) => `${code}/`)]) {
       const poster = await site.dom(`${folder}poster/index.html`);

@@ -13,18 +13,22 @@ import { createHash } from 'node:crypto';
 import { deliver } from '../../scripts/commands/delivery.ts';
 import { verify } from '../../scripts/commands/verify.ts';
 import { runTracked } from '../helpers/processes.ts';
+import { petitionProject } from '../helpers/petitions.ts';
 import { buildSite, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
 
 const signaturesDir = path.join(projectRoot, 'test/fixtures/signatures/mixed');
 /** The smallest page the settings allow. */
 const settings = { signatures_per_page: 10 };
 let site: BuiltSite;
+/** The petition the site is built from (buildSite's default): what the verifier and sha256sum read. */
+let petition: string;
 let env: NodeJS.ProcessEnv;
 let work: string;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'petition-verify-'));
-  site = await buildSite({ signaturesDir, settings });
+  petition = await petitionProject('amur-leopard');
+  site = await buildSite({ root: petition, signaturesDir, settings });
   // The build's own settings file and environment (test/helpers/site.ts writes it beside the output).
   env = {
     ...process.env,
@@ -65,7 +69,7 @@ function recountPython(args: string[]) {
 
 describe('npm run verify', () => {
   it('finds nothing to report on a site built from the same files', async () => {
-    const result = await verify(['--site', site.output], { projectRoot, env });
+    const result = await verify(['--site', site.output], { projectRoot: petition, env });
     expect(result.out.join('\n')).toContain('OK ');
     expect(result.code).toBe(0);
   });
@@ -79,7 +83,7 @@ describe('npm run verify', () => {
       return bytes ? new Response(bytes) : new Response('not found', { status: 404 });
     }) as typeof fetch;
     const result = await verify(['--site', 'https://pages.example/petition/'], {
-      projectRoot,
+      projectRoot: petition,
       env,
       fetchImpl: fakeFetch,
     });
@@ -92,7 +96,7 @@ describe('npm run verify', () => {
     const file = path.join(copy, 'data/tally.json');
     const tally = JSON.parse(await readFile(file, 'utf8')) as { signature_count: number };
     await writeFile(file, JSON.stringify({ ...tally, signature_count: tally.signature_count + 1 }));
-    const result = await verify(['--site', copy], { projectRoot, env });
+    const result = await verify(['--site', copy], { projectRoot: petition, env });
     expect(result.code).toBe(1);
     expect(result.out).toContain(
       `DIFFERS data/tally.json: signature_count is ${tally.signature_count + 1}; the files give ${tally.signature_count}`,
@@ -110,7 +114,7 @@ describe('npm run verify', () => {
     );
     const badge = path.join(copy, 'badge.svg');
     await writeFile(badge, (await readFile(badge, 'utf8')).replace(/(font-weight="700">)\d+/, '$1888'));
-    const result = await verify(['--site', copy], { projectRoot, env });
+    const result = await verify(['--site', copy], { projectRoot: petition, env });
     expect(result.code).toBe(1);
     const report = result.out.join('\n');
     expect(report).toContain('DIFFERS ru/index.html: shows 999 signatures; the files give 4');
@@ -138,7 +142,7 @@ describe('npm run verify', () => {
     part.bytes = bytes.length;
     part.sha256 = sha256(bytes);
     await writeFile(indexFile, JSON.stringify(index));
-    const result = await verify(['--site', copy], { projectRoot, env });
+    const result = await verify(['--site', copy], { projectRoot: petition, env });
     expect(result.code).toBe(1);
     expect(result.out.join('\n')).toContain(`DIFFERS data/signatures/${part.url}: its rows differ from the files`);
     // The Python recount of the open data, a second reader of the parts, finds it too.
@@ -151,7 +155,7 @@ describe('npm run verify', () => {
     const copy = await copyOfSite('moved-frame');
     const page = path.join(copy, 'zh/signatures/1/index.html');
     await writeFile(page, (await readFile(page, 'utf8')).replace('data-first="1"', 'data-first="2"'));
-    const result = await verify(['--site', copy], { projectRoot, env });
+    const result = await verify(['--site', copy], { projectRoot: petition, env });
     expect(result.code).toBe(1);
     expect(result.out.join('\n')).toContain(
       'DIFFERS zh/signatures/1/index.html: draws part 1, ranks 2–4; the files give part 1, ranks 1–4',
@@ -168,7 +172,7 @@ describe('npm run verify', () => {
     const edited = html.replace(/(<article class="letter-body"[^>]*>[\s\S]*?<p>)(\S+)/, '$1Not');
     expect(edited).not.toBe(html);
     await writeFile(file, edited);
-    const result = await verify(['--site', copy], { projectRoot, env });
+    const result = await verify(['--site', copy], { projectRoot: petition, env });
     expect(result.code).toBe(1);
     expect(result.out.join('\n')).toMatch(
       /DIFFERS letter\/versions\/[0-9a-f]{64}\/index\.html: its text is not the text of content\/letter-versions\//,
@@ -177,14 +181,18 @@ describe('npm run verify', () => {
 
   it('finds a hand-edited delivery PDF', async () => {
     const packet = path.join(work, 'packet');
-    await deliver({ out: packet, asOf: new Date('2026-12-01T00:00:00Z'), commit: 'a'.repeat(40), threads: 1 }, env);
-    const clean = await verify(['--site', site.output, '--delivery', packet], { projectRoot, env });
+    await deliver(
+      { out: packet, asOf: new Date('2026-12-01T00:00:00Z'), commit: 'a'.repeat(40), threads: 1 },
+      env,
+      petition,
+    );
+    const clean = await verify(['--site', site.output, '--delivery', packet], { projectRoot: petition, env });
     expect(clean.code, clean.out.join('\n')).toBe(0);
     const pdf = path.join(packet, 'letter.pdf');
     const bytes = await readFile(pdf);
     bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 1;
     await writeFile(pdf, bytes);
-    const result = await verify(['--site', site.output, '--delivery', packet], { projectRoot, env });
+    const result = await verify(['--site', site.output, '--delivery', packet], { projectRoot: petition, env });
     expect(result.code).toBe(1);
     expect(result.out).toContain(`DIFFERS ${packet}/letter.pdf: differs from the manifest (SHA-256 or size)`);
   }, 120_000);
@@ -196,7 +204,7 @@ describe('what a reader can check with ordinary tools', () => {
     for (const page of await listFiles(site.output, ['.html'])) {
       const html = await readFile(path.join(site.output, page), 'utf8');
       for (const match of html.matchAll(/<code>sha256sum ([\w./-]+)<\/code>/g)) {
-        const printed = execFileSync('sha256sum', [match[1]!], { cwd: projectRoot, encoding: 'utf8' }).slice(0, 64);
+        const printed = execFileSync('sha256sum', [match[1]!], { cwd: petition, encoding: 'utf8' }).slice(0, 64);
         expect(html, `${page}: sha256sum ${match[1]} prints ${printed}`).toContain(printed);
         checked += 1;
       }
@@ -212,7 +220,7 @@ describe('what a reader can check with ordinary tools', () => {
       const command = /<code>printf %s &quot;\$\(cat ([\w./-]+)\)&quot; \| sha256sum<\/code>/.exec(html);
       if (!command) continue;
       const printed = execFileSync('sh', ['-c', 'printf %s "$(cat "$1")" | sha256sum', 'sh', command[1]!], {
-        cwd: projectRoot,
+        cwd: petition,
         encoding: 'utf8',
       }).slice(0, 64);
       expect(page).toBe(`${printed}/index.html`);
