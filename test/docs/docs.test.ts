@@ -18,6 +18,7 @@ const EXAMPLES = new Set([
   'content/es',
   'content/letter-versions/es',
   'content/deliveries', // where a maintainer publishes a delivery's manifest
+  'content/assets/images/amur-leopard.svg', // the shipped lead image, which the guide says a fork may delete
 ]);
 
 const oldHeadings = async () =>
