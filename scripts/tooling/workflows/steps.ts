@@ -53,6 +53,7 @@ export async function runStep(context: StepRunContext, step: StepSpec): Promise<
   const where = `job ${jobName}, step "${step.name}"`;
   let outcome: 'success' | 'failure' | 'skipped' = 'success';
   const outputs: Record<string, string> = {};
+  const started = performance.now();
   try {
     if (!truthy(evaluate(step.condition, context.scope()))) {
       log(`${where}: skipped`);
@@ -92,6 +93,8 @@ export async function runStep(context: StepRunContext, step: StepSpec): Promise<
       call.record.error ??= message;
     }
   }
+  // As GitHub shows each step's duration: where a run's time went.
+  log(`${where}: ${outcome} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   state.steps[step.id] = {
     outputs,
     outcome,
