@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOfflineSampleRecords, generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { loadSignaturesFromGit } from '../../scripts/store/load-signatures-git.ts';
+import { anyRejected } from '../../scripts/store/load-signatures-git-cache.ts';
+import { blobSize } from '../../scripts/store/load-signatures-git-tree.ts';
 import { loadSignatures } from '../../scripts/store/load-signatures.ts';
 import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { commitSignatures } from '../../scripts/tooling/bench/signature-repository.ts';
@@ -84,6 +86,18 @@ describe('the record cache of the git loader', () => {
       expect(loaded.skipped).toEqual(folder.skipped);
     }
     expect(folder.skipped.length).toBeGreaterThan(5);
+  });
+
+  it('uses every honest row wherever it stands in the file, rows in reverse order included', async () => {
+    await rm(cacheFile, { force: true });
+    const cold = await load();
+    const [header, body] = splitHeader(await readFile(cacheFile));
+    await writeFile(cacheFile, Buffer.concat([header, ...cacheRows(body).reverse()]));
+    const reversed = await load();
+    expect(reversed.stats).toMatchObject({ reused: cold.stats.read, read: 0 });
+    expect(anyRejected(reversed.stats.rejected)).toBe(false);
+    expect(sortById(reversed.records)).toEqual(sortById(cold.records));
+    expect(reversed.skipped).toEqual(cold.skipped);
   });
 
   it('uses no row whose path, blob id or bytes are not the commit’s, and still gives the folder’s records', async () => {
@@ -243,6 +257,27 @@ describe('reading a large tree through git', () => {
   });
 });
 
+describe('git cat-file answers', () => {
+  const size = (header: string) => blobSize(Buffer.from(header, 'latin1'), 0, header.length);
+  it('are read as a blob of the size their header gives, and anything else is refused', () => {
+    expect(size(`${'a1'.repeat(20)} blob 301`)).toBe(301);
+    expect(size(`${'0f'.repeat(32)} blob 0`)).toBe(0);
+    expect(size(`${'9'.repeat(40)} blob 999999999999`)).toBe(999_999_999_999);
+    for (const header of [
+      `${'a1'.repeat(20)} tree 301`,
+      `${'a1'.repeat(20)} missing`,
+      `${'A1'.repeat(20)} blob 301`,
+      `${'a1'.repeat(20)} blob `,
+      `${'a1'.repeat(20)}  blob 301`,
+      `${'a1'.repeat(20)} blob 1000000000000`,
+      ' blob 301',
+      'blob 301',
+      '',
+    ])
+      expect(size(header), header).toBe(-1);
+  });
+});
+
 describe('the order of the record cache', () => {
   let work: string;
   beforeAll(async () => {
@@ -301,6 +336,18 @@ describe('the order of the record cache', () => {
 function sortById<T extends object>(list: T[]): T[] {
   const key = (record: T) => JSON.stringify(record);
   return [...list].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** A cache's rows after its header, each "<blob id> <path>\nblob <size>\0<bytes>\n", as they stand. */
+function cacheRows(body: Buffer): Buffer[] {
+  const rows: Buffer[] = [];
+  for (let start = 0; start < body.length;) {
+    const nul = body.indexOf(0, body.indexOf(0x0a, start));
+    const size = Number(/blob (\d+)$/.exec(body.toString('latin1', start, nul))![1]);
+    rows.push(body.subarray(start, nul + 1 + size + 1));
+    start = nul + 1 + size + 1;
+  }
+  return rows;
 }
 
 /** The header line (with its newline) and the rest. */
