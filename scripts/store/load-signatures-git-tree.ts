@@ -52,9 +52,11 @@ export async function listTree(options: GitOptions, tree: string): Promise<TreeF
 
 /**
  * Reads blobs through `git cat-file --batch`, streaming: `onBlob` gets each one's index and
- * bytes, and nothing is held beyond the blob being read. Many blobs are read by two `cat-file`
- * processes over the two halves of the list: git's inflating then runs on the second core while
- * this thread parses (a million blobs through one took twice as long as reading a million files).
+ * bytes, and nothing is held beyond the blob being read. One `cat-file` process: git inflates on
+ * the second core while this thread parses. Two, over the halves of the list, were faster when
+ * blobs were asked for in path order (git then rebuilt delta chains); in pack order (packOrder)
+ * a million blobs took as long through one (15.2–17.8 s against 16.8–19.7 s, alternated), and the
+ * second process's 100–150 MB of memory was most of what took the first build over 1 GB.
  * In a partial clone the missing blobs are fetched first in one request, as git does before a
  * checkout.
  */
@@ -69,16 +71,9 @@ export async function readBlobs(
   if (fetchMissing) await fetchBlobs(options, `${blobs.join('\n')}\n`);
   const order = count >= PACK_ORDER_FROM ? await packOrder(options, blobs) : undefined;
   const at = (position: number) => (order ? order[position]! : position);
-  const parts = count >= TWO_READERS_FROM ? 2 : 1;
-  const reads: Promise<void>[] = [];
-  for (let part = 0; part < parts; part += 1) {
-    const start = Math.floor((part * count) / parts);
-    const end = Math.floor(((part + 1) * count) / parts);
-    let input = '';
-    for (let position = start; position < end; position += 1) input += `${blobs[at(position)]}\n`;
-    reads.push(catFile(options, input, end - start, (index, text) => onBlob(at(start + index), text)));
-  }
-  await Promise.all(reads);
+  let input = '';
+  for (let position = 0; position < count; position += 1) input += `${blobs[at(position)]}\n`;
+  await catFile(options, input, count, (index, text) => onBlob(at(index), text));
 }
 
 /** From this many blobs on, they are asked for in the order git stored them (see packOrder). */
@@ -123,7 +118,7 @@ async function packOrder(options: GitOptions, blobs: readonly string[]): Promise
 /**
  * What a `cat-file` may hold: git maps up to 8 GB of pack into memory and keeps 96 MB of delta
  * bases, and reading a million blobs touched all of its pack, 250–320 MB of resident memory a
- * process, two processes beside the build. Asked in pack order (packOrder), the windows slide
+ * process beside the build. Asked in pack order (packOrder), the windows slide
  * along the pack and these limits cost no time: 110 MB a process.
  */
 const CAT_FILE_MEMORY = [
@@ -134,9 +129,6 @@ const CAT_FILE_MEMORY = [
   '-c',
   'core.deltaBaseCacheLimit=32m',
 ];
-
-/** From this many blobs on, two `git cat-file` processes read them (a second process costs milliseconds). */
-const TWO_READERS_FROM = 100;
 
 /**
  * One `git cat-file --batch` over `input` (blob ids, one a line), answers parsed as they stream in;
