@@ -262,6 +262,62 @@ describe('reading a large tree through git', () => {
   });
 });
 
+describe('the entries of a tree that are not regular files', () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'petition-tree-modes-'));
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('are skipped as not regular files, while an executable signature file is read', async () => {
+    const repository = path.join(work, 'origin.git');
+    const records = generateSampleRecords(3, { seed: 13 });
+    const [linked, executable, plain] = records;
+    await commitSignatures(repository, [plain!]);
+    const env = { ...process.env, GIT_INDEX_FILE: path.join(work, 'index') };
+    const run = async (...args: string[]) => (await git('git', ['-C', repository, ...args], { env })).stdout.trim();
+    const blobOf = async (record: (typeof records)[number]) => {
+      const file = path.join(work, `${record.user_id}.md`);
+      await writeFile(file, renderSignatureFile(record));
+      return run('hash-object', '-w', file);
+    };
+    await run('read-tree', 'main');
+    // A symbolic link whose target text is a whole signature file, and an executable file.
+    for (const [mode, record] of [
+      ['120000', linked!],
+      ['100755', executable!],
+    ] as const)
+      await run(
+        'update-index',
+        '--add',
+        '--cacheinfo',
+        `${mode},${await blobOf(record)},signatures/${signatureRelativePath(record.user_id)}`,
+      );
+    const tree = await run('write-tree');
+    const commit = await run(
+      '-c',
+      'user.name=T',
+      '-c',
+      'user.email=t@example.invalid',
+      'commit-tree',
+      tree,
+      '-p',
+      'main',
+      '-m',
+      'modes',
+    );
+    await run('update-ref', 'refs/heads/main', commit);
+
+    const loaded = await loadSignaturesFromGit({ repository, ref: 'main' });
+    expect(sortById(loaded.records)).toEqual(sortById([executable!, plain!]));
+    expect(loaded.skipped).toEqual([
+      { file: signatureRelativePath(linked!.user_id), problem: 'not a regular file (a link or a submodule)' },
+    ]);
+  });
+});
+
 describe('git cat-file answers', () => {
   const size = (header: string) => blobSize(Buffer.from(header, 'latin1'), 0, header.length);
   it('are read as a blob of the size their header gives, and anything else is refused', () => {
