@@ -42,7 +42,7 @@ import { isOffline, parseAnySignatureFile, type PetitionRecord } from '../core/o
 import { anyRejected, noRejections, readCache, type CacheRejections } from './load-signatures-git-cache.ts';
 import { cacheWriter } from './load-signatures-git-cache-writer.ts';
 import { FETCH_BY_ID_UP_TO, fetchAllBlobsOf, folderTree, listTree, readBlobs } from './load-signatures-git-tree.ts';
-import { interner, type LoadedSignatures, type SkippedSignatureFile } from './load-signatures.ts';
+import { interner, NOT_A_REGULAR_FILE, type LoadedSignatures, type SkippedSignatureFile } from './load-signatures.ts';
 import { isPartialClone, runGit } from './signature-store.ts';
 
 export type { CacheRejections } from './load-signatures-git-cache.ts';
@@ -137,8 +137,7 @@ export async function loadSignaturesFromGit(
     }
     results[index] = result.ok ? result.record : result.problem;
   };
-  for (let index = 0; index < count; index += 1)
-    if (irregular[index]) results[index] = 'not a regular file (a link or a submodule)';
+  for (let index = 0; index < count; index += 1) if (irregular[index]) results[index] = NOT_A_REGULAR_FILE;
 
   // The new cache is written as the old one is read: the rows that passed, then the files read.
   const cache = options.cacheFile ? await cacheWriter(options.cacheFile, commit, tree, count) : undefined;

@@ -41,23 +41,34 @@ export function signaturesDirectory(env: NodeJS.ProcessEnv, projectRoot: string)
   return path.resolve(projectRoot, env.SIGNATURES_DIR?.trim() || 'signatures');
 }
 
+/** Why a symbolic link (or, in git, a submodule) named like a signature file is skipped: it holds no signature of its own. */
+export const NOT_A_REGULAR_FILE = 'not a regular file (a link or a submodule)';
+
 /**
  * Every `*.md` file below `directory` (README.md at the top is documentation), as sorted paths
- * relative to it with "/" separators. Walks the tree itself: fs.readdir's `recursive` option
- * stats every entry again (about 1 s for 100,000 files in 10,000 shard folders), while the
- * directory entries already say which are folders.
+ * relative to it with "/" separators: `files` the regular files, `links` the symbolic links,
+ * which are never followed (one could name /dev/zero or a file outside the repository, and the
+ * git loader skips them too). Walks the tree itself: fs.readdir's `recursive` option stats every
+ * entry again (about 1 s for 100,000 files in 10,000 shard folders), while the directory entries
+ * already say which are folders and which are links.
  */
-export function listSignatureFiles(directory: string): string[] {
+export function listSignatureEntries(directory: string): { files: string[]; links: string[] } {
   const files: string[] = [];
+  const links: string[] = [];
   const walk = (absolute: string, relative: string) => {
     for (const entry of readdirSync(absolute, { withFileTypes: true })) {
       const name = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(path.join(absolute, entry.name), name);
-      else if (entry.name.endsWith('.md') && name !== 'README.md') files.push(name);
+      else if (entry.name.endsWith('.md') && name !== 'README.md') (entry.isSymbolicLink() ? links : files).push(name);
     }
   };
   walk(directory, '');
-  return files.sort();
+  return { files: files.sort(), links: links.sort() };
+}
+
+/** The regular signature files below `directory` (see {@link listSignatureEntries}). */
+export function listSignatureFiles(directory: string): string[] {
+  return listSignatureEntries(directory).files;
 }
 
 /** Big enough for any file the processor writes (at most SIGNATURE_FILE_MAX_BYTES characters). */
@@ -187,8 +198,9 @@ export interface LoadOptions {
  */
 export async function loadSignatures(directory: string, options: LoadOptions = {}): Promise<LoadedSignatures> {
   let files: string[];
+  let links: string[];
   try {
-    files = listSignatureFiles(directory);
+    ({ files, links } = listSignatureEntries(directory));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: [] };
     throw error;
@@ -234,5 +246,9 @@ export async function loadSignatures(directory: string, options: LoadOptions = {
       skipped.push({ file: files[index]!, problem: `the account is blocked (${BLOCKED_ACCOUNTS_PATH})` });
     else records.push(result.record);
   });
+  if (links.length > 0) {
+    skipped.push(...links.map((file) => ({ file, problem: NOT_A_REGULAR_FILE })));
+    skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  }
   return { records, skipped };
 }

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +15,7 @@ import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/s
 import { loadSignaturesFromGit } from '../../scripts/store/load-signatures-git.ts';
 import { anyRejected } from '../../scripts/store/load-signatures-git-cache.ts';
 import { blobSize } from '../../scripts/store/load-signatures-git-tree.ts';
-import { loadSignatures } from '../../scripts/store/load-signatures.ts';
+import { loadSignatures, NOT_A_REGULAR_FILE } from '../../scripts/store/load-signatures.ts';
 import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { commitSignatures } from '../../scripts/tooling/bench/signature-repository.ts';
 import { projectRoot } from '../helpers/site.ts';
@@ -56,6 +56,13 @@ describe('the record cache of the git loader', () => {
       Buffer.concat([Buffer.from(renderSignatureFile(odd).replace(/\n/g, '\r\n')), Buffer.from([0xff, 0xfe, 0x0a])]),
     );
     await writeFile(path.join(signatures, 'README.md'), 'Signatures, one file each.\n');
+    // A link named as a signer's file to a text outside the folder that would pass as theirs:
+    // neither loader follows it (a link could as well name /dev/zero).
+    const linked = generateSampleRecords(1, { seed: 99 })[0]!;
+    const outside = path.join(work, 'outside.md');
+    await writeFile(outside, renderSignatureFile(linked));
+    await mkdir(path.dirname(path.join(signatures, signatureRelativePath(linked.user_id))), { recursive: true });
+    await symlink(outside, path.join(signatures, signatureRelativePath(linked.user_id)));
     await git('git', ['-C', repository, 'add', '-A']);
     await git('git', [
       '-C',
@@ -85,6 +92,7 @@ describe('the record cache of the git loader', () => {
       expect(sortById(loaded.records)).toEqual(sortById(folder.records));
       expect(loaded.skipped).toEqual(folder.skipped);
     }
+    expect(folder.skipped).toContainEqual({ file: expect.stringMatching(/\.md$/), problem: NOT_A_REGULAR_FILE });
     expect(folder.skipped.length).toBeGreaterThan(5);
   });
 
@@ -112,8 +120,9 @@ describe('the record cache of the git loader', () => {
       .split('\n');
     const honest: Buffer[] = [];
     for (const entry of listing) {
-      const [, , blob, file] = entry.split(/\s+/);
-      if (!file!.endsWith('.md') || file === 'README.md' || real.some((r) => r.file === file)) continue;
+      const [mode, , blob, file] = entry.split(/\s+/);
+      if (mode !== '100644' || !file!.endsWith('.md') || file === 'README.md' || real.some((r) => r.file === file))
+        continue;
       const bytes = (await git('git', ['-C', repository, 'cat-file', 'blob', blob!], { encoding: 'buffer' })).stdout;
       honest.push(row(file!, bytes));
     }
@@ -202,17 +211,37 @@ describe('the record cache of the git loader', () => {
   });
 });
 
-describe('reading a large tree through git', () => {
+/**
+ * Makes `entries` (mode, blob id, path) part of main's tree through git's index, as no checkout
+ * can (a link by mode alone, two paths of one blob), and commits the result on main.
+ */
+async function commitEntries(
+  repository: string,
+  work: string,
+  entries: readonly (readonly [string, string, string])[],
+) {
+  const env = { ...process.env, GIT_INDEX_FILE: path.join(work, 'index') };
+  const run = async (...args: string[]) => (await git('git', ['-C', repository, ...args], { env })).stdout.trim();
+  await run('read-tree', 'main');
+  for (const [mode, blob, file] of entries)
+    await run('update-index', '--add', '--cacheinfo', `${mode},${blob},${file}`);
+  const tree = await run('write-tree');
+  const identity = ['-c', 'user.name=T', '-c', 'user.email=t@example.invalid'];
+  const commit = await run(...identity, 'commit-tree', tree, '-p', 'main', '-m', 'entries');
+  await run('update-ref', 'refs/heads/main', commit);
+}
+
+describe('reading a tree through git', () => {
   let work: string;
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'petition-pack-order-'));
+    work = await mkdtemp(path.join(os.tmpdir(), 'petition-git-tree-'));
   });
   afterAll(async () => {
     await rm(work, { recursive: true, force: true });
   });
 
   it('gives every one of 12,000 files its own text, asked for in the order git packed them, two paths with the same bytes included, and caches them in the tree’s order', async () => {
-    const repository = path.join(work, 'origin.git');
+    const repository = path.join(work, 'large.git');
     const records = generateSampleRecords(12_000, { seed: 9 });
     await commitSignatures(repository, records);
     // A copy of one file at another path: one blob id for two files, the second refused for its name.
@@ -220,33 +249,7 @@ describe('reading a large tree through git', () => {
     const listing = (
       await git('git', ['-C', repository, 'ls-tree', 'main', `signatures/${signatureRelativePath(copied.user_id)}`])
     ).stdout;
-    const blob = listing.split(/\s+/)[2]!;
-    const index = path.join(work, 'index');
-    const env = { ...process.env, GIT_INDEX_FILE: index };
-    await git('git', ['-C', repository, 'read-tree', 'main'], { env });
-    await git(
-      'git',
-      ['-C', repository, 'update-index', '--add', '--cacheinfo', `100644,${blob},signatures/99/99/9999999.md`],
-      { env },
-    );
-    const tree = (await git('git', ['-C', repository, 'write-tree'], { env })).stdout.trim();
-    const commit = (
-      await git('git', [
-        '-C',
-        repository,
-        '-c',
-        'user.name=T',
-        '-c',
-        'user.email=t@example.invalid',
-        'commit-tree',
-        tree,
-        '-p',
-        'main',
-        '-m',
-        'copy',
-      ])
-    ).stdout.trim();
-    await git('git', ['-C', repository, 'update-ref', 'refs/heads/main', commit]);
+    await commitEntries(repository, work, [['100644', listing.split(/\s+/)[2]!, 'signatures/99/99/9999999.md']]);
 
     const cacheFile = path.join(work, 'records.cache');
     const loaded = await loadSignaturesFromGit({ repository, ref: 'main', cacheFile });
@@ -260,55 +263,23 @@ describe('reading a large tree through git', () => {
     const cached = [...(await readFile(cacheFile, 'latin1')).matchAll(/^[0-9a-f]{40} (\S+)\nblob \d+\0/gm)];
     expect(cached.map((match) => match[1])).toEqual(listed.trim().split('\n'));
   });
-});
 
-describe('the entries of a tree that are not regular files', () => {
-  let work: string;
-  beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'petition-tree-modes-'));
-  });
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
-  });
-
-  it('are skipped as not regular files, while an executable signature file is read', async () => {
-    const repository = path.join(work, 'origin.git');
+  it('skips an entry that is not a regular file, and reads an executable signature file', async () => {
+    const repository = path.join(work, 'modes.git');
     const records = generateSampleRecords(3, { seed: 13 });
     const [linked, executable, plain] = records;
     await commitSignatures(repository, [plain!]);
-    const env = { ...process.env, GIT_INDEX_FILE: path.join(work, 'index') };
-    const run = async (...args: string[]) => (await git('git', ['-C', repository, ...args], { env })).stdout.trim();
     const blobOf = async (record: (typeof records)[number]) => {
       const file = path.join(work, `${record.user_id}.md`);
       await writeFile(file, renderSignatureFile(record));
-      return run('hash-object', '-w', file);
+      return (await git('git', ['-C', repository, 'hash-object', '-w', file])).stdout.trim();
     };
-    await run('read-tree', 'main');
+    const at = (record: (typeof records)[number]) => `signatures/${signatureRelativePath(record.user_id)}`;
     // A symbolic link whose target text is a whole signature file, and an executable file.
-    for (const [mode, record] of [
-      ['120000', linked!],
-      ['100755', executable!],
-    ] as const)
-      await run(
-        'update-index',
-        '--add',
-        '--cacheinfo',
-        `${mode},${await blobOf(record)},signatures/${signatureRelativePath(record.user_id)}`,
-      );
-    const tree = await run('write-tree');
-    const commit = await run(
-      '-c',
-      'user.name=T',
-      '-c',
-      'user.email=t@example.invalid',
-      'commit-tree',
-      tree,
-      '-p',
-      'main',
-      '-m',
-      'modes',
-    );
-    await run('update-ref', 'refs/heads/main', commit);
+    await commitEntries(repository, work, [
+      ['120000', await blobOf(linked!), at(linked!)],
+      ['100755', await blobOf(executable!), at(executable!)],
+    ]);
 
     const loaded = await loadSignaturesFromGit({ repository, ref: 'main' });
     expect(sortById(loaded.records)).toEqual(sortById([executable!, plain!]));
