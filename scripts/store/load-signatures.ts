@@ -41,29 +41,29 @@ export function signaturesDirectory(env: NodeJS.ProcessEnv, projectRoot: string)
   return path.resolve(projectRoot, env.SIGNATURES_DIR?.trim() || 'signatures');
 }
 
-/** Why a symbolic link (or, in git, a submodule) named like a signature file is skipped: it holds no signature of its own. */
+/** Why a link, pipe or device (or, in git, a link or submodule) named like a signature file is skipped: it holds no signature of its own. */
 export const NOT_A_REGULAR_FILE = 'not a regular file (a link or a submodule)';
 
 /**
  * Every `*.md` file below `directory` (README.md at the top is documentation), as sorted paths
- * relative to it with "/" separators: `files` the regular files, `links` the symbolic links,
- * which are never followed (one could name /dev/zero or a file outside the repository, and the
- * git loader skips them too). Walks the tree itself: fs.readdir's `recursive` option stats every
- * entry again (about 1 s for 100,000 files in 10,000 shard folders), while the directory entries
- * already say which are folders and which are links.
+ * relative to it with "/" separators: `files` the regular files, `irregular` the rest (symbolic
+ * links, pipes, devices), which are never opened: a link could name /dev/zero or a file outside
+ * the repository, a pipe would block the reader, and the git loader skips them too. Walks the tree
+ * itself: fs.readdir's `recursive` option stats every entry again (about 1 s for 100,000 files in
+ * 10,000 shard folders), while the directory entries already say what each entry is.
  */
-export function listSignatureEntries(directory: string): { files: string[]; links: string[] } {
+export function listSignatureEntries(directory: string): { files: string[]; irregular: string[] } {
   const files: string[] = [];
-  const links: string[] = [];
+  const irregular: string[] = [];
   const walk = (absolute: string, relative: string) => {
     for (const entry of readdirSync(absolute, { withFileTypes: true })) {
       const name = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(path.join(absolute, entry.name), name);
-      else if (entry.name.endsWith('.md') && name !== 'README.md') (entry.isSymbolicLink() ? links : files).push(name);
+      else if (entry.name.endsWith('.md') && name !== 'README.md') (entry.isFile() ? files : irregular).push(name);
     }
   };
   walk(directory, '');
-  return { files: files.sort(), links: links.sort() };
+  return { files: files.sort(), irregular: irregular.sort() };
 }
 
 /** The regular signature files below `directory` (see {@link listSignatureEntries}). */
@@ -77,7 +77,8 @@ const READ_BUFFER_BYTES = 64 * 1024;
 /**
  * Reads a small file with one open, one read and one close into a reused buffer: a third less
  * than readFileSync, which also asks for the file's size first. A file that fills the buffer is
- * read again in full, so what the parser sees is always the whole file.
+ * larger than any signature file can be, and the parser refuses it for its size from what was
+ * read; the rest is never read (a committed file may be 100 MB, a file on disk far more).
  */
 function readSmallFile(file: string, buffer: Buffer): string {
   const descriptor = openSync(file, 'r');
@@ -87,7 +88,7 @@ function readSmallFile(file: string, buffer: Buffer): string {
   } finally {
     closeSync(descriptor);
   }
-  return length < buffer.length ? buffer.toString('utf8', 0, length) : readFileSync(file, 'utf8');
+  return buffer.toString('utf8', 0, length);
 }
 
 /**
@@ -198,9 +199,9 @@ export interface LoadOptions {
  */
 export async function loadSignatures(directory: string, options: LoadOptions = {}): Promise<LoadedSignatures> {
   let files: string[];
-  let links: string[];
+  let irregular: string[];
   try {
-    ({ files, links } = listSignatureEntries(directory));
+    ({ files, irregular } = listSignatureEntries(directory));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: [] };
     throw error;
@@ -246,8 +247,8 @@ export async function loadSignatures(directory: string, options: LoadOptions = {
       skipped.push({ file: files[index]!, problem: `the account is blocked (${BLOCKED_ACCOUNTS_PATH})` });
     else records.push(result.record);
   });
-  if (links.length > 0) {
-    skipped.push(...links.map((file) => ({ file, problem: NOT_A_REGULAR_FILE })));
+  if (irregular.length > 0) {
+    skipped.push(...irregular.map((file) => ({ file, problem: NOT_A_REGULAR_FILE })));
     skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   }
   return { records, skipped };

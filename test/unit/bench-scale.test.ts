@@ -4,7 +4,8 @@
  * entries and delivery rows written as HTML strings instead of a Nunjucks loop. Timings are the
  * benchmark's business; this checks results.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,7 +70,7 @@ describe('loading signature files', () => {
     await mkdir(path.join(many, '12/34'), { recursive: true });
     await writeFile(path.join(many, '12/34/README.md'), 'misplaced\n');
     await writeFile(path.join(many, '12/34/notes.txt'), 'ignored\n');
-    // Larger than the loader's read buffer: must be read whole and refused as too large.
+    // Larger than the loader's read buffer: refused as too large.
     await mkdir(path.join(many, '01/00'), { recursive: true });
     await writeFile(path.join(many, '01/00/1.md'), `---\nname: "${'x'.repeat(70_000)}"\n---\n`);
   });
@@ -95,6 +96,31 @@ describe('loading signature files', () => {
     expect(alone.skipped.find((skip) => skip.file === '01/00/1.md')?.problem).toMatch(/larger than/);
     const hostileAlone = await loadSignatures(hostileDir, { helperThreadFrom: Infinity });
     expect(await loadSignatures(hostileDir, { helperThreadFrom: 1 })).toEqual(hostileAlone);
+  });
+
+  it('skips a link, a pipe and a sparse file of 10 GB, none of them read whole, with the helper thread or without', async () => {
+    const odd = await mkdtemp(path.join(os.tmpdir(), 'petition-odd-files-'));
+    try {
+      const [kept] = generateSampleRecords(1, { seed: 6 });
+      await writeSignatureFiles(odd, [kept!]);
+      for (const folder of ['01/00', '02/00', '03/00']) await mkdir(path.join(odd, folder), { recursive: true });
+      // Sparse: no disk used, and more than a string can hold, read whole.
+      await writeFile(path.join(odd, '01/00/1.md'), '');
+      await truncate(path.join(odd, '01/00/1.md'), 10 * 1024 ** 3);
+      await symlink('/dev/zero', path.join(odd, '02/00/2.md'));
+      execFileSync('mkfifo', [path.join(odd, '03/00/3.md')]);
+      for (const helperThreadFrom of [Infinity, 1]) {
+        const loaded = await loadSignatures(odd, { helperThreadFrom });
+        expect(loaded.records).toEqual([kept]);
+        expect(loaded.skipped).toEqual([
+          { file: '01/00/1.md', problem: expect.stringMatching(/^file is larger than \d+ bytes$/) },
+          { file: '02/00/2.md', problem: 'not a regular file (a link or a submodule)' },
+          { file: '03/00/3.md', problem: 'not a regular file (a link or a submodule)' },
+        ]);
+      }
+    } finally {
+      await rm(odd, { recursive: true, force: true });
+    }
   });
 
   it('reads a missing folder as no signatures', async () => {
