@@ -33,6 +33,22 @@ function blobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
+/** One temporary folder for the file; each group of tests works in a folder of its own inside it. */
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'petition-record-cache-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A fresh folder named `name` inside the file's temporary folder. */
+async function folder(name: string): Promise<string> {
+  const made = path.join(root, name);
+  await mkdir(made, { recursive: true });
+  return made;
+}
+
 describe('the record cache of the git loader', () => {
   let work: string;
   let repository: string;
@@ -41,7 +57,7 @@ describe('the record cache of the git loader', () => {
   const load = () => loadSignaturesFromGit({ repository, cacheFile });
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'petition-record-cache-'));
+    work = await folder('loader');
     repository = path.join(work, 'repository');
     cacheFile = path.join(work, 'cache', 'records.cache');
     const signatures = path.join(repository, 'signatures');
@@ -75,10 +91,6 @@ describe('the record cache of the git loader', () => {
       '-qm',
       'x',
     ]);
-  });
-
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
   });
 
   it('gives the records and skipped files of the folder, cold and then from the cache', async () => {
@@ -234,10 +246,7 @@ async function commitEntries(
 describe('reading a tree through git', () => {
   let work: string;
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'petition-git-tree-'));
-  });
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
+    work = await folder('tree');
   });
 
   it('gives every one of 12,000 files its own text, asked for in the order git packed them, two paths with the same bytes included, and caches them in the tree’s order', async () => {
@@ -313,10 +322,7 @@ describe('git cat-file answers', () => {
 describe('the order of the record cache', () => {
   let work: string;
   beforeAll(async () => {
-    work = await mkdtemp(path.join(os.tmpdir(), 'petition-record-cache-order-'));
-  });
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
+    work = await folder('order');
   });
 
   /** The paths of the cache's rows, in the file's order. */
