@@ -379,14 +379,22 @@ def offline_record(raw, relative):
 
 
 def signature_files(folder):
-    """Every *.md below the folder but its top README.md, as sorted "/" paths."""
+    """Every *.md below the folder but its top README.md, as sorted ("/" path, regular) pairs.
+
+    An entry that is not a regular file (a symbolic link, a pipe, a device) is never opened, as the
+    site's loaders never open one: a link could name /dev/zero or a file outside the clone.
+    """
     found = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in files:
-            relative = os.path.relpath(os.path.join(root, name), folder).replace(os.sep, "/")
-            if name.endswith(".md") and relative != "README.md":
-                found.append(relative)
+
+    def walk(absolute, relative):
+        for entry in os.scandir(absolute):
+            name = relative + "/" + entry.name if relative else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, name)
+            elif entry.name.endswith(".md") and name != "README.md":
+                found.append((name, entry.is_file(follow_symlinks=False)))
+
+    walk(folder, "")
     return sorted(found)
 
 
@@ -407,7 +415,10 @@ def blocked_accounts(file):
 
 def load(folder, blocked):
     records, skipped = [], []
-    for relative in signature_files(folder) if os.path.isdir(folder) else []:
+    for relative, regular in signature_files(folder) if os.path.isdir(folder) else []:
+        if not regular:
+            skipped.append({"file": relative, "problem": "not a regular file (a link or a submodule)"})
+            continue
         with open(os.path.join(folder, relative), "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:

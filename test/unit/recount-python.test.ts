@@ -3,13 +3,16 @@
  * folders, it must find what the site's own loader and tally find (count, channels, countries,
  * days, digest, which files are left out), on LF and CRLF clones alike.
  */
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allCountries } from '../../scripts/core/countries.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { computeTally } from '../../scripts/core/tally.ts';
+import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
+import { renderSignatureFile, signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { loadSignatures } from '../../scripts/store/load-signatures.ts';
 import { writeOpenData } from '../../scripts/site/bulk-output.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
@@ -130,6 +133,29 @@ describe('the Python recount', () => {
       node.country_count,
       node.digest,
     ]);
+  });
+
+  it('skips a link, a pipe or a link to a passing text outside the folder as the site does, never opening them', async () => {
+    const folder = path.join(work, 'odd-entries');
+    await cp(path.join(projectRoot, 'test/fixtures/signatures/one'), folder, { recursive: true });
+    const [outsider] = generateSampleRecords(1, { seed: 21 });
+    const outside = path.join(work, 'outside.md');
+    await writeFile(outside, renderSignatureFile(outsider!));
+    const linked = path.join(folder, signatureRelativePath(outsider!.user_id));
+    await mkdir(path.dirname(linked), { recursive: true });
+    await symlink(outside, linked);
+    await mkdir(path.join(folder, '01/00'), { recursive: true });
+    await symlink('/dev/zero', path.join(folder, '01/00/1.md'));
+    execFileSync('mkfifo', [path.join(folder, '01/00/2.md')]);
+    const expected = await siteTally(folder);
+    expect(expected.skipped).toEqual(
+      expect.arrayContaining(['01/00/1.md', '01/00/2.md', signatureRelativePath(outsider!.user_id)]),
+    );
+    const python = await pythonTally(folder);
+    expect({ ...python, skipped: python.skipped.map((s) => s.file) }).toEqual(expected);
+    expect(new Set(python.skipped.filter((s) => s.file.startsWith('01/00/')).map((s) => s.problem))).toEqual(
+      new Set(['not a regular file (a link or a submodule)']),
+    );
   });
 
   it('leaves out a blocked account, as the site does', async () => {
