@@ -51,10 +51,9 @@ afterAll(async () => {
   await Promise.all(temporary.map((folder) => rm(folder, { recursive: true, force: true })));
 });
 
-async function open(url: string, options: { width: number; scheme?: 'light' | 'dark' }): Promise<Page> {
+async function open(url: string, options: { width: number }): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: options.width, height: 800 },
-    colorScheme: options.scheme ?? 'light',
     javaScriptEnabled: true,
   });
   const page = await context.newPage();
