@@ -2,9 +2,10 @@
  * What `npm run add-signatures` and `npm run withdraw-offline` share: the contact key, read from
  * outside the repository, and the signatures folder as a read-only lookup.
  */
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONTACT_KEY_MIN_LENGTH } from '../core/offline-signature.ts';
+import { isReadableSignatureFile, NOT_A_SIGNATURE_FILE } from '../store/signature-store.ts';
 import type { ExistingFiles } from './offline-batch.ts';
 
 /** What a maintainer's command answers: its exit code and the lines it prints. */
@@ -59,7 +60,9 @@ export function existingFiles(signaturesDir: string): ExistingFiles {
   return {
     read(relativePath) {
       try {
-        return readFileSync(path.join(signaturesDir, relativePath), 'utf8');
+        const file = path.join(signaturesDir, relativePath);
+        if (!isReadableSignatureFile(lstatSync(file))) return NOT_A_SIGNATURE_FILE;
+        return readFileSync(file, 'utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;

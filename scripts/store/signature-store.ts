@@ -6,12 +6,21 @@
  * cost a full checkout hundreds of megabytes; this way the processor pays for the handful it reads.
  */
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { signatureRelativePath } from '../core/signature-file.ts';
+import { SIGNATURE_FILE_MAX_BYTES, signatureRelativePath } from '../core/signature-file.ts';
+
+/**
+ * What a store gives for something at a signer's path that cannot be their signature file: a
+ * link, a folder, a submodule, or a file larger than any signature file. It is not read (a link
+ * may point at /dev/zero, a pipe would block, a committed file may be 100 MB) and not undefined:
+ * something is there, which the signer's next signature replaces and a withdrawal removes, as for
+ * any file the parser refuses (this text has no front matter). The site's loaders skip the same.
+ */
+export const NOT_A_SIGNATURE_FILE = '';
 
 export interface SignatureStore {
-  /** Each signer's file text, or undefined when they have no signature. */
+  /** Each signer's file text, {@link NOT_A_SIGNATURE_FILE}, or undefined when they have no signature. */
   readMany(userIds: readonly number[]): Promise<Map<number, string | undefined>>;
   /** How many signature files there are (for each new signer's place in the list). */
   count(): Promise<number>;
@@ -22,14 +31,7 @@ export function folderStore(directory: string): SignatureStore {
   return {
     async readMany(userIds) {
       const files = new Map<number, string | undefined>();
-      for (const id of userIds) {
-        try {
-          files.set(id, await readFile(path.join(directory, signatureRelativePath(id)), 'utf8'));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-          files.set(id, undefined);
-        }
-      }
+      for (const id of userIds) files.set(id, await readSignatureText(path.join(directory, signatureRelativePath(id))));
       return files;
     },
     async count() {
@@ -42,6 +44,25 @@ export function folderStore(directory: string): SignatureStore {
       }
     },
   };
+}
+
+/**
+ * Whether what `lstat` found at a signer's path may be read as their file: looked at before it is
+ * opened, so that a link is not followed, a pipe not opened and a big file not read.
+ */
+export function isReadableSignatureFile(info: { isFile(): boolean; size: number }): boolean {
+  return info.isFile() && info.size <= SIGNATURE_FILE_MAX_BYTES;
+}
+
+/** A signer's file from a folder: its text, NOT_A_SIGNATURE_FILE, or undefined when there is none. */
+async function readSignatureText(file: string): Promise<string | undefined> {
+  try {
+    if (!isReadableSignatureFile(await lstat(file))) return NOT_A_SIGNATURE_FILE;
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 export interface GitStoreOptions {
@@ -166,6 +187,60 @@ export async function fetchBlobs(options: GitOptions, ids: string): Promise<void
   );
 }
 
+const idLines = (ids: readonly string[]) => ids.map((id) => `${id}\n`).join('');
+
+/**
+ * The tree entries at `paths` (trees are local even in a blobless clone: this costs no download):
+ * each one's object id, and whether it is a regular file (not a link, folder or submodule).
+ */
+async function listEntries(
+  options: GitOptions,
+  ref: string,
+  paths: readonly string[],
+): Promise<Map<string, { id: string; regular: boolean }>> {
+  const listing = (await runGit(['ls-tree', '-z', ref, '--', ...paths], options)).toString('utf8');
+  const entries = new Map<string, { id: string; regular: boolean }>();
+  for (const entry of listing.split('\0')) {
+    const match = /^(\d{6}) (\w+) ([0-9a-f]{40,64})\t(.+)$/.exec(entry);
+    if (!match) continue;
+    const [, mode, type, id, file] = match as unknown as [string, string, string, string, string];
+    entries.set(file, { id, regular: type === 'blob' && (mode === '100644' || mode === '100755') });
+  }
+  return entries;
+}
+
+/** Each blob's size in bytes, from `git cat-file --batch-check` (the blobs must be here). */
+async function blobSizes(options: GitOptions, blobs: readonly string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (blobs.length === 0) return sizes;
+  const output = (await runGit(['cat-file', '--batch-check'], options, idLines(blobs))).toString('utf8');
+  for (const [index, line] of output.split('\n').slice(0, blobs.length).entries()) {
+    const match = /^[0-9a-f]+ blob (\d+)$/.exec(line);
+    if (!match) throw new Error(`git cat-file gave no blob for ${blobs[index]}: ${line.slice(0, 100)}`);
+    sizes.set(blobs[index]!, Number(match[1]));
+  }
+  return sizes;
+}
+
+/** Each blob's text, from `git cat-file --batch` (the blobs must be here). */
+async function blobTexts(options: GitOptions, blobs: readonly string[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  if (blobs.length === 0) return texts;
+  const output = await runGit(['cat-file', '--batch'], options, idLines(blobs));
+  // Each answer: "<id> blob <size>\n<content>\n".
+  let offset = 0;
+  for (const blob of blobs) {
+    const headerEnd = output.indexOf(0x0a, offset);
+    const header = output.toString('utf8', offset, headerEnd);
+    const match = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+    if (!match) throw new Error(`git cat-file gave no blob for ${blob}: ${header.slice(0, 100)}`);
+    const size = Number(match[1]);
+    texts.set(blob, output.toString('utf8', headerEnd + 1, headerEnd + 1 + size));
+    offset = headerEnd + 1 + size + 1;
+  }
+  return texts;
+}
+
 /** Signatures read through git from `ref`, fetching only the blobs asked for. */
 export function gitStore(options: GitStoreOptions): SignatureStore {
   const ref = options.ref ?? 'HEAD';
@@ -175,31 +250,27 @@ export function gitStore(options: GitStoreOptions): SignatureStore {
       const files = new Map<number, string | undefined>(userIds.map((id) => [id, undefined]));
       if (userIds.length === 0) return files;
       const paths = userIds.map((id) => `${folder}/${signatureRelativePath(id)}`);
-      // Trees are local even in a blobless clone: which files exist costs no download.
-      const listing = (await runGit(['ls-tree', '-z', ref, '--', ...paths], options)).toString('utf8');
-      const present = new Map<string, string>(); // path → blob id
-      for (const entry of listing.split('\0')) {
-        const match = /^\d+ blob ([0-9a-f]{40,64})\t(.+)$/.exec(entry);
-        if (match) present.set(match[2]!, match[1]!);
+      const entries = await listEntries(options, ref, paths);
+      const blobOf = new Map<number, string>();
+      for (const [index, id] of userIds.entries()) {
+        const entry = entries.get(paths[index]!);
+        if (entry === undefined) continue;
+        if (entry.regular) blobOf.set(id, entry.id);
+        else files.set(id, NOT_A_SIGNATURE_FILE);
       }
-      const wanted = userIds.filter((_, i) => present.has(paths[i]!));
-      if (wanted.length === 0) return files;
-      const blobs = wanted.map((id) => present.get(`${folder}/${signatureRelativePath(id)}`)!);
+      if (blobOf.size === 0) return files;
       // In a partial clone, cat-file would fetch each missing blob in a request of its own; one
       // fetch of them all is what git itself does before a checkout.
-      if (await isPartialClone(options)) await fetchBlobs(options, blobs.map((blob) => `${blob}\n`).join(''));
-      const output = await runGit(['cat-file', '--batch'], options, blobs.map((blob) => `${blob}\n`).join(''));
-      // Each answer: "<id> blob <size>\n<content>\n".
-      let offset = 0;
-      for (const id of wanted) {
-        const headerEnd = output.indexOf(0x0a, offset);
-        const header = output.toString('utf8', offset, headerEnd);
-        const match = /^[0-9a-f]+ blob (\d+)$/.exec(header);
-        if (!match) throw new Error(`git cat-file gave no blob for user ${id}: ${header.slice(0, 100)}`);
-        const size = Number(match[1]);
-        files.set(id, output.toString('utf8', headerEnd + 1, headerEnd + 1 + size));
-        offset = headerEnd + 1 + size + 1;
-      }
+      if (await isPartialClone(options)) await fetchBlobs(options, idLines([...blobOf.values()]));
+      // Sizes first: a committed file may be 100 MB, and only a signature file's size is read whole.
+      const sizes = await blobSizes(options, [...blobOf.values()]);
+      for (const [id, blob] of blobOf)
+        if (sizes.get(blob)! > SIGNATURE_FILE_MAX_BYTES) {
+          files.set(id, NOT_A_SIGNATURE_FILE);
+          blobOf.delete(id);
+        }
+      const texts = await blobTexts(options, [...blobOf.values()]);
+      for (const [id, blob] of blobOf) files.set(id, texts.get(blob));
       return files;
     },
     async count() {
