@@ -5,6 +5,7 @@
  * at a time, so memory does not grow with the size of the output.
  */
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -106,7 +107,6 @@ export async function writeFramedPages(
     const rendered = typeof content === 'string' ? content : await readFile(outputPath, 'utf8');
     const folder = path.dirname(path.dirname(outputPath));
     const name = path.basename(folder);
-    const writing = new Set<Promise<void>>();
     let written = 0;
     for (const page of listPageFiles(rendered, name)) {
       written += 1;
@@ -114,14 +114,12 @@ export async function writeFramedPages(
       if (marked?.kind === 'find') receipts.add(marked.number);
       const html = marked ? markedPageBytes(bytes, marked, source) : page.html;
       const pageFolder = path.join(folder, page.key);
-      const write = mkdir(pageFolder, { recursive: true }).then(() =>
-        writeFile(path.join(pageFolder, 'index.html'), html),
-      );
-      const tracked = write.finally(() => writing.delete(tracked));
-      writing.add(tracked);
-      if (writing.size >= 8) await Promise.race(writing);
+      // Written at once: a page of a few kilobytes costs the promise machinery of an async write
+      // (open, write and close, each a promise) more than the write; the open data's parts are
+      // compressed on the thread pool meanwhile.
+      mkdirSync(pageFolder, { recursive: true });
+      writeFileSync(path.join(pageFolder, 'index.html'), html);
     }
-    await Promise.all(writing);
     await rm(path.dirname(outputPath), { recursive: true, force: true });
     if (complete && expected[name] !== undefined && written !== expected[name])
       throw new Error(
