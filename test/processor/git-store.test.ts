@@ -86,6 +86,17 @@ describe('reading signatures from git in a sparse, blobless checkout', () => {
   });
 });
 
+const anna = { login: 'apetrova', id: 1234567 };
+
+/** The fake GitHub of leopards/petition with one open issue: Anna signs, from Russia. */
+function annaSigns() {
+  return startFakeGitHub({
+    owner: 'leopards',
+    repo: 'petition',
+    issues: [{ body: signBody({ name: 'Anna', country: 'RU' }), labels: ['signature'], user: anna }],
+  });
+}
+
 /** The objects a clone lacks (a blobless clone fetches blobs when asked). */
 async function missingObjects(clone: string): Promise<number> {
   const listing = (await git(clone, 'rev-list', '--objects', '--all', '--missing=print')).stdout;
@@ -140,12 +151,7 @@ describe("what is at a signer's path but cannot be their signature file", () => 
   });
 
   it('is replaced by the signature of its signer, who signs as if to update it', async () => {
-    const anna = { login: 'apetrova', id: 1234567 };
-    const fake = await startFakeGitHub({
-      owner: 'leopards',
-      repo: 'petition',
-      issues: [{ body: signBody({ name: 'Anna', country: 'RU' }), labels: ['signature'], user: anna }],
-    });
+    const fake = await annaSigns();
     try {
       const checkout = await makeCheckout(fake);
       await mkdir(path.dirname(at(checkout, anna.id)), { recursive: true });
@@ -161,12 +167,7 @@ describe("what is at a signer's path but cannot be their signature file", () => 
 
 describe('the processor on a sparse, blobless checkout', () => {
   it('sees an existing signature through git and updates it, as it would from the files', async () => {
-    const anna = { login: 'apetrova', id: 1234567 };
-    const fake = await startFakeGitHub({
-      owner: 'leopards',
-      repo: 'petition',
-      issues: [{ body: signBody({ name: 'Anna', country: 'RU' }), labels: ['signature'], user: anna }],
-    });
+    const fake = await annaSigns();
     try {
       const checkout = await makeCheckout(fake);
       await runProcessor(fake, checkout);
