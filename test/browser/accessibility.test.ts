@@ -135,7 +135,7 @@ describe('the checks themselves', () => {
       await page.close();
     }
   }
-  const page = (css: string, body: string) =>
+  const htmlPage = (css: string, body: string) =>
     `<!doctype html><html lang="en"><title>x</title><style>${css}</style><main><h1>x</h1>${body}</main>`;
 
   it('find a violation when there is one', async () => {
@@ -145,7 +145,10 @@ describe('the checks themselves', () => {
   });
 
   it('find text that only the dark scheme makes unreadable', async () => {
-    const html = page('@media (prefers-color-scheme: dark) { p { color: #222; background: #111; } }', '<p>Sign</p>');
+    const html = htmlPage(
+      '@media (prefers-color-scheme: dark) { p { color: #222; background: #111; } }',
+      '<p>Sign</p>',
+    );
     const found = await violationsOn(html);
     expect(found).toMatch(/\(dark\): color-contrast/);
     expect(found).not.toMatch(/\(light\)/);
@@ -153,7 +156,7 @@ describe('the checks themselves', () => {
 
   it('run every rule in the dark when the dark scheme shows or moves something', async () => {
     // An image without a text alternative that only the dark scheme shows: not a colour rule.
-    const html = page(
+    const html = htmlPage(
       'img { display: none; } @media (prefers-color-scheme: dark) { img { display: inline; } }',
       '<img src="data:,">',
     );
