@@ -6,7 +6,7 @@
  * cost a full checkout hundreds of megabytes; this way the processor pays for the handful it reads.
  */
 import { spawn } from 'node:child_process';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SIGNATURE_FILE_MAX_BYTES, signatureRelativePath } from '../core/signature-file.ts';
 
@@ -22,8 +22,6 @@ export const NOT_A_SIGNATURE_FILE = '';
 export interface SignatureStore {
   /** Each signer's file text, {@link NOT_A_SIGNATURE_FILE}, or undefined when they have no signature. */
   readMany(userIds: readonly number[]): Promise<Map<number, string | undefined>>;
-  /** How many signature files there are (for each new signer's place in the list). */
-  count(): Promise<number>;
 }
 
 /** Signatures read from a folder of files (a full checkout, tests, try-locally). */
@@ -33,15 +31,6 @@ export function folderStore(directory: string): SignatureStore {
       const files = new Map<number, string | undefined>();
       for (const id of userIds) files.set(id, await readSignatureText(path.join(directory, signatureRelativePath(id))));
       return files;
-    },
-    async count() {
-      try {
-        const entries = (await readdir(directory, { recursive: true })) as string[];
-        return entries.filter((entry) => entry.endsWith('.md') && entry !== 'README.md').length;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-        throw error;
-      }
     },
   };
 }
@@ -272,22 +261,6 @@ export function gitStore(options: GitStoreOptions): SignatureStore {
       const texts = await blobTexts(options, [...blobOf.values()]);
       for (const [id, blob] of blobOf) files.set(id, texts.get(blob));
       return files;
-    },
-    async count() {
-      // Counted as the listing streams in: as one string it would pass the longest V8 makes
-      // (about 2^29 characters) at about 17.9 million files.
-      const readme = `${folder}/README.md`;
-      let count = 0;
-      await forEachGitEntry(
-        options,
-        ['ls-tree', '-r', '-z', '--name-only', ref, '--', `${folder}/`],
-        0,
-        (data, start, end) => {
-          const name = data.toString('utf8', start, end);
-          if (name.endsWith('.md') && name !== readme) count += 1;
-        },
-      );
-      return count;
     },
   };
 }

@@ -67,7 +67,6 @@ describe('reading signatures from git in a sparse, blobless checkout', () => {
     const files = await store.readMany([2202, 4444]);
     expect(files.get(2202)).toBe(renderSignatureFile(signer(2202)));
     expect(files.get(4444)).toBeUndefined();
-    expect(await store.count()).toBe(3);
 
     const missingAfter = (await git(clone, 'rev-list', '--objects', '--all', '--missing=print')).stdout
       .split('\n')
@@ -77,7 +76,6 @@ describe('reading signatures from git in a sparse, blobless checkout', () => {
     // The same answers as reading the files of a full checkout.
     const full = folderStore(path.join(origin, 'signatures'));
     expect(await full.readMany([2202, 4444])).toEqual(files);
-    expect(await full.count()).toBe(3);
   });
 
   it('says what failed when git cannot read the repository', async () => {

@@ -59,9 +59,8 @@ describe('the generated repository of the scale benchmark', () => {
     expect(new Set(github.map((record) => record.issue)).size).toBe(2000);
   });
 
-  it("is counted by the processor's git store as the loader reads it, and finds a signer's file", async () => {
+  it("gives the processor's git store a signer's file, and nothing for an id that did not sign", async () => {
     const store = gitStore({ repository });
-    expect(await store.count()).toBe(2080);
     const files = await store.readMany([historyUserId(0), historyUserId(1999), 200_000_001]);
     expect(files.get(historyUserId(0))).toContain(`user_id: ${historyUserId(0)}\n`);
     expect(files.get(historyUserId(1999))).toContain('issue: 2000\n');

@@ -58,15 +58,13 @@ export async function measureCheckout(count: number, reads = 100): Promise<Check
     const sparseSeconds = (performance.now() - started) / 1000;
     const sparseBytes = await du(sparse);
 
-    // A run's reads: the files of `reads` signers who already signed, and how many files there are.
+    // A run's reads: the files of `reads` signers who already signed.
     started = performance.now();
     const store = gitStore({ repository: sparse });
     const wanted = ids.slice(0, reads);
     const files = await store.readMany(wanted);
-    const counted = await store.count();
     const readSeconds = (performance.now() - started) / 1000;
-    if (counted !== count || wanted.some((id) => files.get(id) === undefined))
-      throw new Error(`The git store read ${counted} of ${count} files, or missed a signer.`);
+    if (wanted.some((id) => files.get(id) === undefined)) throw new Error('The git store missed a signer.');
     return {
       signatures: count,
       full: { seconds: fullSeconds, bytes: fullBytes },

@@ -46,7 +46,6 @@ const LINES: Line[] = [
     limit: { value: V8_MAX_STRING, what: "V8's longest string (the loader once read the listing as one string)" },
   },
   { label: 'git ls-tree -r of signatures/ (CPU s)', value: (r) => r.lsTree.cpuS, unit: 's' },
-  { label: "processor's count of the files (gitStore.count, wall s)", value: (r) => r.processorCountS, unit: 's' },
   { label: 'git diff-tree -r, 1,000 signatures apart (CPU s)', value: (r) => r.diffTree.cpuS, unit: 's' },
   { label: 'git cat-file --batch of every blob at the head (CPU s)', value: (r) => r.catFile.cpuS, unit: 's' },
   { label: '… its output (bytes)', value: (r) => r.catFile.stdoutBytes, unit: 'bytes' },
@@ -186,7 +185,7 @@ export function reportRepositoryScale(measured: readonly RepositoryScale[]): voi
     console.log(
       `  ${int(r.signatures)}: generation ${describe(r.generate)}; repack ${describe(r.repack)}; ls-tree ${describe(r.lsTree)}; ` +
         `diff-tree (${int(r.diffTree.changed)} paths) ${describe(r.diffTree)}; cat-file ${describe(r.catFile)}; ` +
-        `read-tree ${describe(r.index)}; sparse clone ${describe(r.sparseClone)} then 100 signers read and all counted ${r.sparseClone.readS.toFixed(2)} s; ` +
+        `read-tree ${describe(r.index)}; sparse clone ${describe(r.sparseClone)} then 100 signers read ${r.sparseClone.readS.toFixed(2)} s; ` +
         `Pages loader ${describe(r.recordCache)}, cache ${show(r.recordCache.bytes, 'bytes')} → zstd ${show(r.recordCache.zstdBytes, 'bytes')} in ${r.recordCache.zstdS.toFixed(1)} s; ` +
         `${int(r.history.commits)} commits, ${int(r.history.offlineSignatures)} of the files offline, fast-import's packs ${show(r.importedPackBytes, 'bytes')}`,
     );
