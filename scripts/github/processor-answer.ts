@@ -70,16 +70,18 @@ export async function answerStage(
       // This run finishes what an earlier one committed, whose deploy may never have run.
       if ((needsCommit && !commit.sha) || action.earlierCommit) finishedEarlier = true;
       if (action.outcome === 'recorded' && !action.issue.labels.includes(LABELS.signed)) finishedEarlier = true;
+      const languagePath = action.language === settings.language ? '' : `${action.language}/`;
       const context: CommentContext = {
         repository: target.repositoryName,
         commitSha: sha,
-        // The receipt page of the signer's id: it finds their entry wherever later additions move it.
-        entryUrl: `${siteBaseUrl(settings)}${signatureReceiptPath(action.issue.author.id)}`,
+        // The receipt page of the signer's id, in their language: it finds their entry wherever
+        // later additions move it.
+        entryUrl: `${siteBaseUrl(settings)}${languagePath}${signatureReceiptPath(action.issue.author.id)}`,
         siteUrl: siteBaseUrl(settings),
         closingDate: settings.closing_date,
         catalog: checkout.catalogs.get(action.language) ?? checkout.catalogs.get(settings.language)!,
         withdrawTemplate: templateFileName('withdraw', action.language, settings.language),
-        languagePath: action.language === settings.language ? '' : `${action.language}/`,
+        languagePath,
       };
       const created = action.comment
         ? await upsertBotComment(octokit, repository, action.issue, renderBotComment(action, context))

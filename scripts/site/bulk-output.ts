@@ -17,11 +17,10 @@ import {
   findMarker,
   forEachBulkEntry,
   recordOfRank,
-  type BulkKind,
   type BulkSource,
   type MarkedPage,
 } from './bulk-pages.ts';
-import { receiptPages } from './receipt-pages.ts';
+import { receiptIndex, receiptPages, RECEIPT_DATA } from './receipt-pages.ts';
 import { isListFrame, listPageFiles } from './list-page-files.ts';
 import { csvParts, OPEN_DATA, openDataIndex, type OpenDataFile } from './open-data.ts';
 
@@ -32,29 +31,27 @@ export interface WrittenPage {
 }
 
 /**
- * Writes the entries into every page Eleventy left a marker in. After a full build every volume
- * and receipt page must have been found, or the templates lost their markers: that throws,
- * naming what is missing, rather than publishing empty pages. `complete` is false for an
- * incremental rebuild, which renders only the pages that changed. `receiptsWritten`: the receipt
- * pages writeFramedPages already wrote with their lines.
+ * Writes the rows into every page Eleventy left a marker in. After a full build every volume must
+ * have been found, or the template lost its marker: that throws, naming what is missing, rather
+ * than publishing empty pages. `complete` is false for an incremental rebuild, which renders only
+ * the pages that changed.
  */
 export async function writeBulkPages(
   results: readonly WrittenPage[],
   source: BulkSource,
   complete: boolean,
-  receiptsWritten: ReadonlySet<number> = new Set(),
 ): Promise<void> {
-  const found: Record<BulkKind, Set<number>> = { volume: new Set(), find: new Set(receiptsWritten) };
+  const found = new Set<number>();
   const page = new Utf8Builder();
-  // A few files being written while the next page's entries are made: the thread renders while
-  // the disk writes.
+  // A few files being written while the next page's rows are made: the thread renders while the
+  // disk writes.
   const writing = new Set<Promise<void>>();
   for (const { outputPath, content } of results) {
     if (!outputPath || typeof content !== 'string' || !outputPath.endsWith('.html') || isListFrame(outputPath))
       continue;
     const marked = findMarker(content);
     if (!marked) continue;
-    found[marked.kind].add(marked.number);
+    found.add(marked.number);
     const write = writeFile(outputPath, markedPageBytes(page, marked, source));
     const tracked = write.finally(() => writing.delete(tracked));
     writing.add(tracked);
@@ -65,43 +62,43 @@ export async function writeBulkPages(
   const counts = bulkPageCounts(source.newest.length, source.perPage, source.volumeSize);
   const missing: number[] = [];
   for (let number = 1; number <= counts.volume && missing.length < 5; number += 1)
-    if (!found.volume.has(number)) missing.push(number);
+    if (!found.has(number)) missing.push(number);
   if (missing.length > 0)
     throw new Error(
       `No rows were written into volume page(s) ${missing.join(', ')}: content/letter/delivery-volume.njk must ` +
         'write <!--petition-bulk:volume:{{ number }}--> where the rows go.',
     );
-  const lost = receiptPages(source.newest)
-    .filter((page) => !found.find.has(page.number))
-    .slice(0, 5);
-  if (lost.length > 0)
-    throw new Error(
-      `No lines were written into receipt page(s) ${lost.map((page) => page.key).join(', ')}: ` +
-        'content/signatures/find.njk must write <!--petition-bulk:find:{{ receiptPage.number }}--> where they go.',
-    );
 }
+
+/** Which template renders the frame of each folder's pages, for the messages below. */
+const FRAME_TEMPLATES: Record<string, string> = {
+  signatures: 'content/signatures/pages.njk',
+  find: 'content/signatures/find.njk',
+};
 
 /**
  * Writes the pages cut from the frames Eleventy rendered (scripts/site/list-page-files.ts): the
- * numbered list pages of every language and the receipt pages, whose lines go in as each page is
- * written. Then removes the frames. After a full build each frame must have given as many pages
- * as `expected` says for its folder ("signatures", "find"), or its template lost its loop: that
- * throws rather than publishing a list with pages missing. Returns the receipt pages written.
+ * numbered list pages and the receipt pages of every language. Then removes the frames. After a
+ * full build each folder with pages to write (`expected`: "signatures", "find") must have a
+ * frame, and each frame must have given as many pages as `expected` says, or a template lost its
+ * loop: that throws rather than publishing a list with pages missing.
  */
 export async function writeFramedPages(
   results: readonly WrittenPage[],
-  source: BulkSource,
   expected: Record<string, number>,
   complete: boolean,
-): Promise<Set<number>> {
+): Promise<void> {
   const frames = results.filter(
     (result): result is WrittenPage & { outputPath: string } =>
       typeof result.outputPath === 'string' && isListFrame(result.outputPath),
   );
-  if (complete && !frames.some((frame) => path.basename(path.dirname(path.dirname(frame.outputPath))) === 'signatures'))
-    throw new Error('Eleventy rendered no list pages frame: content/signatures/pages.njk is missing.');
-  const receipts = new Set<number>();
-  const bytes = new Utf8Builder();
+  const folderOf = (frame: { outputPath: string }) => path.basename(path.dirname(path.dirname(frame.outputPath)));
+  if (complete)
+    for (const [name, count] of Object.entries(expected))
+      if (count > 0 && !frames.some((frame) => folderOf(frame) === name))
+        throw new Error(
+          `Eleventy rendered no frame of the ${name} pages: ${FRAME_TEMPLATES[name] ?? name} is missing.`,
+        );
   for (const { outputPath, content } of frames) {
     // Eleventy hands over what it wrote; a frame it did not keep in memory is read back.
     const rendered = typeof content === 'string' ? content : await readFile(outputPath, 'utf8');
@@ -110,15 +107,12 @@ export async function writeFramedPages(
     let written = 0;
     for (const page of listPageFiles(rendered, name)) {
       written += 1;
-      const marked = findMarker(page.html);
-      if (marked?.kind === 'find') receipts.add(marked.number);
-      const html = marked ? markedPageBytes(bytes, marked, source) : page.html;
       const pageFolder = path.join(folder, page.key);
       // Written at once: a page of a few kilobytes costs the promise machinery of an async write
       // (open, write and close, each a promise) more than the write; the open data's parts are
       // compressed on the thread pool meanwhile.
       mkdirSync(pageFolder, { recursive: true });
-      writeFileSync(path.join(pageFolder, 'index.html'), html);
+      writeFileSync(path.join(pageFolder, 'index.html'), page.html);
     }
     await rm(path.dirname(outputPath), { recursive: true, force: true });
     if (complete && expected[name] !== undefined && written !== expected[name])
@@ -126,7 +120,6 @@ export async function writeFramedPages(
         `${outputPath} held ${written} pages, not ${expected[name]}: its template must write every page.`,
       );
   }
-  return receipts;
 }
 
 /** A page with its entries written in where its marker was, as UTF-8 (`builder` is reused). */
@@ -142,29 +135,31 @@ const compress = promisify(gzip);
 /** A fixed level: the same signatures give the same bytes on every build. */
 const GZIP_OPTIONS = { level: 6 } as const;
 
+/** One compressed file written, with what an index says of it. */
+interface CompressedFile {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
 /**
- * Writes data/signatures/<n>.csv.gz (one part per list page, scripts/site/open-data.ts) and
- * data/signatures/index.json into `output`. Each part is one gzip member of the header and its
- * rows, which every gzip reader, the browsers' DecompressionStream included, reads whole. zlib
- * compresses on libuv's thread pool while the next part's rows are made; a few parts are in
- * flight at once, so the pool's threads share the work.
+ * Compresses each text `files` yields and writes it into `folder` under its name. Each file is
+ * one gzip member, which every gzip reader, the browsers' DecompressionStream included, reads
+ * whole. zlib compresses on libuv's thread pool while the next file's text is made; a few files
+ * are in flight at once, so the pool's threads share the work. Returns each file's size and
+ * SHA-256, in the order given.
  */
-export async function writeOpenData(output: string, source: BulkSource, tally: Tally): Promise<void> {
-  const folder = path.join(output, OPEN_DATA.folder);
+async function writeCompressedFiles(
+  folder: string,
+  files: Iterable<{ name: string; text: string | Buffer }>,
+): Promise<CompressedFile[]> {
   await mkdir(folder, { recursive: true });
-  const parts: (OpenDataFile & { first: number; last: number })[] = [];
+  const written: CompressedFile[] = [];
   const writing = new Set<Promise<void>>();
-  for (const part of csvParts(source.newest.length, (rank) => recordOfRank(source, rank), source.perPage)) {
-    const name = `${part.number}${OPEN_DATA.partSuffix}`;
-    const entry: OpenDataFile & { first: number; last: number } = {
-      url: name,
-      first: part.first,
-      last: part.last,
-      bytes: 0,
-      sha256: '',
-    };
-    parts.push(entry);
-    const write = compress(part.bytes, GZIP_OPTIONS).then(async (bytes) => {
+  for (const { name, text } of files) {
+    const entry: CompressedFile = { name, bytes: 0, sha256: '' };
+    written.push(entry);
+    const write = compress(text, GZIP_OPTIONS).then(async (bytes) => {
       entry.bytes = bytes.length;
       entry.sha256 = sha256(bytes);
       await writeFile(path.join(folder, name), bytes);
@@ -174,5 +169,41 @@ export async function writeOpenData(output: string, source: BulkSource, tally: T
     if (writing.size >= 4) await Promise.race(writing);
   }
   await Promise.all(writing);
+  return written;
+}
+
+/**
+ * Writes data/signatures/<n>.csv.gz (one part per list page, scripts/site/open-data.ts) and
+ * data/signatures/index.json into `output`.
+ */
+export async function writeOpenData(output: string, source: BulkSource, tally: Tally): Promise<void> {
+  const ranks: { first: number; last: number }[] = [];
+  const files = function* () {
+    for (const part of csvParts(source.newest.length, (rank) => recordOfRank(source, rank), source.perPage)) {
+      ranks.push({ first: part.first, last: part.last });
+      yield { name: `${part.number}${OPEN_DATA.partSuffix}`, text: part.bytes };
+    }
+  };
+  const written = await writeCompressedFiles(path.join(output, OPEN_DATA.folder), files());
+  const parts: (OpenDataFile & { first: number; last: number })[] = written.map((file, i) => ({
+    url: file.name,
+    ...ranks[i]!,
+    bytes: file.bytes,
+    sha256: file.sha256,
+  }));
   await writeFile(path.join(output, OPEN_DATA.index), openDataIndex(tally, parts, source.perPage));
+}
+
+/**
+ * Writes data/receipts/<key>.csv.gz (scripts/site/receipt-pages.ts) into `output`: one file for
+ * each receipt page that lists someone, which the receipt pages of every language look ids up in.
+ */
+export async function writeReceiptData(output: string, source: BulkSource): Promise<void> {
+  const index = receiptIndex(source.newest, source.perPage);
+  // Made one at a time as the writer asks: at a million signers the texts are 15 MB.
+  const files = function* () {
+    for (const page of receiptPages(source.newest))
+      yield { name: `${page.key}${RECEIPT_DATA.suffix}`, text: index.csv(page.number) };
+  };
+  await writeCompressedFiles(path.join(output, RECEIPT_DATA.folder), files());
 }

@@ -1,11 +1,11 @@
 /**
- * The pages that grow with the number of signatures — the printable volumes
- * (/letter/delivery/<n>/) and the receipt pages (/signatures/find/<key>/) — are built in two
- * halves. Eleventy renders each page's frame (layout, headings, pager) with a marker where the
- * entries go; after the build, scripts/site/bulk-output.ts writes each page again with the
- * entries in place of the marker. The receipt pages' frames are rendered as one page and cut
- * into files first (scripts/site/list-page-files.ts). (The full list's pages hold no entries: the reader's browser
- * draws them from the open data's part of the page, content/assets/js/signature-list.js.)
+ * The pages that grow with the number of signatures, the printable volumes
+ * (/letter/delivery/<n>/), are built in two halves. Eleventy renders each page's frame (layout,
+ * headings) with a marker where the rows go; after the build, scripts/site/bulk-output.ts writes
+ * each page again with the rows in place of the marker. (The full list's pages and the receipt
+ * pages hold no entries: the reader's browser draws them from the open data's part of the page,
+ * content/assets/js/signature-list.js, and looks ids up in the receipt data,
+ * content/assets/js/find-entry.js.)
  *
  * Why: at 1,000,000 signatures the entries are about 350 MB of HTML. Handed to Eleventy as data
  * they were held in memory all at once (its results keep every page's content), and its
@@ -16,11 +16,10 @@
  * Pure: finding markers and rendering one page's entries.
  */
 import type { PetitionRecord } from '../core/offline-signature.ts';
-import { receiptIndex, type ReceiptIndex } from './receipt-pages.ts';
 import { signerHtmlRenderer, type SignerHtmlOptions } from './signer-html.ts';
 
-/** The kinds of page whose entries are written after the build (`find`: the receipt pages, scripts/site/receipt-pages.ts). */
-export type BulkKind = 'volume' | 'find';
+/** The kinds of page whose entries are written after the build. */
+export type BulkKind = 'volume';
 
 /** What a template writes where a page's entries go: `<!--petition-bulk:volume:3-->`. */
 export function bulkMarker(kind: BulkKind, number: number): string {
@@ -30,7 +29,7 @@ export function bulkMarker(kind: BulkKind, number: number): string {
 const MARKER_START = '<!--petition-bulk:';
 // Bounded and anchored at a known start: linear, and it never runs over signer text, which is
 // escaped ("<" is "&lt;") and so can never contain a marker.
-const MARKER = /^<!--petition-bulk:(volume|find):(\d{1,9})-->/;
+const MARKER = /^<!--petition-bulk:(volume):(\d{1,9})-->/;
 
 /** A page frame cut at its marker. */
 export interface MarkedPage {
@@ -80,14 +79,6 @@ function rendererOf(source: BulkSource): ReturnType<typeof signerHtmlRenderer> {
   return renderer;
 }
 
-/** One receipt index per source, made when the first receipt page is written. */
-const receiptIndexes = new WeakMap<BulkSource, ReceiptIndex>();
-function receiptIndexOf(source: BulkSource): ReceiptIndex {
-  let index = receiptIndexes.get(source);
-  if (!index) receiptIndexes.set(source, (index = receiptIndex(source.newest, source.perPage)));
-  return index;
-}
-
 /** The record of a rank, 1 being the oldest signature. */
 export function recordOfRank(source: BulkSource, rank: number): PetitionRecord {
   return source.newest[source.newest.length - rank]!;
@@ -107,7 +98,7 @@ export function bulkRanks(number: number, count: number, size: number): { first:
 /**
  * A page's entries: a volume's table rows oldest first, signer text escaped
  * (scripts/site/signer-html.ts), the first row of each list page's signatures marked with an id
- * (`r<rank>`) that the list page links to for readers without JavaScript; or a receipt page's lines.
+ * (`r<rank>`) that the list page links to for readers without JavaScript.
  */
 export function bulkEntriesHtml(source: BulkSource, kind: BulkKind, number: number): string {
   let html = '';
@@ -125,7 +116,6 @@ export function forEachBulkEntry(
   number: number,
   emit: (html: string) => void,
 ): void {
-  if (kind === 'find') return receiptIndexOf(source).forEachEntry(number, emit);
   const { first, last } = bulkRanks(number, source.newest.length, source.volumeSize);
   const renderer = rendererOf(source);
   for (let rank = first; rank <= last; rank += 1)

@@ -9,7 +9,7 @@ import { HtmlBasePlugin } from '@11ty/eleventy';
 import type { Settings } from '../core/settings.ts';
 import type { Tally } from '../core/tally.ts';
 import type { BulkSource } from './bulk-pages.ts';
-import { writeBulkPages, writeFramedPages, writeOpenData, type WrittenPage } from './bulk-output.ts';
+import { writeBulkPages, writeFramedPages, writeOpenData, writeReceiptData, type WrittenPage } from './bulk-output.ts';
 import { receiptPages } from './receipt-pages.ts';
 import { bulkPageCounts } from './bulk-pages.ts';
 import { collectGarbageBetweenStages } from './collect-garbage.ts';
@@ -43,8 +43,8 @@ export function addPathPrefix(eleventyConfig: EleventyConfig, pathPrefix: string
 }
 
 /**
- * Before a full build, empties the output folder; after any build, writes the list pages' and
- * volumes' entries and the open data straight to it.
+ * Before a full build, empties the output folder; after any build, writes the list and receipt
+ * pages, the volumes' rows, the open data and the receipt data straight to it.
  */
 export function addOutputSteps(
   eleventyConfig: EleventyConfig,
@@ -72,8 +72,9 @@ export function addOutputSteps(
     },
   );
 
-  // The list pages' and volumes' entries and the open data, written straight to the output
-  // folder after Eleventy wrote the pages' frames (scripts/site/bulk-pages.ts explains why).
+  // The list and receipt pages cut from their frames, the volumes' rows, the open data and the
+  // receipt data, written straight to the output folder after Eleventy wrote the pages' frames
+  // (scripts/site/bulk-pages.ts explains why).
   eleventyConfig.on(
     'eleventy.after',
     async ({
@@ -93,11 +94,10 @@ export function addOutputSteps(
       const listPages = Math.max(1, bulkPageCounts(bulk.newest.length, bulk.perPage, bulk.volumeSize).list);
       const expected = { signatures: listPages, find: receiptPages(bulk.newest).length };
       const complete = !incremental;
+      const output = path.resolve(projectRoot, directories.output);
       await Promise.all([
-        writeFramedPages(results, bulk, expected, complete).then((receipts) =>
-          writeBulkPages(results, bulk, complete, receipts),
-        ),
-        writeOpenData(path.resolve(projectRoot, directories.output), bulk, tally),
+        writeFramedPages(results, expected, complete).then(() => writeBulkPages(results, bulk, complete)),
+        writeOpenData(output, bulk, tally).then(() => writeReceiptData(output, bulk)),
       ]);
     },
   );

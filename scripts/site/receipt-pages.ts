@@ -1,23 +1,40 @@
 /**
- * The receipt pages, /signatures/find/<000–999>/: the link the bot posts with each receipt
- * (scripts/core/signature-list.ts, signatureReceiptPath) lands on the page of the signer's id
- * at their line, which links to their entry in the full list. The full list is numbered from the
- * oldest signature, so a paper batch dated in the past, a withdrawal or a moderation moves later
- * entries to other pages; these pages are rebuilt with the list, so the line always links to
- * where the entry is now. With JavaScript the page follows the link itself (assets/js/find-entry.js);
- * without, the line is highlighted and one click away.
+ * The receipt pages, /<lang>/signatures/find/<000–999>/: the link the bot posts with each receipt
+ * (scripts/core/signature-list.ts, signatureReceiptPath) lands on the page of the signer's id,
+ * in the signer's language, which sends them on to their entry in the full list. The full list is
+ * numbered from the oldest signature, so a paper batch dated in the past, a withdrawal or a
+ * moderation moves later entries to other pages; the receipt data is rebuilt with the list, so a
+ * receipt link always leads to where the entry is now.
  *
- * Written after the build like the list's entries (scripts/site/bulk-pages.ts): at 1,000,000
- * signatures about 57 bytes a signer (a line per GitHub id) and 1,000 pages of about 60 KB, each
- * with the site's 4 KB frame. Pure.
+ * The pages are frames, the same at any count; what they look up is the receipt data,
+ * data/receipts/<000–999>.csv.gz: each GitHub signer's id with the page of the list their entry
+ * is on, one file for each page, shared by every language (assets/js/find-entry.js reads it).
+ * As lines of HTML in the default language only, the receipt pages were 57 bytes a signer, the
+ * second largest part of the site at a million signatures; compressed, the data is about 7.
+ *
+ * Pure.
  */
 import { isOffline, type PetitionRecord } from '../core/offline-signature.ts';
-import { RECEIPT_BUCKETS, receiptBucket, signatureListPage } from '../core/signature-list.ts';
+import { RECEIPT_BUCKETS, signatureListPage } from '../core/signature-list.ts';
 
-/** One receipt page, for the templates: its number (0–999) and its key in the URL ("042"). */
+/** One receipt page, for the templates: its number (0–999), its key in the URL ("042") and its data's path. */
 export interface ReceiptPage {
   number: number;
   key: string;
+  /** From the site's root: "data/receipts/042.csv.gz". */
+  dataPath: string;
+}
+
+/** Where the receipt data lives in the site, and its header row. */
+export const RECEIPT_DATA = {
+  folder: 'data/receipts',
+  suffix: '.csv.gz',
+  header: 'user_id,list_page\r\n',
+} as const;
+
+/** Where receipt page `key`'s data is in the site, from its root: "data/receipts/042.csv.gz". */
+export function receiptDataPath(key: string): string {
+  return `${RECEIPT_DATA.folder}/${key}${RECEIPT_DATA.suffix}`;
 }
 
 /** The receipt pages that list someone: those of the GitHub ids among `records`, in order. */
@@ -26,16 +43,21 @@ export function receiptPages(records: readonly PetitionRecord[]): ReceiptPage[] 
   for (const record of records) if (!isOffline(record)) used[record.user_id % RECEIPT_BUCKETS] = 1;
   const pages: ReceiptPage[] = [];
   for (let number = 0; number < RECEIPT_BUCKETS; number += 1)
-    if (used[number]) pages.push({ number, key: String(number).padStart(3, '0') });
+    if (used[number]) {
+      const key = String(number).padStart(3, '0');
+      pages.push({ number, key, dataPath: receiptDataPath(key) });
+    }
   return pages;
 }
 
-/** Every receipt page's lines, made on demand from one pass over the list. */
+/** Every receipt page's data, made on demand from one pass over the list. */
 export interface ReceiptIndex {
-  /** The lines of receipt page `number`, ids in increasing order, each after a line break. */
-  entriesHtml(number: number): string;
-  /** The same lines handed to `emit` one at a time. */
-  forEachEntry(number: number, emit: (html: string) => void): void;
+  /**
+   * Receipt page `number`'s data as CSV (RFC 4180, CRLF): the header, then a row for each of its
+   * GitHub signers, their user id and the page of the full list their entry is on, ids in
+   * increasing order. A page no one is on gives the header alone.
+   */
+  csv(number: number): string;
 }
 
 /**
@@ -58,22 +80,16 @@ export function receiptIndex(newest: readonly PetitionRecord[], perPage: number)
     ids[at] = record.user_id;
     pages[at] = signatureListPage(count - index, perPage);
   }
-  const forEachEntry = (number: number, emit: (html: string) => void) => {
-    if (!Number.isInteger(number) || number < 0 || number >= RECEIPT_BUCKETS) return;
-    const from = starts[number]!;
-    const order = Array.from({ length: starts[number + 1]! - from }, (_, i) => from + i).sort(
-      (a, b) => ids[a]! - ids[b]!,
-    );
-    for (const at of order) emit(`\n<li id="s${ids[at]}"><a href="../../${pages[at]}/#s${ids[at]}">${ids[at]}</a>`);
-  };
   return {
-    entriesHtml(number) {
-      let html = '';
-      forEachEntry(number, (line) => (html += line));
-      return html;
+    csv(number) {
+      let text: string = RECEIPT_DATA.header;
+      if (!Number.isInteger(number) || number < 0 || number >= RECEIPT_BUCKETS) return text;
+      const from = starts[number]!;
+      const order = Array.from({ length: starts[number + 1]! - from }, (_, i) => from + i).sort(
+        (a, b) => ids[a]! - ids[b]!,
+      );
+      for (const at of order) text += `${ids[at]},${pages[at]}\r\n`;
+      return text;
     },
-    forEachEntry,
   };
 }
-
-export { receiptBucket };

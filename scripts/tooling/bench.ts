@@ -374,7 +374,7 @@ const publishedHere = publishedPerSignature(
   { count: lowerSize, siteBytes: best(lowerSize).sizes.siteBytes },
   { count: largest, siteBytes: best(largest).sizes.siteBytes },
 );
-// Below about 10,000 signatures the 1,000 receipt pages' frames are still being added (one per
+// Below about 10,000 signatures the receipt pages' frames (1,000 a language) are still being added (one per
 // three-digit key of the user id), so a slope between small builds counts them per signature.
 if (lowerSize >= RECEIPT_FRAMES_ALL_THERE) target(publishedHere.ok, publishedHere.line);
 else console.log(`  (not judged below ${int(RECEIPT_FRAMES_ALL_THERE)}: ${publishedHere.line})`);

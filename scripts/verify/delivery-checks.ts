@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { checkManifest, sha256Sums, type DeliveryManifest } from '../delivery/manifest.ts';
-import type { Difference } from './site-checks.ts';
+import type { Difference } from './site-source.ts';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');

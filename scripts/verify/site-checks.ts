@@ -7,7 +7,8 @@
  * What is checked: data/tally.json (every figure and the digest); the count, the count per
  * channel and per country on the pages that show them, in every language, and on the counter
  * (badge.svg); each page of the full list in every language (the part of the open data and the
- * ranks it draws; no page missing, none extra) and the receipt pages that lead to them; the open
+ * ranks it draws; no page missing, none extra), the receipt pages in every language and the
+ * receipt data they look ids up in (each GitHub signer's list page, as the files give it); the open
  * data (the index, each CSV part's size, SHA-256, row count and rows, which are the signers of
  * its list page, oldest first); every letter
  * version (each language's letter digest, the archive's pages and their text, the former
@@ -17,30 +18,13 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { letterDigest } from '../core/letter-archive.ts';
 import type { Tally } from '../core/tally.ts';
-import { bulkEntriesHtml, recordOfRank, type BulkSource } from '../site/bulk-pages.ts';
+import { recordOfRank } from '../site/bulk-pages.ts';
 import { CSV_HEADER, csvParts, OPEN_DATA, openDataPartPath, type CsvPart } from '../site/open-data.ts';
-import type { SiteData } from '../site/site-data.ts';
+import { checkListPages } from './list-checks.ts';
+import { text, type Difference, type Expected, type SiteSource } from './site-source.ts';
 
-/** Where the site is read from: `read("letter/index.html")` gives the file's bytes or undefined when there is none. */
-export interface SiteSource {
-  /** How to name the site in messages: the folder or the URL. */
-  label: string;
-  read(relativePath: string): Promise<Uint8Array | undefined>;
-}
+export type { Difference, Expected, SiteSource };
 
-/** One thing that differs: where (a path in the site or the clone) and what. */
-export interface Difference {
-  where: string;
-  what: string;
-}
-
-/** What the clone says: the build's data and its bulk source (the records, newest first). */
-export interface Expected {
-  data: SiteData;
-  bulk: BulkSource;
-}
-
-const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
 /** The numbers written in a piece of text, in any of the site's number formats ("12,304", "12 304"). */
@@ -49,15 +33,6 @@ export function numbersIn(fragment: string): number[] {
   return [...plain.matchAll(/\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d+/g)].map((m) =>
     Number(m[0].replace(/\D/g, '')),
   );
-}
-
-/** Runs `work` over `items` with at most `limit` at once (fetching a published site page by page). */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(runners);
 }
 
 /** data/tally.json against the clone's tally: every figure but the moment it was made. */
@@ -137,53 +112,6 @@ async function checkShownNumbers(site: SiteSource, expected: Expected): Promise<
     }
   }
   return out;
-}
-
-/** What a list page's frame says it draws: the part and the ranks (content/_includes/signature-page.njk). */
-const FRAME =
-  /<ol class="signers" reversed start="(\d{1,16})" data-part="(\d{1,9})" data-first="(\d{1,16})" data-last="(\d{1,16})"/;
-
-/**
- * Each page of the full list, in every language, draws the signers of its ranks: it names the
- * open data's part of its number and the ranks the clone gives it (the part's rows are checked
- * with the open data); none missing, none extra. The receipt pages lead to the right pages.
- */
-async function checkListPages(site: SiteSource, expected: Expected, concurrency: number): Promise<Difference[]> {
-  const { signatureListPages, languages } = expected.data;
-  const out: Difference[] = [];
-  const frames = languages.flatMap((language) =>
-    signatureListPages.map((page) => ({ root: language.root.replace(/^\//, ''), page })),
-  );
-  await eachLimited(frames, concurrency, async ({ root, page }) => {
-    const where = `${root}signatures/${page.number}/index.html`;
-    const bytes = await site.read(where);
-    if (!bytes) {
-      out.push({ where, what: 'is missing' });
-      return;
-    }
-    if (page.size === 0) return;
-    const frame = FRAME.exec(text(bytes));
-    const want = [page.lastRank, page.number, page.firstRank, page.lastRank];
-    if (!frame) out.push({ where, what: 'holds no list drawn from the open data (ol.signers with data-part)' });
-    else if (frame.slice(1).map(Number).join() !== want.join())
-      out.push({
-        where,
-        what: `draws part ${frame[2]}, ranks ${frame[3]}–${frame[4]}; the files give part ${page.number}, ranks ${page.firstRank}–${page.lastRank}`,
-      });
-  });
-  // The receipt pages the bot links to: each line leads to the page its entry is on now.
-  await eachLimited(expected.data.receiptPages, concurrency, async (receipt) => {
-    const where = `signatures/find/${receipt.key}/index.html`;
-    const bytes = await site.read(where);
-    if (!bytes) out.push({ where, what: 'is missing: receipt links to it lead nowhere' });
-    else if (!text(bytes).includes(bulkEntriesHtml(expected.bulk, 'find', receipt.number)))
-      out.push({ where, what: 'its lines do not lead to where the files put each entry' });
-  });
-  for (const language of languages) {
-    const beyond = `${language.root.replace(/^\//, '')}signatures/${signatureListPages.length + 1}/index.html`;
-    if (await site.read(beyond)) out.push({ where: beyond, what: 'exists; the files fill fewer pages' });
-  }
-  return out.sort((a, b) => a.where.localeCompare(b.where, 'en', { numeric: true }));
 }
 
 /** RFC 4180 records in CSV text (a header row included): line ends outside quotes. */

@@ -1,12 +1,14 @@
 /**
  * Receipt links in a real browser, on a build with a paper batch dated before every GitHub
- * signature: the bot's link reaches the signer's entry (with JavaScript straight away, without it
- * by one link from their highlighted line), and a link written by rank before receipt pages
- * existed finds the entry on the page it moved to.
+ * signature: the bot's link reaches the signer's entry in the signer's language (with JavaScript
+ * straight away; without it the page links its data and the printable list), an id that is not
+ * on the list is said so in words, and a link written by rank before receipt pages existed finds
+ * the entry on the page it moved to.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureReceiptPath } from '../../scripts/core/signature-list.ts';
@@ -63,26 +65,53 @@ describe('a receipt link after a past-dated paper batch', () => {
     await close();
   });
 
-  it('shows their line, linking to the page of the entry, whose printable rows hold it without JavaScript', async () => {
-    const { page, close } = await visit(signatureReceiptPath(signer.user_id), false);
-    const line = page.locator(`#s${signer.user_id} a`);
-    expect(await line.getAttribute('href')).toBe(`../../3/#s${signer.user_id}`);
-    await line.click();
-    expect(page.url()).toBe(`${site.url}signatures/3/#s${signer.user_id}`);
-    // Page 3 holds ranks 21–30: the note links the volume's rows from rank 21.
-    await page.locator('#list-note a').first().click();
-    expect(page.url()).toBe(`${site.url}letter/delivery/1/#r21`);
-    const rows = await page
-      .locator('tr')
-      .evaluateAll((all) => all.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)));
-    const at = rows.findIndex((cells) => cells[0] === '21');
-    expect(rows.slice(at, at + 10).some((cells) => cells[1] === signer.name)).toBe(true);
+  it('takes a Russian signer to their entry on the Russian list', async () => {
+    const { page, close } = await visit(`ru/${signatureReceiptPath(signer.user_id)}`, true);
+    await page.waitForURL(/\/ru\/signatures\/3\/#s15007$/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`s${signer.user_id}`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('ru');
     await close();
   });
 
-  it('finds the entry from a link by rank written before the batch was added', async () => {
-    const { page, close } = await visit(`signatures/2/#s${signer.user_id}`, true);
-    await page.waitForURL(/\/signatures\/3\/#s15007$/);
+  it('links its data and the printable list, whose rows hold the signer, without JavaScript', async () => {
+    const { page, close } = await visit(signatureReceiptPath(signer.user_id), false);
+    const links = page.locator('#find-note a');
+    expect(await links.evaluateAll((all) => all.map((a) => a.getAttribute('href')))).toEqual([
+      `${PREFIX}data/receipts/007.csv.gz`,
+      `${PREFIX}letter/delivery/`,
+    ]);
+    // The data names the page the entry is on now: 3, after the batch.
+    const data = await page.request.get(`${site.url}data/receipts/007.csv.gz`);
+    expect(gunzipSync(await data.body()).toString('utf8')).toContain(`\r\n${signer.user_id},3\r\n`);
+    await links.nth(1).click();
+    await page.locator('a[href$="/letter/delivery/1/"]').first().click();
+    const names = await page.locator('tr td:nth-child(2)').allTextContents();
+    expect(names).toContain(signer.name);
+    await close();
+  });
+
+  it('says in words that an id is not on the list, and lists the ids it has', async () => {
+    const { page, close } = await visit('signatures/find/007/#s99007', true);
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('99007');
+    expect(page.url()).toMatch(/\/signatures\/find\/007\/#s99007$/);
+    const first = page.locator(`#s${signer.user_id} a`);
+    expect(await first.getAttribute('href')).toBe(`../../3/#s${signer.user_id}`);
+    expect(await page.locator('ul.receipts li').count()).toBe(github.length);
+    await close();
+  });
+
+  it('says so when its data cannot be loaded', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.route('**/data/receipts/**', (route) => route.abort());
+    await page.goto(`${site.url}${signatureReceiptPath(signer.user_id)}`);
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toMatch(/could not be loaded/);
+    await context.close();
+  });
+
+  it('finds the entry from a link by rank written before the batch was added, in the same language', async () => {
+    const { page, close } = await visit(`zh/signatures/2/#s${signer.user_id}`, true);
+    await page.waitForURL(/\/zh\/signatures\/3\/#s15007$/);
     // The entry is drawn from the open data after the page loads (count() does not wait for it).
     await page.locator(`#s${signer.user_id}`).first().waitFor();
     expect(await page.locator(`#s${signer.user_id}`).count()).toBe(1);

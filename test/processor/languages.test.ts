@@ -101,6 +101,8 @@ describe('signers in their own language', () => {
     expect(text).toContain('感谢您的签名');
     expect(text).toContain('国家或地区：` 俄罗斯 `');
     expect(text).toContain('template=withdraw-zh.yml');
+    // The receipt page in Chinese, which leads on to the Chinese list.
+    expect(text).toContain('/petition/zh/signatures/find/502/#s502');
 
     await syncCheckout(fake, checkout);
     fake.addIssue({

@@ -162,6 +162,28 @@ describe('npm run verify', () => {
     );
   });
 
+  it('finds receipt data that sends a signer to another page, and a missing receipt page in another language', async () => {
+    const copy = await copyOfSite('moved-receipt');
+    const [file] = await listFiles(path.join(copy, 'data/receipts'), ['.csv.gz']);
+    const receiptFile = path.join(copy, 'data/receipts', file!);
+    const csv = gunzipSync(await readFile(receiptFile)).toString('utf8');
+    // The first signer's row names a page one further on.
+    const edited = csv.replace(
+      /\r\n(\d+),(\d+)\r\n/,
+      (_, id: string, page: string) => `\r\n${id},${Number(page) + 1}\r\n`,
+    );
+    expect(edited).not.toBe(csv);
+    await writeFile(receiptFile, gzipSync(edited));
+    const key = path.basename(file!, '.csv.gz');
+    expect(key).toMatch(/^\d{3}$/);
+    await rm(path.join(copy, `ru/signatures/find/${key}`), { recursive: true });
+    const result = await verify(['--site', copy], { projectRoot: petition, env });
+    expect(result.code).toBe(1);
+    const out = result.out.join('\n');
+    expect(out).toContain(`DIFFERS data/receipts/${key}.csv.gz: does not lead each signer to the list page`);
+    expect(out).toContain(`DIFFERS ru/signatures/find/${key}/index.html: is missing`);
+  });
+
   it('finds a hand-edited archived letter', async () => {
     const copy = await copyOfSite('edited-letter');
     const versionPage = (await listFiles(path.join(copy, 'letter/versions'), ['index.html'])).find((f) =>

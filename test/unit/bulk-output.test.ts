@@ -1,13 +1,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
+import { generateOfflineSampleRecords, generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { NAME_LIMITS, REASON_LIMITS } from '../../scripts/core/text.ts';
 import { bulkMarker, findMarker } from '../../scripts/site/bulk-pages.ts';
-import { writeBulkPages, writeOpenData } from '../../scripts/site/bulk-output.ts';
+import { writeBulkPages, writeOpenData, writeReceiptData } from '../../scripts/site/bulk-output.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
 import { receiptPages } from '../../scripts/site/receipt-pages.ts';
 import { fixturePetitionDir } from '../helpers/petitions.ts';
@@ -99,25 +100,16 @@ describe('the pages and files written after the build', () => {
     expect(fullCsv.startsWith('\uFEFFuser_id,login,name,')).toBe(true);
   });
 
-  it('puts the entries where the marker was, and refuses a build whose template lost its marker', async () => {
+  it('puts the rows where the marker was, and refuses a build whose template lost its marker', async () => {
     const records = generateSampleRecords(12, { seed: 2 });
     const { bulk } = buildSiteData({ ...settings, signatures_per_page: 10 }, records, letterText, new Date());
     const volume = {
       outputPath: path.join(output, 'volume.html'),
       content: `<tbody>${bulkMarker('volume', 1)}</tbody>`,
     };
-    const receipts = receiptPages(records).map((page) => ({
-      outputPath: path.join(output, `find-${page.key}.html`),
-      content: `<ul>${bulkMarker('find', page.number)}\n</ul>`,
-    }));
-    for (const page of [volume, ...receipts]) await writeFile(page.outputPath, page.content);
-    await expect(writeBulkPages([...receipts], bulk, true)).rejects.toThrow(/volume page\(s\) 1/);
-    await expect(writeBulkPages([volume, ...receipts.slice(1)], bulk, true)).rejects.toThrow(
-      new RegExp(`receipt page\\(s\\) ${receiptPages(records)[0]!.key}`),
-    );
-    await writeBulkPages([volume, ...receipts], bulk, true);
-    const receipt = await readFile(receipts[0]!.outputPath, 'utf8');
-    expect(receipt).toMatch(/<li id="s\d+"><a href="\.\.\/\.\.\/[12]\/#s\d+">/);
+    await writeFile(volume.outputPath, volume.content);
+    await expect(writeBulkPages([], bulk, true)).rejects.toThrow(/volume page\(s\) 1/);
+    await writeBulkPages([volume], bulk, true);
     const rows = await readFile(volume.outputPath, 'utf8');
     expect(rows.match(/<tr[ >]/g)).toHaveLength(12);
     // The first row of each list page's signatures is marked for the list page's link without JavaScript.
@@ -128,10 +120,30 @@ describe('the pages and files written after the build', () => {
     expect(rows).not.toContain('petition-bulk');
   });
 
+  it('writes one compressed receipt file per receipt page, each GitHub signer with their list page', async () => {
+    // Ids ending in 007 share a receipt page; paper signatures are on the list but have no receipt.
+    const github = generateSampleRecords(12, { seed: 2 }).map((record, i) => ({ ...record, user_id: 1007 + i * 1000 }));
+    const records = [...github, ...generateOfflineSampleRecords(3, { seed: 3 })];
+    const { bulk } = buildSiteData({ ...settings, signatures_per_page: 5 }, records, letterText, new Date());
+    await writeReceiptData(output, bulk);
+    expect(receiptPages(records).map((page) => page.dataPath)).toEqual(['data/receipts/007.csv.gz']);
+    const csv = gunzipSync(await readFile(path.join(output, 'data/receipts/007.csv.gz'))).toString('utf8');
+    const rows = parseCsv(csv, { columns: true }) as { user_id: string; list_page: string }[];
+    expect(rows.map((row) => Number(row.user_id))).toEqual(github.map((record) => record.user_id));
+    // Rank r (1 = the oldest) is on list page ceil(r / 5).
+    const rankOf = (userId: number) =>
+      bulk.newest.length - bulk.newest.findIndex((record) => 'user_id' in record && record.user_id === userId);
+    expect(rows.map((row) => Number(row.list_page))).toEqual(
+      github.map((record) => Math.ceil(rankOf(record.user_id) / 5)),
+    );
+    expect(new Set(rows.map((row) => row.list_page)).size).toBeGreaterThan(1);
+  });
+
   it('finds one marker, and treats two on a page as a template error', () => {
     expect(findMarker('no marker')).toBeUndefined();
     expect(findMarker(`a${bulkMarker('volume', 7)}b`)).toEqual({ kind: 'volume', number: 7, before: 'a', after: 'b' });
-    expect(() => findMarker(`${bulkMarker('volume', 1)}${bulkMarker('find', 2)}`)).toThrow(/two/);
+    expect(() => findMarker(`${bulkMarker('volume', 1)}${bulkMarker('volume', 2)}`)).toThrow(/two/);
     expect(() => findMarker('<!--petition-bulk:list:1-->')).toThrow(/malformed/);
+    expect(() => findMarker('<!--petition-bulk:find:1-->')).toThrow(/malformed/);
   });
 });

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFramedPages } from '../../scripts/site/bulk-output.ts';
-import type { BulkSource } from '../../scripts/site/bulk-pages.ts';
 import { LIST_PAGE_TITLE, listPageFiles } from '../../scripts/site/list-page-files.ts';
 
 /** A frame as content/signatures/pages.njk renders it, with a path prefix and in Russian. */
@@ -16,9 +15,6 @@ function frame(pages: Array<[number, string, string]>): string {
   const bodies = pages.map(([n, title, body]) => `\n<!--petition-list-page:${n}:${title}-->\n${body}\n`).join('');
   return `${head}${bodies}\n<!--petition-list-end-->\n</main><a href="/p/ru/signatures/page-frame/">RU</a></body></html>`;
 }
-
-/** What the writer needs to fill a receipt page's lines; these frames have none to fill. */
-const noSignatures: BulkSource = { newest: [], perPage: 500, volumeSize: 10_000, html: { repository: 'o/r' } };
 
 describe('the numbered list pages cut from the frame Eleventy rendered once', () => {
   it('gives receipt pages their keys as written ("042") and no page at all when the frame holds none', () => {
@@ -79,7 +75,7 @@ describe('the numbered list pages cut from the frame Eleventy rendered once', ()
         [2, 'Страница 2', '<p>two</p>'],
       ]);
       await writeFile(outputPath, content);
-      await writeFramedPages([{ outputPath, content }], noSignatures, { signatures: 2 }, true);
+      await writeFramedPages([{ outputPath, content }], { signatures: 2 }, true);
       expect((await readdir(path.join(output, 'ru/signatures'))).sort()).toEqual(['1', '2']);
       expect(await readFile(path.join(output, 'ru/signatures/2/index.html'), 'utf8')).toContain('<p>two</p>');
     });
@@ -88,10 +84,16 @@ describe('the numbered list pages cut from the frame Eleventy rendered once', ()
       const outputPath = path.join(output, 'signatures/page-frame/index.html');
       await mkdir(path.dirname(outputPath), { recursive: true });
       const content = frame([[1, 'Page 1', '<p>one</p>']]);
-      await expect(writeFramedPages([{ outputPath, content }], noSignatures, { signatures: 3 }, true)).rejects.toThrow(
+      await expect(writeFramedPages([{ outputPath, content }], { signatures: 3 }, true)).rejects.toThrow(
         /held 1 pages, not 3/,
       );
-      await expect(writeFramedPages([], noSignatures, { signatures: 3 }, true)).rejects.toThrow(/no list pages frame/);
+      await expect(writeFramedPages([], { signatures: 3 }, true)).rejects.toThrow(
+        /no frame of the signatures pages: content\/signatures\/pages\.njk/,
+      );
+      // The receipt pages' frame too, once anyone has a receipt page.
+      await expect(writeFramedPages([{ outputPath, content }], { signatures: 1, find: 2 }, true)).rejects.toThrow(
+        /no frame of the find pages: content\/signatures\/find\.njk/,
+      );
     });
   });
 });

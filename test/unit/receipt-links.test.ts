@@ -1,7 +1,8 @@
 /**
  * A receipt link keeps pointing at the signer's entry after later additions, withdrawals and
  * moderation: the bot links to the receipt page of the signer's id (which depends on nothing
- * else), and that page, rebuilt with the list, links to the page the entry is on now.
+ * else), and that page looks the id up in the receipt data, rebuilt with the list, which gives
+ * the page the entry is on now.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import type { PetitionRecord } from '../../scripts/core/offline-signature.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { signatureEntryPath, signatureReceiptPath } from '../../scripts/core/signature-list.ts';
-import { bulkEntriesHtml, listEntriesHtml } from '../../scripts/site/bulk-pages.ts';
+import { listEntriesHtml } from '../../scripts/site/bulk-pages.ts';
+import { receiptIndex } from '../../scripts/site/receipt-pages.ts';
 import { buildSiteData, type SiteBuild } from '../../scripts/site/site-data.ts';
 import { githubSigners, pastBatch } from '../fixtures/receipt-links/records.ts';
 import { baseSettings, projectRoot } from '../helpers/site.ts';
@@ -29,19 +31,23 @@ const github = githubSigners((i) => (i % 2 ? 'RU' : 'DE'));
 
 const build = (records: readonly PetitionRecord[]): SiteBuild => buildSiteData(settings, records, letterText, now);
 
+/** Receipt page `number`'s data (data/receipts/<key>.csv.gz, uncompressed). */
+const receiptCsv = (site: SiteBuild, number: number) => receiptIndex(site.bulk.newest, site.bulk.perPage).csv(number);
+
 /**
- * Follows a receipt link as a reader does: the receipt page's line for the id, its link to a list
- * page, and that page's entries. Returns the list page it ends on, or undefined when the line or
- * the entry is not there.
+ * Follows a receipt link as a reader's browser does (assets/js/find-entry.js): the receipt page's
+ * data, the row of the id, the list page it names, and that page's entries. Returns the list page
+ * it ends on, or undefined when the row or the entry is not there.
  */
 function follow(site: SiteBuild, link: string, userId: number): number | undefined {
-  const match = /^signatures\/find\/(\d{3})\/#(s\d+)$/.exec(link);
+  const match = /^signatures\/find\/(\d{3})\/#s(\d+)$/.exec(link);
   if (!match) return undefined;
   expect(site.data.receiptPages.map((p) => p.key)).toContain(match[1]);
-  const lines = bulkEntriesHtml(site.bulk, 'find', Number(match[1]));
-  const line = new RegExp(`<li id="${match[2]}"><a href="\\.\\./\\.\\./(\\d+)/#${match[2]}">${userId}</a>`).exec(lines);
-  if (!line) return undefined;
-  const page = Number(line[1]);
+  const row = receiptCsv(site, Number(match[1]))
+    .split('\r\n')
+    .find((line) => line.startsWith(`${match[2]},`));
+  if (!row) return undefined;
+  const page = Number(row.split(',')[1]);
   return listed(site, page, userId) ? page : undefined;
 }
 
@@ -78,16 +84,17 @@ describe('receipt links', () => {
   it('are written the same on every build, whatever order the records come in', () => {
     const one = build([...github, ...pastBatch]);
     const two = build([...pastBatch, ...github].reverse());
-    for (const page of one.data.receiptPages)
-      expect(bulkEntriesHtml(two.bulk, 'find', page.number)).toBe(bulkEntriesHtml(one.bulk, 'find', page.number));
+    for (const page of one.data.receiptPages) expect(receiptCsv(two, page.number)).toBe(receiptCsv(one, page.number));
     expect(two.data.receiptPages).toEqual(one.data.receiptPages);
   });
 
   it('list GitHub signers only, each page its own ids in order', () => {
     const site = build([...github, ...pastBatch]);
     expect(site.data.receiptPages.map((p) => p.key)).toEqual(['007']);
-    const lines = bulkEntriesHtml(site.bulk, 'find', 7);
-    expect([...lines.matchAll(/<li id="s(\d+)">/g)].map((m) => Number(m[1]))).toEqual(github.map((r) => r.user_id));
-    expect(lines).not.toContain('o-');
+    const rows = receiptCsv(site, 7).split('\r\n');
+    expect(rows[0]).toBe('user_id,list_page');
+    expect(rows.at(-1)).toBe('');
+    expect(rows.slice(1, -1).map((row) => Number(row.split(',')[0]))).toEqual(github.map((r) => r.user_id));
+    expect(receiptCsv(site, 8)).toBe('user_id,list_page\r\n');
   });
 });

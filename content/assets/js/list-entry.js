@@ -1,13 +1,15 @@
-// A list page opened at one entry (#s<id> or #o-<id>: a receipt page's line, a shared link):
+// A list page opened at one entry (#s<id> or #o-<id>: where a receipt page sends the reader, a shared link):
 // once assets/js/signature-list.js has drawn the entries, the entry gets the focus and is
 // scrolled to. An entry the page does not hold (#s<id> in a link by rank written before receipt
 // pages existed, whose entry later additions or withdrawals moved) is asked of the receipt page
-// of that id, which knows where the entry is now (scripts/site/receipt-pages.ts).
+// of that id in the page's language, which knows where the entry is now
+// (scripts/site/receipt-pages.ts).
 (function () {
   'use strict';
-  var script = document.currentScript;
-  if (!script || !script.src) return;
-  var root = new URL('../../', script.src);
+  // The language's signatures/ folder, where its words.js is: /ru/signatures/find/ on a Russian page.
+  var words = document.querySelector('script[src$="/signatures/words.js"]');
+  if (!words || !words.src) return;
+  var receipts = new URL('find/', words.src);
   document.addEventListener('petition-list-drawn', function () {
     var hash = location.hash;
     if (!/^#(s\d{1,16}|o-[cr][0-9a-f]{40})$/.test(hash)) return;
@@ -19,7 +21,7 @@
     } else if (hash.charAt(1) === 's') {
       var key = String(Number(hash.slice(2)) % 1000);
       while (key.length < 3) key = '0' + key;
-      location.replace(new URL('signatures/find/' + key + '/', root).href + hash);
+      location.replace(new URL(key + '/', receipts).href + hash);
     }
   });
 })();

@@ -108,7 +108,7 @@ export const PUBLISHED_TARGETS = { bytesPerSignatureAt1M: 250, largestFileBytes:
 /**
  * The published site's bytes a signature at 1,000,000, from builds at two sizes (`lower` may be
  * the empty build): the slope between them is what each signature adds, and what is left at the
- * upper size is the constant part (the site's own pages, and the 1,000 receipt pages' frames,
+ * upper size is the constant part (the site's own pages, and the receipt pages' frames, 1,000 a language,
  * which all exist from a few thousand signers on), so a measurement at 100,000 is neither
  * flattered nor burdened by the fixed megabytes when it is carried to 1,000,000.
  */

@@ -1,0 +1,42 @@
+/**
+ * What the verifier's checks share: where the site is read from, what the clone says it must
+ * show, one difference found, and reading a site a few files at a time.
+ */
+import type { BulkSource } from '../site/bulk-pages.ts';
+import type { SiteData } from '../site/site-data.ts';
+
+/** Where the site is read from: `read("letter/index.html")` gives the file's bytes or undefined when there is none. */
+export interface SiteSource {
+  /** How to name the site in messages: the folder or the URL. */
+  label: string;
+  read(relativePath: string): Promise<Uint8Array | undefined>;
+}
+
+/** One thing that differs: where (a path in the site or the clone) and what. */
+export interface Difference {
+  where: string;
+  what: string;
+}
+
+/** What the clone says: the build's data and its bulk source (the records, newest first). */
+export interface Expected {
+  data: SiteData;
+  bulk: BulkSource;
+}
+
+/** A file's bytes as UTF-8 text. */
+export const text = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+
+/** Runs `work` over `items` with at most `limit` at once (fetching a published site page by page). */
+export async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(runners);
+}
