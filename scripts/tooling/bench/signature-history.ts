@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { offlineRelativePath, renderOfflineSignatureFile } from '../../core/offline-signature.ts';
 import { generateOfflineSampleRecords, generateSampleRecords } from '../../core/sample-signatures.ts';
 import { renderSignatureFile, signatureRelativePath, type SignatureRecord } from '../../core/signature-file.ts';
+import { fastImportEnv } from './signature-repository.ts';
 
 const run = promisify(execFile);
 
@@ -76,6 +77,7 @@ export async function writeSignatureHistory(directory: string, options: HistoryO
 
   const importer = spawn('git', ['-C', directory, 'fast-import', '--quiet', '--done'], {
     stdio: ['pipe', 'ignore', 'pipe'],
+    env: fastImportEnv(),
   });
   let errors = '';
   importer.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));

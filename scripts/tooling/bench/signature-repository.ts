@@ -9,6 +9,17 @@ import { renderSignatureFile, signatureRelativePath, type SignatureRecord } from
 const run = promisify(execFile);
 
 /**
+ * The environment to run `git fast-import` in: glibc's malloc keeps 16 MB of room at the top of
+ * its heap. Without it fast-import grows and trims the heap over and over (76,485 `brk` calls for
+ * 12,000 files, strace), and on our VMs each call costs about 56 µs in the kernel: 12,000 files
+ * took 8.1 s to import, 0.28 s with it. Ignored where the C library is not glibc.
+ */
+export function fastImportEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const room = 'glibc.malloc.top_pad=16777216';
+  return { ...env, GLIBC_TUNABLES: env.GLIBC_TUNABLES ? `${env.GLIBC_TUNABLES}:${room}` : room };
+}
+
+/**
  * Commits `records` as signature files (and `otherFiles`) on refs/heads/main of the bare
  * repository `directory`, creating it when `parent` is false, on top of main otherwise.
  */
@@ -22,7 +33,10 @@ export async function commitSignatures(
     await run('git', ['-C', directory, 'config', 'uploadpack.allowFilter', 'true']);
     await run('git', ['-C', directory, 'config', 'uploadpack.allowAnySHA1InWant', 'true']);
   }
-  const importer = spawn('git', ['-C', directory, 'fast-import', '--quiet'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const importer = spawn('git', ['-C', directory, 'fast-import', '--quiet'], {
+    stdio: ['pipe', 'ignore', 'inherit'],
+    env: fastImportEnv(),
+  });
   const done = new Promise<void>((resolve, reject) =>
     importer.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited ${code}`)))),
   );
