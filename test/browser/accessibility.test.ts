@@ -26,8 +26,10 @@ const PAGES = [
   'signatures/',
   'signatures/1/',
   'signatures/countries/',
-  // A receipt page (scripts/site/receipt-pages.ts): the one of the first sample signer's id.
+  // A receipt page (scripts/site/receipt-pages.ts): the one of the first sample signer's id, and
+  // the same in Chinese, where a Chinese signer's receipt leads.
   `signatures/find/${receiptPages(SIGNATURES)[0]!.key}/`,
+  `zh/signatures/find/${receiptPages(SIGNATURES)[0]!.key}/`,
   'updates/',
   'updates/2026-11-24-what-has-happened-since/',
   'how-it-works/',
