@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gzip, gzipSync } from 'node:zlib';
 import type { Tally } from '../core/tally.ts';
 import { Utf8Builder } from '../core/utf8-builder.ts';
 import {
@@ -198,12 +198,16 @@ export async function writeOpenData(output: string, source: BulkSource, tally: T
  * Writes data/receipts/<key>.csv.gz (scripts/site/receipt-pages.ts) into `output`: one file for
  * each receipt page that lists someone, which the receipt pages of every language look ids up in.
  */
-export async function writeReceiptData(output: string, source: BulkSource): Promise<void> {
+export function writeReceiptData(output: string, source: BulkSource): void {
+  const folder = path.join(output, RECEIPT_DATA.folder);
+  mkdirSync(folder, { recursive: true });
   const index = receiptIndex(source.newest, source.perPage);
-  // Made one at a time as the writer asks: at a million signers the texts are 15 MB.
-  const files = function* () {
-    for (const page of receiptPages(source.newest))
-      yield { name: `${page.key}${RECEIPT_DATA.suffix}`, text: index.csv(page.number) };
-  };
-  await writeCompressedFiles(path.join(output, RECEIPT_DATA.folder), files());
+  // Compressed and written here, one after another: a thousand files of a few kilobytes, where
+  // handing each to zlib's thread pool costs about half a millisecond (0.42 s at 100,000
+  // signatures, against 0.05-0.09 s for the same bytes compressed here).
+  for (const page of receiptPages(source.newest))
+    writeFileSync(
+      path.join(folder, `${page.key}${RECEIPT_DATA.suffix}`),
+      gzipSync(index.csv(page.number), GZIP_OPTIONS),
+    );
 }

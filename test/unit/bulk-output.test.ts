@@ -125,7 +125,7 @@ describe('the pages and files written after the build', () => {
     const github = generateSampleRecords(12, { seed: 2 }).map((record, i) => ({ ...record, user_id: 1007 + i * 1000 }));
     const records = [...github, ...generateOfflineSampleRecords(3, { seed: 3 })];
     const { bulk } = buildSiteData({ ...settings, signatures_per_page: 5 }, records, letterText, new Date());
-    await writeReceiptData(output, bulk);
+    writeReceiptData(output, bulk);
     expect(receiptPages(records).map((page) => page.dataPath)).toEqual(['data/receipts/007.csv.gz']);
     const csv = gunzipSync(await readFile(path.join(output, 'data/receipts/007.csv.gz'))).toString('utf8');
     const rows = parseCsv(csv, { columns: true }) as { user_id: string; list_page: string }[];
