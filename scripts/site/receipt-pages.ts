@@ -10,19 +10,17 @@
  * data/receipts/<000–999>.csv.gz: each GitHub signer's id with the page of the list their entry
  * is on, one file for each page, shared by every language (assets/js/find-entry.js reads it).
  * As lines of HTML in the default language only, the receipt pages were 57 bytes a signer, the
- * second largest part of the site at a million signatures; compressed, the data is about 7.
+ * second largest part of the site at a million signatures; compressed, the data is about 6.
  *
  * Pure.
  */
 import { isOffline, type PetitionRecord } from '../core/offline-signature.ts';
 import { RECEIPT_BUCKETS, signatureListPage } from '../core/signature-list.ts';
 
-/** One receipt page, for the templates: its number (0–999), its key in the URL ("042") and its data's path. */
+/** One receipt page, for the templates: its number (0–999) and its key in the URL ("042"). */
 export interface ReceiptPage {
   number: number;
   key: string;
-  /** From the site's root: "data/receipts/042.csv.gz". */
-  dataPath: string;
 }
 
 /** Where the receipt data lives in the site, and its header row. */
@@ -43,10 +41,7 @@ export function receiptPages(records: readonly PetitionRecord[]): ReceiptPage[] 
   for (const record of records) if (!isOffline(record)) used[record.user_id % RECEIPT_BUCKETS] = 1;
   const pages: ReceiptPage[] = [];
   for (let number = 0; number < RECEIPT_BUCKETS; number += 1)
-    if (used[number]) {
-      const key = String(number).padStart(3, '0');
-      pages.push({ number, key, dataPath: receiptDataPath(key) });
-    }
+    if (used[number]) pages.push({ number, key: String(number).padStart(3, '0') });
   return pages;
 }
 

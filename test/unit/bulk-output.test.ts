@@ -10,7 +10,7 @@ import { NAME_LIMITS, REASON_LIMITS } from '../../scripts/core/text.ts';
 import { bulkMarker, findMarker } from '../../scripts/site/bulk-pages.ts';
 import { writeBulkPages, writeOpenData, writeReceiptData } from '../../scripts/site/bulk-output.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
-import { receiptPages } from '../../scripts/site/receipt-pages.ts';
+import { receiptDataPath, receiptPages } from '../../scripts/site/receipt-pages.ts';
 import { fixturePetitionDir } from '../helpers/petitions.ts';
 import { readOpenData } from '../helpers/site.ts';
 
@@ -126,7 +126,7 @@ describe('the pages and files written after the build', () => {
     const records = [...github, ...generateOfflineSampleRecords(3, { seed: 3 })];
     const { bulk } = buildSiteData({ ...settings, signatures_per_page: 5 }, records, letterText, new Date());
     writeReceiptData(output, bulk);
-    expect(receiptPages(records).map((page) => page.dataPath)).toEqual(['data/receipts/007.csv.gz']);
+    expect(receiptPages(records).map((page) => receiptDataPath(page.key))).toEqual(['data/receipts/007.csv.gz']);
     const csv = gunzipSync(await readFile(path.join(output, 'data/receipts/007.csv.gz'))).toString('utf8');
     const rows = parseCsv(csv, { columns: true }) as { user_id: string; list_page: string }[];
     expect(rows.map((row) => Number(row.user_id))).toEqual(github.map((record) => record.user_id));
