@@ -208,6 +208,7 @@ export function writeReceiptData(output: string, source: BulkSource): void {
   for (const page of receiptPages(source.newest))
     writeFileSync(
       path.join(folder, `${page.key}${RECEIPT_DATA.suffix}`),
-      gzipSync(index.csv(page.number), GZIP_OPTIONS),
+      // Digits, commas and line ends only: as Latin-1 the same bytes as UTF-8, encoded faster.
+      gzipSync(Buffer.from(index.csv(page.number), 'latin1'), GZIP_OPTIONS),
     );
 }
