@@ -644,7 +644,7 @@ console.log(`\n## Checkout: what the processor's job pays at ${int(checkoutSize)
 const checkout = await measureCheckout(checkoutSize);
 console.log(
   table(
-    ['way', 'clone', 'on disk', 'reading 100 signers and counting all'],
+    ['way', 'clone', 'on disk', 'reading 100 signers'],
     [
       ['full (depth 1, every file)', `${fixed(checkout.full.seconds)} s`, mb(checkout.full.bytes / 1024), '(files)'],
       [
