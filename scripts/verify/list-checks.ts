@@ -5,7 +5,14 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { receiptDataPath, receiptIndex } from '../site/receipt-pages.ts';
-import { eachLimited, text, type Difference, type Expected, type SiteSource } from './site-source.ts';
+import {
+  eachLimited,
+  MAX_UNPACKED_BYTES,
+  text,
+  type Difference,
+  type Expected,
+  type SiteSource,
+} from './site-source.ts';
 
 /** What a list page's frame says it draws: the part and the ranks (content/_includes/signature-page.njk). */
 const FRAME =
@@ -67,9 +74,9 @@ async function checkReceipts(site: SiteSource, expected: Expected, concurrency: 
     const gz = await site.read(where);
     let csv: string | undefined;
     try {
-      csv = gz && gunzipSync(gz).toString('utf8');
+      csv = gz && gunzipSync(gz, { maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8');
     } catch {
-      out.push({ where, what: 'is not gzip' });
+      out.push({ where, what: 'is not gzip, or unpacks to more than 64 MB' });
       return;
     }
     if (csv === undefined) out.push({ where, what: 'is missing: the receipt pages cannot find these signers' });

@@ -21,7 +21,7 @@ import type { Tally } from '../core/tally.ts';
 import { recordOfRank } from '../site/bulk-pages.ts';
 import { CSV_HEADER, csvParts, OPEN_DATA, openDataPartPath, type CsvPart } from '../site/open-data.ts';
 import { checkListPages } from './list-checks.ts';
-import { text, type Difference, type Expected, type SiteSource } from './site-source.ts';
+import { MAX_UNPACKED_BYTES, text, type Difference, type Expected, type SiteSource } from './site-source.ts';
 
 export type { Difference, Expected, SiteSource };
 
@@ -207,9 +207,9 @@ async function checkOpenData(site: SiteSource, expected: Expected): Promise<Diff
       });
     let csv: string;
     try {
-      csv = gunzipSync(gz).toString('utf8');
+      csv = gunzipSync(gz, { maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8');
     } catch {
-      out.push({ where: file, what: 'is not gzip' });
+      out.push({ where: file, what: 'is not gzip, or unpacks to more than 64 MB' });
       return;
     }
     const rows = csvRecordCount(csv) - 1;

@@ -40,3 +40,9 @@ export async function eachLimited<T>(
   });
   await Promise.all(runners);
 }
+
+/**
+ * The most a compressed file of the site may unpack to (a CSV part of 1,000 rows at the signature
+ * limits is under 14 MB): a site that is not what it says is not unpacked without bound.
+ */
+export const MAX_UNPACKED_BYTES = 64 * 1024 * 1024;

@@ -184,6 +184,17 @@ describe('npm run verify', () => {
     expect(out).toContain(`DIFFERS ru/signatures/find/${key}/index.html: is missing`);
   });
 
+  it('does not unpack a receipt file without bound: one that unpacks to more than 64 MB is reported, not read', async () => {
+    const copy = await copyOfSite('receipt-bomb');
+    const [file] = await listFiles(path.join(copy, 'data/receipts'), ['.csv.gz']);
+    await writeFile(path.join(copy, 'data/receipts', file!), gzipSync(Buffer.alloc(65 * 1024 * 1024, 0x30)));
+    const result = await verify(['--site', copy], { projectRoot: petition, env });
+    expect(result.code).toBe(1);
+    expect(result.out.join('\n')).toContain(
+      `DIFFERS data/receipts/${file}: is not gzip, or unpacks to more than 64 MB`,
+    );
+  });
+
   it('finds a hand-edited archived letter', async () => {
     const copy = await copyOfSite('edited-letter');
     const versionPage = (await listFiles(path.join(copy, 'letter/versions'), ['index.html'])).find((f) =>
