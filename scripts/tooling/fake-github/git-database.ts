@@ -55,6 +55,27 @@ export class GitBlobs extends Map<string, string> {
   override has(sha: string): boolean {
     return this.get(sha) !== undefined;
   }
+  /**
+   * Reads every blob of `shas` not read yet through one git process. An answer that lists a whole
+   * tree (a created tree's entries with their sizes, a commit's files) would otherwise start two
+   * processes a file, and these repositories hold the whole project: 866 processes a created
+   * tree, blocking the test's process for a minute of a workflow scenario under load.
+   */
+  prefetch(shas: Iterable<string>): void {
+    const wanted = [...new Set(shas)].filter((sha) => /^[0-9a-f]{40}$/.test(sha) && !super.has(sha));
+    if (wanted.length === 0) return;
+    const out = git(this.gitDir, ['cat-file', '--batch'], `${wanted.join('\n')}\n`);
+    let at = 0;
+    for (const sha of wanted) {
+      const end = out.indexOf(0x0a, at);
+      // "<sha> <type> <size>" and the content, or "<sha> missing".
+      const [, type, size] = out.toString('latin1', at, end).split(' ');
+      at = end + 1;
+      if (size === undefined) continue;
+      if (type === 'blob') super.set(sha, out.toString('utf8', at, at + Number(size)));
+      at += Number(size) + 1;
+    }
+  }
   override set(sha: string, content: string): this {
     if (!super.has(sha)) {
       const written = git(this.gitDir, ['hash-object', '-w', '--stdin'], content).toString('utf8').trim();
@@ -62,6 +83,11 @@ export class GitBlobs extends Map<string, string> {
     }
     return super.set(sha, content);
   }
+}
+
+/** Reads the blobs of `shas` at once when they live in a repository ({@link GitBlobs.prefetch}); in memory they are all there. */
+export function readBlobsAtOnce(blobs: Map<string, string>, shas: Iterable<string>): void {
+  if (blobs instanceof GitBlobs) blobs.prefetch(shas);
 }
 
 /** Tree sha → (path → blob sha), the whole tree flattened as the fake keeps it. */

@@ -4,7 +4,7 @@
  * answers are thrown as HttpError and sent by the server.
  */
 import { createHash } from 'node:crypto';
-import { GitBlobs, GitCommits, GitRefs, GitTrees } from './git-database.ts';
+import { GitBlobs, GitCommits, GitRefs, GitTrees, readBlobsAtOnce } from './git-database.ts';
 import type { FakeIssue, FakeIssueInput } from './types.ts';
 
 export const DOCS = 'https://docs.github.com/rest';
@@ -157,6 +157,7 @@ export class FakeRepository {
 
   filesAt(commitSha: string): Record<string, string> {
     const tree = this.trees.get(this.commits.get(commitSha)!.tree)!;
+    readBlobsAtOnce(this.blobs, tree.values());
     return Object.fromEntries([...tree].map(([path, sha]) => [path, this.blobs.get(sha)!]));
   }
 

@@ -1,4 +1,5 @@
 /** The fake's git routes: the branch's ref, commits and trees (the Git Database API), contents, commits by path. */
+import { readBlobsAtOnce } from './git-database.ts';
 import { notFound, validationFailed } from './repository.ts';
 import type { Handler, Route } from './route.ts';
 
@@ -56,6 +57,7 @@ const createTree: Handler = ({ repository, shapes }, _m, _u, body) => {
   }
   const sha = repository.storeTree(entries);
   const { repoPath } = shapes.where;
+  readBlobsAtOnce(repository.blobs, entries.values());
   return [
     201,
     {
