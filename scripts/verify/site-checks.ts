@@ -15,13 +15,12 @@
  * digests' pages). A delivery packet's manifest and SHA256SUMS are checked in delivery-checks.ts.
  */
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { letterDigest } from '../core/letter-archive.ts';
 import type { Tally } from '../core/tally.ts';
 import { recordOfRank } from '../site/bulk-pages.ts';
 import { CSV_HEADER, csvParts, OPEN_DATA, openDataPartPath, type CsvPart } from '../site/open-data.ts';
 import { checkListPages } from './list-checks.ts';
-import { MAX_UNPACKED_BYTES, text, type Difference, type Expected, type SiteSource } from './site-source.ts';
+import { NOT_UNPACKED, text, unpackedText, type Difference, type Expected, type SiteSource } from './site-source.ts';
 
 export type { Difference, Expected, SiteSource };
 
@@ -205,11 +204,9 @@ async function checkOpenData(site: SiteSource, expected: Expected): Promise<Diff
         where: file,
         what: `its size or SHA-256 (${sha256(gz)}) is not what ${where} says (${entry.sha256})`,
       });
-    let csv: string;
-    try {
-      csv = gunzipSync(gz, { maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8');
-    } catch {
-      out.push({ where: file, what: 'is not gzip, or unpacks to more than 64 MB' });
+    const csv = unpackedText(gz);
+    if (csv === undefined) {
+      out.push({ where: file, what: NOT_UNPACKED });
       return;
     }
     const rows = csvRecordCount(csv) - 1;

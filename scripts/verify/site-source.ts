@@ -2,6 +2,7 @@
  * What the verifier's checks share: where the site is read from, what the clone says it must
  * show, one difference found, and reading a site a few files at a time.
  */
+import { gunzipSync } from 'node:zlib';
 import type { BulkSource } from '../site/bulk-pages.ts';
 import type { SiteData } from '../site/site-data.ts';
 
@@ -46,3 +47,15 @@ export async function eachLimited<T>(
  * limits is under 14 MB): a site that is not what it says is not unpacked without bound.
  */
 export const MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
+
+/** What is wrong with a compressed file that {@link unpackedText} cannot unpack. */
+export const NOT_UNPACKED = `is not gzip, or unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB`;
+
+/** The UTF-8 text a gzip file of the site unpacks to, or undefined when it is not gzip or unpacks past {@link MAX_UNPACKED_BYTES}. */
+export function unpackedText(gz: Uint8Array): string | undefined {
+  try {
+    return gunzipSync(gz, { maxOutputLength: MAX_UNPACKED_BYTES }).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
