@@ -5,12 +5,12 @@
  * (landmark-unique, scrollable-region-focusable), must pass in the light scheme, and its colour
  * rules in the dark (every rule when the dark scheme moves a box: axeViolations).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptPages } from '../../scripts/site/receipt-pages.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { axeSource, axeViolations } from '../helpers/axe.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, TabPool } from '../helpers/browser.ts';
 import { FORM_PREFIX, SAMPLE_SIGNATURES, sampleSite } from '../helpers/shared-builds.ts';
 
 const PREFIX = FORM_PREFIX;
@@ -81,10 +81,11 @@ const VISITS: ['open' | 'closed', string][] = [
 describe.each(WIDTHS)('every page type, light and dark, %i px wide', (width) => {
   let context: BrowserContext;
   /** Tabs between visits: a tab navigated again keeps its renderer process; a new one starts another. */
-  const idle: Page[] = [];
+  let tabs: TabPool;
   beforeAll(async () => {
     context = await browser.newContext({ viewport: { width, height: 800 } });
     await context.addInitScript({ path: axeSource });
+    tabs = new TabPool(context);
   });
   afterAll(() => context?.close());
 
@@ -94,13 +95,13 @@ describe.each(WIDTHS)('every page type, light and dark, %i px wide', (width) => 
     'has no accessibility violations that axe finds on the %s petition\'s page "/%s", light or dark',
     async ([state, page], { expect }) => {
       const url = `${sites[state]!.url}${page}`;
-      const tab = idle.pop() ?? (await context.newPage());
+      const tab = await tabs.take();
       await tab.goto(url);
       // A list page is checked with its entries drawn from the open data, as a reader sees it.
       if (await tab.locator('ol.signers[data-part]').count())
         await tab.locator('ol.signers[data-part]:not([aria-busy])').waitFor();
       const violations = await axeViolations(tab, url);
-      idle.push(tab);
+      await tabs.give(tab);
       expect(violations).toEqual([]);
     },
   );
@@ -112,8 +113,7 @@ describe.each(WIDTHS)('every page type, light and dark, %i px wide', (width) => 
   ])(
     'has none on the sign form of "/%ssign/" while it shows errors in its language',
     async (language, button, error) => {
-      const context = await browser.newContext({ viewport: { width, height: 800 } });
-      const page = await context.newPage();
+      const page = await tabs.take();
       await page.goto(`${sites.open!.url}${language}sign/`);
       await page.fill('#sign-country', 'Atlantis');
       await page.getByRole('button', { name: button }).click();
@@ -122,7 +122,7 @@ describe.each(WIDTHS)('every page type, light and dark, %i px wide', (width) => 
       // No horizontal scrolling at 320 px, messages included.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       expect(await axeViolations(page, `sign form with errors (${language || 'en'})`)).toEqual([]);
-      await context.close();
+      await tabs.give(page);
     },
   );
 });

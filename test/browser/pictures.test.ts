@@ -15,6 +15,7 @@ import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/tooling/chromium.ts'
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { axeViolations } from '../helpers/axe.ts';
+import { TabPool } from '../helpers/browser.ts';
 import { buildSite } from '../helpers/site.ts';
 
 const PREFIX = '/amur-leopard/';
@@ -29,6 +30,8 @@ const PAGES = [
 ];
 
 let browser: Browser;
+/** One context's tabs, resized for each visit: a new tab costs Chromium far more than a load. */
+let tabs: TabPool;
 let site: StaticSite;
 const temporary: string[] = [];
 
@@ -42,6 +45,7 @@ beforeAll(async () => {
   ]);
   temporary.push(path.dirname(built.output));
   browser = launched;
+  tabs = new TabPool(await browser.newContext({ viewport: { width: 1280, height: 800 } }));
   site = await serveStatic(built.output, PREFIX);
 });
 
@@ -51,12 +55,10 @@ afterAll(async () => {
   await Promise.all(temporary.map((folder) => rm(folder, { recursive: true, force: true })));
 });
 
+/** A tab of the pool `width` CSS pixels wide, the page loaded; give it back with `tabs.give`. */
 async function open(url: string, options: { width: number }): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: options.width, height: 800 },
-    javaScriptEnabled: true,
-  });
-  const page = await context.newPage();
+  const page = await tabs.take();
+  await page.setViewportSize({ width: options.width, height: 800 });
   await page.goto(`${site.url}${url}`);
   return page;
 }
@@ -65,7 +67,7 @@ describe('in both colour schemes', () => {
   it.each(PAGES)('axe finds no accessibility violation on /%s', async (url) => {
     const page = await open(url, { width: 1280 });
     expect(await axeViolations(page, `/${url}`)).toEqual([]);
-    await page.context().close();
+    await tabs.give(page);
   });
 });
 
@@ -95,7 +97,7 @@ describe('the count', () => {
       expect(found.countSize, `${url} at ${width}px`).toBeGreaterThan(found.largestElse);
       expect(found.countBottom).toBeLessThan(found.viewport);
       expect(found.barBottom).toBeLessThan(found.viewport);
-      await page.context().close();
+      await tabs.give(page);
     }
   });
 });
@@ -123,7 +125,7 @@ describe('at 320 CSS pixels', () => {
       const page = await open(url, { width: 320 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
-      await page.context().close();
+      await tabs.give(page);
     },
   );
 });
@@ -138,6 +140,6 @@ describe('the poster', () => {
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.site-header').isVisible()).toBe(false);
     expect(await page.locator('.poster .qr-code').isVisible()).toBe(true);
-    await page.context().close();
+    await tabs.give(page);
   });
 });

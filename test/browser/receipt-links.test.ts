@@ -15,7 +15,7 @@ import { signatureReceiptPath } from '../../scripts/core/signature-list.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { githubSigners, pastBatch } from '../fixtures/receipt-links/records.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, TabPool } from '../helpers/browser.ts';
 import { buildSite } from '../helpers/site.ts';
 
 const PREFIX = '/amur-leopard/';
@@ -24,6 +24,8 @@ const github = githubSigners(() => 'DE');
 const signer = github[14]!;
 
 let browser: Browser;
+/** Tabs with and without JavaScript, loaded again for each visit (a new tab costs far more). */
+const tabs = new Map<boolean, TabPool>();
 let site: StaticSite;
 const temporary: string[] = [];
 
@@ -38,6 +40,8 @@ beforeAll(async () => {
   ]);
   temporary.push(path.dirname(built.output));
   browser = launched;
+  for (const javaScriptEnabled of [true, false])
+    tabs.set(javaScriptEnabled, new TabPool(await browser.newContext({ javaScriptEnabled })));
   site = await serveStatic(built.output, PREFIX);
 }, 120_000);
 
@@ -48,11 +52,11 @@ afterAll(async () => {
 });
 
 async function visit(url: string, javaScriptEnabled: boolean) {
-  const context = await browser.newContext({ javaScriptEnabled });
-  const page = await context.newPage();
+  const pool = tabs.get(javaScriptEnabled)!;
+  const page = await pool.take();
   await page.goto(`${site.url}${url}`);
   await page.waitForLoadState('load');
-  return { page, close: () => context.close() };
+  return { page, close: () => pool.give(page) };
 }
 
 describe('a receipt link after a past-dated paper batch', () => {
@@ -101,12 +105,12 @@ describe('a receipt link after a past-dated paper batch', () => {
   });
 
   it('says so when its data cannot be loaded', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    const pool = tabs.get(true)!;
+    const page = await pool.take();
     await page.route('**/data/receipts/**', (route) => route.abort());
     await page.goto(`${site.url}${signatureReceiptPath(signer.user_id)}`);
     await expect.poll(() => page.locator('[role="alert"]').textContent()).toMatch(/could not be loaded/);
-    await context.close();
+    await pool.give(page);
   });
 
   it('finds the entry from a link by rank written before the batch was added, in the same language', async () => {

@@ -10,7 +10,7 @@ import { parseHTML } from 'linkedom';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, TabPool } from '../helpers/browser.ts';
 import { format } from '../../scripts/core/i18n.ts';
 import { readCatalogs } from '../../scripts/store/catalogs.ts';
 import { loadSiteData } from '../../scripts/site/load-site-data.ts';
@@ -25,6 +25,9 @@ const PREFIX = FORM_PREFIX;
 // One GitHub signature from Russia (issue 42), two on paper (Russia, China), one by email (Germany).
 const MIXED = MIXED_SIGNATURES;
 let browser: Browser;
+/** Tabs with JavaScript and without, loaded again for each test (a new tab costs far more). */
+let scripted: TabPool;
+let plain: TabPool;
 let site: StaticSite;
 
 beforeAll(async () => {
@@ -36,6 +39,8 @@ beforeAll(async () => {
   if (served.status === 'fulfilled') site = served.value;
   if (launched.status === 'fulfilled') browser = launched.value;
   for (const result of [served, launched]) if (result.status === 'rejected') throw result.reason;
+  scripted = new TabPool(await browser.newContext());
+  plain = new TabPool(await browser.newContext({ javaScriptEnabled: false }));
 });
 
 afterAll(async () => {
@@ -81,7 +86,7 @@ describe('the list drawn from the open data', () => {
   it('shows every entry in the default language exactly as the server wrote it: text, ids, links and lang', async () => {
     const want = await serverEntries();
     expect(want).toHaveLength(4);
-    const page = await browser.newPage();
+    const page = await scripted.take();
     try {
       await page.goto(`${site.url}signatures/1/`);
       expect(await drawnEntries(page)).toEqual(want);
@@ -89,13 +94,13 @@ describe('the list drawn from the open data', () => {
       const note = page.locator('#list-note[role="status"]');
       expect(await note.textContent()).toBe(await page.locator('ol.signers').getAttribute('data-loaded'));
     } finally {
-      await page.close();
+      await scripted.give(page);
     }
   });
 
   it('shows the same entries in ru and zh: ids, names, reasons, receipt links and lang as the default language', async () => {
     const want = (await serverEntries()) as [string, string[], unknown[]][];
-    const page = await browser.newPage();
+    const page = await scripted.take();
     try {
       for (const code of ['ru', 'zh']) {
         await page.goto(`${site.url}${code}/signatures/1/`);
@@ -111,14 +116,13 @@ describe('the list drawn from the open data', () => {
         expect(await page.locator('html').getAttribute('lang')).toBe(code);
       }
     } finally {
-      await page.close();
+      await scripted.give(page);
     }
   });
 
   it('says why there is no list and links the printable rows and the data, without JavaScript in every language', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await plain.take();
     try {
-      const page = await context.newPage();
       for (const root of ['', 'ru/', 'zh/']) {
         await page.goto(`${site.url}${root}signatures/1/`);
         expect(await page.locator('ol.signers > li').count()).toBe(0);
@@ -140,7 +144,7 @@ describe('the list drawn from the open data', () => {
       const rows = [...csvParts(bulk.newest.length, (rank) => recordOfRank(bulk, rank), bulk.perPage)][0]!.rows;
       expect(gunzipSync(await part.body()).toString('utf8')).toBe(CSV_HEADER + rows);
     } finally {
-      await context.close();
+      await plain.give(page);
     }
   });
 
@@ -153,14 +157,14 @@ describe('the list drawn from the open data', () => {
       await page.waitForLoadState('load');
       expect(await page.locator('ol.signers > li').count()).toBe(0);
       expect(await page.locator('#list-note a').count()).toBe(2);
-      const failing = await browser.newPage();
+      const failing = await scripted.take();
       await failing.route('**/data/signatures/1.csv.gz', (route) => route.fulfill({ status: 404, body: '' }));
       await failing.goto(`${site.url}zh/signatures/1/`);
       const alert = failing.locator('[role="alert"]');
       await alert.waitFor();
       expect(await alert.textContent()).toBe(await failing.locator('ol.signers').getAttribute('data-failed'));
       expect(await failing.locator('ol.signers').getAttribute('aria-busy')).toBeNull();
-      await failing.close();
+      await scripted.give(failing);
     } finally {
       await context.close();
     }
@@ -189,7 +193,7 @@ const CASES = [
 describe('the list of signatures in each language', () => {
   for (const expected of CASES)
     it(`shows every entry in ${expected.code} with countries, dates, receipts and channels in that language`, async () => {
-      const page = await browser.newPage();
+      const page = await scripted.take();
       try {
         await page.goto(`${site.url}${expected.code}/signatures/1/`);
         const entries = page.locator('ol.signers > li');
@@ -210,20 +214,19 @@ describe('the list of signatures in each language', () => {
         expect(await page.locator('ol.signers .signer-name').allTextContents()).toContain('<b>Li</b> {{ 7*7 }}');
         expect(await page.locator('ol.signers b').count()).toBe(0);
       } finally {
-        await page.close();
+        await scripted.give(page);
       }
     });
 
   it('keeps the list when the language switch is followed without JavaScript', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await plain.take();
     try {
-      const page = await context.newPage();
       await page.goto(`${site.url}signatures/1/`);
       expect(await page.locator('.language-switch a[hreflang="ru"]').getAttribute('href')).toBe(
         `${PREFIX}ru/signatures/1/`,
       );
     } finally {
-      await context.close();
+      await plain.give(page);
     }
   });
 
@@ -235,7 +238,7 @@ describe('the list of signatures in each language', () => {
         ['site', 'not_found', 'title'],
         {},
       );
-    const page = await browser.newPage();
+    const page = await scripted.take();
     try {
       for (const code of ['ru', 'zh']) {
         const response = await page.goto(`${site.url}${code}/no-such-page/`);
@@ -249,16 +252,15 @@ describe('the list of signatures in each language', () => {
       await page.goto(`${site.url}no-such-page/`);
       expect(await page.locator('main h1').textContent()).toBe(title('en'));
     } finally {
-      await page.close();
+      await scripted.give(page);
     }
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const withoutScript = await plain.take();
     try {
-      const page = await context.newPage();
-      await page.goto(`${site.url}ru/no-such-page/`);
-      const headings = await page.locator('main h1, main h2').allTextContents();
+      await withoutScript.goto(`${site.url}ru/no-such-page/`);
+      const headings = await withoutScript.locator('main h1, main h2').allTextContents();
       expect(headings).toEqual(['en', 'ru', 'zh'].map(title));
     } finally {
-      await context.close();
+      await plain.give(withoutScript);
     }
   });
 });

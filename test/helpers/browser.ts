@@ -1,5 +1,5 @@
 /** Test helper: the Chromium that browser tests drive, or a failure that says what to install. */
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_FLAGS, chromiumPath, missingChromiumMessage } from '../../scripts/tooling/chromium.ts';
 import { CHROMIUM_INSTALL_HINT } from '../../scripts/tooling/install-hints.ts';
 
@@ -19,5 +19,48 @@ export async function launchBrowser(): Promise<Browser> {
         cause: error,
       },
     );
+  }
+}
+
+/**
+ * Tabs of one browser context, handed out again instead of opened anew. Opening a tab cost
+ * Chromium about 0.7 s of CPU here (a renderer process and Playwright's scripts in it) against
+ * 0.1–0.3 s to load a page in an open one, and the test run is CPU-bound on two cores
+ * (docs/performance.md, "Where the CPU of a run goes"). For contexts with the default colour
+ * scheme and media: `give` undoes what a test may have set on its tab.
+ */
+export class TabPool {
+  readonly #idle: Page[] = [];
+  readonly #context: BrowserContext;
+  /** The context's viewport, as its first tab had it. */
+  #viewport: { width: number; height: number } | null = null;
+
+  constructor(context: BrowserContext) {
+    this.#context = context;
+  }
+
+  /** An idle tab of the context, or a new one when every tab is in use. */
+  async take(): Promise<Page> {
+    const idle = this.#idle.pop();
+    if (idle) return idle;
+    const page = await this.#context.newPage();
+    this.#viewport ??= page.viewportSize();
+    return page;
+  }
+
+  /**
+   * Puts a tab back for the next test as a new one would start: on a blank page (the last page's
+   * scripts stopped, and the next load of the same address with another #fragment a load, not a
+   * jump), no routes, the context's viewport, no emulated colour scheme or print media. A test
+   * that fails before giving its tab back leaves it open until the context closes.
+   */
+  async give(page: Page): Promise<void> {
+    await page.goto('about:blank');
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await page.emulateMedia({ media: null, colorScheme: null });
+    const size = page.viewportSize();
+    if (this.#viewport && (size?.width !== this.#viewport.width || size.height !== this.#viewport.height))
+      await page.setViewportSize(this.#viewport);
+    this.#idle.push(page);
   }
 }

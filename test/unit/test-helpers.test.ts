@@ -3,11 +3,13 @@
  * nothing a test starts outlives it.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { missingChromiumMessage } from '../../scripts/tooling/chromium.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, TabPool } from '../helpers/browser.ts';
 import { OWNER_VARIABLE, processesMarked, runTracked, spawnTracked, stopTracked } from '../helpers/processes.ts';
 import { checkHtml } from '../helpers/site.ts';
 
@@ -55,6 +57,41 @@ describe('the browser helper', () => {
     expect(message).toMatch(/CHROME_PATH names \/nonexistent\/chromium/);
     expect(message).toMatch(/apt-get install -y chromium/);
     await expect(launchBrowser()).rejects.toThrow(/CHROME_PATH=\/path\/to\/chrome npm test/);
+  });
+});
+
+describe('the tab pool', () => {
+  it('hands a tab back out as a new one would start: blank, no routes, the context’s viewport, screen media, no colour scheme', async () => {
+    const server = createServer((_, response) => response.end('<p>served'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/page`;
+    const browser = await launchBrowser();
+    try {
+      const tabs = new TabPool(await browser.newContext({ viewport: { width: 640, height: 480 } }));
+      const first = await tabs.take();
+      await first.route('**/*', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>routed' }));
+      await first.goto(`${url}#one`);
+      expect(await first.textContent('p')).toBe('routed');
+      await first.setViewportSize({ width: 320, height: 640 });
+      await first.emulateMedia({ media: 'print', colorScheme: 'dark' });
+      await tabs.give(first);
+
+      const again = await tabs.take();
+      expect(again).toBe(first);
+      expect(again.url()).toBe('about:blank');
+      expect(again.viewportSize()).toEqual({ width: 640, height: 480 });
+      const media = () =>
+        again.evaluate(() => [matchMedia('print').matches, matchMedia('(prefers-color-scheme: dark)').matches]);
+      expect(await media()).toEqual([false, false]);
+      // No route is left, and the same address with another fragment is loaded, not jumped to.
+      await again.goto(`${url}#two`);
+      expect(await again.textContent('p')).toBe('served');
+      // A second tab taken while the first is out is a new one.
+      expect(await tabs.take()).not.toBe(again);
+    } finally {
+      await browser.close();
+      server.close();
+    }
   });
 });
 
