@@ -7,11 +7,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
-import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/tooling/chromium.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { buildSite } from '../helpers/site.ts';
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await writeSignatureFiles(work, generateSampleRecords(250, { seed: 8 }));
   const [built, launched] = await Promise.all([
     buildSite({ signaturesDir: work, settings: { delivery_volume_size: 100 }, env: { PATH_PREFIX: PREFIX } }),
-    chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_FLAGS] }),
+    launchBrowser(),
   ]);
   output = built.output;
   site = await serveStatic(output, PREFIX);

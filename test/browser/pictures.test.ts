@@ -8,14 +8,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
-import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/tooling/chromium.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { axeViolations } from '../helpers/axe.ts';
-import { TabPool } from '../helpers/browser.ts';
+import { launchBrowser, TabPool } from '../helpers/browser.ts';
 import { buildSite } from '../helpers/site.ts';
 
 const PREFIX = '/amur-leopard/';
@@ -41,7 +40,7 @@ beforeAll(async () => {
   await writeSignatureFiles(signatures, generateSampleRecords(1500, { seed: 5 }));
   const [built, launched] = await Promise.all([
     buildSite({ signaturesDir: signatures, env: { PATH_PREFIX: PREFIX } }),
-    chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_FLAGS] }),
+    launchBrowser(),
   ]);
   temporary.push(path.dirname(built.output));
   browser = launched;

@@ -4,10 +4,10 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_FLAGS, chromiumPath } from '../../scripts/tooling/chromium.ts';
 import { serveStatic, type StaticSite } from '../../scripts/tooling/static-server.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 import { emptyFormSite, FORM_PREFIX } from '../helpers/shared-builds.ts';
 
 const PREFIX = FORM_PREFIX;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   const [built, launched] = await Promise.all([
     // The sign form's open build (test/helpers/shared-builds.ts): the sheet is one of its pages.
     emptyFormSite(),
-    chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_FLAGS] }),
+    launchBrowser(),
   ]);
   temporary.push(path.dirname(built.output));
   browser = launched;
