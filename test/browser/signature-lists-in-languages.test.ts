@@ -18,7 +18,6 @@ import { recordOfRank } from '../../scripts/site/bulk-pages.ts';
 import { signerHtmlRenderer } from '../../scripts/site/signer-html.ts';
 import { CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
 import { petitionProject } from '../helpers/petitions.ts';
-import { projectRoot } from '../helpers/site.ts';
 import { FORM_PREFIX, MIXED_SIGNATURES, mixedSite } from '../helpers/shared-builds.ts';
 
 const PREFIX = FORM_PREFIX;
@@ -231,7 +230,8 @@ describe('the list of signatures in each language', () => {
   });
 
   it('answers a missing address in the language of its folder, and lists every language without JavaScript', async () => {
-    const catalogs = await readCatalogs(projectRoot, 'en');
+    // The fixture's strings: the site under test is built from it, not from content/.
+    const catalogs = await readCatalogs(await petitionProject('amur-leopard'), 'en');
     const title = (code: string) =>
       format(
         catalogs.find((catalog) => catalog.language === code)!,

@@ -23,11 +23,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * Tabs of one browser context, handed out again instead of opened anew. Opening a tab cost
- * Chromium about 0.7 s of CPU here (a renderer process and Playwright's scripts in it) against
- * 0.1–0.3 s to load a page in an open one, and the test run is CPU-bound on two cores
- * (docs/performance.md, "Where the CPU of a run goes"). For contexts with the default colour
- * scheme and media: `give` undoes what a test may have set on its tab.
+ * Tabs of one browser context, handed out again instead of opened anew. Opening a tab and
+ * loading a page cost Chromium 1.0–1.2 s of CPU here (two renderer processes) against 0.3–0.7 s
+ * to load it in an open tab, and the test run is CPU-bound on two cores (docs/performance.md,
+ * "Tabs kept"). For contexts with the default colour scheme and media: `give` undoes what a test
+ * may have set on its tab.
  */
 export class TabPool {
   readonly #idle: Page[] = [];
