@@ -138,10 +138,13 @@ describe('share cards', () => {
       const sizes = new Set(cards.map(([, png]) => png.length));
       const kept = new Map<string, number>();
       for (const name of await readdir(folder)) {
+        // Other builds of the run write beside this test: a card is written as a temporary file
+        // renamed into place, so only finished cards are looked at.
+        if (!name.endsWith('.png')) continue;
         const file = path.join(folder, name);
         const about = await stat(file);
         // The folder holds the cards of every build of the run: read only those of a card's size.
-        if (!name.endsWith('.png') || !sizes.has(about.size)) continue;
+        if (!sizes.has(about.size)) continue;
         const png = (await readFile(file)).toString('base64');
         if (wanted.has(png)) kept.set(png, about.ino);
       }
