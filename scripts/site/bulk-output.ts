@@ -1,7 +1,7 @@
 /**
- * After Eleventy has written the site: the entries of the pages that grow with the signatures
- * (scripts/site/bulk-pages.ts) and the open data (scripts/site/open-data.ts), from which the
- * reader's browser draws the full list's pages, written straight to the output folder one file
+ * After Eleventy has written the site: the list and receipt pages cut from their frames, the open
+ * data (scripts/site/open-data.ts), from which the reader's browser draws the full list's pages
+ * and the printable volumes, and the receipt data, written straight to the output folder one file
  * at a time, so memory does not grow with the size of the output.
  */
 import { createHash } from 'node:crypto';
@@ -11,15 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
 import type { Tally } from '../core/tally.ts';
-import { Utf8Builder } from '../core/utf8-builder.ts';
-import {
-  bulkPageCounts,
-  findMarker,
-  forEachBulkEntry,
-  recordOfRank,
-  type BulkSource,
-  type MarkedPage,
-} from './bulk-pages.ts';
+import { recordOfRank, type BulkSource } from './bulk-pages.ts';
 import { receiptIndex, receiptPages, RECEIPT_DATA } from './receipt-pages.ts';
 import { isListFrame, listPageFiles } from './list-page-files.ts';
 import { csvParts, OPEN_DATA, openDataIndex, type OpenDataFile } from './open-data.ts';
@@ -28,46 +20,6 @@ import { csvParts, OPEN_DATA, openDataIndex, type OpenDataFile } from './open-da
 export interface WrittenPage {
   outputPath: string | false;
   content?: string;
-}
-
-/**
- * Writes the rows into every page Eleventy left a marker in. After a full build every volume must
- * have been found, or the template lost its marker: that throws, naming what is missing, rather
- * than publishing empty pages. `complete` is false for an incremental rebuild, which renders only
- * the pages that changed.
- */
-export async function writeBulkPages(
-  results: readonly WrittenPage[],
-  source: BulkSource,
-  complete: boolean,
-): Promise<void> {
-  const found = new Set<number>();
-  const page = new Utf8Builder();
-  // A few files being written while the next page's rows are made: the thread renders while the
-  // disk writes.
-  const writing = new Set<Promise<void>>();
-  for (const { outputPath, content } of results) {
-    if (!outputPath || typeof content !== 'string' || !outputPath.endsWith('.html') || isListFrame(outputPath))
-      continue;
-    const marked = findMarker(content);
-    if (!marked) continue;
-    found.add(marked.number);
-    const write = writeFile(outputPath, markedPageBytes(page, marked, source));
-    const tracked = write.finally(() => writing.delete(tracked));
-    writing.add(tracked);
-    if (writing.size >= 4) await Promise.race(writing);
-  }
-  await Promise.all(writing);
-  if (!complete) return;
-  const counts = bulkPageCounts(source.newest.length, source.perPage, source.volumeSize);
-  const missing: number[] = [];
-  for (let number = 1; number <= counts.volume && missing.length < 5; number += 1)
-    if (!found.has(number)) missing.push(number);
-  if (missing.length > 0)
-    throw new Error(
-      `No rows were written into volume page(s) ${missing.join(', ')}: content/letter/delivery-volume.njk must ` +
-        'write <!--petition-bulk:volume:{{ number }}--> where the rows go.',
-    );
 }
 
 /** Which template renders the frame of each folder's pages, for the messages below. */
@@ -120,14 +72,6 @@ export async function writeFramedPages(
         `${outputPath} held ${written} pages, not ${expected[name]}: its template must write every page.`,
       );
   }
-}
-
-/** A page with its entries written in where its marker was, as UTF-8 (`builder` is reused). */
-function markedPageBytes(builder: Utf8Builder, marked: MarkedPage, source: BulkSource): Buffer {
-  builder.append(marked.before);
-  forEachBulkEntry(source, marked.kind, marked.number, (entry) => builder.append(entry));
-  builder.append(marked.after);
-  return builder.take();
 }
 
 const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex');

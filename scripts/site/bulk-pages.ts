@@ -1,63 +1,17 @@
 /**
- * The pages that grow with the number of signatures, the printable volumes
- * (/letter/delivery/<n>/), are built in two halves. Eleventy renders each page's frame (layout,
- * headings) with a marker where the rows go; after the build, scripts/site/bulk-output.ts writes
- * each page again with the rows in place of the marker. (The full list's pages and the receipt
- * pages hold no entries: the reader's browser draws them from the open data's part of the page,
- * content/assets/js/signature-list.js, and looks ids up in the receipt data,
- * content/assets/js/find-entry.js.)
+ * The signatures as the pages show them, held from the data step to the end of the build. No page
+ * holds them: the full list's pages, the printable volumes (/letter/delivery/<n>/) and the receipt
+ * pages are frames whose entries the reader's browser draws from the open data's parts
+ * (content/assets/js/signature-list.js) and the receipt data (content/assets/js/find-entry.js).
+ * The markup here is what those scripts draw, element for element: the tests hold them to it.
  *
- * Why: at 1,000,000 signatures the entries are about 350 MB of HTML. Handed to Eleventy as data
- * they were held in memory all at once (its results keep every page's content), and its
- * HtmlBasePlugin parsed every byte of them to add the path prefix, when they hold no link that
- * needs one. The build ran out of memory at 4 GB. Each page's entries now exist only while that
- * page is written.
+ * Why: at 1,000,000 signatures the entries were about 350 MB of HTML in the list pages, and the
+ * volumes' rows another 76 MB (76 bytes a signature), against GitHub Pages' 1 GB.
  *
- * Pure: finding markers and rendering one page's entries.
+ * Pure: ranks and one page's entries.
  */
 import type { PetitionRecord } from '../core/offline-signature.ts';
 import { signerHtmlRenderer, type SignerHtmlOptions } from './signer-html.ts';
-
-/** The kinds of page whose entries are written after the build. */
-export type BulkKind = 'volume';
-
-/** What a template writes where a page's entries go: `<!--petition-bulk:volume:3-->`. */
-export function bulkMarker(kind: BulkKind, number: number): string {
-  return `<!--petition-bulk:${kind}:${number}-->`;
-}
-
-const MARKER_START = '<!--petition-bulk:';
-// Bounded and anchored at a known start: linear, and it never runs over signer text, which is
-// escaped ("<" is "&lt;") and so can never contain a marker.
-const MARKER = /^<!--petition-bulk:(volume):(\d{1,9})-->/;
-
-/** A page frame cut at its marker. */
-export interface MarkedPage {
-  kind: BulkKind;
-  number: number;
-  before: string;
-  after: string;
-}
-
-/**
- * Cuts a rendered page at its marker, or returns undefined for a page without one. A page with
- * two markers, or a malformed one, is a template error and throws.
- */
-export function findMarker(content: string): MarkedPage | undefined {
-  const start = content.indexOf(MARKER_START);
-  if (start < 0) return undefined;
-  const match = MARKER.exec(content.slice(start, start + 48));
-  if (!match)
-    throw new Error(`A malformed ${MARKER_START}…--> marker: ${JSON.stringify(content.slice(start, start + 48))}`);
-  const end = start + match[0].length;
-  if (content.includes(MARKER_START, end)) throw new Error('A page holds two petition-bulk markers; it may hold one.');
-  return {
-    kind: match[1] as BulkKind,
-    number: Number(match[2]),
-    before: content.slice(0, start),
-    after: content.slice(end),
-  };
-}
 
 /** Everything needed to write the entries of any page, held from the data step to the end of the build. */
 export interface BulkSource {
@@ -96,30 +50,18 @@ export function bulkRanks(number: number, count: number, size: number): { first:
 }
 
 /**
- * A page's entries: a volume's table rows oldest first, signer text escaped
+ * A printable volume's table rows, oldest first, signer text escaped
  * (scripts/site/signer-html.ts), the first row of each list page's signatures marked with an id
- * (`r<rank>`) that the list page links to for readers without JavaScript.
+ * (`r<rank>`) that the list page links to: what content/assets/js/signature-list.js draws from
+ * the open data's parts. The site does not publish it.
  */
-export function bulkEntriesHtml(source: BulkSource, kind: BulkKind, number: number): string {
-  let html = '';
-  forEachBulkEntry(source, kind, number, (entry) => (html += entry));
-  return html;
-}
-
-/**
- * The entries {@link bulkEntriesHtml} joins, handed to `emit` one at a time, for a writer that
- * encodes each as it comes (scripts/core/utf8-builder.ts says why).
- */
-export function forEachBulkEntry(
-  source: BulkSource,
-  kind: BulkKind,
-  number: number,
-  emit: (html: string) => void,
-): void {
+export function volumeRowsHtml(source: BulkSource, number: number): string {
   const { first, last } = bulkRanks(number, source.newest.length, source.volumeSize);
   const renderer = rendererOf(source);
+  let html = '';
   for (let rank = first; rank <= last; rank += 1)
-    emit(renderer.deliveryRow(recordOfRank(source, rank), rank, (rank - 1) % source.perPage === 0));
+    html += renderer.deliveryRow(recordOfRank(source, rank), rank, (rank - 1) % source.perPage === 0);
+  return html;
 }
 
 /**

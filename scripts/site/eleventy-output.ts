@@ -1,6 +1,6 @@
 /**
  * What .eleventy.ts registers about the output: the path prefix on every page, the output
- * folder emptied before a full build and the bulk pages and open data written after it, and the
+ * folder emptied before a full build and the list pages and open data written after it, and the
  * files copied as they are.
  */
 import { rm } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { HtmlBasePlugin } from '@11ty/eleventy';
 import type { Settings } from '../core/settings.ts';
 import type { Tally } from '../core/tally.ts';
 import type { BulkSource } from './bulk-pages.ts';
-import { writeBulkPages, writeFramedPages, writeOpenData, writeReceiptData, type WrittenPage } from './bulk-output.ts';
+import { writeFramedPages, writeOpenData, writeReceiptData, type WrittenPage } from './bulk-output.ts';
 import { receiptPages } from './receipt-pages.ts';
 import { bulkPageCounts } from './bulk-pages.ts';
 import { collectGarbageBetweenStages } from './collect-garbage.ts';
@@ -44,7 +44,7 @@ export function addPathPrefix(eleventyConfig: EleventyConfig, pathPrefix: string
 
 /**
  * Before a full build, empties the output folder; after any build, writes the list and receipt
- * pages, the volumes' rows, the open data and the receipt data straight to it.
+ * pages, the open data and the receipt data straight to it.
  */
 export function addOutputSteps(
   eleventyConfig: EleventyConfig,
@@ -72,9 +72,9 @@ export function addOutputSteps(
     },
   );
 
-  // The list and receipt pages cut from their frames, the volumes' rows, the open data and the
-  // receipt data, written straight to the output folder after Eleventy wrote the pages' frames
-  // (scripts/site/bulk-pages.ts explains why).
+  // The list and receipt pages cut from their frames, the open data and the receipt data, written
+  // straight to the output folder after Eleventy wrote the pages' frames (scripts/site/bulk-pages.ts
+  // explains why).
   eleventyConfig.on(
     'eleventy.after',
     async ({
@@ -96,7 +96,7 @@ export function addOutputSteps(
       const complete = !incremental;
       const output = path.resolve(projectRoot, directories.output);
       await Promise.all([
-        writeFramedPages(results, expected, complete).then(() => writeBulkPages(results, bulk, complete)),
+        writeFramedPages(results, expected, complete),
         writeOpenData(output, bulk, tally).then(() => writeReceiptData(output, bulk)),
       ]);
     },

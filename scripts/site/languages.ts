@@ -258,9 +258,9 @@ function addFormFilters(eleventyConfig: EleventyConfig, { catalogByCode, languag
     },
   );
   /**
-   * What content/assets/js/signature-list.js needs to write the list's entries in the page's
-   * language, as JSON: the locale for dates; each signing country's name by its code; the receipt
-   * link's text and the channel labels; where a receipt's issue is. The entries come out as the
+   * What content/assets/js/signature-list.js needs to write the list's entries and the volumes'
+   * rows in the page's language, as JSON: the locale for dates; each signing country's name by its
+   * code; the receipt link's text, the channel labels and words; where a receipt's issue is. The entries come out as the
    * default language's were written on the server (scripts/site/signer-html.ts).
    */
   eleventyConfig.addFilter(
@@ -274,6 +274,13 @@ function addFormFilters(eleventyConfig: EleventyConfig, { catalogByCode, languag
         receipt: text(own, ['site', 'signatures', 'receipt']),
         paper: text(own, ['site', 'channels', 'label_paper']),
         email: text(own, ['site', 'channels', 'label_email']),
+        // The printable volumes' "Signed through" column.
+        channels: Object.fromEntries(
+          (['github', 'paper', 'email'] as const).map((channel) => [
+            channel,
+            text(own, ['site', 'channels', `word_${channel}`]),
+          ]),
+        ),
         issues: `${issuesUrl}/`,
       });
     },

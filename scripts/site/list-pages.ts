@@ -1,7 +1,7 @@
 /**
  * The signatures as the templates see them: the latest signers, the full list's pages and the
- * printable volumes (their entries are written after the build, scripts/site/bulk-pages.ts), and
- * the words the entries are written with.
+ * printable volumes (frames whose entries the reader's browser draws from the open data,
+ * content/assets/js/signature-list.js), and the words the entries are written with.
  */
 import type { Settings } from '../core/settings.ts';
 import { countryName } from '../core/countries.ts';
@@ -36,8 +36,7 @@ export interface SignatureView {
 /**
  * One page of the full list: numbered from the oldest signature, entries shown newest first.
  * The page holds no entries: the reader's browser draws them from the open data's part of the
- * same number (content/assets/js/signature-list.js); without JavaScript the page links the
- * printable volume's rows of the same signatures and the part.
+ * same number (content/assets/js/signature-list.js); without JavaScript the page links the part.
  */
 export interface SignatureListPage {
   number: number;
@@ -48,15 +47,20 @@ export interface SignatureListPage {
   lastRank: number;
   /** The open data's part of this page, from the site's root: "/data/signatures/3.csv.gz". */
   dataUrl: string;
-  /** The printable volume's row of the page's oldest signature: "/letter/delivery/1/#r1001". */
+  /**
+   * The printable volume's row of the page's oldest signature: "/letter/delivery/1/#r1001". The
+   * shipped notes no longer link it (the volume is drawn by the same script as the list); a fork's
+   * language file written before December 2026 still does, and must find it.
+   */
   volumeUrl: string;
 }
 
 /**
  * One volume of the printable signature list (/letter/delivery/<n>/): the same signatures as
  * volume n of the PDF packet that `npm run delivery` writes (settings.delivery_volume_size,
- * oldest first), so a page of 10,000 rows prints where one of every signature did not. Its rows
- * are written after the build, at the marker `<!--petition-bulk:volume:<number>-->`.
+ * oldest first), so a page of 10,000 rows prints where one of every signature did not. The page
+ * holds no rows: the reader's browser draws them from the open data's parts that hold its ranks
+ * (part n holds list page n's signatures); without JavaScript the page links those parts.
  */
 export interface DeliveryVolumePage {
   number: number;
@@ -64,12 +68,20 @@ export interface DeliveryVolumePage {
   size: number;
   firstRank: number;
   lastRank: number;
+  /** Signatures in the whole list, and in each part of the open data (settings.signatures_per_page). */
+  total: number;
+  perPart: number;
+  /** The open data's parts holding the volume's first and last rank, and their addresses from the site's root. */
+  firstPart: number;
+  lastPart: number;
+  firstPartUrl: string;
+  lastPartUrl: string;
 }
 
 /**
  * The full list's pages and the printable volumes for `count` signatures. Page n holds ranks
  * (n-1)·perPage+1 … n·perPage, rank 1 being the oldest signature; volume n likewise with
- * delivery_volume_size. Their entries are written after the build.
+ * delivery_volume_size. Their entries are drawn in the reader's browser.
  */
 export function listPages(
   count: number,
@@ -93,20 +105,30 @@ export function listPages(
   const deliveryVolumes: DeliveryVolumePage[] = [];
   for (let number = 1; number <= pageCounts.volume; number += 1) {
     const { first, last } = bulkRanks(number, count, settings.delivery_volume_size);
+    const [firstPart, lastPart] = [first, last].map((rank) => Math.ceil(rank / settings.signatures_per_page)) as [
+      number,
+      number,
+    ];
     deliveryVolumes.push({
       number,
       url: `/letter/delivery/${number}/`,
       size: last - first + 1,
       firstRank: first,
       lastRank: last,
+      total: count,
+      perPart: settings.signatures_per_page,
+      firstPart,
+      lastPart,
+      firstPartUrl: `/${openDataPartPath(firstPart)}`,
+      lastPartUrl: `/${openDataPartPath(lastPart)}`,
     });
   }
   return { signatureListPages, deliveryVolumes };
 }
 
 /**
- * How the entries written after the build are worded: in the default language, as plain data, so
- * that a helper thread can make the same renderer (scripts/site/bulk-output.ts).
+ * How the entries are worded on the server, in the default language, as plain data: the markup
+ * the browser's drawing is held to (scripts/site/signer-html.ts).
  */
 export function signerHtmlOptions(
   settings: Settings,

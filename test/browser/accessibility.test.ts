@@ -23,6 +23,8 @@ const PAGES = [
   'sign/',
   'letter/',
   'letter/delivery/',
+  // A printable volume, its rows drawn from the open data like the list pages'.
+  'letter/delivery/1/',
   'signatures/',
   'signatures/1/',
   'signatures/countries/',
@@ -97,9 +99,9 @@ describe.each(WIDTHS)('every page type, light and dark, %i px wide', (width) => 
       const url = `${sites[state]!.url}${page}`;
       const tab = await tabs.take();
       await tab.goto(url);
-      // A list page is checked with its entries drawn from the open data, as a reader sees it.
-      if (await tab.locator('ol.signers[data-part]').count())
-        await tab.locator('ol.signers[data-part]:not([aria-busy])').waitFor();
+      // A list page or a volume is checked with its entries drawn from the open data, as a reader sees it.
+      const drawn = 'ol.signers[data-part], table[data-volume]';
+      if (await tab.locator(drawn).count()) await tab.locator(`:is(${drawn}):not([aria-busy])`).waitFor();
       const violations = await axeViolations(tab, url);
       await tabs.give(tab);
       expect(violations).toEqual([]);

@@ -52,6 +52,8 @@ const style = (selector: string, property: string, pseudo?: string) =>
 describe('a printed volume of signatures', () => {
   beforeAll(async () => {
     await page.goto(`${site.url}letter/delivery/2/`);
+    // The rows are drawn from the open data, as a reader's browser draws them before printing.
+    await page.locator('table.delivery-list:not([aria-busy]) tbody tr').first().waitFor();
   });
 
   it('uses the print size for the table (8.5 pt), not the screen size of its cells', async () => {
@@ -74,6 +76,7 @@ describe('a printed volume of signatures', () => {
     );
     expect(await page.isVisible('.site-header')).toBe(false);
     expect(await page.isVisible('.pager')).toBe(false);
+    expect(await page.isVisible('#list-note')).toBe(false);
   });
 
   it('is black on white even when the reader’s screen is dark', async () => {

@@ -77,20 +77,21 @@ describe('a receipt link after a past-dated paper batch', () => {
     await close();
   });
 
-  it('links its data and the printable list, whose rows hold the signer, without JavaScript', async () => {
+  it('links its data and the open data, whose part holds the signer, without JavaScript', async () => {
     const { page, close } = await visit(signatureReceiptPath(signer.user_id), false);
     const links = page.locator('#find-note a');
     expect(await links.evaluateAll((all) => all.map((a) => a.getAttribute('href')))).toEqual([
       `${PREFIX}data/receipts/007.csv.gz`,
-      `${PREFIX}letter/delivery/`,
+      `${PREFIX}data/signatures/index.json`,
     ]);
-    // The data names the page the entry is on now: 3, after the batch.
+    // The data names the page the entry is on now: 3, after the batch; the open data's part 3 holds it.
     const data = await page.request.get(`${site.url}data/receipts/007.csv.gz`);
     expect(gunzipSync(await data.body()).toString('utf8')).toContain(`\r\n${signer.user_id},3\r\n`);
-    await links.nth(1).click();
-    await page.locator('a[href$="/letter/delivery/1/"]').first().click();
-    const names = await page.locator('tr td:nth-child(2)').allTextContents();
-    expect(names).toContain(signer.name);
+    const index = (await (await page.request.get(`${site.url}data/signatures/index.json`)).json()) as {
+      parts: { url: string }[];
+    };
+    const part = await page.request.get(`${site.url}data/signatures/${index.parts[2]!.url}`);
+    expect(gunzipSync(await part.body()).toString('utf8')).toContain(`\r\n${signer.user_id},`);
     await close();
   });
 

@@ -1,7 +1,7 @@
 /**
- * A built list page with its entries drawn, without a browser: the page's own script
- * (assets/js/signature-list.js) and words (<lang>/signatures/words.js), as the build published
- * them, run against the page in linkedom, fetching the open data's part from the output folder
+ * A built list page or printable volume with its entries drawn, without a browser: the page's own
+ * script (assets/js/signature-list.js) and words (<lang>/signatures/words.js), as the build
+ * published them, run against the page in linkedom, fetching the open data's part from the output folder
  * and unpacking it with Node's DecompressionStream. The Chromium tests (test/browser/) check the
  * same script in a real browser; this lets the build tests read the entries a reader gets.
  */
@@ -22,13 +22,15 @@ async function fileOf(output: string, prefix: string, url: string): Promise<Buff
 }
 
 /**
- * The document of the list page at `relativePath` (e.g. "ru/signatures/1/index.html") once its
- * script has drawn the entries, or has given up (role="alert"). The site's path prefix is read
+ * The document of the list page or volume at `relativePath` (e.g. "ru/signatures/1/index.html",
+ * "letter/delivery/2/index.html") once its script has drawn the entries, or has given up
+ * (role="alert"). The site's path prefix is read
  * from where the page loads its script.
  */
 export async function drawnListPage(output: string, relativePath: string): Promise<Document> {
   const html = await readFile(path.join(output, relativePath), 'utf8');
-  const { document } = parseHTML(html);
+  // linkedom's own events: Node's CustomEvent cannot be dispatched on its elements.
+  const { document, CustomEvent } = parseHTML(html);
   const scripts = [...document.querySelectorAll('script[src]')].map((script) => script.getAttribute('src')!);
   const wordsSrc = scripts.find((src) => src.endsWith('/signatures/words.js'));
   const listSrc = scripts.find((src) => src.endsWith('/assets/js/signature-list.js'));
@@ -47,8 +49,14 @@ export async function drawnListPage(output: string, relativePath: string): Promi
   Object.defineProperty(document, 'currentScript', { value: { src: new URL(listSrc, ORIGIN).href } });
   const location = { hash: page.hash, href: page.href, replace: () => {} };
   new Function('window', 'document', 'location', words.toString('utf8'))(window, document, location);
-  new Function('window', 'document', 'location', 'fetch', code.toString('utf8'))(window, document, location, fetchFile);
-  const list = document.querySelector('ol[data-part]');
+  new Function('window', 'document', 'location', 'fetch', 'CustomEvent', code.toString('utf8'))(
+    window,
+    document,
+    location,
+    fetchFile,
+    CustomEvent,
+  );
+  const list = document.querySelector('ol[data-part], table[data-volume]');
   for (let waited = 0; list?.hasAttribute('aria-busy') && waited < 10_000; waited += 10)
     await new Promise((resolve) => setTimeout(resolve, 10));
   return document as unknown as Document;

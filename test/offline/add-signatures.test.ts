@@ -11,7 +11,7 @@ import { addSignatures } from '../../scripts/commands/add-signatures.ts';
 import { contactHash, normaliseContact } from '../../scripts/core/offline-signature.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
-import { bulkEntriesHtml, listEntriesHtml, recordOfRank } from '../../scripts/site/bulk-pages.ts';
+import { volumeRowsHtml, listEntriesHtml, recordOfRank } from '../../scripts/site/bulk-pages.ts';
 import { CSV_HEADER, csvParts } from '../../scripts/site/open-data.ts';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
 import { loadSignatures } from '../../scripts/store/load-signatures.ts';
@@ -129,7 +129,7 @@ describe('npm run add-signatures', () => {
     expect(data.tally.signature_count).toBe(5);
     expect(data.tally.signatures_by_channel).toEqual({ github: 1, paper: 3, email: 1 });
     expect(listEntriesHtml(bulk, 1).match(/class="signer-channel"/g)).toHaveLength(4);
-    expect(bulkEntriesHtml(bulk, 'volume', 1).match(/<td>paper$/gm)).toHaveLength(3);
+    expect(volumeRowsHtml(bulk, 1).match(/<td>paper$/gm)).toHaveLength(3);
     const csv =
       CSV_HEADER +
       [...csvParts(records.length, (rank) => recordOfRank(bulk, rank), 500)].map((part) => part.rows).join('');

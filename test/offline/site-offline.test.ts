@@ -85,7 +85,7 @@ describe('a petition with paper and email signatures', () => {
   });
 
   it('gives the delivery letter a column saying how each signature came', async () => {
-    const dom = await site.dom('letter/delivery/1/index.html');
+    const dom = await drawnListPage(site.output, 'letter/delivery/1/index.html');
     expect([...dom.querySelectorAll('.delivery-list thead th')].map((th) => th.textContent)).toEqual([
       'No.',
       'Name',

@@ -58,7 +58,8 @@ describe('a site with many signatures from many countries', () => {
     await writeSignatureFiles(directory, records);
     site = await buildSite({
       signaturesDir: directory,
-      settings: { signatures_per_page: 500, goal: 1000, delivery_volume_size: 500 },
+      // Volumes of 700 over parts of 500: a volume is drawn from parts it holds only some of.
+      settings: { signatures_per_page: 500, goal: 1000, delivery_volume_size: 700 },
     });
   });
 
@@ -187,20 +188,46 @@ describe('a site with many signatures from many countries', () => {
   it('lists every signature once in the printable volumes, oldest first, linked from the delivery page', async () => {
     const index = await site.dom('letter/delivery/index.html');
     const links = [...index.querySelectorAll('.volumes a')].map((a) => a.getAttribute('href'));
-    expect(links).toHaveLength(3); // 1,234 in volumes of 500
+    expect(links).toHaveLength(2); // 1,234 in volumes of 700
+    const { fullCsv } = await site.openData();
+    const names = (parseCsv(fullCsv.slice(1), { columns: true }) as { name: string }[]).map((row) =>
+      row.name.replace(/^'/, ''),
+    );
     let rows = 0;
     for (const [i, link] of links.entries()) {
       expect(link).toBe(`/amur-leopard/letter/delivery/${i + 1}/`);
-      const volume = await site.dom(`letter/delivery/${i + 1}/index.html`);
-      const ranks = [...volume.querySelectorAll('.delivery-list tbody tr td:first-child')].map((td) =>
-        Number(td.textContent),
-      );
+      // The page as published holds no rows; the script draws them from the open data's parts.
+      const frame = await site.dom(`letter/delivery/${i + 1}/index.html`);
+      expect(frame.querySelectorAll('.delivery-list tbody tr')).toHaveLength(0);
+      const volume = await drawnListPage(site.output, `letter/delivery/${i + 1}/index.html`);
+      const drawn = [...volume.querySelectorAll('.delivery-list tbody tr')];
+      const ranks = drawn.map((tr) => Number(tr.querySelector('td')!.textContent));
       expect(ranks[0]).toBe(rows + 1);
+      expect(ranks).toEqual(ranks.map((_, j) => rows + 1 + j));
+      expect(drawn.map((tr) => tr.querySelector('td[lang=""]')!.textContent)).toEqual(
+        names.slice(rows, rows + ranks.length),
+      );
       rows += ranks.length;
-      expect(ranks.at(-1)).toBe(rows);
+      expect(volume.querySelector('[role="alert"]')).toBeNull();
+      expect(volume.querySelector('.delivery-list')!.hasAttribute('aria-busy')).toBe(false);
     }
     expect(rows).toBe(MANY);
     expect(index.querySelectorAll('.delivery-list')).toHaveLength(0);
+  });
+
+  it("marks where each list page starts in a volume, and links a volume's parts of the open data for readers without JavaScript", async () => {
+    const first = await drawnListPage(site.output, 'letter/delivery/1/index.html');
+    expect([...first.querySelectorAll('.delivery-list tr[id]')].map((tr) => tr.id)).toEqual(['r1', 'r501']);
+    const second = await drawnListPage(site.output, 'letter/delivery/2/index.html');
+    expect([...second.querySelectorAll('.delivery-list tr[id]')].map((tr) => tr.id)).toEqual(['r1001']);
+    const frame = await site.dom('letter/delivery/2/index.html');
+    expect([...frame.querySelectorAll('#list-note a')].map((a) => a.getAttribute('href'))).toEqual([
+      '/amur-leopard/data/signatures/2.csv.gz',
+      '/amur-leopard/data/signatures/3.csv.gz',
+    ]);
+    // A list page's note names its signatures' ranks beside the link to its part.
+    const list = await site.dom('signatures/3/index.html');
+    expect(list.querySelector('#list-note')?.textContent).toContain('1,001');
   });
 
   it('loads nothing from another origin', async () => {

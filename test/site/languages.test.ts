@@ -17,6 +17,7 @@ import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatur
 import { readCatalogs } from '../../scripts/store/catalogs.ts';
 import { copyPetitionProject, fixturePetitionDir, writeDerivedFiles } from '../helpers/petitions.ts';
 import { buildSite, checkHtml, listFiles, projectRoot, type BuiltSite } from '../helpers/site.ts';
+import { drawnListPage } from '../helpers/list-script.ts';
 
 /** The petition these tests build: the amur-leopard fixture (en, ru, zh). */
 const leopard = fixturePetitionDir('amur-leopard');
@@ -182,9 +183,8 @@ describe('the site in English, Russian and Chinese', () => {
       expect([...dom.querySelectorAll('.volumes a')].map((a) => a.getAttribute('href'))).toEqual([
         '/amur-leopard/letter/delivery/1/',
       ]);
-    expect((await site.dom('letter/delivery/1/index.html')).querySelectorAll('.delivery-list tbody tr')).toHaveLength(
-      24,
-    );
+    const volume = await drawnListPage(site.output, 'letter/delivery/1/index.html');
+    expect(volume.querySelectorAll('.delivery-list tbody tr')).toHaveLength(24);
     expect(ru.querySelector('.volumes')?.textContent).toContain('Том 1');
     expect(zh.querySelector('.tally-sentence')?.textContent).toContain('24 名签署人');
   });

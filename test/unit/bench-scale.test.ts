@@ -23,7 +23,7 @@ import { listSignatureFiles, loadSignatures } from '../../scripts/store/load-sig
 import { formatDate } from '../../scripts/core/format.ts';
 import { countryName } from '../../scripts/core/countries.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
-import { bulkEntriesHtml, listEntriesHtml } from '../../scripts/site/bulk-pages.ts';
+import { volumeRowsHtml, listEntriesHtml } from '../../scripts/site/bulk-pages.ts';
 import { splitIntoVolumes } from '../../scripts/delivery/volumes.ts';
 import { escapeText } from '../../scripts/site/signer-html.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
@@ -191,7 +191,7 @@ describe('list entries and delivery rows written as HTML', () => {
       '{%- for s in signers %}\n<tr{% if loop.index0 % 1000 == 0 %} id="r{{ loop.index }}"{% endif %}><td>{{ loop.index }}<td lang="">{{ s.name }}<td>{{ s.countryName }}<td>{{ s.date }}<td>{{ {github: "GitHub", paper: "paper", email: "email"}[s.channel] }}{%- endfor %}',
       { signers: [...data.latestSigners].reverse() },
     );
-    expect(data.deliveryVolumes.map((volume) => bulkEntriesHtml(bulk, 'volume', volume.number)).join('')).toBe(rows);
+    expect(data.deliveryVolumes.map((volume) => volumeRowsHtml(bulk, volume.number)).join('')).toBe(rows);
     expect(rows).not.toContain('<b>');
     expect(entriesHtml).toContain('&lt;b&gt;bold&lt;/b&gt;');
   });
@@ -206,7 +206,7 @@ describe('list entries and delivery rows written as HTML', () => {
     ]);
     const pdfVolumes = splitIntoVolumes(records, 100);
     for (const [i, volume] of data.deliveryVolumes.entries()) {
-      const rowsHtml = bulkEntriesHtml(bulk, 'volume', volume.number);
+      const rowsHtml = volumeRowsHtml(bulk, volume.number);
       const names = [...rowsHtml.matchAll(/<tr(?: id="r\d+")?><td>\d+<td lang="">([^<]*)<td>/g)].map((m) => m[1]);
       expect(names).toEqual(pdfVolumes[i]!.records.map((record) => escapeText(record.name)));
     }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -7,8 +7,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { generateOfflineSampleRecords, generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { resolveSettings } from '../../scripts/core/settings.ts';
 import { NAME_LIMITS, REASON_LIMITS } from '../../scripts/core/text.ts';
-import { bulkMarker, findMarker } from '../../scripts/site/bulk-pages.ts';
-import { writeBulkPages, writeOpenData, writeReceiptData } from '../../scripts/site/bulk-output.ts';
+import { volumeRowsHtml } from '../../scripts/site/bulk-pages.ts';
+import { writeOpenData, writeReceiptData } from '../../scripts/site/bulk-output.ts';
 import { buildSiteData } from '../../scripts/site/site-data.ts';
 import { receiptDataPath, receiptPages } from '../../scripts/site/receipt-pages.ts';
 import { fixturePetitionDir } from '../helpers/petitions.ts';
@@ -100,24 +100,15 @@ describe('the pages and files written after the build', () => {
     expect(fullCsv.startsWith('\uFEFFuser_id,login,name,')).toBe(true);
   });
 
-  it('puts the rows where the marker was, and refuses a build whose template lost its marker', async () => {
+  it("gives a volume its rows oldest first, the first row of each list page marked for that page's link", () => {
     const records = generateSampleRecords(12, { seed: 2 });
     const { bulk } = buildSiteData({ ...settings, signatures_per_page: 10 }, records, letterText, new Date());
-    const volume = {
-      outputPath: path.join(output, 'volume.html'),
-      content: `<tbody>${bulkMarker('volume', 1)}</tbody>`,
-    };
-    await writeFile(volume.outputPath, volume.content);
-    await expect(writeBulkPages([], bulk, true)).rejects.toThrow(/volume page\(s\) 1/);
-    await writeBulkPages([volume], bulk, true);
-    const rows = await readFile(volume.outputPath, 'utf8');
+    const rows = volumeRowsHtml(bulk, 1);
     expect(rows.match(/<tr[ >]/g)).toHaveLength(12);
-    // The first row of each list page's signatures is marked for the list page's link without JavaScript.
     expect([...rows.matchAll(/<tr id="(r\d+)"><td>(\d+)</g)].map((m) => [m[1], m[2]])).toEqual([
       ['r1', '1'],
       ['r11', '11'],
     ]);
-    expect(rows).not.toContain('petition-bulk');
   });
 
   it('writes one compressed receipt file per receipt page, each GitHub signer with their list page', async () => {
@@ -137,13 +128,5 @@ describe('the pages and files written after the build', () => {
       github.map((record) => Math.ceil(rankOf(record.user_id) / 5)),
     );
     expect(new Set(rows.map((row) => row.list_page)).size).toBeGreaterThan(1);
-  });
-
-  it('finds one marker, and treats two on a page as a template error', () => {
-    expect(findMarker('no marker')).toBeUndefined();
-    expect(findMarker(`a${bulkMarker('volume', 7)}b`)).toEqual({ kind: 'volume', number: 7, before: 'a', after: 'b' });
-    expect(() => findMarker(`${bulkMarker('volume', 1)}${bulkMarker('volume', 2)}`)).toThrow(/two/);
-    expect(() => findMarker('<!--petition-bulk:list:1-->')).toThrow(/malformed/);
-    expect(() => findMarker('<!--petition-bulk:find:1-->')).toThrow(/malformed/);
   });
 });

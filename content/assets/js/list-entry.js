@@ -1,6 +1,6 @@
-// A list page opened at one entry (#s<id> or #o-<id>: where a receipt page sends the reader, a shared link):
-// once assets/js/signature-list.js has drawn the entries, the entry gets the focus and is
-// scrolled to. An entry the page does not hold (#s<id> in a link by rank written before receipt
+// A list page opened at one entry (#s<id> or #o-<id>: where a receipt page sends the reader, a shared link),
+// or a printable volume at a row (#r<rank>: where a list page's note sends the reader): once
+// assets/js/signature-list.js has drawn the entries, the entry gets the focus and is scrolled to. An entry the page does not hold (#s<id> in a link by rank written before receipt
 // pages existed, whose entry later additions or withdrawals moved) is asked of the receipt page
 // of that id in the page's language, which knows where the entry is now
 // (scripts/site/receipt-pages.ts).
@@ -12,7 +12,7 @@
   var receipts = new URL('find/', words.src);
   document.addEventListener('petition-list-drawn', function () {
     var hash = location.hash;
-    if (!/^#(s\d{1,16}|o-[cr][0-9a-f]{40})$/.test(hash)) return;
+    if (!/^#(s\d{1,16}|o-[cr][0-9a-f]{40}|r\d{1,16})$/.test(hash)) return;
     var target = document.getElementById(hash.slice(1));
     if (target) {
       target.setAttribute('tabindex', '-1');

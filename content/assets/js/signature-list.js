@@ -1,22 +1,25 @@
-// Draws a page of the full list (content/_includes/signature-page.njk) in the reader's browser
-// from the open data's part of the page (data/signatures/<n>.csv.gz, written by
-// scripts/site/open-data.ts), worded in the page's language from window.petitionListWords
-// (<lang>/signatures/words.js). Each entry is the markup scripts/site/signer-html.ts (listItem)
-// describes, element for element. Names and reasons are strangers' text: they only ever become
-// text nodes, never markup. Without this script, or without DecompressionStream, the page's note
-// links the printable volume's rows of the same signatures and the part itself.
+// Draws the signatures a page holds in the reader's browser from the open data's parts
+// (data/signatures/<n>.csv.gz, written by scripts/site/open-data.ts), worded from
+// window.petitionListWords (<lang>/signatures/words.js): a page of the full list
+// (content/_includes/signature-page.njk), newest first, each entry the markup
+// scripts/site/signer-html.ts (listItem) describes, element for element; or a printable volume
+// (content/letter/delivery-volume.njk), oldest first, each row as deliveryRow describes it, from
+// the parts that hold the volume's ranks. Names and reasons are strangers' text: they only ever
+// become text nodes, never markup. Without this script, or without DecompressionStream, the
+// page's note links the parts.
 (function () {
   'use strict';
   var list = document.querySelector('ol[data-part]');
+  var volume = document.querySelector('table[data-volume]');
   var note = document.getElementById('list-note');
   var words = window.petitionListWords;
   var script = document.currentScript;
-  if (!list || !note || !words || !script || !script.src) return;
+  if ((!list && !volume) || !note || !words || !script || !script.src) return;
   if (!window.fetch || !window.DecompressionStream || !window.Response || !window.Blob || !window.Intl) return;
-  var number = Number(list.getAttribute('data-part'));
-  var first = Number(list.getAttribute('data-first'));
-  var last = Number(list.getAttribute('data-last'));
-  if (!(number >= 1 && first >= 1 && last >= first)) return;
+  var holder = list || volume;
+  var first = Number(holder.getAttribute('data-first'));
+  var last = Number(holder.getAttribute('data-last'));
+  if (!(first >= 1 && last >= first)) return;
   // The site's root is where this script's folder is: the path prefix of a project site included.
   var root = new URL('../../', script.src);
   var SEPARATOR = ' · ';
@@ -152,31 +155,76 @@
     return item;
   }
 
-  function render(text) {
+  // One row of a printable volume, as scripts/site/signer-html.ts (deliveryRow) writes it: the
+  // first row of each list page's signatures carries the id a list page's note links to.
+  function volumeRow(cells, rank, anchored) {
+    var row = document.createElement('tr');
+    if (anchored) row.id = 'r' + rank;
+    row.appendChild(element('td', '', String(rank)));
+    var name = element('td', '', plain(cells.name));
+    name.setAttribute('lang', '');
+    row.appendChild(name);
+    var code = plain(cells.country);
+    row.appendChild(element('td', '', Object.prototype.hasOwnProperty.call(words.countries, code) ? words.countries[code] : code));
+    row.appendChild(element('td', '', plain(cells.signed_at).slice(0, 10)));
+    var channel = cells.channel === 'paper' || cells.channel === 'email' ? cells.channel : 'github';
+    row.appendChild(element('td', '', words.channels[channel]));
+    return row;
+  }
+
+  // A part's rows as objects keyed by the header, oldest first; `size` is how many it must hold.
+  function partRows(text, size) {
+    if (text.length > MAX_TEXT) throw new Error('too large');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     var rows = parseCsv(text);
     var header = rows[0] || [];
-    if (rows.length - 1 !== last - first + 1) throw new Error('the part holds other signatures');
-    var entries = document.createDocumentFragment();
-    // Newest first, as the page numbers them: the part is oldest first.
-    for (var r = rows.length - 1; r >= 1; r -= 1) {
+    if (rows.length - 1 !== size) throw new Error('the part holds other signatures');
+    var records = [];
+    for (var r = 1; r < rows.length; r += 1) {
       var cells = {};
       for (var c = 0; c < header.length; c += 1) cells[header[c]] = rows[r][c] === undefined ? '' : rows[r][c];
+      records.push(cells);
+    }
+    return records;
+  }
+
+  function drawn(message) {
+    holder.removeAttribute('aria-busy');
+    note.textContent = message;
+    // assets/js/list-entry.js takes the reader to the entry of a link (…/signatures/3/#s123, …/delivery/2/#r12501).
+    holder.dispatchEvent(new CustomEvent('petition-list-drawn', { bubbles: true }));
+  }
+
+  function drawList(records) {
+    var entries = document.createDocumentFragment();
+    // Newest first, as the page numbers them: the part is oldest first.
+    for (var r = records.length - 1; r >= 0; r -= 1) {
       entries.appendChild(document.createTextNode('\n  '));
-      entries.appendChild(entry(cells));
+      entries.appendChild(entry(records[r]));
     }
     list.appendChild(entries);
-    list.removeAttribute('aria-busy');
-    note.textContent = list.getAttribute('data-loaded');
-    // assets/js/list-entry.js takes the reader to the entry of a link (…/signatures/3/#s123).
-    list.dispatchEvent(new CustomEvent('petition-list-drawn', { bubbles: true }));
+    drawn(list.getAttribute('data-loaded'));
+  }
+
+  // `parts[i]` holds ranks from (firstPart + i - 1) · perPart + 1 on; the volume takes first … last of them.
+  function drawVolume(parts, firstPart, perPart) {
+    var rows = document.createDocumentFragment();
+    for (var i = 0; i < parts.length; i += 1) {
+      var base = (firstPart + i - 1) * perPart;
+      for (var r = Math.max(first - base, 1); r <= Math.min(last - base, parts[i].length); r += 1) {
+        var rank = base + r;
+        rows.appendChild(volumeRow(parts[i][r - 1], rank, r === 1));
+      }
+    }
+    (volume.querySelector('tbody') || volume).appendChild(rows);
+    drawn(volume.getAttribute('data-loaded'));
   }
 
   function failed() {
-    list.removeAttribute('aria-busy');
-    var message = element('p', 'list-failed', list.getAttribute('data-failed'));
+    holder.removeAttribute('aria-busy');
+    var message = element('p', 'list-failed', holder.getAttribute('data-failed'));
     message.setAttribute('role', 'alert');
-    list.parentNode.insertBefore(message, list);
+    holder.parentNode.insertBefore(message, holder);
   }
 
   function unpack(bytes) {
@@ -188,16 +236,49 @@
     return new Response(blob.stream().pipeThrough(new DecompressionStream('gzip'))).text();
   }
 
-  list.setAttribute('aria-busy', 'true');
-  fetch(new URL('data/signatures/' + number + '.csv.gz', root).href, { credentials: 'same-origin' })
-    .then(function (response) {
-      if (!response.ok) throw new Error(response.status);
-      return response.arrayBuffer();
-    })
-    .then(unpack)
-    .then(function (text) {
-      if (text.length > MAX_TEXT) throw new Error('too large');
-      render(text);
+  // Part `number`'s rows, which must be `size`.
+  function fetchPart(number, size) {
+    return fetch(new URL('data/signatures/' + number + '.csv.gz', root).href, { credentials: 'same-origin' })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.arrayBuffer();
+      })
+      .then(unpack)
+      .then(function (text) {
+        return partRows(text, size);
+      });
+  }
+
+  holder.setAttribute('aria-busy', 'true');
+  if (list) {
+    var number = Number(list.getAttribute('data-part'));
+    if (!(number >= 1)) return failed();
+    fetchPart(number, last - first + 1).then(drawList).catch(failed);
+    return;
+  }
+  // A volume: the parts holding its ranks, a few fetched at a time, drawn once all have come.
+  var perPart = Number(volume.getAttribute('data-per-part'));
+  var total = Number(volume.getAttribute('data-total'));
+  if (!(perPart >= 1 && total >= last) || !words.channels) return failed();
+  var firstPart = Math.ceil(first / perPart);
+  var lastPart = Math.ceil(last / perPart);
+  var parts = [];
+  var next = firstPart;
+  function fetchNext() {
+    // After a failure the other lanes stop: the volume is not drawn in part.
+    if (next > lastPart || !volume.hasAttribute('aria-busy')) return Promise.resolve();
+    var number = next;
+    next += 1;
+    return fetchPart(number, Math.min(number * perPart, total) - (number - 1) * perPart).then(function (rows) {
+      parts[number - firstPart] = rows;
+      return fetchNext();
+    });
+  }
+  var fetching = [];
+  for (var lane = 0; lane < 4; lane += 1) fetching.push(fetchNext());
+  Promise.all(fetching)
+    .then(function () {
+      drawVolume(parts, firstPart, perPart);
     })
     .catch(failed);
 })();
