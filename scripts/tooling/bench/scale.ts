@@ -178,7 +178,8 @@ export function scaleTargets(result: ScaleResult): Array<{ ok: boolean; line: st
     const verdict = verify.stdout.trim().split('\n').at(-1) ?? '';
     targets.push({
       ok: verify.code === 0,
-      line: `npm run verify agrees with the site: ${verdict.slice(0, 200)} (${s(verify.wallMs)}, CPU ${s(verify.cpuMs)}, ${mb(verify.treeRssKb)})`,
+      // Its one-line verdict whole (about 250 characters with a temporary folder's path); a longer line is cut visibly.
+      line: `npm run verify agrees with the site: ${verdict.length > 400 ? `${verdict.slice(0, 399)}…` : verdict} (${s(verify.wallMs)}, CPU ${s(verify.cpuMs)}, ${mb(verify.treeRssKb)})`,
       correctness: true,
     });
   }
