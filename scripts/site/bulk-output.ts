@@ -26,12 +26,14 @@ export interface WrittenPage {
 const FRAME_TEMPLATES: Record<string, string> = {
   signatures: 'content/signatures/pages.njk',
   find: 'content/signatures/find.njk',
+  delivery: 'content/letter/delivery-volume.njk',
 };
 
 /**
  * Writes the pages cut from the frames Eleventy rendered (scripts/site/list-page-files.ts): the
- * numbered list pages and the receipt pages of every language. Then removes the frames. After a
- * full build each folder with pages to write (`expected`: "signatures", "find") must have a
+ * numbered list pages, the receipt pages and the printable volumes of every language. Then removes
+ * the frames. After a full build each folder with pages to write (`expected`: "signatures",
+ * "find", "delivery") must have a
  * frame, and each frame must have given as many pages as `expected` says, or a template lost its
  * loop: that throws rather than publishing a list with pages missing.
  */

@@ -91,8 +91,13 @@ export function addOutputSteps(
       if (outputMode !== 'fs') return;
       collectGarbageBetweenStages(bulk.newest.length);
       // One list page even before anyone signs: it says so.
-      const listPages = Math.max(1, bulkPageCounts(bulk.newest.length, bulk.perPage, bulk.volumeSize).list);
-      const expected = { signatures: listPages, find: receiptPages(bulk.newest).length };
+      // One list page even before anyone signs: it says so.
+      const counts = bulkPageCounts(bulk.newest.length, bulk.perPage, bulk.volumeSize);
+      const expected = {
+        signatures: Math.max(1, counts.list),
+        find: receiptPages(bulk.newest).length,
+        delivery: counts.volume,
+      };
       const complete = !incremental;
       const output = path.resolve(projectRoot, directories.output);
       await Promise.all([

@@ -46,7 +46,9 @@ export function* listPageFiles(rendered: string, folder = 'signatures'): Generat
   const found = rendered.indexOf(PAGE_MARK);
   const first = found < 0 || found > end ? end : found;
   if (end < 0)
-    throw new Error(`A frame of pages has no ${END_MARK}: content/signatures/pages.njk and find.njk must write it.`);
+    throw new Error(
+      `A frame of pages has no ${END_MARK}: content/signatures/pages.njk, find.njk and content/letter/delivery-volume.njk must write it.`,
+    );
   if (first === end) return;
   const frame = splitFrame(
     rendered.slice(0, first),

@@ -275,8 +275,13 @@ describe('a site with many signatures from many countries', () => {
 
   it("lists the pages in the sitemap in URL order, not by their files' dates, so every checkout builds the same one", async () => {
     const locations = [...(await site.read('sitemap.xml')).matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
-    // The numbered list pages come last, each language's in page order.
-    const pages = locations.filter((url) => !/\/signatures\/\d+\/$/.test(url));
+    // The numbered list pages and the volumes come last, each language's in page order.
+    const pages = locations.filter((url) => !/\/(signatures|delivery)\/\d+\/$/.test(url));
+    expect(locations.filter((url) => /\/delivery\/\d+\/$/.test(url))).toEqual(
+      ['', 'ru/', 'zh/'].flatMap((language) =>
+        [1, 2].map((n) => `https://petition-as-code.github.io/amur-leopard/${language}letter/delivery/${n}/`),
+      ),
+    );
     expect(pages.length).toBeGreaterThan(10);
     expect(pages).toEqual([...pages].sort());
   });

@@ -178,13 +178,27 @@ describe('the site in English, Russian and Chinese', () => {
     expect(hashes(ru)[1]).toBe(hashes(en)[1]);
     expect(hashes(zh)[1]).toBe(hashes(en)[1]);
     expect(hashes(ru)[0]).toBe(letterDigest(await readFile(path.join(leopard, 'content/ru/letter.md'), 'utf8')));
-    // Every language lists the same printable volumes, written once: here one, with all 24 signatures.
-    for (const dom of [en, ru, zh])
+    // Every language lists the same printable volumes, each in its own language: here one, with all 24 signatures.
+    for (const [dom, { folder }] of [en, ru, zh].map((dom, i) => [dom, LANGUAGES[i]!] as const))
       expect([...dom.querySelectorAll('.volumes a')].map((a) => a.getAttribute('href'))).toEqual([
-        '/amur-leopard/letter/delivery/1/',
+        `/amur-leopard/${folder}letter/delivery/1/`,
       ]);
-    const volume = await drawnListPage(site.output, 'letter/delivery/1/index.html');
-    expect(volume.querySelectorAll('.delivery-list tbody tr')).toHaveLength(24);
+    const rows = async (folder: string) =>
+      [
+        ...(await drawnListPage(site.output, `${folder}letter/delivery/1/index.html`)).querySelectorAll(
+          '.delivery-list tbody tr',
+        ),
+      ].map((row) => [...row.children].map((cell) => cell.textContent));
+    const [enRows, ruRows] = [await rows(''), await rows('ru/')];
+    expect(enRows).toHaveLength(24);
+    // The same ranks, names and dates; the countries in the page's language.
+    expect(ruRows.map(([rank, name, , date]) => [rank, name, date])).toEqual(
+      enRows.map(([rank, name, , date]) => [rank, name, date]),
+    );
+    expect(new Set(ruRows.map((row) => row[2]))).toEqual(new Set(['Россия', 'Германия']));
+    const ruVolume = await site.dom('ru/letter/delivery/1/index.html');
+    expect(ruVolume.documentElement.getAttribute('lang')).toBe('ru');
+    expect(ruVolume.querySelector('h1')?.textContent).toContain('том 1');
     expect(ru.querySelector('.volumes')?.textContent).toContain('Том 1');
     expect(zh.querySelector('.tally-sentence')?.textContent).toContain('24 名签署人');
   });
