@@ -3,7 +3,7 @@
 // window.petitionListWords (<lang>/signatures/words.js): a page of the full list
 // (content/_includes/signature-page.njk), newest first, each entry the markup
 // scripts/site/signer-html.ts (listItem) describes, element for element; or a printable volume
-// (content/letter/delivery-volume.njk), oldest first, each row as deliveryRow describes it, from
+// (content/_includes/delivery-volume-page.njk), oldest first, each row as deliveryRow describes it, from
 // the parts that hold the volume's ranks. Names and reasons are strangers' text: they only ever
 // become text nodes, never markup. Without this script, or without DecompressionStream, the
 // page's note links the parts.
@@ -156,7 +156,7 @@
   }
 
   // One row of a printable volume, as scripts/site/signer-html.ts (deliveryRow) writes it: the
-  // first row of each list page's signatures carries the id a list page's note links to.
+  // first row of each list page's signatures carries an id (r<rank>) where a link lands.
   function volumeRow(cells, rank, anchored) {
     var row = document.createElement('tr');
     if (anchored) row.id = 'r' + rank;
