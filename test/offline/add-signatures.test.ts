@@ -121,9 +121,7 @@ describe('npm run add-signatures', () => {
   it('takes a typed-up sheet to every count the site publishes', async () => {
     expect((await add([await sheet('good-sheet'), '--batch', 'market', '--evidence', scan])).code).toBe(0);
     const { records } = await loadSignatures(signatures);
-    const settings = resolveSettings(
-      JSON.parse(await readFile(path.join(projectRoot, 'content/settings.json'), 'utf8')),
-    );
+    const settings = resolveSettings(JSON.parse(await readFile(path.join(root, 'content/settings.json'), 'utf8')));
     const letter = await readFile(path.join(root, 'content/letter.md'), 'utf8');
     const { data, bulk } = buildSiteData(settings, records, letter, now);
     expect(data.tally.signature_count).toBe(5);
@@ -132,7 +130,7 @@ describe('npm run add-signatures', () => {
     expect(volumeRowsHtml(bulk, 1).match(/<td>paper$/gm)).toHaveLength(3);
     const csv =
       CSV_HEADER +
-      [...csvParts(records.length, (rank) => recordOfRank(bulk, rank), 500)].map((part) => part.rows).join('');
+      [...csvParts(records.length, (rank) => recordOfRank(bulk, rank), bulk.perPage)].map((part) => part.rows).join('');
     const csvRows = parseCsv(csv, { bom: true, columns: true }) as Record<string, string>[];
     expect(csvRows.filter((row) => row.channel === 'paper')).toHaveLength(3);
     // Every signer records the letter version the sheet printed: the current letter's.
