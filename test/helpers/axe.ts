@@ -15,22 +15,28 @@ async function runAxe(page: Page, where: string, rules?: string[]): Promise<{ vi
   // not one a visit); other pages get it here.
   if (!(await page.evaluate(() => typeof (window as { axe?: { run?: unknown } }).axe?.run === 'function')))
     await page.addScriptTag({ path: axeSource });
+  // Only ids and the violations' lines cross to the test: axe's whole results (every rule's
+  // nodes, passes included) are megabytes of protocol messages on a long page.
   const results = await page.evaluate(
-    (rules) =>
-      (window as unknown as { axe: { run(options: object): Promise<AxeResults> } }).axe.run({
+    async ({ rules, where }) => {
+      const axe = (window as unknown as { axe: { run(options: object): Promise<AxeResults> } }).axe;
+      const found = await axe.run({
         resultTypes: ['violations'],
         ...(rules ? { runOnly: { type: 'rule', values: rules } } : {}),
-      }),
-    rules,
+      });
+      return {
+        ran: [...found.passes, ...found.violations, ...found.incomplete, ...found.inapplicable].map((rule) => rule.id),
+        violations: found.violations.flatMap((violation) =>
+          violation.nodes.map(
+            (node) =>
+              `${where}: ${violation.id} (${violation.impact}) ${node.target.join(' ')}: ${node.failureSummary}`,
+          ),
+        ),
+      };
+    },
+    { rules, where },
   );
-  const ran = [...results.passes, ...results.violations, ...results.incomplete, ...results.inapplicable].map(
-    (rule) => rule.id,
-  );
-  const violations = results.violations.flatMap((violation) =>
-    violation.nodes.map(
-      (node) => `${where}: ${violation.id} (${violation.impact}) ${node.target.join(' ')}: ${node.failureSummary}`,
-    ),
-  );
+  const { violations, ran } = results;
   return { violations, ran };
 }
 
