@@ -77,6 +77,17 @@ describe('a receipt link after a past-dated paper batch', () => {
     await close();
   });
 
+  it('keeps the signer at their entry when they switch the language of the list', async () => {
+    const { page, close } = await visit(`ru/${signatureReceiptPath(signer.user_id)}`, true);
+    await page.waitForURL(/\/ru\/signatures\/3\/#s15007$/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`s${signer.user_id}`);
+    await page.locator('.language-switch a[hreflang="zh"]').click();
+    await page.waitForURL(/\/zh\/signatures\/3\/#s15007$/, { timeout: 10_000 });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`s${signer.user_id}`);
+    expect(await page.locator(`#s${signer.user_id} .signer-name`).textContent()).toBe(signer.name);
+    await close();
+  });
+
   it('links its data and the open data, whose part holds the signer, without JavaScript', async () => {
     const { page, close } = await visit(signatureReceiptPath(signer.user_id), false);
     const links = page.locator('#find-note a');
@@ -116,7 +127,7 @@ describe('a receipt link after a past-dated paper batch', () => {
 
   it('finds the entry from a link by rank written before the batch was added, in the same language', async () => {
     const { page, close } = await visit(`zh/signatures/2/#s${signer.user_id}`, true);
-    await page.waitForURL(/\/zh\/signatures\/3\/#s15007$/);
+    await page.waitForURL(/\/zh\/signatures\/3\/#s15007$/, { timeout: 10_000 });
     // The entry is drawn from the open data after the page loads (count() does not wait for it).
     await page.locator(`#s${signer.user_id}`).first().waitFor();
     expect(await page.locator(`#s${signer.user_id}`).count()).toBe(1);

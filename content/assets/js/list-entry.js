@@ -3,7 +3,9 @@
 // assets/js/signature-list.js has drawn the entries, the entry gets the focus and is scrolled to. An entry the page does not hold (#s<id> in a link by rank written before receipt
 // pages existed, whose entry later additions or withdrawals moved) is asked of the receipt page
 // of that id in the page's language, which knows where the entry is now
-// (scripts/site/receipt-pages.ts).
+// (scripts/site/receipt-pages.ts). The entry found is carried onto the language switch's links:
+// every language's list page of the same number holds the same entries, so a signer who came by
+// their receipt link and switches language stays at their entry.
 (function () {
   'use strict';
   // The language's signatures/ folder, where its words.js is: /ru/signatures/find/ on a Russian page.
@@ -18,6 +20,9 @@
       target.setAttribute('tabindex', '-1');
       target.focus();
       target.scrollIntoView();
+      var languages = document.querySelectorAll('.language-switch a[hreflang]');
+      for (var i = 0; i < languages.length; i += 1)
+        languages[i].href = languages[i].href.split('#')[0] + hash;
     } else if (hash.charAt(1) === 's') {
       var key = String(Number(hash.slice(2)) % 1000);
       while (key.length < 3) key = '0' + key;
