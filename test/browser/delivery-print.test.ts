@@ -85,6 +85,28 @@ describe('a printed volume of signatures', () => {
     expect(await style('.dated-note', 'background-color')).toBe('rgb(243, 237, 228)');
     expect(await style('.delivery-list td', 'color')).toBe('rgb(68, 68, 68)');
   });
+
+  it('says on paper that its rows are still loading when printed before they are drawn, in the page language', async () => {
+    const early = await browser.newPage();
+    try {
+      await early.emulateMedia({ media: 'print' });
+      // The open data's parts never come: the volume stays as a reader on a slow link finds it.
+      await early.route(/\/data\/signatures\//, () => {});
+      await early.goto(`${site.url}ru/letter/delivery/2/`);
+      await early.locator('table.delivery-list[aria-busy]').waitFor();
+      const region = early.locator('.table-scroll');
+      const message = await region.getAttribute('data-print-early');
+      expect(message).toMatch(/[а-я]/);
+      const before = () => region.evaluate((element) => getComputedStyle(element, '::before').content);
+      expect(await before()).toBe(JSON.stringify(message));
+      await early.unrouteAll({ behavior: 'ignoreErrors' });
+      await early.goto(`${site.url}ru/letter/delivery/2/`);
+      await early.locator('table.delivery-list:not([aria-busy]) tbody tr').first().waitFor();
+      expect(await before()).toBe('none');
+    } finally {
+      await early.close();
+    }
+  });
 });
 
 describe('the printed delivery page', () => {
