@@ -23,9 +23,10 @@ async function fileOf(output: string, prefix: string, url: string): Promise<Buff
 
 /**
  * The document of the list page or volume at `relativePath` (e.g. "ru/signatures/1/index.html",
- * "letter/delivery/2/index.html") once its script has drawn the entries, or has given up
- * (role="alert"). The site's path prefix is read
- * from where the page loads its script.
+ * "letter/delivery/2/index.html") once its script has drawn the entries. Throws, with the page's
+ * words, when the script gave up (its `p.list-failed[role="alert"]`) or was still busy after 10 s:
+ * a test reading entries must never read a page that failed to draw them. The site's path prefix
+ * is read from where the page loads its script.
  */
 export async function drawnListPage(output: string, relativePath: string): Promise<Document> {
   const html = await readFile(path.join(output, relativePath), 'utf8');
@@ -59,5 +60,8 @@ export async function drawnListPage(output: string, relativePath: string): Promi
   const list = document.querySelector('ol[data-part], table[data-volume]');
   for (let waited = 0; list?.hasAttribute('aria-busy') && waited < 10_000; waited += 10)
     await new Promise((resolve) => setTimeout(resolve, 10));
+  if (list?.hasAttribute('aria-busy')) throw new Error(`${relativePath}: the list was still being drawn after 10 s`);
+  const failure = document.querySelector('p.list-failed[role="alert"]');
+  if (failure) throw new Error(`${relativePath}: the list script gave up: "${failure.textContent}"`);
   return document as unknown as Document;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -213,6 +213,18 @@ describe('a site with many signatures from many countries', () => {
     }
     expect(rows).toBe(MANY);
     expect(index.querySelectorAll('.delivery-list')).toHaveLength(0);
+  });
+
+  it('lets the build tests read a drawn list only when the script drew it: without the open data, the drawing fails with the page words', async () => {
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'petition-undrawn-'));
+    try {
+      const parts = `${path.sep}data${path.sep}signatures${path.sep}`;
+      await cp(site.output, copy, { recursive: true, filter: (source) => !source.includes(parts) });
+      await expect(drawnListPage(copy, 'signatures/1/index.html')).rejects.toThrow(/the list script gave up: ".+"/);
+      await expect(drawnListPage(copy, 'letter/delivery/1/index.html')).rejects.toThrow(/gave up/);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 
   it("marks where each list page starts in a volume, and links a volume's parts of the open data for readers without JavaScript", async () => {
