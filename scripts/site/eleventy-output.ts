@@ -90,10 +90,9 @@ export function addOutputSteps(
     }) => {
       if (outputMode !== 'fs') return;
       collectGarbageBetweenStages(bulk.newest.length);
-      // One list page even before anyone signs: it says so.
-      // One list page even before anyone signs: it says so.
       const counts = bulkPageCounts(bulk.newest.length, bulk.perPage, bulk.volumeSize);
       const expected = {
+        // One list page even before anyone signs: it says so.
         signatures: Math.max(1, counts.list),
         find: receiptPages(bulk.newest).length,
         delivery: counts.volume,

@@ -207,9 +207,8 @@ describe('a site with many signatures from many countries', () => {
       expect(drawn.map((tr) => tr.querySelector('td[lang=""]')!.textContent)).toEqual(
         names.slice(rows, rows + ranks.length),
       );
+      // drawnListPage throws when the drawing failed or never finished.
       rows += ranks.length;
-      expect(volume.querySelector('[role="alert"]')).toBeNull();
-      expect(volume.querySelector('.delivery-list')!.hasAttribute('aria-busy')).toBe(false);
     }
     expect(rows).toBe(MANY);
     expect(index.querySelectorAll('.delivery-list')).toHaveLength(0);
