@@ -19,6 +19,7 @@ import { letterVersionAliases, type LetterVersion, type LetterVersionAlias } fro
 import { OPEN_DATA } from './open-data.ts';
 import type { BulkSource } from './bulk-pages.ts';
 import { receiptPages, type ReceiptPage } from './receipt-pages.ts';
+import { sitemapParts, type SitemapPart } from './sitemap.ts';
 import { languageLetters, type LanguageLetter, type LetterData, type PetitionWords } from './letter-data.ts';
 import {
   listPages,
@@ -58,6 +59,8 @@ export interface SiteData {
   translatedLanguages: SiteLanguage[];
   /** The printable list of signatures in volumes; none when there are no signatures. */
   deliveryVolumes: DeliveryVolumePage[];
+  /** The sitemaps of the list pages and volumes in every language, each within the protocol's limit (scripts/site/sitemap.ts). */
+  sitemapParts: SitemapPart[];
   countries: { code: string; name: string }[];
   letterSha256: string;
   letter: LetterData;
@@ -155,6 +158,7 @@ export function buildSiteData(
     receiptPages: receiptPages(records),
     translatedLanguages: languages.filter((language) => !language.isDefault),
     deliveryVolumes,
+    sitemapParts: sitemapParts(languages, [...signatureListPages, ...deliveryVolumes]),
     countries: allCountries(),
     letterSha256,
     letter,

@@ -44,6 +44,11 @@ import { measureScale, scaleTargets, type ScaleResult } from './bench/scale.ts';
 import { measureDelivery, type DeliveryRun } from './bench/delivery.ts';
 import { measureProcessor, type ProcessorResult } from './bench/processor.ts';
 import { consecutiveIds, folderOccupancy, spreadIds } from './bench/storage.ts';
+import { listPages } from '../site/list-pages.ts';
+import { siteLanguages } from '../site/languages.ts';
+import { SITEMAP_URL_LIMIT, sitemapParts } from '../site/sitemap.ts';
+import { resolveSettings } from '../core/settings.ts';
+import { readCatalogs } from '../store/catalogs.ts';
 
 // ---- options -------------------------------------------------------------------------------
 
@@ -664,7 +669,11 @@ target(
 
 // ---- storage -------------------------------------------------------------------------------
 
-console.log('\n## Storage: folders under signatures/ at 1,000,000 signatures\n');
+console.log('\n## Storage: folders under signatures/ at 1,000,000 signatures, and the sitemaps at 10,000,000\n');
+const benchSettings = resolveSettings(
+  JSON.parse(readFileSync(path.join(projectRoot, 'content/settings.json'), 'utf8')),
+);
+const benchCatalogs = await readCatalogs(projectRoot, benchSettings.language);
 const consecutive = folderOccupancy(consecutiveIds(1_000_000));
 const spread1m = folderOccupancy(spreadIds(1_000_000));
 console.log(
@@ -680,6 +689,19 @@ console.log('\nTargets:');
 target(
   Math.max(consecutive.maxEntries, spread1m.maxEntries) <= 1000,
   `no folder holds more than 1,000 entries (at most ${int(Math.max(consecutive.maxEntries, spread1m.maxEntries))})`,
+  true,
+);
+// The sitemaps of the numbered pages at ten million, from the same data the build uses (no build).
+const tenMillion = listPages(10_000_000, benchSettings);
+const tenMillionSitemaps = sitemapParts(siteLanguages(benchCatalogs), [
+  ...tenMillion.signatureListPages,
+  ...tenMillion.deliveryVolumes,
+]);
+const fullestSitemap = Math.max(...tenMillionSitemaps.map((part) => part.locations.length));
+target(
+  fullestSitemap <= SITEMAP_URL_LIMIT,
+  `every sitemap within the protocol's ${int(SITEMAP_URL_LIMIT)} addresses at 10,000,000 signatures in ${benchCatalogs.length} languages: ` +
+    `${int(tenMillionSitemaps.reduce((sum, part) => sum + part.locations.length, 0))} numbered pages in ${tenMillionSitemaps.length} sitemaps, at most ${int(fullestSitemap)} in one`,
   true,
 );
 

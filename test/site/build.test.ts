@@ -9,6 +9,8 @@ import { signatureDigest } from '../../scripts/core/tally.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
 import { buildSite, checkHtml, listFiles, type BuiltSite } from '../helpers/site.ts';
 import { drawnListPage } from '../helpers/list-script.ts';
+import { readSitemaps } from '../helpers/sitemap.ts';
+import { SITEMAP_URL_LIMIT } from '../../scripts/site/sitemap.ts';
 import { emptyFormSite, noSignaturesSite, oneSignatureSite, sampleSite } from '../helpers/shared-builds.ts';
 
 const MANY = 1234;
@@ -279,13 +281,13 @@ describe('a site with many signatures from many countries', () => {
     expect(home.querySelector('meta[property="og:url"]')?.getAttribute('content')).toBe(
       'https://petition-as-code.github.io/amur-leopard/',
     );
-    const sitemap = await site.read('sitemap.xml');
-    expect(sitemap).toContain('<loc>https://petition-as-code.github.io/amur-leopard/letter/</loc>');
+    const { locations } = await readSitemaps(site, 'https://petition-as-code.github.io/amur-leopard/');
+    expect(locations).toContain('https://petition-as-code.github.io/amur-leopard/letter/');
     expect(await site.read('404.html')).toContain('Page not found');
   });
 
   it("lists the pages in the sitemap in URL order, not by their files' dates, so every checkout builds the same one", async () => {
-    const locations = [...(await site.read('sitemap.xml')).matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
+    const { locations } = await readSitemaps(site, 'https://petition-as-code.github.io/amur-leopard/');
     // The numbered list pages and the volumes come last, each language's in page order.
     const pages = locations.filter((url) => !/\/(signatures|delivery)\/\d+\/$/.test(url));
     expect(locations.filter((url) => /\/delivery\/\d+\/$/.test(url))).toEqual(
@@ -297,9 +299,20 @@ describe('a site with many signatures from many countries', () => {
     expect(pages).toEqual([...pages].sort());
   });
 
+  it("publishes /sitemap.xml as an index of sitemaps at the site's root, none over the 50,000 addresses a search engine reads", async () => {
+    const base = 'https://petition-as-code.github.io/amur-leopard/';
+    const { sitemaps, counts } = await readSitemaps(site, base);
+    // A sitemap lists only addresses under its own folder: every one sits at the site's root.
+    expect(sitemaps).toEqual([`${base}sitemap-pages.xml`, `${base}sitemap-signatures-1.xml`]);
+    for (const [sitemap, count] of counts) {
+      expect(count, sitemap).toBeGreaterThan(0);
+      expect(count, sitemap).toBeLessThanOrEqual(SITEMAP_URL_LIMIT);
+    }
+  });
+
   it('gives each page of the list one canonical URL, its own, and lists every one in the sitemap', async () => {
     const base = 'https://petition-as-code.github.io/amur-leopard/';
-    const locations = [...(await site.read('sitemap.xml')).matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
+    const { locations } = await readSitemaps(site, base);
     expect(new Set(locations).size).toBe(locations.length);
     const canonicals = new Map<string, string>();
     let redirects = 0;
