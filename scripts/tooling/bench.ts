@@ -653,9 +653,9 @@ console.log(
     [
       ['full (depth 1, every file)', `${fixed(checkout.full.seconds)} s`, mb(checkout.full.bytes / 1024), '(files)'],
       [
-        'blobless, sparse, read through git',
+        'blobless, sparse, sparse index, read through git',
         `${fixed(checkout.sparse.seconds)} s`,
-        mb(checkout.sparse.bytes / 1024),
+        `${mb(checkout.sparse.bytes / 1024)} (index ${int(checkout.sparse.indexBytes)} bytes)`,
         `${fixed(checkout.sparse.readSeconds, 2)} s`,
       ],
     ],

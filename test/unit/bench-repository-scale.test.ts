@@ -94,6 +94,47 @@ describe('the generated repository of the scale benchmark', () => {
     await rm(clone, { recursive: true, force: true });
   });
 
+  it.for([
+    ['signatures.yml', 'process'],
+    ['pages.yml', 'build'],
+  ] as const)(
+    "is checked out by %s's checkout step with a sparse index: signatures/ one entry, and a signer's file still read through git",
+    async ([file, job]) => {
+      const workflow = YAML.parse(await readFile(path.join(projectRoot, '.github/workflows', file), 'utf8'));
+      const checkout = workflow.jobs[job].steps.find((step: { uses?: string }) =>
+        step.uses?.startsWith('actions/checkout@'),
+      );
+      const env = { ...process.env, ...checkout.env };
+      const sparse = String(checkout.with['sparse-checkout']).split('\n').filter(Boolean);
+      // What actions/checkout runs with these inputs, each git command in the step's environment.
+      const clone = path.join(work, `${job}-checkout`);
+      const inClone = (...args: string[]) => run('git', ['-C', clone, ...args], { env, maxBuffer: 1 << 26 });
+      await run('git', ['init', '-q', clone], { env });
+      await inClone('remote', 'add', 'origin', `file://${repository}`);
+      await inClone(
+        'fetch',
+        '-q',
+        '--no-tags',
+        `--filter=${checkout.with.filter}`,
+        '--depth=1',
+        'origin',
+        '+refs/heads/main:refs/remotes/origin/main',
+      );
+      await inClone('sparse-checkout', 'set', ...sparse);
+      await inClone('checkout', '-q', '--force', '-B', 'main', 'refs/remotes/origin/main');
+      // Written sparse (git's "sdir" extension); a git without index.sparse would expand it on reading.
+      expect((await readFile(path.join(clone, '.git/index'))).includes('sdir')).toBe(true);
+      const indexed = (await inClone('ls-files', '--sparse')).stdout.trim().split('\n');
+      expect(indexed).toContain('signatures/');
+      expect(indexed.filter((entry) => entry.startsWith('signatures/'))).toEqual(['signatures/']);
+      expect(indexed).toContain('content/settings.json');
+      // The processor's reads and the Pages loader's fetch go through git's objects, not the index.
+      const files = await gitStore({ repository: clone }).readMany([historyUserId(7)]);
+      expect(files.get(historyUserId(7))).toContain(`user_id: ${historyUserId(7)}\n`);
+      await rm(clone, { recursive: true, force: true });
+    },
+  );
+
   it('puts each signer at the sharded path of their id, and two runs apart differ by their 1,000 files', async () => {
     const runs = (await git(repository, 'rev-list', '-n', '3', '--grep=^Add [0-9]* signatures$', 'HEAD'))
       .trim()
