@@ -1,12 +1,14 @@
 /**
- * The verifier's checks of the full list's pages and the receipt pages: each page of the list,
- * in every language, draws the signers of its ranks from its part of the open data, and the
- * receipt data leads each GitHub signer to the page their entry is on.
+ * The verifier's checks of the full list's pages, the printable volumes and the receipt pages:
+ * each page of the list and each volume, in every language, draws the signers of its ranks from
+ * the open data and says which ranks of how many, and the receipt data leads each GitHub signer
+ * to the page their entry is on.
  */
 import { receiptDataPath, receiptIndex } from '../site/receipt-pages.ts';
 import {
   eachLimited,
   NOT_UNPACKED,
+  numbersIn,
   text,
   unpackedText,
   type Difference,
@@ -46,12 +48,71 @@ export async function checkListPages(site: SiteSource, expected: Expected, concu
         what: `draws part ${frame[2]}, ranks ${frame[3]}–${frame[4]}; the files give part ${page.number}, ranks ${page.firstRank}–${page.lastRank}`,
       });
   });
+  out.push(...(await checkVolumePages(site, expected, concurrency)));
   out.push(...(await checkReceipts(site, expected, concurrency)));
   for (const language of languages) {
     const beyond = `${language.root.replace(/^\//, '')}signatures/${signatureListPages.length + 1}/index.html`;
     if (await site.read(beyond)) out.push({ where: beyond, what: 'exists; the files fill fewer pages' });
   }
   return out.sort((a, b) => a.where.localeCompare(b.where, 'en', { numeric: true }));
+}
+
+/** What a volume's table says it draws (content/_includes/delivery-volume-page.njk). */
+const VOLUME_TABLE =
+  /<table class="delivery-list" data-volume="(\d{1,9})" data-first="(\d{1,16})" data-last="(\d{1,16})" data-total="(\d{1,16})" data-per-part="(\d{1,9})"/;
+
+/** The numbers a piece of a page shows to a reader: not those of its markup, character references or dates. */
+const shownNumbers = (html: string) =>
+  numbersIn(html.replace(/<time[^>]{0,200}>[^<]{0,200}<\/time>/g, ' ').replace(/&#?\w{1,12};/g, ' '));
+/** The same numbers, whatever their order (each language orders a message's numbers its own way). */
+const asSet = (numbers: number[]) => [...numbers].sort((a, b) => a - b).join(', ');
+
+/**
+ * Each printable volume, in every language: its table draws the ranks the files give it, of the
+ * count the files give, and its heading and "as of" line show exactly those numbers (with the
+ * petition's title's own); none missing, none beyond the last.
+ */
+async function checkVolumePages(site: SiteSource, expected: Expected, concurrency: number): Promise<Difference[]> {
+  const { deliveryVolumes, languages, tally, petitions } = expected.data;
+  const count = tally.signature_count;
+  const out: Difference[] = [];
+  const pages = languages.flatMap((language) => deliveryVolumes.map((volume) => ({ language, volume })));
+  await eachLimited(pages, concurrency, async ({ language, volume }) => {
+    const where = `${language.root.replace(/^\//, '')}letter/delivery/${volume.number}/index.html`;
+    const bytes = await site.read(where);
+    if (!bytes) {
+      out.push({ where, what: 'is missing' });
+      return;
+    }
+    const html = text(bytes);
+    const table = VOLUME_TABLE.exec(html);
+    const want = [volume.number, volume.firstRank, volume.lastRank, count, volume.perPart];
+    if (!table)
+      out.push({ where, what: 'holds no volume drawn from the open data (table.delivery-list with data-volume)' });
+    else if (table.slice(1).map(Number).join() !== want.join())
+      out.push({
+        where,
+        what: `draws volume ${table[1]}, ranks ${table[2]}–${table[3]} of ${table[4]} (${table[5]} a part); the files give volume ${volume.number}, ranks ${volume.firstRank}–${volume.lastRank} of ${count} (${volume.perPart} a part)`,
+      });
+    const title = numbersIn(petitions[language.code]?.title ?? '');
+    const heading = shownNumbers(/<h1>(.{0,2000}?)<\/h1>/s.exec(html)?.[1] ?? '');
+    if (asSet(heading) !== asSet([...title, volume.number, deliveryVolumes.length]))
+      out.push({
+        where,
+        what: `its heading shows ${asSet(heading) || 'no number'}; the files give volume ${volume.number} of ${deliveryVolumes.length}`,
+      });
+    const asOf = shownNumbers(/<p class="as-of">(.{0,4000}?)<\/p>/s.exec(html)?.[1] ?? '');
+    if (asSet(asOf) !== asSet([volume.firstRank, volume.lastRank, count]))
+      out.push({
+        where,
+        what: `its "as of" line shows ${asSet(asOf) || 'no number'}; the files give ranks ${volume.firstRank}–${volume.lastRank} of ${count}`,
+      });
+  });
+  for (const language of languages) {
+    const beyond = `${language.root.replace(/^\//, '')}letter/delivery/${deliveryVolumes.length + 1}/index.html`;
+    if (await site.read(beyond)) out.push({ where: beyond, what: 'exists; the files fill fewer volumes' });
+  }
+  return out;
 }
 
 /**

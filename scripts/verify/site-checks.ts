@@ -7,7 +7,9 @@
  * What is checked: data/tally.json (every figure and the digest); the count, the count per
  * channel and per country on the pages that show them, in every language, and on the counter
  * (badge.svg); each page of the full list in every language (the part of the open data and the
- * ranks it draws; no page missing, none extra), the receipt pages in every language and the
+ * ranks it draws; no page missing, none extra), each printable volume in every language (the
+ * ranks and count its table draws and its heading and "as of" line show; none missing, none
+ * extra), the receipt pages in every language and the
  * receipt data they look ids up in (each GitHub signer's list page, as the files give it); the open
  * data (the index, each CSV part's size, SHA-256, row count and rows, which are the signers of
  * its list page, oldest first); every letter
@@ -20,19 +22,20 @@ import type { Tally } from '../core/tally.ts';
 import { recordOfRank } from '../site/bulk-pages.ts';
 import { CSV_HEADER, csvParts, OPEN_DATA, openDataPartPath, type CsvPart } from '../site/open-data.ts';
 import { checkListPages } from './list-checks.ts';
-import { NOT_UNPACKED, text, unpackedText, type Difference, type Expected, type SiteSource } from './site-source.ts';
+import {
+  NOT_UNPACKED,
+  numbersIn,
+  text,
+  unpackedText,
+  type Difference,
+  type Expected,
+  type SiteSource,
+} from './site-source.ts';
 
 export type { Difference, Expected, SiteSource };
+export { numbersIn };
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
-
-/** The numbers written in a piece of text, in any of the site's number formats ("12,304", "12 304"). */
-export function numbersIn(fragment: string): number[] {
-  const plain = fragment.replace(/<[^>]{0,500}>/g, ' ');
-  return [...plain.matchAll(/\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d+/g)].map((m) =>
-    Number(m[0].replace(/\D/g, '')),
-  );
-}
 
 /** data/tally.json against the clone's tally: every figure but the moment it was made. */
 export function checkTallyJson(published: unknown, expected: Tally): Difference[] {

@@ -59,3 +59,11 @@ export function unpackedText(gz: Uint8Array): string | undefined {
     return undefined;
   }
 }
+
+/** The numbers written in a piece of text, in any of the site's number formats ("12,304", "12 304"). */
+export function numbersIn(fragment: string): number[] {
+  const plain = fragment.replace(/<[^>]{0,500}>/g, ' ');
+  return [...plain.matchAll(/\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d+/g)].map((m) =>
+    Number(m[0].replace(/\D/g, '')),
+  );
+}

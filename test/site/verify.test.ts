@@ -162,6 +162,31 @@ describe('npm run verify', () => {
     );
   });
 
+  it('finds a printable volume that draws or shows other ranks or another count than the files give, in any language, and one too many', async () => {
+    const copy = await copyOfSite('moved-volume');
+    const zh = path.join(copy, 'zh/letter/delivery/1/index.html');
+    const original = await readFile(zh, 'utf8');
+    const count = Number(/data-total="(\d+)"/.exec(original)![1]);
+    expect(count).toBeGreaterThan(1);
+    await writeFile(zh, original.replace(`data-last="${count}"`, `data-last="${count + 1}"`));
+    // The Russian volume's "as of" line ("Подписи 1–4 из 4, …") names one signature more than there are.
+    const ru = path.join(copy, 'ru/letter/delivery/1/index.html');
+    const russian = await readFile(ru, 'utf8');
+    await writeFile(ru, russian.replace(`из ${count},`, `из ${count + 1},`));
+    await cp(path.join(copy, 'letter/delivery/1'), path.join(copy, 'letter/delivery/2'), { recursive: true });
+    const result = await verify(['--site', copy], { projectRoot: petition, env });
+    expect(result.code).toBe(1);
+    const out = result.out.join('\n');
+    expect(out).toContain(
+      `DIFFERS zh/letter/delivery/1/index.html: draws volume 1, ranks 1–${count + 1} of ${count} (10 a part); the files give volume 1, ranks 1–${count} of ${count}`,
+    );
+    expect(out).toContain(
+      `DIFFERS ru/letter/delivery/1/index.html: its "as of" line shows 1, ${count}, ${count + 1}; the files give ranks 1–${count} of ${count}`,
+    );
+    expect(out).toContain('DIFFERS letter/delivery/2/index.html: exists; the files fill fewer volumes');
+    expect(out).not.toContain('DIFFERS letter/delivery/1/');
+  });
+
   it('finds receipt data that sends a signer to another page, and a missing receipt page in another language', async () => {
     const copy = await copyOfSite('moved-receipt');
     const [file] = await listFiles(path.join(copy, 'data/receipts'), ['.csv.gz']);
