@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { generateSampleRecords } from '../../scripts/core/sample-signatures.ts';
 import { signatureDigest } from '../../scripts/core/tally.ts';
 import { writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
+import { verify } from '../../scripts/commands/verify.ts';
+import { petitionProject } from '../helpers/petitions.ts';
 import { buildSite, checkHtml, listFiles, type BuiltSite } from '../helpers/site.ts';
 import { drawnListPage } from '../helpers/list-script.ts';
 import { readSitemaps } from '../helpers/sitemap.ts';
@@ -54,15 +56,45 @@ describe('a site with one signature', () => {
 
 describe('a site with many signatures from many countries', () => {
   let site: BuiltSite;
+  let directory: string;
   const records = generateSampleRecords(MANY, { seed: 42 });
   beforeAll(async () => {
-    const directory = await mkdtemp(path.join(os.tmpdir(), 'petition-many-'));
+    directory = await mkdtemp(path.join(os.tmpdir(), 'petition-many-'));
     await writeSignatureFiles(directory, records);
     site = await buildSite({
       signaturesDir: directory,
       // Volumes of 700 over parts of 500: a volume is drawn from parts it holds only some of.
       settings: { signatures_per_page: 500, goal: 1000, delivery_volume_size: 700 },
     });
+  });
+
+  it('is what npm run verify expects, each volume in every language, and npm run verify finds a second volume drawing other ranks', async () => {
+    const env = {
+      ...process.env,
+      SIGNATURES_DIR: directory,
+      PETITION_SETTINGS: path.join(path.dirname(site.output), 'settings.json'),
+      PATH_PREFIX: '',
+      SITE_URL: '',
+      PETITION_REPOSITORY: '',
+    };
+    const projectRoot = await petitionProject('amur-leopard');
+    const clean = await verify(['--site', site.output], { projectRoot, env });
+    expect(clean.out.join('\n')).not.toContain('DIFFERS');
+    expect(clean.code).toBe(0);
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'petition-many-volumes-'));
+    try {
+      await cp(site.output, copy, { recursive: true });
+      // Volume 2 of 700 signatures each holds ranks 701 to the last.
+      const second = path.join(copy, 'ru/letter/delivery/2/index.html');
+      await writeFile(second, (await readFile(second, 'utf8')).replace('data-first="701"', 'data-first="700"'));
+      const moved = await verify(['--site', copy], { projectRoot, env });
+      expect(moved.code).toBe(1);
+      expect(moved.out.join('\n')).toContain(
+        `DIFFERS ru/letter/delivery/2/index.html: draws volume 2, ranks 700–${MANY} of ${MANY} (500 a part); the files give volume 2, ranks 701–${MANY} of ${MANY} (500 a part)`,
+      );
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 
   it('weaves the count and the number of countries into the letter', async () => {
