@@ -2,8 +2,8 @@
  * What the processor's job pays to check out a repository of N signatures: the full way
  * (actions/checkout's default, depth 1, every file) and the project's way (depth 1, blobless,
  * sparse without signatures/, with a sparse index, then the few signer files a run needs read
- * through git). Measured
- * against a local bare repository served over file://, git's pack protocol as with GitHub.
+ * through git). Measured against a local bare repository served over file://, git's pack
+ * protocol as with GitHub.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
