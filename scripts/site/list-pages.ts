@@ -68,9 +68,6 @@ export interface DeliveryVolumePage {
   size: number;
   firstRank: number;
   lastRank: number;
-  /** Signatures in the whole list, and in each part of the open data (settings.signatures_per_page). */
-  total: number;
-  perPart: number;
   /** The open data's parts holding the volume's first and last rank, and their addresses from the site's root. */
   firstPart: number;
   lastPart: number;
@@ -115,8 +112,6 @@ export function listPages(
       size: last - first + 1,
       firstRank: first,
       lastRank: last,
-      total: count,
-      perPart: settings.signatures_per_page,
       firstPart,
       lastPart,
       firstPartUrl: `/${openDataPartPath(firstPart)}`,

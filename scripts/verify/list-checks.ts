@@ -73,7 +73,8 @@ const asSet = (numbers: number[]) => [...numbers].sort((a, b) => a - b).join(', 
  * petition's title's own); none missing, none beyond the last.
  */
 async function checkVolumePages(site: SiteSource, expected: Expected, concurrency: number): Promise<Difference[]> {
-  const { deliveryVolumes, languages, tally, petitions } = expected.data;
+  const { deliveryVolumes, languages, tally, petitions, settings } = expected.data;
+  const perPart = settings.signatures_per_page;
   const count = tally.signature_count;
   const out: Difference[] = [];
   const pages = languages.flatMap((language) => deliveryVolumes.map((volume) => ({ language, volume })));
@@ -86,13 +87,13 @@ async function checkVolumePages(site: SiteSource, expected: Expected, concurrenc
     }
     const html = text(bytes);
     const table = VOLUME_TABLE.exec(html);
-    const want = [volume.number, volume.firstRank, volume.lastRank, count, volume.perPart];
+    const want = [volume.number, volume.firstRank, volume.lastRank, count, perPart];
     if (!table)
       out.push({ where, what: 'holds no volume drawn from the open data (table.delivery-list with data-volume)' });
     else if (table.slice(1).map(Number).join() !== want.join())
       out.push({
         where,
-        what: `draws volume ${table[1]}, ranks ${table[2]}–${table[3]} of ${table[4]} (${table[5]} a part); the files give volume ${volume.number}, ranks ${volume.firstRank}–${volume.lastRank} of ${count} (${volume.perPart} a part)`,
+        what: `draws volume ${table[1]}, ranks ${table[2]}–${table[3]} of ${table[4]} (${table[5]} a part); the files give volume ${volume.number}, ranks ${volume.firstRank}–${volume.lastRank} of ${count} (${perPart} a part)`,
       });
     const title = numbersIn(petitions[language.code]?.title ?? '');
     const heading = shownNumbers(/<h1>(.{0,2000}?)<\/h1>/s.exec(html)?.[1] ?? '');
