@@ -1,6 +1,7 @@
 /**
  * Our stand-in for actions/checkout against the real action's code: both check out the same
- * commit with pages.yml's inputs (branch ref, blobless, sparse cone, no persisted credentials)
+ * commit with pages.yml's inputs (branch ref, blobless, sparse cone, no persisted credentials,
+ * the step's environment for a sparse index)
  * from the local git server, and must leave the same work tree and git state. Needs the real
  * code (`npm run refresh:actions`, from a local snapshot, never committed): without it this is
  * the one test that is skipped.
@@ -9,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { realActionDir } from '../../scripts/tooling/workflows/actions.ts';
 import { projectRoot } from '../helpers/site.ts';
 import { explain, startLocalGitHub, writeText, type LocalGitHub } from './local-github.ts';
@@ -16,6 +18,12 @@ import { explain, startLocalGitHub, writeText, type LocalGitHub } from './local-
 const CHECKOUT = 'actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd';
 const actionsDir = path.join(projectRoot, '.workflow-actions');
 const realPresent = existsSync(path.join(realActionDir(actionsDir, CHECKOUT), 'action.yml'));
+/** The environment pages.yml gives its checkout step (a sparse index), given to both checkouts here. */
+const pagesCheckoutEnv = (
+  YAML.parse(readFileSync(path.join(projectRoot, '.github/workflows/pages.yml'), 'utf8')) as {
+    jobs: { build: { steps: { uses?: string; env?: Record<string, string> }[] } };
+  }
+).jobs.build.steps.find((step) => step.uses?.startsWith('actions/checkout@'))!.env!;
 const skipMessage = `the real ${CHECKOUT} is not here: run \`npm run refresh:actions\` to compare the stand-in with it`;
 
 let gh: LocalGitHub;
@@ -45,6 +53,10 @@ function checkoutState(dir: string) {
     }
   };
   walk('');
+  // Written as a sparse index (git's "sdir" extension), as the checkout step's environment asks.
+  // Read before any git command here: one that refreshes the index (status) without index.sparse
+  // writes it back whole.
+  const sparseIndex = readFileSync(path.join(dir, '.git/index')).includes('sdir');
   return {
     head: git(['rev-parse', 'HEAD']),
     branch: git(['rev-parse', '--abbrev-ref', 'HEAD']),
@@ -69,6 +81,7 @@ function checkoutState(dir: string) {
     ),
     // Credentials must not stay behind (persist-credentials: false).
     extraHeaders: git(['config', '--get-regexp', String.raw`^http\..*\.extraheader$`]),
+    sparseIndex,
   };
 }
 
@@ -86,6 +99,7 @@ jobs:
       contents: read
     steps:
       - uses: ${CHECKOUT}
+        env: ${JSON.stringify(pagesCheckoutEnv)}
         with:
           ref: \${{ github.ref }}
           persist-credentials: false
@@ -131,6 +145,7 @@ jobs:
       // And what both got is what pages.yml asks for.
       expect(realState.files.some((file) => file.startsWith('signatures/'))).toBe(false);
       expect(realState.files).toContain('package.json');
+      expect(realState.sparseIndex).toBe(true);
       expect(real.jobs[0]!.steps[0]!.outputs).toEqual(standIn.jobs[0]!.steps[0]!.outputs);
       rmSync(work, { recursive: true, force: true });
     },
