@@ -32,6 +32,10 @@ export const SERVED_OPERATIONS: readonly string[] = [
   'GET /rate_limit',
   // Its 404 is GitHub's "basic error", which the test uses for answers to unknown routes.
   'GET /repos/{owner}/{repo}',
+  'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}',
+  'GET /repos/{owner}/{repo}/actions/runs',
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts',
+  'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
   'GET /repos/{owner}/{repo}/commits',
   'GET /repos/{owner}/{repo}/contents/{path}',
   'GET /repos/{owner}/{repo}/git/commits/{commit_sha}',

@@ -2,9 +2,11 @@
  * The fake GitHub is only as good as its likeness to GitHub. These tests drive the real processor
  * through a representative series of runs (pagination, new labels, receipts, a rejected signer who
  * fixes the issue, a withdrawal, a stale branch head, a secondary rate limit), add direct requests
- * for the remaining routes and error cases, and check every answer the fake gave against GitHub's
- * published OpenAPI description (@octokit/openapi): the status is one the operation documents,
- * and the body validates against the operation's schema for that status.
+ * for the remaining routes and error cases (Actions runs and artifacts among them), and check
+ * every answer the fake gave against GitHub's published OpenAPI description (@octokit/openapi):
+ * the status is one the operation documents, and the body validates against the operation's
+ * schema for that status. The fake's blob storage, where an artifact's download redirects, is not
+ * part of the API and is checked on its own.
  *
  * The description is 385 MB; the test reads an extract of it (the served operations whole, the
  * rest by name) that `npm run refresh:github-openapi` regenerates from the package.
@@ -210,6 +212,8 @@ async function call(
     method,
     headers: { accept: 'application/vnd.github+json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
+    // One request, one exchange: a redirect (an artifact's download) is followed by a call of its own.
+    redirect: 'manual',
   }).then((response) => response.arrayBuffer());
   return target.exchanges.at(-1)!;
 }
@@ -284,6 +288,7 @@ beforeAll(async () => {
     force: false,
   });
   direct.unknownRoute = await call(fake, 'GET', `${repoPath}/nothing-here`);
+  await actionsRequests(fake);
 
   // An exhausted rate limit and a bad token, each on a fake of its own.
   const limited = await startFakeGitHub({ owner: OWNER, repo: REPO, rateLimit: 1 });
@@ -297,11 +302,107 @@ beforeAll(async () => {
   });
 }, 60_000);
 
+/**
+ * Workflow runs (five, so that listings of two a page go to a third page; one from a fork's pull
+ * request) and a run's artifacts, listed, filtered, downloaded through the redirect, and expired.
+ */
+async function actionsRequests(target: FakeGitHub): Promise<void> {
+  const own = { head_branch: 'main', head_sha: target.headSha(), headRepository: `${OWNER}/${REPO}` };
+  const pages = { ...own, path: '.github/workflows/pages.yml', name: 'Pages' };
+  const built = target.addWorkflowRun({ ...pages, event: 'push', status: 'completed', conclusion: 'success' });
+  target.addWorkflowRun({ ...pages, event: 'workflow_dispatch', status: 'completed', conclusion: 'failure' });
+  target.addWorkflowRun({
+    ...own,
+    path: '.github/workflows/signatures.yml',
+    name: 'Signatures',
+    event: 'issues',
+    status: 'completed',
+    conclusion: 'success',
+  });
+  target.addWorkflowRun({
+    path: '.github/workflows/ci.yml',
+    name: 'CI',
+    event: 'pull_request',
+    head_branch: 'fix-typo',
+    head_sha: 'f'.repeat(40),
+    headRepository: 'someone/petition-fork',
+    status: 'completed',
+    conclusion: 'success',
+  });
+  target.addWorkflowRun({ ...pages, event: 'push', status: 'in_progress', conclusion: null });
+  const site = target.addArtifact({
+    runId: built.id,
+    name: 'site',
+    files: { 'index.html': Buffer.from('<p>A petition.</p>') },
+  });
+  const expired = target.addArtifact({
+    runId: built.id,
+    name: 'old',
+    files: { 'a.txt': Buffer.from('a') },
+    expired: true,
+  });
+
+  direct.runs = await call(target, 'GET', `${repoPath}/actions/runs`);
+  for (let page = 2; page <= 3; page += 1) await call(target, 'GET', `${repoPath}/actions/runs?page=${page}`);
+  direct.successfulPushes = await call(target, 'GET', `${repoPath}/actions/runs?event=push&status=success`);
+  direct.forkRuns = await call(target, 'GET', `${repoPath}/actions/runs?branch=fix-typo`);
+  direct.workflowRuns = await call(target, 'GET', `${repoPath}/actions/workflows/pages.yml/runs?status=completed`);
+  direct.artifacts = await call(target, 'GET', `${repoPath}/actions/runs/${built.id}/artifacts?name=site`);
+  direct.download = await call(target, 'GET', `${repoPath}/actions/artifacts/${site.id}/zip`);
+  const location = new URL(direct.download.headers.location!);
+  // Storage takes no token, as GitHub's does not: the redirect is followed without one.
+  direct.blob = await call(target, 'GET', location.pathname + location.search, undefined, {});
+  direct.expiredDownload = await call(target, 'GET', `${repoPath}/actions/artifacts/${expired.id}/zip`);
+}
+
 afterAll(async () => {
   await Promise.all(fakes.map((f) => f.close()));
 });
 
 const allExchanges = () => fakes.flatMap((f) => f.exchanges);
+/**
+ * The answers of GitHub's REST API, which the description covers: all but the fake's blob storage
+ * (an artifact's zip behind the URL its download redirects to), which is GitHub's storage, not
+ * its API: no operation, no rate-limit headers, not JSON.
+ */
+const apiExchanges = () => allExchanges().filter((exchange) => !exchange.storage);
+
+/**
+ * Checks the Link headers of a listing's answers against GitHub's format: the rels in GitHub's
+ * order, on the /repositories/{id} form of the path, the request's own query with the page
+ * changed; the last page has no next, and a list that fits one page has no Link at all.
+ */
+function expectGitHubLinks(listings: FakeExchange[], pathname: string): void {
+  const linkFormat = /^<[^<>]+>; rel="(prev|next|last|first)"(, <[^<>]+>; rel="(prev|next|last|first)")*$/;
+  const paged = listings.filter((exchange) => exchange.headers.link);
+  expect(paged.length).toBeGreaterThan(0);
+  for (const exchange of paged) {
+    const link = exchange.headers.link!;
+    expect(link).toMatch(linkFormat);
+    const rels = [...link.matchAll(/rel="(\w+)"/g)].map((m) => m[1]);
+    // GitHub's order: prev, next, last, first, leaving out what does not apply.
+    expect(['prev', 'next', 'last', 'first'].filter((rel) => rels.includes(rel))).toEqual(rels);
+    const page = Number(new URL(exchange.url, 'http://x').searchParams.get('page') ?? 1);
+    expect(rels.includes('prev') && rels.includes('first')).toBe(page > 1);
+    expect(rels.includes('next')).toBe(rels.includes('last'));
+    for (const [, target, rel] of link.matchAll(/<([^<>]+)>; rel="(\w+)"/g)) {
+      const url = new URL(target!);
+      expect(url.origin).toBe(fake.baseUrl);
+      expect(url.pathname).toBe(pathname);
+      // The request's own query, with only the page changed.
+      const asked = new URL(exchange.url, 'http://x').searchParams;
+      asked.set('page', url.searchParams.get('page')!);
+      expect([...url.searchParams].sort()).toEqual([...asked].sort());
+      if (rel === 'next') expect(Number(url.searchParams.get('page'))).toBe(page + 1);
+      if (rel === 'first') expect(url.searchParams.get('page')).toBe('1');
+    }
+  }
+  // The last page has no next; a list that fits one page has no Link at all.
+  expect(listings.some((exchange) => exchange.headers.link && !exchange.headers.link.includes('rel="next"'))).toBe(
+    true,
+  );
+  expect(listings.some((exchange) => !exchange.headers.link)).toBe(true);
+}
 
 describe("the fake GitHub, against GitHub's OpenAPI description", () => {
   it("is checked against GitHub's OpenAPI 3.0 description of api.github.com", () => {
@@ -330,14 +431,15 @@ describe("the fake GitHub, against GitHub's OpenAPI description", () => {
   });
 
   it('serves only operations GitHub documents', () => {
-    const undocumented = allExchanges().filter(
+    // apiExchanges: the blob storage is left out on purpose (see there), and checked below.
+    const undocumented = apiExchanges().filter(
       (exchange) => exchange !== direct.unknownRoute && !operationFor(exchange.method, exchange.url),
     );
     expect(undocumented.map((exchange) => `${exchange.method} ${exchange.url}`)).toEqual([]);
   });
 
   it('answers with status codes and bodies that GitHub documents for each operation', () => {
-    expect(nonConformances(allExchanges())).toEqual([]);
+    expect(nonConformances(apiExchanges())).toEqual([]);
   });
 
   it("receives from the processor only request bodies that GitHub's description accepts", () => {
@@ -358,8 +460,8 @@ describe("the fake GitHub, against GitHub's OpenAPI description", () => {
     );
   });
 
-  it("sends GitHub's rate-limit headers with every answer", () => {
-    for (const exchange of allExchanges()) {
+  it("sends GitHub's rate-limit headers with every answer of the API", () => {
+    for (const exchange of apiExchanges()) {
       const h = exchange.headers;
       expect(h, `${exchange.method} ${exchange.url}`).toMatchObject({
         'x-ratelimit-limit': expect.stringMatching(/^\d+$/),
@@ -374,40 +476,14 @@ describe("the fake GitHub, against GitHub's OpenAPI description", () => {
     }
   });
 
-  it('paginates the issues list with a Link header in the format GitHub sends', () => {
+  it.each([
+    ['issues list', '/repos/{owner}/{repo}/issues', 'issues'],
+    ["repository's workflow runs", '/repos/{owner}/{repo}/actions/runs', 'actions/runs'],
+  ])('paginates the %s with a Link header in the format GitHub sends', (_what, template, tail) => {
     const listings = fake.exchanges.filter(
-      (exchange) =>
-        exchange.method === 'GET' && operationFor('GET', exchange.url)?.template === `/repos/{owner}/{repo}/issues`,
+      (exchange) => exchange.method === 'GET' && operationFor('GET', exchange.url)?.template === template,
     );
-    const linkFormat = /^<[^<>]+>; rel="(prev|next|last|first)"(, <[^<>]+>; rel="(prev|next|last|first)")*$/;
-    const paged = listings.filter((exchange) => exchange.headers.link);
-    expect(paged.length).toBeGreaterThan(0);
-    for (const exchange of paged) {
-      const link = exchange.headers.link!;
-      expect(link).toMatch(linkFormat);
-      const rels = [...link.matchAll(/rel="(\w+)"/g)].map((m) => m[1]);
-      // GitHub's order: prev, next, last, first, leaving out what does not apply.
-      expect(['prev', 'next', 'last', 'first'].filter((rel) => rels.includes(rel))).toEqual(rels);
-      const page = Number(new URL(exchange.url, 'http://x').searchParams.get('page') ?? 1);
-      expect(rels.includes('prev') && rels.includes('first')).toBe(page > 1);
-      expect(rels.includes('next')).toBe(rels.includes('last'));
-      for (const [, target, rel] of link.matchAll(/<([^<>]+)>; rel="(\w+)"/g)) {
-        const url = new URL(target!);
-        expect(url.origin).toBe(fake.baseUrl);
-        expect(url.pathname).toBe(`/repositories/${REPO_ID}/issues`);
-        // The request's own query, with only the page changed.
-        const asked = new URL(exchange.url, 'http://x').searchParams;
-        asked.set('page', url.searchParams.get('page')!);
-        expect([...url.searchParams].sort()).toEqual([...asked].sort());
-        if (rel === 'next') expect(Number(url.searchParams.get('page'))).toBe(page + 1);
-        if (rel === 'first') expect(url.searchParams.get('page')).toBe('1');
-      }
-    }
-    // The last page has no next; a list that fits one page has no Link at all.
-    expect(listings.some((exchange) => exchange.headers.link && !exchange.headers.link.includes('rel="next"'))).toBe(
-      true,
-    );
-    expect(listings.some((exchange) => !exchange.headers.link)).toBe(true);
+    expectGitHubLinks(listings, `/repositories/${REPO_ID}/${tail}`);
   });
 
   it('points a Location header at everything it creates', () => {
@@ -417,6 +493,19 @@ describe("the fake GitHub, against GitHub's OpenAPI description", () => {
       expect(exchange.headers.location, `${exchange.method} ${exchange.url}`).toBe(
         (exchange.body as { url: string }).url,
       );
+  });
+
+  it("redirects an artifact's download to its storage, which serves the zip with none of the API's headers", () => {
+    const listed = (direct.artifacts!.body as { artifacts: Array<{ size_in_bytes: number }> }).artifacts;
+    expect(listed).toHaveLength(1);
+    expect(direct.download).toMatchObject({ status: 302, body: undefined, storage: false });
+    expect(direct.download!.headers.location).toMatch(
+      new RegExp(`^${fake.baseUrl}/_blobs/artifacts/\\d+\\.zip\\?sig=[0-9a-f]{64}$`),
+    );
+    expect(direct.blob).toMatchObject({ status: 200, storage: true, headers: { 'content-type': 'application/zip' } });
+    expect(Object.keys(direct.blob!.headers).filter((name) => name.startsWith('x-'))).toEqual([]);
+    expect((direct.blob!.body as Uint8Array).byteLength).toBe(listed[0]!.size_in_bytes);
+    expect(direct.expiredDownload).toMatchObject({ status: 410, body: { message: 'Artifact has expired' } });
   });
 
   it('refuses to move a branch backwards with 422 "Update is not a fast forward"', () => {

@@ -1,11 +1,19 @@
 /**
  * What the fake GitHub holds: one branch of blobs, trees and commits, the issues with their
- * comments and labels, and its own clock, so answers are the same from run to run. GitHub's error
- * answers are thrown as HttpError and sent by the server.
+ * comments and labels, the workflow runs with their artifacts, and its own clock, so answers are
+ * the same from run to run. GitHub's error answers are thrown as HttpError and sent by the server;
+ * an answer that is not JSON (a redirect, a zip) is returned as a RawAnswer.
  */
 import { createHash } from 'node:crypto';
 import { GitBlobs, GitCommits, GitRefs, GitTrees, readBlobsAtOnce } from './git-database.ts';
-import type { FakeIssue, FakeIssueInput } from './types.ts';
+import type {
+  FakeArtifact,
+  FakeArtifactInput,
+  FakeIssue,
+  FakeIssueInput,
+  FakeWorkflowRun,
+  FakeWorkflowRunInput,
+} from './types.ts';
 
 export const DOCS = 'https://docs.github.com/rest';
 
@@ -22,9 +30,25 @@ export class HttpError extends Error {
     this.body = body;
   }
 }
+/**
+ * An answer that is not JSON, which a handler returns as its body: a redirect (its headers, no
+ * body) or bytes of another type (an artifact's zip). The server sends and records it as it is.
+ */
+export class RawAnswer {
+  readonly headers: Record<string, string>;
+  readonly bytes: Uint8Array | undefined;
+  constructor(headers: Record<string, string>, bytes?: Uint8Array) {
+    this.headers = headers;
+    this.bytes = bytes;
+  }
+}
+
 export const notFound = () => new HttpError(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
 export const validationFailed = (message: string, errors: unknown[] = []) =>
   new HttpError(422, { message, errors, documentation_url: DOCS, status: '422' });
+
+/** GitHub's format for a time: ISO 8601 to the second. */
+export const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 export const blobSha = (content: string) => sha1(`blob ${Buffer.byteLength(content)}\0${content}`);
@@ -53,6 +77,9 @@ export class FakeRepository {
   readonly refs: Map<string, string>;
   readonly issues = new Map<number, FakeIssue>();
   readonly labels = new Map<string, FakeLabel>();
+  /** In the order added, ids increasing. */
+  readonly workflowRuns: FakeWorkflowRun[] = [];
+  readonly artifacts: FakeArtifact[] = [];
   /** The message a protected branch refuses ref updates with, while it is protected. */
   protection: string | undefined;
   nextComment = 1000;
@@ -78,7 +105,7 @@ export class FakeRepository {
 
   /** The next instant of the fake's clock: one second after the last. */
   tick(): string {
-    return new Date((this.clock += 1000)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return iso(new Date((this.clock += 1000)));
   }
 
   /** The commit the branch points at. */
@@ -153,6 +180,55 @@ export class FakeRepository {
     const issue = this.issues.get(n);
     if (!issue) throw notFound();
     return issue;
+  }
+
+  /**
+   * Adds a workflow run. Ids start above 2^31 as GitHub's do (a client must not keep them in 32
+   * bits) and only grow, so the newest run is the one with the highest id, as listings assume.
+   */
+  addWorkflowRun(input: FakeWorkflowRunInput): FakeWorkflowRun {
+    const last = this.workflowRuns.at(-1)?.id ?? 10_000_000_000;
+    if (input.id !== undefined && input.id <= last)
+      throw new Error(`A workflow run's id must be above the last one's (${last}); ${input.id} is not.`);
+    const run: FakeWorkflowRun = {
+      ...input,
+      id: input.id ?? last + 1,
+      created_at: input.created_at ?? iso(new Date()),
+    };
+    this.workflowRuns.push(run);
+    return run;
+  }
+
+  updateWorkflowRun(id: number, changes: Partial<Omit<FakeWorkflowRun, 'id'>>): FakeWorkflowRun {
+    const run = this.workflowRuns.find((r) => r.id === id);
+    if (!run) throw new Error(`No workflow run ${id}.`);
+    return Object.assign(run, changes, { id });
+  }
+
+  /** Adds an artifact of an existing run. */
+  addArtifact(input: FakeArtifactInput): FakeArtifact {
+    if (!this.workflowRuns.some((run) => run.id === input.runId))
+      throw new Error(`No workflow run ${input.runId} to hold artifact ${input.name}.`);
+    if (input.id !== undefined && this.artifacts.some((a) => a.id === input.id))
+      throw new Error(`Artifact ${input.id} exists already.`);
+    const next = Math.max(4_000_000_000, ...this.artifacts.map((a) => a.id)) + 1;
+    const artifact: FakeArtifact = { ...input, id: input.id ?? next, created_at: input.created_at ?? iso(new Date()) };
+    this.artifacts.push(artifact);
+    return artifact;
+  }
+
+  /** The workflow run, or GitHub's 404. */
+  mustRun(id: number): FakeWorkflowRun {
+    const run = this.workflowRuns.find((r) => r.id === id);
+    if (!run) throw notFound();
+    return run;
+  }
+
+  /** The artifact, or GitHub's 404. */
+  mustArtifact(id: number): FakeArtifact {
+    const artifact = this.artifacts.find((a) => a.id === id);
+    if (!artifact) throw notFound();
+    return artifact;
   }
 
   filesAt(commitSha: string): Record<string, string> {

@@ -1,30 +1,36 @@
 /**
- * A local HTTP server that behaves like the part of GitHub's REST API the processor uses:
+ * A local HTTP server that behaves like the part of GitHub's REST API our code uses:
  * issues (listing with labels/state/pagination and a Link header), comments, labels, the Git
  * Database API (refs, commits, trees with base_tree and deletions, 422 on a stale ref), contents,
- * commits by path, and GitHub's rate-limit headers. Faults can be injected per request.
+ * commits by path, Actions workflow runs and their artifacts (a download redirects to the fake's
+ * own blob storage), and GitHub's rate-limit headers. Faults can be injected per request.
  * Object shapes start from real webhook payloads (@octokit/webhooks-examples, extracted in test/fixtures/github-webhooks/); every answer is
  * checked against GitHub's OpenAPI description by openapi-conformance.test.ts.
  *
  * The repository's state is in repository.ts, GitHub's JSON shapes in shapes.ts, the routes in
- * routes-issues.ts and routes-git.ts; this file serves them and injects the faults.
+ * routes-issues.ts, routes-git.ts and routes-actions.ts; this file serves them and injects the faults.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { DOCS, FakeRepository, HttpError } from './repository.ts';
+import { DOCS, FakeRepository, HttpError, RawAnswer } from './repository.ts';
 import type { Route, RouteContext } from './route.ts';
+import { actionsRoutes, STORAGE_PREFIX } from './routes-actions.ts';
 import { gitRoutes } from './routes-git.ts';
 import { issueRoutes } from './routes-issues.ts';
 import { REPO_ID, Shapes } from './shapes.ts';
 import type { Fault, FakeExchange, FakeGitHub, FakeGitHubOptions } from './types.ts';
 
 export type {
+  FakeArtifact,
+  FakeArtifactInput,
   FakeComment,
   FakeExchange,
   FakeGitHub,
   FakeGitHubOptions,
   FakeIssue,
   FakeIssueInput,
+  FakeWorkflowRun,
+  FakeWorkflowRunInput,
   Fault,
 } from './types.ts';
 export { REPO_ID };
@@ -58,17 +64,23 @@ interface Served {
 
 type Send = (status: number, body: unknown, injected?: boolean) => void;
 
-/** Sends one JSON answer, GitHub's way, and records it (with the request) for the conformance test. */
+/**
+ * Sends one answer, GitHub's way, and records it (with the request) for the conformance test: a
+ * JSON body, or a RawAnswer's headers and bytes as they are (a redirect, a zip).
+ */
 function sender(
   served: Served,
   req: IncomingMessage,
   res: ServerResponse,
   rawBody: string,
   log: (status: number) => void,
+  storage: boolean,
 ): Send {
   return (status, body, injected = false) => {
     log(status);
     res.statusCode = status;
+    const raw = body instanceof RawAnswer ? body : undefined;
+    for (const [name, value] of Object.entries(raw?.headers ?? {})) res.setHeader(name, value);
     // Like GitHub, point at what was created.
     if (status === 201 && typeof (body as { url?: unknown }).url === 'string')
       res.setHeader('location', (body as { url: string }).url);
@@ -85,10 +97,11 @@ function sender(
       requestBody,
       status,
       headers,
-      body: status === 204 ? undefined : body,
+      body: raw ? raw.bytes : status === 204 ? undefined : body,
       injected,
+      storage,
     });
-    res.end(status === 204 ? undefined : JSON.stringify(body));
+    res.end(raw ? raw.bytes : status === 204 ? undefined : JSON.stringify(body));
   };
 }
 
@@ -137,18 +150,13 @@ function dispatch(
   send(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
 }
 
-/** Answers one request: credentials, the rate limit, injected faults, then the route. */
-function handle(served: Served, req: IncomingMessage, res: ServerResponse, rawBody: string): void {
+/**
+ * The API's gate: counts the request against the rate limit, sets GitHub's headers, and refuses a
+ * bad token (401) or an exhausted limit (403). False when it refused, the answer sent.
+ */
+function admitted(served: Served, req: IncomingMessage, res: ServerResponse, pathname: string, send: Send): boolean {
   const { options } = served;
-  const { rate, shapes } = served.context;
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  // GitHub serves /repositories/{id}/… as /repos/{owner}/{repo}/… (its Link headers use it).
-  if (url.pathname.startsWith(`/repositories/${REPO_ID}/`))
-    url.pathname = shapes.where.repoPath + url.pathname.slice(`/repositories/${REPO_ID}`.length);
-  const method = req.method ?? 'GET';
-  const pathname = decodeURIComponent(url.pathname);
-  const log = (status: number) => served.requests.push({ method, path: pathname, status });
-  served.fake.beforeRequest?.(method, pathname);
+  const { rate } = served.context;
   // Asking for the rate limit does not count against it.
   const exhausted = pathname !== '/rate_limit' && rate.used >= rate.limit;
   if (!exhausted && pathname !== '/rate_limit') rate.used += 1;
@@ -159,17 +167,35 @@ function handle(served: Served, req: IncomingMessage, res: ServerResponse, rawBo
   res.setHeader('x-ratelimit-used', String(rate.used));
   res.setHeader('x-ratelimit-reset', String(rate.reset));
   res.setHeader('x-ratelimit-resource', 'core');
-  const send = sender(served, req, res, rawBody, log);
-
   const authorization = req.headers.authorization;
-  if (options.token && authorization !== `token ${options.token}` && authorization !== `Bearer ${options.token}`)
-    return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
-  if (exhausted)
-    return send(403, {
-      message: `API rate limit exceeded for installation ID 1.`,
-      documentation_url: DOCS,
-      status: '403',
-    });
+  if (options.token && authorization !== `token ${options.token}` && authorization !== `Bearer ${options.token}`) {
+    send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
+    return false;
+  }
+  if (exhausted) {
+    send(403, { message: `API rate limit exceeded for installation ID 1.`, documentation_url: DOCS, status: '403' });
+    return false;
+  }
+  return true;
+}
+
+/** Answers one request: credentials, the rate limit, injected faults, then the route. */
+function handle(served: Served, req: IncomingMessage, res: ServerResponse, rawBody: string): void {
+  const { shapes } = served.context;
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  // GitHub serves /repositories/{id}/… as /repos/{owner}/{repo}/… (its Link headers use it).
+  if (url.pathname.startsWith(`/repositories/${REPO_ID}/`))
+    url.pathname = shapes.where.repoPath + url.pathname.slice(`/repositories/${REPO_ID}`.length);
+  const method = req.method ?? 'GET';
+  const pathname = decodeURIComponent(url.pathname);
+  const log = (status: number) => served.requests.push({ method, path: pathname, status });
+  served.fake.beforeRequest?.(method, pathname);
+  // The blob storage an artifact's download redirects to is not the API: like GitHub's, it
+  // ignores the Authorization header (a client may send it along a same-origin redirect), counts
+  // against no rate limit and sends none of the API's headers. Faults still apply to it.
+  const storage = pathname.startsWith(STORAGE_PREFIX);
+  const send = sender(served, req, res, rawBody, log, storage);
+  if (!storage && !admitted(served, req, res, pathname, send)) return;
   const fault = takeFault(served.faults, method, url);
   const answerFault = () => {
     if (fault!.dropConnection) {
@@ -232,6 +258,11 @@ function fakeHandle(served: Served, baseUrl: string, close: () => Promise<void>)
     inject: (fault) => served.faults.push({ ...fault, remaining: fault.times ?? 1 }),
     clearFaults: () => served.faults.splice(0, served.faults.length),
     labels: () => [...repository.labels.keys()],
+    workflowRuns: repository.workflowRuns,
+    artifacts: repository.artifacts,
+    addWorkflowRun: (run) => repository.addWorkflowRun(run),
+    updateWorkflowRun: (id, changes) => repository.updateWorkflowRun(id, changes),
+    addArtifact: (artifact) => repository.addArtifact(artifact),
     close,
   };
 }
@@ -247,7 +278,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const served: Served = {
     options,
     context: { repository, shapes: new Shapes(repository, where), rate },
-    routes: [...issueRoutes(repoPath), ...gitRoutes(repoPath)],
+    routes: [...issueRoutes(repoPath), ...gitRoutes(repoPath), ...actionsRoutes(repoPath)],
     faults: [],
     requests: [],
     exchanges: [],

@@ -1,22 +1,32 @@
 /**
- * The JSON the fake answers with: GitHub's shapes for users, labels, issues, comments, commits and
- * refs, started from real webhook payloads (@octokit/webhooks-examples, extracted in
- * test/fixtures/github-webhooks/), and pagination with GitHub's Link header.
+ * The JSON the fake answers with: GitHub's shapes for users, labels, issues, comments, commits,
+ * refs, repositories, workflow runs and artifacts, started from real webhook payloads
+ * (@octokit/webhooks-examples, extracted in test/fixtures/github-webhooks/), and pagination with
+ * GitHub's Link header.
  */
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 // Real webhook payloads from @octokit/webhooks-examples (npm run refresh:github-webhooks).
 import webhookFixture from '../../../test/fixtures/github-webhooks/examples.json' with { type: 'json' };
-import type { FakeRepository } from './repository.ts';
-import type { FakeComment, FakeIssue } from './types.ts';
+import { iso, type FakeRepository } from './repository.ts';
+import type { FakeArtifact, FakeComment, FakeIssue, FakeWorkflowRun } from './types.ts';
 
 const webhookExamples = webhookFixture.events;
 
 interface WebhookExample {
   name: string;
-  examples: Array<{ action?: string; issue?: Record<string, unknown>; comment?: Record<string, unknown> }>;
+  examples: Array<{
+    action?: string;
+    issue?: Record<string, unknown>;
+    comment?: Record<string, unknown>;
+    repository?: Record<string, unknown>;
+  }>;
 }
 const examples = webhookExamples as unknown as WebhookExample[];
-const issueExample = examples.find((e) => e.name === 'issues')!.examples.find((e) => e.action === 'opened')!.issue!;
+const issuesOpened = examples.find((e) => e.name === 'issues')!.examples.find((e) => e.action === 'opened')!;
+const issueExample = issuesOpened.issue!;
+// The repository of that payload is the one the fake plays (REPO_ID is its id).
+const repositoryExample = issuesOpened.repository!;
 const commentExample = examples
   .find((e) => e.name === 'issue_comment')!
   .examples.find((e) => e.action === 'created')!.comment!;
@@ -24,6 +34,17 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** The repository's numeric id: GitHub's Link headers name repositories by it. */
 export const REPO_ID = 186853002;
+
+/** How long GitHub keeps an artifact unless a workflow asks otherwise: 90 days. */
+const RETENTION_MS = 90 * 24 * 3600 * 1000;
+
+const hex = (algorithm: string, data: string | Uint8Array) => createHash(algorithm).update(data).digest('hex');
+
+/** A number for a name (a fork, its owner, a workflow file), the same in every run of the tests. */
+export const stableId = (text: string): number => parseInt(hex('sha1', text).slice(0, 7), 16);
+
+/** The id GitHub gives the workflow of a file: the same for every run of it. */
+export const workflowIdOf = (path: string): number => stableId(`workflow ${path}`);
 
 /** Where the fake is: its address (known once it listens), the repository and its branch. */
 export interface FakeAddress {
@@ -167,6 +188,130 @@ export class Shapes {
         sha: this.repository.head(),
         type: 'commit',
         url: this.api(`${this.where.repoPath}/git/commits/${this.repository.head()}`),
+      },
+    };
+  }
+
+  /** `owner/repo` of the repository the fake plays. */
+  get fullName(): string {
+    return `${this.where.owner}/${this.where.repo}`;
+  }
+  /** A repository's id: REPO_ID for this one, a number of its own for another (a fork). */
+  repositoryId(fullName: string): number {
+    return fullName === this.fullName ? REPO_ID : stableId(`repository ${fullName}`);
+  }
+  /**
+   * A repository as workflow runs embed it (GitHub's `minimal-repository`): this one, or another
+   * (a fork) with its own name, id and owner, from the webhook payload's repository.
+   */
+  repositoryJson(fullName: string) {
+    const [login = '', name = ''] = fullName.split('/');
+    const exampleName = String(repositoryExample.full_name);
+    const json = clone(repositoryExample);
+    for (const [key, value] of Object.entries(json))
+      if (typeof value === 'string')
+        json[key] = value
+          .replace(`https://api.github.com/repos/${exampleName}`, this.api(`/repos/${fullName}`))
+          .replace(`github.com/${exampleName}`, `github.com/${fullName}`)
+          .replace(`github.com:${exampleName}`, `github.com:${fullName}`);
+    const id = this.repositoryId(fullName);
+    return {
+      ...json,
+      id,
+      node_id: Buffer.from(`010:Repository${id}`).toString('base64'),
+      name,
+      full_name: fullName,
+      owner: this.userJson({ login, id: stableId(`user ${login}`) }),
+      fork: fullName !== this.fullName,
+      default_branch: this.where.branch,
+    };
+  }
+  /** The run's head commit: the branch's own when the fake holds it, else (a fork's) made up from the run. */
+  private headCommitJson(run: FakeWorkflowRun, author: { login: string; id: number }) {
+    const own = run.headRepository === this.fullName && /^[0-9a-f]{40}$/.test(run.head_sha);
+    const commit = own ? this.repository.commits.get(run.head_sha) : undefined;
+    return {
+      id: run.head_sha,
+      tree_id: commit?.tree ?? hex('sha1', `tree of ${run.head_sha}`),
+      message: commit?.message ?? `A commit of ${run.headRepository}`,
+      timestamp: commit?.date ?? run.created_at,
+      // The account's noreply address: the bot's ("…[bot]@…") fails the description's email format.
+      author: { name: author.login, email: `${author.id}+${author.login}@users.noreply.github.com` },
+      committer: { name: 'GitHub', email: 'noreply@github.com' },
+    };
+  }
+  /** A workflow run (GitHub's `workflow-run`), triggered by the owner of its head repository. */
+  workflowRunJson(run: FakeWorkflowRun) {
+    const { repoPath, owner, repo } = this.where;
+    const runPath = `${repoPath}/actions/runs/${run.id}`;
+    const workflowId = workflowIdOf(run.path);
+    const checkSuiteId = run.id + 20_000_000_000;
+    const [login = ''] = run.headRepository.split('/');
+    const actor = { login, id: stableId(`user ${login}`) };
+    const headCommit = this.headCommitJson(run, actor);
+    return {
+      id: run.id,
+      name: run.name,
+      node_id: `WFR_${Buffer.from(String(run.id)).toString('base64url')}`,
+      head_branch: run.head_branch,
+      head_sha: run.head_sha,
+      path: run.path,
+      // GitHub's title: the commit's first line for a push, else (no run-name here) the workflow's name.
+      display_title: run.event === 'push' ? headCommit.message.split('\n')[0] : run.name,
+      run_number: this.repository.workflowRuns.filter((r) => r.path === run.path && r.id <= run.id).length,
+      event: run.event,
+      status: run.status,
+      conclusion: run.conclusion,
+      workflow_id: workflowId,
+      check_suite_id: checkSuiteId,
+      check_suite_node_id: `CS_${Buffer.from(String(checkSuiteId)).toString('base64url')}`,
+      url: this.api(runPath),
+      html_url: `https://github.com/${owner}/${repo}/actions/runs/${run.id}`,
+      pull_requests: [],
+      created_at: run.created_at,
+      updated_at: run.created_at,
+      actor: this.userJson(actor),
+      run_attempt: 1,
+      referenced_workflows: [],
+      run_started_at: run.created_at,
+      triggering_actor: this.userJson(actor),
+      jobs_url: this.api(`${runPath}/jobs`),
+      logs_url: this.api(`${runPath}/logs`),
+      check_suite_url: this.api(`${repoPath}/check-suites/${checkSuiteId}`),
+      artifacts_url: this.api(`${runPath}/artifacts`),
+      cancel_url: this.api(`${runPath}/cancel`),
+      rerun_url: this.api(`${runPath}/rerun`),
+      previous_attempt_url: null,
+      workflow_url: this.api(`${repoPath}/actions/workflows/${workflowId}`),
+      head_commit: headCommit,
+      repository: this.repositoryJson(this.fullName),
+      head_repository: this.repositoryJson(run.headRepository),
+    };
+  }
+  /** An artifact (GitHub's `artifact`) whose download is `zip`: its size and digest are the zip's. */
+  artifactJson(artifact: FakeArtifact, zip: Uint8Array) {
+    const run = this.repository.mustRun(artifact.runId);
+    const path = `${this.where.repoPath}/actions/artifacts/${artifact.id}`;
+    const retained = Date.parse(artifact.created_at) + RETENTION_MS;
+    return {
+      id: artifact.id,
+      node_id: Buffer.from(`010:Artifact${artifact.id}`).toString('base64'),
+      name: artifact.name,
+      size_in_bytes: zip.byteLength,
+      url: this.api(path),
+      archive_download_url: this.api(`${path}/zip`),
+      expired: artifact.expired === true,
+      created_at: artifact.created_at,
+      // An artifact marked expired expired by now at the latest.
+      expires_at: iso(new Date(artifact.expired ? Math.min(retained, Date.now()) : retained)),
+      updated_at: artifact.created_at,
+      digest: `sha256:${hex('sha256', zip)}`,
+      workflow_run: {
+        id: run.id,
+        repository_id: REPO_ID,
+        head_repository_id: this.repositoryId(run.headRepository),
+        head_branch: run.head_branch,
+        head_sha: run.head_sha,
       },
     };
   }

@@ -1,4 +1,7 @@
-/** What the fake GitHub holds and how a test drives it: issues, comments, faults, the handle. */
+/**
+ * What the fake GitHub holds and how a test drives it: issues, comments, workflow runs and their
+ * artifacts, faults, the handle.
+ */
 
 export interface FakeIssueInput {
   number?: number;
@@ -32,6 +35,46 @@ export interface FakeIssue {
   created_at: string;
   updated_at: string;
 }
+
+/** A run of a GitHub Actions workflow, as the fake lists it (GitHub's `workflow-run`). */
+export interface FakeWorkflowRun {
+  id: number;
+  /** The workflow file, e.g. '.github/workflows/pages.yml' (GitHub's `path`). */
+  path: string;
+  /** The workflow's name (GitHub's `name`), e.g. 'Pages'. */
+  name: string;
+  /** 'push', 'pull_request', 'issues', 'schedule', 'workflow_dispatch', … */
+  event: string;
+  head_branch: string;
+  head_sha: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' | null;
+  /** owner/name of the repository the head commit came from: a fork's for a fork's pull request. */
+  headRepository: string;
+  /** ISO 8601 */
+  created_at: string;
+}
+
+/** A workflow run to add: the fake assigns the id (the next, increasing) and the time (now) if absent. */
+export type FakeWorkflowRunInput = Omit<FakeWorkflowRun, 'id' | 'created_at'> &
+  Partial<Pick<FakeWorkflowRun, 'id' | 'created_at'>>;
+
+/** An artifact a workflow run uploaded (GitHub's `artifact`), downloaded as a zip of `files`. */
+export interface FakeArtifact {
+  id: number;
+  runId: number;
+  name: string;
+  /** The files the artifact holds, by path inside the zip. */
+  files: Record<string, Uint8Array>;
+  /** Past its retention: listed, but its download answers 410 Gone. */
+  expired?: boolean;
+  /** ISO 8601 */
+  created_at: string;
+}
+
+/** An artifact to add: the fake assigns the id (the next) and the time (now) if absent. */
+export type FakeArtifactInput = Omit<FakeArtifact, 'id' | 'created_at'> &
+  Partial<Pick<FakeArtifact, 'id' | 'created_at'>>;
 
 export interface Fault {
   method?: string;
@@ -73,10 +116,16 @@ export interface FakeExchange {
   requestBody: unknown;
   status: number;
   headers: Record<string, string>;
-  /** The parsed JSON body, or undefined for an empty one. */
+  /** The parsed JSON body, the bytes of any other (an artifact's zip), or undefined for an empty one. */
   body: unknown;
   /** True when an injected fault answered rather than the fake itself. */
   injected: boolean;
+  /**
+   * True for an answer of the fake's blob storage (an artifact's zip behind the signed URL its
+   * download redirects to), which is not an operation of GitHub's REST API: it takes no token,
+   * counts against no rate limit and sends none of the API's headers.
+   */
+  storage: boolean;
 }
 
 export interface FakeGitHub {
@@ -106,6 +155,16 @@ export interface FakeGitHub {
   /** Drops every injected fault that has not fired yet. */
   clearFaults(): void;
   labels(): string[];
+  /** The workflow runs, in the order added (ids increasing); the objects are the fake's own. */
+  readonly workflowRuns: readonly FakeWorkflowRun[];
+  /** The artifacts, in the order added; the objects are the fake's own. */
+  readonly artifacts: readonly FakeArtifact[];
+  /** Adds a workflow run; an id given must be above every run's so far (GitHub's grow with time). */
+  addWorkflowRun(run: FakeWorkflowRunInput): FakeWorkflowRun;
+  /** Changes a run as it progresses (its status, its conclusion, …); throws for an unknown id. */
+  updateWorkflowRun(id: number, changes: Partial<Omit<FakeWorkflowRun, 'id'>>): FakeWorkflowRun;
+  /** Adds an artifact of an existing run; an id given must be unused. */
+  addArtifact(artifact: FakeArtifactInput): FakeArtifact;
   /** Called before each request is handled: lets a test act at an exact moment (e.g. push). */
   beforeRequest?: (method: string, path: string) => void;
   close(): Promise<void>;
