@@ -16,7 +16,7 @@ import {
   signaturesDirectory,
   type LoadedSignatures,
 } from '../store/load-signatures.ts';
-import { loadSignaturesFromGit } from '../store/load-signatures-git.ts';
+import { loadSignaturesFromGit, trustedRulesFingerprint } from '../store/load-signatures-git.ts';
 import { gitTokenEnv } from '../store/signature-store.ts';
 import { readCatalogs } from '../store/catalogs.ts';
 import { readLetterVersions } from './letter-versions.ts';
@@ -94,8 +94,9 @@ export function buildTime(env: NodeJS.ProcessEnv): Date {
 
 /**
  * The signatures: from the folder (SIGNATURES_DIR or signatures/), or with PETITION_SIGNATURES=git
- * from the commit checked out, through git, reusing the records cached in PETITION_RECORD_CACHE
- * (scripts/store/load-signatures-git.ts; the Pages workflow's way), fetching missing files with
+ * from the commit checked out, through git, reusing our own builds' records in
+ * PETITION_TRUSTED_RECORDS (only ever a file our own workflows wrote) or else the texts cached in
+ * PETITION_RECORD_CACHE (scripts/store/load-signatures-git.ts; the Pages workflow's way), fetching missing files with
  * PETITION_GIT_TOKEN when set. PETITION_SIGNATURES_REPOSITORY names another repository to read
  * (tests and the benchmark).
  */
@@ -113,10 +114,14 @@ async function loadRecords(
   const cacheFile = env.PETITION_RECORD_CACHE?.trim()
     ? path.resolve(projectRoot, env.PETITION_RECORD_CACHE)
     : undefined;
+  const trustedFile = env.PETITION_TRUSTED_RECORDS?.trim()
+    ? path.resolve(projectRoot, env.PETITION_TRUSTED_RECORDS)
+    : undefined;
   const { records, skipped, stats } = await loadSignaturesFromGit({
     repository,
     folder: 'signatures',
     cacheFile,
+    ...(trustedFile ? { trusted: { file: trustedFile, rules: await trustedRulesFingerprint(projectRoot) } } : {}),
     blocked,
     ...(env.PETITION_GIT_TOKEN ? { env: gitTokenEnv(env.PETITION_GIT_TOKEN) } : {}),
   });
@@ -125,8 +130,14 @@ async function loadRecords(
   const { rejected } = stats;
   console.log(
     inertLogText(
-      `[petition] Signatures read through git: ${stats.reused} from the record cache, ${stats.read} read` +
-        (stats.coldBecause ? ` (${stats.coldBecause})` : '') +
+      `[petition] Signatures read through git: ` +
+        (trustedFile
+          ? `${stats.trusted} from our last build's records` +
+            (stats.trustedColdBecause ? ` (${stats.trustedColdBecause})` : '') +
+            ', '
+          : '') +
+        `${stats.reused} from the record cache, ${stats.read} read` +
+        (stats.coldBecause && !stats.trusted ? ` (${stats.coldBecause})` : '') +
         `, commit ${stats.commit}`,
       500,
     ),

@@ -7,14 +7,23 @@ import { closeSync, openSync, readFileSync, readSync, rmSync, writeSync } from '
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SIGNATURE_FILE_MAX_BYTES } from '../core/signature-file.ts';
-import { CACHE_FORMAT, MAX_PATH_BYTES, type CacheRow } from './load-signatures-git-cache.ts';
+import {
+  CACHE_FORMAT,
+  MAX_PATH_BYTES,
+  RESULT_MAX_BYTES,
+  type CacheRow,
+  type RowObjectKind,
+} from './load-signatures-git-cache.ts';
 
 /** The new cache, being written as the old one is read: the rows that passed, then the files read. */
 export interface CacheWriter {
   /** Copies a row that passed (see CacheReading.use), the tree's file `index`. */
   copy: (index: number, row: CacheRow) => void;
-  /** Adds the tree's file `index`, read through git: its path, blob id and bytes. */
-  writeRead: (index: number, file: string, blob: string, bytes: Uint8Array) => void;
+  /**
+   * Adds the tree's file `index`: its path, blob id and bytes, read through git (a `blob` row), or
+   * the JSON of its parse result (a `json` row, for the store of our own builds' records).
+   */
+  writeRead: (index: number, file: string, blob: string, bytes: Uint8Array, kind?: RowObjectKind) => void;
   /** Replaces the cache file with the new one when `changed`; else (or on a write error) drops it. */
   finish: (changed: boolean) => Promise<void>;
 }
@@ -27,7 +36,7 @@ const OUT_OF_ORDER_SHARE = 0.02;
 
 /**
  * Starts the new cache for `commit` and `tree` beside `cacheFile`; `count` is the number of
- * files in the tree. The cache keeps its rows in the tree's order: the next build then meets
+ * files in the tree; `header` is what the header line says besides them (the format, and more). The cache keeps its rows in the tree's order: the next build then meets
  * the tree's files, blob ids and results one after the other. In the order of git's pack, every
  * row sent the reader to a random place in a million of each, and reading the cache took 2.5 s
  * longer at a million signatures (12.3 against 9.8 s, the same rows in either order).
@@ -37,6 +46,7 @@ export async function cacheWriter(
   commit: string,
   tree: string,
   count: number,
+  header: Record<string, string> = { format: CACHE_FORMAT },
 ): Promise<CacheWriter> {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   await mkdir(path.dirname(temporary), { recursive: true });
@@ -46,7 +56,7 @@ export async function cacheWriter(
   const out = new BufferedFile(temporary, 'w+');
   let writeError: Error | undefined;
   const places = new RowPlaces(count);
-  out.writeText(`${JSON.stringify({ format: CACHE_FORMAT, commit, tree })}\n`);
+  out.writeText(`${JSON.stringify({ ...header, commit, tree })}\n`);
   const headerLength = out.written;
   return {
     copy: (index, row) => {
@@ -59,14 +69,14 @@ export async function cacheWriter(
       }
       places.add(index, start, out.written - start);
     },
-    writeRead: (index, file, blob, text) => {
+    writeRead: (index, file, blob, text, kind = 'blob') => {
+      const maxBytes = kind === 'blob' ? SIGNATURE_FILE_MAX_BYTES : RESULT_MAX_BYTES;
       // A path a row cannot hold is read through git at each build instead.
-      if (file.includes('\n') || Buffer.byteLength(file) > MAX_PATH_BYTES || text.length > SIGNATURE_FILE_MAX_BYTES)
-        return;
+      if (file.includes('\n') || Buffer.byteLength(file) > MAX_PATH_BYTES || text.length > maxBytes) return;
       if (writeError) return;
       const start = out.written;
       try {
-        out.writeText(`${blob} ${file}\nblob ${text.length}\0`);
+        out.writeText(`${blob} ${file}\n${kind} ${text.length}\0`);
         out.write(text);
         out.writeText('\n');
       } catch (error) {

@@ -37,7 +37,15 @@ export interface CacheRejections {
 export const MAX_PATH_BYTES = 4096;
 /** A row's first line: a blob id, a space, a path. */
 const MAX_ROW_HEADER_BYTES = 64 + 1 + MAX_PATH_BYTES;
-/** "blob " and at most five digits (SIGNATURE_FILE_MAX_BYTES has five) before the NUL. */
+/**
+ * What a row holds after its first line: git's object of the file ("blob <size>\0" and its bytes)
+ * in the record cache, or the file's parse result as JSON ("json <size>\0" and the JSON) in the
+ * store of our own builds' records (load-signatures-git-trusted.ts). Both are at most five digits
+ * long (SIGNATURE_FILE_MAX_BYTES has five; a result's JSON is bounded by RESULT_MAX_BYTES).
+ */
+export type RowObjectKind = 'blob' | 'json';
+/** The longest JSON a row of results may hold: a record's is about its file's size (the escapes of JSON and YAML alike). */
+export const RESULT_MAX_BYTES = 2 * SIGNATURE_FILE_MAX_BYTES;
 const MAX_OBJECT_HEADER_BYTES = 'blob '.length + 5 + 1;
 
 /** The id git gives a blob of `text`: the hash of "blob <bytes>\0" and the bytes. */
@@ -54,7 +62,10 @@ export function gitBlobId(text: string | Uint8Array, idLength: number): string {
 const objectId = (object: Uint8Array, idLength: number) => hash(idLength === 64 ? 'sha256' : 'sha1', object, 'hex');
 
 const ROW_HEADER = /^([0-9a-f]{40}|[0-9a-f]{64}) ([^\n]+)$/;
-const OBJECT_HEADER = /^blob (0|[1-9]\d{0,4})$/;
+const OBJECT_HEADERS: Record<RowObjectKind, { pattern: RegExp; maxBytes: number }> = {
+  blob: { pattern: /^blob (0|[1-9]\d{0,4})$/, maxBytes: SIGNATURE_FILE_MAX_BYTES },
+  json: { pattern: /^json (0|[1-9]\d{0,4})$/, maxBytes: RESULT_MAX_BYTES },
+};
 
 /** One row as read: where its parts are in `buffer`. */
 export interface CacheRow {
@@ -64,9 +75,9 @@ export interface CacheRow {
   /** The row from its first byte to its closing newline, included: what the new cache copies. */
   rowStart: number;
   rowEnd: number;
-  /** Git's object: "blob <size>\0" and the file's bytes. */
+  /** Git's object ("blob <size>\0" and the file's bytes), or "json <size>\0" and a result. */
   objectStart: number;
-  /** Where the file's bytes start. */
+  /** Where the file's bytes (or the result's JSON) start; they end at `rowEnd - 1`. */
   textStart: number;
 }
 
@@ -75,13 +86,14 @@ export interface CacheRow {
  * be, an object header that is not "blob <size>" with a size a signature file can have, or a row
  * whose object is not followed by a newline is malformed (`onRow(undefined)`), and reading goes on
  * at the next line. Stops after `maxBytes`, or when `onRow` returns false. Rows are handed over
- * synchronously within each chunk read.
+ * synchronously within each chunk read. `kind` is what each row's object must be.
  */
 export async function forEachCacheRow(
   file: string,
   maxBytes: number,
   onHeader: (line: string | undefined) => boolean,
   onRow: (row: CacheRow | undefined) => boolean,
+  kind: RowObjectKind = 'blob',
 ): Promise<void> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   let pending: Buffer = Buffer.alloc(0);
@@ -122,7 +134,7 @@ export async function forEachCacheRow(
           offset = newline < 0 ? pending.length : newline + 1;
           continue;
         }
-        const read = rowAt(pending, offset, newline);
+        const read = rowAt(pending, offset, newline, kind);
         if (read === 'incomplete') break;
         if (!onRow(read)) return;
         offset = read === undefined ? newline + 1 : read.rowEnd;
@@ -139,7 +151,12 @@ export async function forEachCacheRow(
 }
 
 /** The row starting at `offset` whose first line ends at `newline`: malformed, complete, or not all read yet. */
-function rowAt(buffer: Buffer, offset: number, newline: number): CacheRow | undefined | 'incomplete' {
+function rowAt(
+  buffer: Buffer,
+  offset: number,
+  newline: number,
+  kind: RowObjectKind,
+): CacheRow | undefined | 'incomplete' {
   const match = ROW_HEADER.exec(buffer.toString('utf8', offset, newline));
   if (!match) return undefined;
   const objectStart = newline + 1;
@@ -148,8 +165,9 @@ function rowAt(buffer: Buffer, offset: number, newline: number): CacheRow | unde
   const nul = found < 0 ? -1 : objectStart + found;
   if (nul < 0 || nul - objectStart > MAX_OBJECT_HEADER_BYTES)
     return buffer.length - objectStart > MAX_OBJECT_HEADER_BYTES ? undefined : 'incomplete';
-  const size = OBJECT_HEADER.exec(buffer.toString('latin1', objectStart, nul));
-  if (!size || Number(size[1]) > SIGNATURE_FILE_MAX_BYTES) return undefined;
+  const object = OBJECT_HEADERS[kind];
+  const size = object.pattern.exec(buffer.toString('latin1', objectStart, nul));
+  if (!size || Number(size[1]) > object.maxBytes) return undefined;
   const textEnd = nul + 1 + Number(size[1]);
   if (textEnd + 1 > buffer.length) return 'incomplete';
   if (buffer[textEnd] !== 0x0a) return undefined;
@@ -196,27 +214,16 @@ export interface CacheReading {
 }
 
 /**
- * Reads the cache file, handing each row that passes to `reading.use` and counting the others in
- * `reading.rejected`. Returns why the cache was not used at all (no file, another format, empty,
- * unreadable), or undefined when it was read.
+ * Finds a row's file among the tree's: the rows keep the tree's order, so a row's file is nearly
+ * always just after the last one's (new files sit between them) and is looked for there first. A
+ * map of every path, made only when a row is elsewhere, cost a random read into a million entries a
+ * row (about 1 s at a million).
  */
-export async function readCache(cacheFile: string, reading: CacheReading): Promise<string | undefined> {
-  const { commit, files, blobs, irregular, rejected } = reading;
+function treeIndexer(files: readonly string[], irregular: readonly boolean[]): (file: string) => number | undefined {
   const count = files.length;
-  const reject = (kind: Exclude<keyof CacheRejections, 'examples'>, file: string | undefined, why: string) => {
-    rejected[kind] += 1;
-    // A forged path may be 4,096 characters: the log gets its start.
-    if (rejected.examples.length < EXAMPLES)
-      rejected.examples.push(
-        file === undefined ? why : `${file.length > 120 ? `${file.slice(0, 119)}…` : file}: ${why}`,
-      );
-  };
-  // The cache keeps the tree's order, so a row's file is nearly always just after the last one's
-  // (new files sit between them): looked for there first. A map of every path, made only when a
-  // row is elsewhere, cost a random read into a million entries a row (about 1 s at a million).
   let where: Map<string, number> | undefined;
   let next = 0;
-  const indexOf = (file: string): number | undefined => {
+  return (file) => {
     for (let index = next; index < count && index < next + LOOK_AHEAD; index += 1)
       if (files[index] === file && !irregular[index]) return (next = index + 1) - 1;
     if (!where) {
@@ -227,13 +234,50 @@ export async function readCache(cacheFile: string, reading: CacheReading): Promi
     if (index !== undefined) next = index + 1;
     return index;
   };
+}
+
+/** How rows are read: what their objects are, and why a header line is refused (undefined: accepted). */
+export interface RowFormat {
+  kind: RowObjectKind;
+  headerProblem: (line: string | undefined) => string | undefined;
+}
+
+/** The record cache's rows: git's objects, each hashed against its blob id before it is used. */
+const CACHE_ROWS: RowFormat = {
+  kind: 'blob',
+  headerProblem: (line) => (cacheFormat(line) === CACHE_FORMAT ? undefined : 'the cache is of another format'),
+};
+
+/**
+ * Reads the cache file, handing each row that passes to `reading.use` and counting the others in
+ * `reading.rejected`. Returns why the cache was not used at all (no file, another format, empty,
+ * unreadable), or undefined when it was read. Rows of `blob` objects must hash to their blob id;
+ * rows of `json` results (a store only our own builds write, load-signatures-git-trusted.ts) are
+ * taken as they are.
+ */
+export async function readCache(
+  cacheFile: string,
+  reading: CacheReading,
+  format: RowFormat = CACHE_ROWS,
+): Promise<string | undefined> {
+  const { commit, files, blobs, irregular, rejected } = reading;
+  const count = files.length;
+  const reject = (kind: Exclude<keyof CacheRejections, 'examples'>, file: string | undefined, why: string) => {
+    rejected[kind] += 1;
+    // A forged path may be 4,096 characters: the log gets its start.
+    if (rejected.examples.length < EXAMPLES)
+      rejected.examples.push(
+        file === undefined ? why : `${file.length > 120 ? `${file.slice(0, 119)}…` : file}: ${why}`,
+      );
+  };
+  const indexOf = treeIndexer(files, irregular);
   let coldBecause: string | undefined = 'the cache is empty';
   let rows = 0;
   // An honest cache has about one row per file; a forged one is read no further than this.
   const maxRows = 2 * count + 10_000;
   const maxBytes = (maxRows + 1) * 2048 + 64 * 1024 * 1024;
   const onHeader = (line: string | undefined) => {
-    coldBecause = cacheFormat(line) === CACHE_FORMAT ? undefined : 'the cache is of another format';
+    coldBecause = format.headerProblem(line);
     return coldBecause === undefined;
   };
   const onRow = (row: CacheRow | undefined) => {
@@ -242,7 +286,7 @@ export async function readCache(cacheFile: string, reading: CacheReading): Promi
       return false;
     }
     if (!row) {
-      reject('malformed', undefined, `row ${rows} is not "<blob id> <path>" and a git blob`);
+      reject('malformed', undefined, `row ${rows} is not "<blob id> <path>" and a git ${format.kind}`);
       return true;
     }
     const { file, blob } = row;
@@ -250,13 +294,16 @@ export async function readCache(cacheFile: string, reading: CacheReading): Promi
     if (index === undefined) reject('notInTree', file, `not a signature file at ${commit.slice(0, 12)}`);
     else if (reading.has(index)) reject('malformed', file, 'a second row for the same path');
     else if (blobs[index] !== blob) reject('otherBlob', file, 'changed since');
-    else if (objectId(row.buffer.subarray(row.objectStart, row.rowEnd - 1), blob.length) !== blob)
+    else if (
+      format.kind === 'blob' &&
+      objectId(row.buffer.subarray(row.objectStart, row.rowEnd - 1), blob.length) !== blob
+    )
       reject('altered', file, 'the text does not hash to its blob id');
     else reading.use(index, row);
     return true;
   };
   try {
-    await forEachCacheRow(cacheFile, maxBytes, onHeader, onRow);
+    await forEachCacheRow(cacheFile, maxBytes, onHeader, onRow, format.kind);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') coldBecause = 'no cache yet';
     else coldBecause = `the cache is unreadable (${(error as Error).message.slice(0, 200)})`;
@@ -265,7 +312,7 @@ export async function readCache(cacheFile: string, reading: CacheReading): Promi
 }
 
 /** The format a header line names, or undefined when it is not a JSON header. */
-function cacheFormat(line: string | undefined): unknown {
+export function cacheFormat(line: string | undefined): unknown {
   try {
     return line === undefined ? undefined : (JSON.parse(line) as { format?: unknown })?.format;
   } catch {

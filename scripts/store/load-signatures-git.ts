@@ -40,7 +40,8 @@ import path from 'node:path';
 import { BLOCKED_ACCOUNTS_PATH } from '../core/moderation.ts';
 import { isOffline, parseAnySignatureFile, type PetitionRecord } from '../core/offline-signature.ts';
 import { anyRejected, noRejections, readCache, type CacheRejections } from './load-signatures-git-cache.ts';
-import { cacheWriter } from './load-signatures-git-cache-writer.ts';
+import { cacheWriter, type CacheWriter } from './load-signatures-git-cache-writer.ts';
+import { decodeResult, encodeResult, trustedHeader, trustedRows } from './load-signatures-git-trusted.ts';
 import { FETCH_BY_ID_UP_TO, fetchAllBlobsOf, folderTree, listTree, readBlobs } from './load-signatures-git-tree.ts';
 import { interner, NOT_A_REGULAR_FILE, type LoadedSignatures, type SkippedSignatureFile } from './load-signatures.ts';
 import { isPartialClone, runGit } from './signature-store.ts';
@@ -60,6 +61,12 @@ export interface GitLoadOptions {
   folder?: string;
   /** Where the signature files' texts are kept between builds; no cache when absent. */
   cacheFile?: string;
+  /**
+   * Our own builds' records (load-signatures-git-trusted.ts): read if the file is there and was
+   * parsed by `rules` (rulesFingerprint), then rewritten for this commit. Only a file our own
+   * workflows wrote may be given (scripts/github/trusted-records.ts chooses it).
+   */
+  trusted?: { file: string; rules: string };
   /** User ids whose files are left out (blocked accounts); applied after the cache. */
   blocked?: ReadonlySet<number>;
   /** Extra environment for git (credentials to fetch missing blobs). */
@@ -72,6 +79,9 @@ export interface GitLoadStats {
   commit: string;
   /** Files whose text came from the cache (checked against its blob id, then parsed). */
   reused: number;
+  /** Files whose result came from our own builds' records, and why they gave none when they did not. */
+  trusted: number;
+  trustedColdBecause?: string;
   /** Files read through git and parsed. */
   read: number;
   /** Why the cache was not used at all, when it was not. */
@@ -105,85 +115,192 @@ export async function rulesFingerprint(projectRoot: string, extraFiles: readonly
   return hash.digest('hex');
 }
 
+/** Besides what rulesFingerprint covers: the code that writes and reads our builds' records. */
+const TRUSTED_RULES_FILES = [
+  'scripts/store/load-signatures-git-trusted.ts',
+  'scripts/store/load-signatures-git-cache-writer.ts',
+];
+
+/** The rules our builds' records are parsed by and named with (load-signatures-git-trusted.ts). */
+export function trustedRulesFingerprint(projectRoot: string): Promise<string> {
+  return rulesFingerprint(projectRoot, TRUSTED_RULES_FILES);
+}
+
 /** A file's record, or (a string) why it was skipped: no wrapper object per file, a million of them at scale. */
 type ParseResult = PetitionRecord | string;
 
+/** The tree being read and what is known of each of its files so far. */
+interface Reading {
+  commit: string;
+  tree: string;
+  files: readonly string[];
+  blobs: readonly string[];
+  irregular: readonly boolean[];
+  results: Array<ParseResult | undefined>;
+  intern: (text: string) => string;
+}
+
 /**
- * Loads every signature of `folder` at `ref` through git, taking from the cache the texts of
- * the files that did not change, and updating the cache. Same records and skipped files as
- * {@link loadSignatures} on a checkout of that commit, whatever the cache holds.
+ * Loads every signature of `folder` at `ref` through git, taking the results our own builds kept
+ * (`trusted`), then the texts of the cache, for the files that did not change, and updating both.
+ * Same records and skipped files as {@link loadSignatures} on a checkout of that commit, whatever
+ * the cache holds.
  */
 export async function loadSignaturesFromGit(
   options: GitLoadOptions,
 ): Promise<LoadedSignatures & { stats: GitLoadStats }> {
   const folder = options.folder ?? 'signatures';
-  const intern = interner();
   const commit = (await runGit(['rev-parse', '--verify', `${options.ref ?? 'HEAD'}^{commit}`], options))
     .toString('utf8')
     .trim();
   const rejected = noRejections();
   const tree = await folderTree(options, options.ref ?? 'HEAD', folder);
-  if (tree === undefined) return { records: [], skipped: [], stats: { commit, reused: 0, read: 0, rejected } };
-  const partial = await isPartialClone(options);
-  const { files, blobs, irregular } = await listTree(options, tree);
-  const count = files.length;
-  const results = new Array<ParseResult | undefined>(count);
-  // Every text, cached or read, is decoded from git's bytes the same way and parsed by the same rules.
-  const accept = (index: number, bytes: Buffer, start: number, end: number) => {
-    const result = parseAnySignatureFile(bytes.toString('utf8', start, end), files[index]!);
-    if (result.ok) {
-      result.record.country = intern(result.record.country);
-      result.record.letter_sha256 = intern(result.record.letter_sha256);
-    }
-    results[index] = result.ok ? result.record : result.problem;
+  if (tree === undefined)
+    return { records: [], skipped: [], stats: { commit, reused: 0, trusted: 0, read: 0, rejected } };
+  const listed = await listTree(options, tree);
+  const count = listed.files.length;
+  const reading: Reading = { commit, tree, ...listed, results: new Array(count), intern: interner() };
+  for (let index = 0; index < count; index += 1)
+    if (listed.irregular[index]) reading.results[index] = NOT_A_REGULAR_FILE;
+
+  const store = options.trusted ? await storeRecords(options.trusted, reading) : undefined;
+  // The cache only for a build our records did not serve: when they did, what they lack is new
+  // since and few, and reading a cache of every file would cost more than fetching those.
+  const cached =
+    options.cacheFile && !store?.used
+      ? await cacheTexts(options.cacheFile, reading, rejected, store?.writer)
+      : undefined;
+  const read = await readMissing(options, reading, (cached?.used ?? 0) + (store?.used ?? 0) > 0, [
+    cached?.writer,
+    store?.writer,
+  ]);
+  await cached?.writer.finish(read > 0 || cached.coldBecause !== undefined || anyRejected(rejected));
+  await store?.writer.finish(read > 0 || store.coldBecause !== undefined || anyRejected(store.rejected));
+
+  const coldBecause = options.cacheFile ? (store?.used ? undefined : cached?.coldBecause) : 'no cache file was given';
+  return {
+    ...sortedResults(reading.files, reading.results as ParseResult[], options.blocked),
+    stats: {
+      commit,
+      reused: cached?.used ?? 0,
+      trusted: store?.used ?? 0,
+      read,
+      ...(coldBecause ? { coldBecause } : {}),
+      ...(store?.coldBecause ? { trustedColdBecause: store.coldBecause } : {}),
+      rejected,
+    },
   };
-  for (let index = 0; index < count; index += 1) if (irregular[index]) results[index] = NOT_A_REGULAR_FILE;
+}
 
+/** What one kept file gave: how many files, why none when none, and the new file being written. */
+interface KeptFile {
+  used: number;
+  coldBecause: string | undefined;
+  rejected: CacheRejections;
+  writer: CacheWriter & { writeResult?: (index: number, result: ParseResult) => void };
+}
+
+/** Interns the strings a million records share, so that each is held once. */
+function interned(reading: Reading, result: ParseResult): ParseResult {
+  if (typeof result === 'string') return result;
+  result.country = reading.intern(result.country);
+  result.letter_sha256 = reading.intern(result.letter_sha256);
+  return result;
+}
+
+/** Takes our own builds' results (load-signatures-git-trusted.ts) and starts their next file. */
+async function storeRecords(trusted: { file: string; rules: string }, reading: Reading): Promise<KeptFile> {
+  const { commit, tree, files, blobs, irregular, results } = reading;
+  const writer = await cacheWriter(trusted.file, commit, tree, files.length, trustedHeader(trusted.rules));
+  const rejected = noRejections();
+  let used = 0;
+  const coldBecause = await readCache(
+    trusted.file,
+    {
+      commit,
+      files,
+      blobs,
+      irregular,
+      rejected,
+      has: (index) => results[index] !== undefined,
+      use: (index, row) => {
+        const result = decodeResult(row);
+        if (result === undefined) return;
+        results[index] = interned(reading, result);
+        used += 1;
+        writer.copy(index, row);
+      },
+    },
+    trustedRows(trusted.rules),
+  );
+  const writeResult = (index: number, result: ParseResult) =>
+    writer.writeRead(index, files[index]!, blobs[index]!, encodeResult(result), 'json');
+  return { used, coldBecause, rejected, writer: { ...writer, writeResult } };
+}
+
+/** Every text, cached or read, is decoded from git's bytes the same way and parsed by the same rules. */
+function accept(reading: Reading, index: number, bytes: Buffer, start: number, end: number): ParseResult {
+  const result = parseAnySignatureFile(bytes.toString('utf8', start, end), reading.files[index]!);
+  return (reading.results[index] = interned(reading, result.ok ? result.record : result.problem));
+}
+
+/** Takes the record cache's texts (each checked against its blob id, then parsed) and starts its next file. */
+async function cacheTexts(
+  cacheFile: string,
+  reading: Reading,
+  rejected: CacheRejections,
+  store: KeptFile['writer'] | undefined,
+): Promise<KeptFile> {
+  const { commit, tree, files, blobs, irregular, results } = reading;
   // The new cache is written as the old one is read: the rows that passed, then the files read.
-  const cache = options.cacheFile ? await cacheWriter(options.cacheFile, commit, tree, count) : undefined;
-  let reused = 0;
-  const coldBecause = options.cacheFile
-    ? await readCache(options.cacheFile, {
-        commit,
-        files,
-        blobs,
-        irregular,
-        rejected,
-        has: (index) => results[index] !== undefined,
-        use: (index, row) => {
-          accept(index, row.buffer, row.textStart, row.rowEnd - 1);
-          reused += 1;
-          cache?.copy(index, row);
-        },
-      })
-    : 'no cache file was given';
+  const writer = await cacheWriter(cacheFile, commit, tree, files.length);
+  let used = 0;
+  const coldBecause = await readCache(cacheFile, {
+    commit,
+    files,
+    blobs,
+    irregular,
+    rejected,
+    has: (index) => results[index] !== undefined,
+    use: (index, row) => {
+      const result = accept(reading, index, row.buffer, row.textStart, row.rowEnd - 1);
+      used += 1;
+      writer.copy(index, row);
+      store?.writeResult?.(index, result);
+    },
+  });
+  return { used, coldBecause, rejected, writer };
+}
 
-  // Everything the cache did not give is read through git.
+/**
+ * Reads through git every file nothing kept gave, and adds each to the new kept files. In a
+ * partial clone: one pack of the commit when most is missing, the blobs by id when few are.
+ */
+async function readMissing(
+  options: GitLoadOptions,
+  reading: Reading,
+  anyKept: boolean,
+  writers: ReadonlyArray<KeptFile['writer'] | undefined>,
+): Promise<number> {
+  const { commit, files, blobs, results } = reading;
   const missing: number[] = [];
-  for (let index = 0; index < count; index += 1) if (results[index] === undefined) missing.push(index);
-  const missingBlobs = missing.map((index) => blobs[index]!);
-  // In a partial clone: one pack of the commit when most is missing, the blobs by id when few are.
-  const byId = partial && reused > 0 && missing.length <= FETCH_BY_ID_UP_TO;
+  for (let index = 0; index < files.length; index += 1) if (results[index] === undefined) missing.push(index);
+  const partial = await isPartialClone(options);
+  const byId = partial && anyKept && missing.length <= FETCH_BY_ID_UP_TO;
   if (partial && !byId && missing.length > 0) await fetchAllBlobsOf(options, commit);
+  const [cache, store] = writers;
   await readBlobs(
     options,
-    missingBlobs,
+    missing.map((index) => blobs[index]!),
     (position, bytes) => {
       const index = missing[position]!;
-      accept(index, bytes, 0, bytes.length);
+      const result = accept(reading, index, bytes, 0, bytes.length);
       cache?.writeRead(index, files[index]!, blobs[index]!, bytes);
+      store?.writeResult?.(index, result);
     },
     byId,
   );
-  const read = missing.length;
-  missing.length = 0;
-  missingBlobs.length = 0;
-  await cache?.finish(read > 0 || coldBecause !== undefined || anyRejected(rejected));
-
-  return {
-    ...sortedResults(files, results as ParseResult[], options.blocked),
-    stats: { commit, reused, read, ...(coldBecause ? { coldBecause } : {}), rejected },
-  };
+  return missing.length;
 }
 
 /**
