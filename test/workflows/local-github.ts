@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import os from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import {
@@ -140,7 +141,8 @@ export async function startLocalGitHub(
   const npmCache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
   const npmEnv = { npm_config_cache: npmCache, npm_config_offline: 'true', npm_config_update_notifier: 'false' };
   const processorModules = await sharedProcessorInstall(npmEnv);
-  let runId = 1000;
+  // Above 2^31, as GitHub's run ids are (and the fake API's, which lists these runs).
+  let runId = 10_000_000_000;
 
   const baseEnv: Record<string, string> = {
     // The runner image's GitHub CLI, as a stand-in for `gh api` (scripts/tooling/workflows/stand-ins/bin/gh).
@@ -176,7 +178,7 @@ export async function startLocalGitHub(
       const runRoot = path.join(root, 'runs');
       mkdirSync(runRoot, { recursive: true });
       const head = git(bareRepo, ['rev-parse', 'refs/heads/main']).trim();
-      return runWorkflow({
+      const result = await runWorkflow({
         services: { apiUrl: api.baseUrl, serverUrl: gitServer.serverUrl, actions: services, bareRepo },
         repository: REPOSITORY,
         ref: 'refs/heads/main',
@@ -205,6 +207,17 @@ export async function startLocalGitHub(
           ...run.stepOverrides,
         },
       });
+      recordRun(api, services, {
+        id: runId,
+        workflow: run.workflow,
+        event: run.event.name,
+        ref: run.ref ?? 'refs/heads/main',
+        sha: run.sha ?? head,
+        fromFork: run.fromFork === true,
+        ...(run.headRef ? { headRef: run.headRef } : {}),
+        result: result.result,
+      });
+      return result;
     },
     close: async () => {
       await Promise.allSettled([api.close(), gitServer.close(), services.close()]);
@@ -213,6 +226,44 @@ export async function startLocalGitHub(
       if (!process.env.PETITION_TEST_RUN) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/**
+ * What GitHub's Actions API then lists: the finished run (a fork's pull request's head repository
+ * is the fork's), and the artifacts its steps uploaded, each a zip of its one file.
+ */
+function recordRun(
+  api: FakeGitHub,
+  services: ActionsServices,
+  run: {
+    id: number;
+    workflow: string;
+    event: string;
+    ref: string;
+    sha: string;
+    fromFork: boolean;
+    headRef?: string;
+    result: string;
+  },
+): void {
+  api.addWorkflowRun({
+    id: run.id,
+    path: run.workflow,
+    name: path.basename(run.workflow, '.yml'),
+    event: run.event,
+    // A pull request's run is on its head branch, as GitHub lists it.
+    head_branch: run.headRef ?? run.ref.replace(/^refs\/heads\//, ''),
+    head_sha: run.sha,
+    status: 'completed',
+    conclusion: run.result === 'success' ? 'success' : run.result === 'cancelled' ? 'cancelled' : 'failure',
+    headRepository: run.fromFork ? `mallory/${REPOSITORY.split('/')[1]}` : REPOSITORY,
+  });
+  for (const [key, bytes] of services.artifacts) {
+    const [runId, ...name] = key.split('/');
+    if (Number(runId) !== run.id) continue;
+    const file = services.artifactFiles.get(key) ?? 'artifact';
+    api.addArtifact({ runId: run.id, name: name.join('/'), files: { [file]: new Uint8Array(bytes) } });
+  }
 }
 
 /** The end of a run's log, without debug lines: the message of a failed expectation. */
@@ -258,6 +309,17 @@ export function unpackDeployment(gh: LocalGitHub, deployment: { artifact: Buffer
   mkdirSync(dir, { recursive: true });
   execFileSync('tar', ['-x', '-C', dir], { input: deployment.artifact });
   return dir;
+}
+
+/** Whether any file of a deployed site holds `text`, compressed files (the lists' parts) read unpacked. */
+export function siteHolds(dir: string, text: string): boolean {
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const bytes = readFileSync(path.join(entry.parentPath, entry.name));
+    const readable = entry.name.endsWith('.gz') ? gunzipSync(bytes) : bytes;
+    if (readable.includes(text)) return true;
+  }
+  return false;
 }
 
 /** The tally a deployed site publishes. */

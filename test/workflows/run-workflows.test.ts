@@ -4,7 +4,7 @@
  * The scenarios follow one repository's life and share one set-up, in order.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webhookFixture from '../fixtures/github-webhooks/examples.json' with { type: 'json' };
@@ -14,11 +14,15 @@ import {
   explain,
   fileHashes,
   referenceBuild,
+  siteHolds,
   startLocalGitHub,
   unpackDeployment,
   type LocalGitHub,
 } from './local-github.ts';
 import type { WorkflowRunResult } from '../../scripts/tooling/workflows/runner.ts';
+import { trustedRulesFingerprint } from '../../scripts/store/load-signatures-git.ts';
+import { TRUSTED_FORMAT } from '../../scripts/store/load-signatures-git-trusted.ts';
+import { projectRoot } from '../helpers/site.ts';
 
 let gh: LocalGitHub;
 const started = Date.now();
@@ -30,6 +34,39 @@ afterAll(async () => {
   await gh?.close();
   process.stdout.write(`workflow scenarios took ${Math.round((Date.now() - started) / 1000)} s\n`);
 });
+
+const FORGED_NAME = 'Mallory Forged';
+
+/**
+ * A store of our builds' records (scripts/store/load-signatures-git-trusted.ts) for the signature
+ * files of `commit`, in the format and with the rules fingerprint a build of this tree writes, each
+ * record's name replaced by `name`.
+ */
+async function forgedRecords(commit: string, name: string): Promise<string> {
+  const rules = await trustedRulesFingerprint(projectRoot);
+  const tree = gh.gitBare(['rev-parse', `${commit}:signatures`]).trim();
+  const rows = gh
+    .gitBare(['ls-tree', '-r', commit, 'signatures/'])
+    .trim()
+    .split('\n')
+    .map((line) => /^\d+ blob ([0-9a-f]+)\tsignatures\/(.+\/(\d+)\.md)$/.exec(line))
+    .filter((match) => match !== null)
+    .map(([, blob, file, id]) => {
+      const json = JSON.stringify({
+        name,
+        country: 'RU',
+        login: 'apetrova',
+        user_id: Number(id),
+        issue: 1,
+        signed_at: '2026-11-20T10:00:00Z',
+        letter_sha256: '',
+        reason: '',
+      });
+      return `${blob} ${file}\njson ${Buffer.byteLength(json)}\0${json}\n`;
+    });
+  expect(rows).toHaveLength(1);
+  return `${JSON.stringify({ format: TRUSTED_FORMAT, rules, commit, tree })}\n${rows.join('')}`;
+}
 
 const jobsOf = (run: WorkflowRunResult) => Object.fromEntries(run.jobs.map((job) => [job.name, job]));
 const logOf = (run: WorkflowRunResult) => run.log.join('\n');
@@ -75,6 +112,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     });
     expect(firstRun.error, explain(firstRun)).toBeUndefined();
     expect(firstRun.result).toBe('success');
+    firstRunId = gh.api.workflowRuns.at(-1)!.id;
     const jobs = jobsOf(firstRun);
     expect(jobs.build!.result).toBe('success');
     expect(jobs.deploy!.result).toBe('success');
@@ -91,11 +129,15 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       'actions/setup-node',
       'actions/configure-pages',
       'actions/cache/restore',
+      'actions/upload-artifact',
       'actions/cache/save',
       'actions/upload-pages-artifact',
       'actions/upload-artifact',
       'actions/deploy-pages',
     ]);
+    // No run before it kept records; the build uploaded its own for the next.
+    expect(logOf(firstRun)).toContain('No records of our own builds to start from');
+    expect([...gh.services.artifacts.keys()]).toContain(`${gh.api.workflowRuns.at(-1)!.id}/petition-records`);
 
     for (const use of firstRun.uses)
       expect(logOf(firstRun)).toContain(`${use.uses} runs ${use.mode === 'real' ? 'its REAL code' : 'our STAND-IN'}`);
@@ -108,6 +150,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
   }, 600_000);
 
   let signRun: WorkflowRunResult;
+  let firstRunId: number;
 
   it('a signature issue makes signatures.yml commit one signature through the API and deploy the new count, built from the new branch head with the earlier cache', async () => {
     const before = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
@@ -137,9 +180,11 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     expect(jobs['deploy/deploy']!.result).toBe('success');
     const checkout = jobs['deploy/build']!.workspace!;
     expect(execFileSync('git', ['rev-parse', 'HEAD'], { cwd: checkout, encoding: 'utf8' }).trim()).toBe(after);
-    // It restored the first run's records (made from the template commit) by prefix.
+    // It restored the first run's records (made from the template commit) by prefix, and the
+    // records that run's build kept, from its artifact.
     const firstKey = gh.services.cacheEntries[0]!.key;
     expect(logOf(signRun)).toContain(`Cache restored from key: ${firstKey}`);
+    expect(logOf(signRun)).toContain(`Records of our own build restored from run ${firstRunId}`);
     expect(gh.services.deployments).toHaveLength(2);
     expect(deployedTally(unpackDeployment(gh, gh.services.deployments.at(-1)!, 'signed')).signature_count).toBe(1);
   }, 600_000);
@@ -190,6 +235,12 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
         '        with:',
         '          path: .petition-cache',
         '          key: petition-signature-files-fork',
+        // Records for main's real signature under another name, with the format and rules our
+        // builds write: taken as ours, they would publish that name.
+        '      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2',
+        '        with:',
+        '          name: petition-records',
+        '          path: forged/records.ndjson',
         '      - name: Look for a secret',
         '        run: |',
         '          echo "app key: [${APP_KEY}]" >> "$GITHUB_STEP_SUMMARY"',
@@ -197,6 +248,9 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
         '          APP_KEY: ${{ secrets.PETITION_APP_PRIVATE_KEY }}',
       ].join('\n')}\n`,
     );
+    mkdirSync(path.join(work, 'forged'));
+    writeFileSync(path.join(work, 'forged/records.ndjson'), await forgedRecords(base, FORGED_NAME));
+    execFileSync('git', ['add', 'forged'], { cwd: work });
     const env = {
       ...process.env,
       GIT_AUTHOR_NAME: 'Mallory',
@@ -254,7 +308,11 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     expect(poisoned.scope).toBe('refs/pull/7/merge');
     expect(poisoned.savedBy.ref).toBe('refs/pull/7/merge');
 
-    // Main's next Pages build restores main's newest records, never the fork's newer entry.
+    const forkRunId = gh.api.workflowRuns.at(-1)!.id;
+    expect(gh.services.artifacts.has(`${forkRunId}/petition-records`)).toBe(true);
+
+    // Main's next Pages build restores main's newest records, never the fork's newer entry, and
+    // the records of main's last build, never the fork's newer artifact.
     const pages = await gh.run({
       workflow: '.github/workflows/pages.yml',
       event: { name: 'push', payload: { ref: 'refs/heads/main', after: base } },
@@ -263,6 +321,12 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     const restore = jobsOf(pages).build!.steps.find((step) => step.name.startsWith('actions/cache/restore'))!;
     expect(restore.outputs['cache-matched-key']).toMatch(/^petition-signature-files-[0-9a-f]{40}$/);
     expect(restore.outputs['cache-matched-key']).not.toBe(poisoned.key);
-    expect(deployedTally(unpackDeployment(gh, gh.services.deployments.at(-1)!, 'after-fork')).signature_count).toBe(1);
+    const deployed = unpackDeployment(gh, gh.services.deployments.at(-1)!, 'after-fork');
+    expect(deployedTally(deployed).signature_count).toBe(1);
+    expect(logOf(pages)).toMatch(/Records of our own build restored from run \d+/);
+    expect(logOf(pages)).not.toContain(`restored from run ${forkRunId}`);
+    expect(logOf(pages)).toContain("1 from our last build's records");
+    expect(siteHolds(deployed, 'Anna P.')).toBe(true);
+    expect(siteHolds(deployed, FORGED_NAME)).toBe(false);
   }, 600_000);
 });

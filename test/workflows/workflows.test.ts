@@ -21,17 +21,19 @@ const LEAST_PERMISSIONS: Record<string, Record<string, Record<string, string>>> 
     // Commits the files derived from content/ (npm run derive).
     derive: { contents: 'write' },
     // The reusable Pages workflow, after that commit: its build reads, its deploy writes Pages.
-    deploy: { contents: 'read', pages: 'write', 'id-token': 'write', issues: 'read' },
+    deploy: { contents: 'read', pages: 'write', 'id-token': 'write', issues: 'read', actions: 'read' },
   },
   'pages.yml': {
-    // issues: read counts the signatures waiting in open issues (scripts/site/waiting-signatures.ts).
-    build: { contents: 'read', pages: 'read', issues: 'read' },
+    // issues: read counts the signatures waiting in open issues (scripts/site/waiting-signatures.ts);
+    // actions: read finds and downloads our last build's records (scripts/github/trusted-records.ts).
+    build: { contents: 'read', pages: 'read', issues: 'read', actions: 'read' },
     deploy: { pages: 'write', 'id-token': 'write' },
   },
   'signatures.yml': {
     process: { contents: 'write', issues: 'write' },
-    // The reusable Pages workflow: its build reads the repository and the open issues, its deploy writes Pages.
-    deploy: { contents: 'read', pages: 'write', 'id-token': 'write', issues: 'read' },
+    // The reusable Pages workflow: its build reads the repository, the open issues and its last
+    // build's records, its deploy writes Pages.
+    deploy: { contents: 'read', pages: 'write', 'id-token': 'write', issues: 'read', actions: 'read' },
   },
 };
 

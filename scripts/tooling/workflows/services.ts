@@ -45,8 +45,10 @@ export interface ActionsServices {
   pages: { origin: string; basePath: string };
   cacheEntries: CacheEntry[];
   deployments: PagesDeployment[];
-  /** Artifacts uploaded, by run id and name. */
+  /** Artifacts uploaded, by run id and name ("<run id>/<name>"). */
   artifacts: Map<string, Buffer>;
+  /** The name of the one file each artifact holds (what upload-artifact puts in its zip), by the same key. */
+  artifactFiles: Map<string, string>;
   /** Mints a token for one job of one run; requests carrying it act in that scope. */
   runtimeToken(scope: RunScope): string;
   close(): Promise<void>;
@@ -58,12 +60,13 @@ interface ServicesState {
   store: CacheStore;
   deployments: PagesDeployment[];
   artifacts: Map<string, Buffer>;
+  artifactFiles: Map<string, string>;
   pages: { origin: string; basePath: string };
 }
 
 /** One request: the signed blob URL, or a call carrying a runtime token (cache, artifacts, Pages). */
 function handle(state: ServicesState, req: IncomingMessage, res: ServerResponse, body: Buffer): unknown {
-  const { store, artifacts, pages, deployments } = state;
+  const { store, artifacts, artifactFiles, pages, deployments } = state;
   const url = new URL(req.url ?? '/', store.baseUrl);
   const method = req.method ?? 'GET';
   // The signed blob URL is its own credential, as an Azure SAS URL is.
@@ -75,7 +78,9 @@ function handle(state: ServicesState, req: IncomingMessage, res: ServerResponse,
     return handleCacheRpc(store, scope, url.pathname.slice(CACHE_PREFIX.length), body, res);
   const artifact = /^\/artifacts\/([^/]+)$/.exec(url.pathname);
   if (artifact && method === 'PUT') {
-    artifacts.set(`${scope.runId}/${decodeURIComponent(artifact[1]!)}`, body);
+    const key = `${scope.runId}/${decodeURIComponent(artifact[1]!)}`;
+    artifacts.set(key, body);
+    artifactFiles.set(key, url.searchParams.get('file') || 'artifact');
     return sendJson(res, 201, { id: artifacts.size, size: body.length });
   }
   if (url.pathname === '/pages/configure' && method === 'GET')
@@ -100,6 +105,7 @@ export async function startActionsServices(
     store: { entries: [] as CacheEntry[], nextId: 1, clock: 0, baseUrl: '' },
     deployments: [],
     artifacts: new Map(),
+    artifactFiles: new Map(),
     pages: {
       origin: options.pagesOrigin ?? 'https://leopards.github.io',
       basePath: options.basePath ?? '/petition',
@@ -132,6 +138,7 @@ export async function startActionsServices(
     cacheEntries: state.store.entries,
     deployments: state.deployments,
     artifacts: state.artifacts,
+    artifactFiles: state.artifactFiles,
     runtimeToken: (scope) => {
       const token = `runtime-${randomBytes(12).toString('hex')}`;
       state.tokens.set(token, scope);
