@@ -1,8 +1,10 @@
 /**
  * The Pages workflow's build after one processor run: the site built through git
- * (PETITION_SIGNATURES=git) from a bare repository of N signatures with the record cache of the
- * commit before, which had `added` fewer. Measured: the first build (no cache), the rebuild with
- * the cache, and a clean build of the same commit to compare with, byte for byte.
+ * (PETITION_SIGNATURES=git) from a bare repository of N signatures with what the Pages workflow
+ * keeps from its build of the commit before, which had `added` fewer: the records of that build
+ * (PETITION_TRUSTED_RECORDS, the artifact of its run) and the record cache. Measured: the first
+ * build (neither), the rebuild with both, and a clean build of the same commit to compare with,
+ * byte for byte.
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
@@ -58,9 +60,11 @@ export async function measureIncremental(
     const repository = path.join(work, 'origin.git');
     const [before, after] = await commitTwice(repository, count, added);
     const cacheFile = path.join(work, 'record-cache');
+    const recordsFile = path.join(work, 'records.ndjson');
     const env = {
       PETITION_SIGNATURES: 'git',
       PETITION_SIGNATURES_REPOSITORY: repository,
+      PETITION_TRUSTED_RECORDS: recordsFile,
       PETITION_RECORD_CACHE: cacheFile,
       // The same "now" for every build, so that their outputs can be compared.
       SOURCE_DATE_EPOCH: '1764010000',
@@ -71,19 +75,25 @@ export async function measureIncremental(
     const cold = await measureBuild(work, env);
     await at(after);
     const cacheBefore = `${cacheFile}.before`;
+    const recordsBefore = `${recordsFile}.before`;
     await copyFile(cacheFile, cacheBefore);
+    await copyFile(recordsFile, recordsBefore);
     let warmFiles = new Map<string, string>();
     let warm: BuildRun | undefined;
     for (let round = 1; round <= warmRounds; round += 1) {
-      // Each rebuild starts from the cache of the commit before, as the workflow's does.
-      if (round > 1) await copyFile(cacheBefore, cacheFile);
+      // Each rebuild starts from what the build of the commit before kept, as the workflow's does.
+      if (round > 1) await Promise.all([copyFile(cacheBefore, cacheFile), copyFile(recordsBefore, recordsFile)]);
       const run = await measureBuild(work, env, async (output) => {
         if (round === 1) warmFiles = await siteFingerprint(output);
       });
       if (!warm || run.wallMs < warm.wallMs) warm = run;
     }
     let cleanFiles = new Map<string, string>();
-    const cleanEnv = { ...env, PETITION_RECORD_CACHE: path.join(work, 'unused.cache') };
+    const cleanEnv = {
+      ...env,
+      PETITION_RECORD_CACHE: path.join(work, 'unused.cache'),
+      PETITION_TRUSTED_RECORDS: path.join(work, 'unused.records'),
+    };
     const clean = await measureBuild(work, cleanEnv, async (output) => {
       cleanFiles = await siteFingerprint(output);
       await inspectClean?.(output, cleanEnv);

@@ -100,7 +100,7 @@ export async function measureScale(count: number, { agree = false, added = 1000 
       digest: { value: string };
     };
     // The recount and the verifier read every file through git, without the record cache.
-    const gitEnv = { ...env, PETITION_RECORD_CACHE: '' };
+    const gitEnv = { ...env, PETITION_RECORD_CACHE: '', PETITION_TRUSTED_RECORDS: '' };
     const tally = await measureCommand('scripts/commands/tally.ts', ['--json'], gitEnv);
     const counted = parseTally(tally.stdout);
     const verify = await measureCommand('scripts/commands/verify.ts', ['--site', output], gitEnv);
@@ -144,7 +144,7 @@ export function scaleTargets(result: ScaleResult): Array<{ ok: boolean; line: st
     },
     {
       ok: warm.wallMs <= 10_000,
-      line: `the rebuild after ${int(result.added)} new signatures, with the record cache, ≤ 10 s: ${s(warm.wallMs)} (CPU ${s(warm.cpuMs)})${note}`,
+      line: `the rebuild after ${int(result.added)} new signatures, with the records of the build before and the record cache, ≤ 10 s: ${s(warm.wallMs)} (CPU ${s(warm.cpuMs)})${note}`,
       correctness: false,
     },
     {
