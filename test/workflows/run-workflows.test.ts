@@ -271,7 +271,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
           number: 7,
           pull_request: {
             number: 7,
-            head: { ref: 'patch-1', sha: merge, repo: { full_name: 'mallory/petition', fork: true } },
+            head: { ref: 'main', sha: merge, repo: { full_name: 'mallory/petition', fork: true } },
             base: { ref: 'main', sha: base, repo: { full_name: 'leopards/petition', fork: false } },
           },
           repository: { full_name: 'leopards/petition', default_branch: 'main' },
@@ -280,7 +280,8 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       ref: 'refs/pull/7/merge',
       sha: merge,
       baseRef: 'main',
-      headRef: 'patch-1',
+      // The fork's own main: its runs are listed on branch main too, beside ours.
+      headRef: 'main',
       fromFork: true,
       secrets: { PETITION_APP_PRIVATE_KEY: 'not-for-forks' },
       // One Node of the matrix is enough here; and not the whole suite inside a test, nor the
