@@ -35,7 +35,7 @@
  * compares the sites byte for byte).
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BLOCKED_ACCOUNTS_PATH } from '../core/moderation.ts';
 import { isOffline, parseAnySignatureFile, type PetitionRecord } from '../core/offline-signature.ts';
@@ -165,11 +165,14 @@ export async function loadSignaturesFromGit(
 
   const store = options.trusted ? await storeRecords(options.trusted, reading) : undefined;
   // The cache only for a build our records did not serve: when they did, what they lack is new
-  // since and few, and reading a cache of every file would cost more than fetching those.
+  // since and few, and reading a cache of every file would cost more than fetching those. The
+  // cache of an older commit is then removed rather than left to be saved again under this one
+  // (300 MB at a million); the workflow's next restore finds the newest entry saved before.
   const cached =
     options.cacheFile && !store?.used
       ? await cacheTexts(options.cacheFile, reading, rejected, store?.writer)
       : undefined;
+  if (options.cacheFile && store?.used) await rm(options.cacheFile, { force: true });
   const read = await readMissing(options, reading, (cached?.used ?? 0) + (store?.used ?? 0) > 0, [
     cached?.writer,
     store?.writer,
