@@ -87,9 +87,21 @@ export async function moderate(argv: string[], projectRoot: string, today: Date)
     '',
     '(or, through the REST API, DELETE /repos/{owner}/{repo}/actions/caches/{cache_id} for each',
     'cache GET /repos/{owner}/{repo}/actions/caches lists). The next build reads every file again.',
+    '',
+    // The records our builds keep (scripts/store/load-signatures-git-trusted.ts) hold every signer's
+    // public fields; a build after the removal writes them without the file, the older stay a day.
+    'Each Pages build also keeps its parsed records as an artifact of its run (petition-records,',
+    'kept one day). Delete those made before the removal too, or wait a day:',
+    '',
+    '  ' + ARTIFACT_DELETION,
   );
   return lines;
 }
+
+/** The GitHub CLI command that deletes the records artifacts of the current repository. */
+export const ARTIFACT_DELETION =
+  "gh api 'repos/{owner}/{repo}/actions/artifacts?name=petition-records' --paginate --jq '.artifacts[].id' " +
+  "| xargs -I% gh api -X DELETE 'repos/{owner}/{repo}/actions/artifacts/%'";
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -414,7 +414,7 @@ target(
 /** The scale section (scripts/tooling/bench/scale.ts): prints its table and targets. */
 async function scaleSection(): Promise<ScaleResult> {
   console.log(
-    `\n## Scale: the Pages workflow's build of ${int(scale)} signatures through git (PETITION_SIGNATURES=git), its record cache, and a rebuild after 1,000 more${agree ? '; npm run tally and npm run verify against it' : ''}\n`,
+    `\n## Scale: the Pages workflow's build of ${int(scale)} signatures through git (PETITION_SIGNATURES=git), the records and record cache it keeps, and a rebuild after 1,000 more${agree ? '; npm run tally and npm run verify against it' : ''}\n`,
   );
   const result = await measureScale(scale, { agree });
   const scaleRow = (label: string, r: BuildRun) => [
@@ -429,9 +429,9 @@ async function scaleSection(): Promise<ScaleResult> {
       ['build', 'wall s', 'CPU s', 'peak RSS, process tree', 'peak RSS, build process'],
       [
         scaleRow('empty build (0 signatures, best of 2)', result.empty),
-        scaleRow(`first build, ${int(scale - result.added)} signatures, no cache`, result.cold),
-        scaleRow(`rebuild after ${int(result.added)} more, with the cache`, result.warm),
-        scaleRow(`clean build of the same commit, no cache`, result.clean),
+        scaleRow(`first build, ${int(scale - result.added)} signatures, nothing kept`, result.cold),
+        scaleRow(`rebuild after ${int(result.added)} more, with its records`, result.warm),
+        scaleRow(`clean build of the same commit, nothing kept`, result.clean),
       ],
     ),
   );
@@ -740,7 +740,7 @@ const summaryRows: Array<[string, string, string, string]> = [
     verdict(incremental.clean.wallMs <= 15 * incremental.empty.wallMs && incremental.clean.treeRssKb <= 1024 * 1024),
   ],
   [
-    `Rebuild after ${int(incremental.added)} more, record cache, ${int(scale)}`,
+    `Rebuild after ${int(incremental.added)} more, last build's records, ${int(scale)}`,
     `${fixed(incremental.warm.wallMs / 1000, 1)} s, ${mb(incremental.warm.treeRssKb)}; byte for byte the clean build: ${incremental.differences.length ? 'NO' : 'yes'}`,
     '≤ 10 s, identical',
     verdict(incremental.warm.wallMs <= 10_000 && incremental.differences.length === 0),

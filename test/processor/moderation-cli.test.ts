@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBlockedAccounts } from '../../scripts/core/moderation.ts';
 import { signatureRelativePath } from '../../scripts/core/signature-file.ts';
-import { moderate } from '../../scripts/commands/moderate.ts';
+import { ARTIFACT_DELETION, moderate } from '../../scripts/commands/moderate.ts';
 import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { projectRoot } from '../helpers/site.ts';
 import { makeCheckout, REPOSITORY, signBody } from './harness.ts';
@@ -44,6 +44,9 @@ describe('npm run moderate', () => {
     expect(await exists(file)).toBe(false);
     expect(lines).toContain('  gh cache delete --all');
     expect(lines.join('\n')).toMatch(/erasure request: once the history is rewritten/);
+    // And the records artifacts of the builds before the removal.
+    expect(lines).toContain(`  ${ARTIFACT_DELETION}`);
+    expect(ARTIFACT_DELETION).toMatch(/actions\/artifacts\?name=petition-records/);
   });
 
   it('blocks an account and removes its signature in one change, and prints the commit message with the reason', async () => {

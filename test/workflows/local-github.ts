@@ -174,18 +174,28 @@ export async function startLocalGitHub(
     templateSha,
     gitBare: (args) => git(bareRepo, args),
     run: async ({ realProcessorInstall, ...run }) => {
-      runId += 1;
+      // Its own: a run started inside another (a push during a build) takes the next id meanwhile.
+      const id = (runId += 1);
       const runRoot = path.join(root, 'runs');
       mkdirSync(runRoot, { recursive: true });
       const head = git(bareRepo, ['rev-parse', 'refs/heads/main']).trim();
+      startRun(api, {
+        id,
+        workflow: run.workflow,
+        event: run.event.name,
+        ref: run.ref ?? 'refs/heads/main',
+        sha: run.sha ?? head,
+        fromFork: run.fromFork === true,
+        ...(run.headRef ? { headRef: run.headRef } : {}),
+      });
       const result = await runWorkflow({
         services: { apiUrl: api.baseUrl, serverUrl: gitServer.serverUrl, actions: services, bareRepo },
         repository: REPOSITORY,
         ref: 'refs/heads/main',
         sha: head,
         defaultBranch: 'main',
-        runId,
-        githubToken: `ghs_job${runId}`,
+        runId: id,
+        githubToken: `ghs_job${id}`,
         runRoot,
         // WORKFLOW_ACTIONS_DIR=/nowhere runs the stand-ins as CI does, with real code present.
         actionsDir:
@@ -207,16 +217,7 @@ export async function startLocalGitHub(
           ...run.stepOverrides,
         },
       });
-      recordRun(api, services, {
-        id: runId,
-        workflow: run.workflow,
-        event: run.event.name,
-        ref: run.ref ?? 'refs/heads/main',
-        sha: run.sha ?? head,
-        fromFork: run.fromFork === true,
-        ...(run.headRef ? { headRef: run.headRef } : {}),
-        result: result.result,
-      });
+      finishRun(api, services, id, result.result);
       return result;
     },
     close: async () => {
@@ -228,23 +229,10 @@ export async function startLocalGitHub(
   };
 }
 
-/**
- * What GitHub's Actions API then lists: the finished run (a fork's pull request's head repository
- * is the fork's), and the artifacts its steps uploaded, each a zip of its one file.
- */
-function recordRun(
+/** A run as GitHub's Actions API lists it from its start: in progress (a fork's pull request's head repository is the fork's). */
+function startRun(
   api: FakeGitHub,
-  services: ActionsServices,
-  run: {
-    id: number;
-    workflow: string;
-    event: string;
-    ref: string;
-    sha: string;
-    fromFork: boolean;
-    headRef?: string;
-    result: string;
-  },
+  run: { id: number; workflow: string; event: string; ref: string; sha: string; fromFork: boolean; headRef?: string },
 ): void {
   api.addWorkflowRun({
     id: run.id,
@@ -254,15 +242,23 @@ function recordRun(
     // A pull request's run is on its head branch, as GitHub lists it.
     head_branch: run.headRef ?? run.ref.replace(/^refs\/heads\//, ''),
     head_sha: run.sha,
-    status: 'completed',
-    conclusion: run.result === 'success' ? 'success' : run.result === 'cancelled' ? 'cancelled' : 'failure',
+    status: 'in_progress',
+    conclusion: null,
     headRepository: run.fromFork ? `mallory/${REPOSITORY.split('/')[1]}` : REPOSITORY,
+  });
+}
+
+/** The run completed, and the artifacts its steps uploaded, each a zip of its one file, listed. */
+function finishRun(api: FakeGitHub, services: ActionsServices, id: number, result: string): void {
+  api.updateWorkflowRun(id, {
+    status: 'completed',
+    conclusion: result === 'success' ? 'success' : result === 'cancelled' ? 'cancelled' : 'failure',
   });
   for (const [key, bytes] of services.artifacts) {
     const [runId, ...name] = key.split('/');
-    if (Number(runId) !== run.id) continue;
+    if (Number(runId) !== id) continue;
     const file = services.artifactFiles.get(key) ?? 'artifact';
-    api.addArtifact({ runId: run.id, name: name.join('/'), files: { [file]: new Uint8Array(bytes) } });
+    api.addArtifact({ runId: id, name: name.join('/'), files: { [file]: new Uint8Array(bytes) } });
   }
 }
 

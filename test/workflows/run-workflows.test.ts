@@ -20,6 +20,7 @@ import {
   type LocalGitHub,
 } from './local-github.ts';
 import type { WorkflowRunResult } from '../../scripts/tooling/workflows/runner.ts';
+import { findCacheEntry, restoreScopes, type RunScope } from '../../scripts/tooling/workflows/services.ts';
 import { trustedRulesFingerprint } from '../../scripts/store/load-signatures-git.ts';
 import { TRUSTED_FORMAT } from '../../scripts/store/load-signatures-git-trusted.ts';
 import { projectRoot } from '../helpers/site.ts';
@@ -152,7 +153,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
   let signRun: WorkflowRunResult;
   let firstRunId: number;
 
-  it('a signature issue makes signatures.yml commit one signature through the API and deploy the new count, built from the new branch head with the earlier cache', async () => {
+  it("a signature issue makes signatures.yml commit one signature through the API and deploy the new count, built from the new branch head with the earlier build's records", async () => {
     const before = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
     const issue = gh.api.addIssue(
       signIssue({ login: 'apetrova', id: 1234567 }, { name: 'Anna P.', country: 'Россия' }),
@@ -180,11 +181,14 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     expect(jobs['deploy/deploy']!.result).toBe('success');
     const checkout = jobs['deploy/build']!.workspace!;
     expect(execFileSync('git', ['rev-parse', 'HEAD'], { cwd: checkout, encoding: 'utf8' }).trim()).toBe(after);
-    // It restored the first run's records (made from the template commit) by prefix, and the
-    // records that run's build kept, from its artifact.
-    const firstKey = gh.services.cacheEntries[0]!.key;
-    expect(logOf(signRun)).toContain(`Cache restored from key: ${firstKey}`);
+    // It took the records the first run's build kept (from its artifact), so restored no record
+    // cache; they held no signature yet, so the one new file was read and a cache saved with it.
     expect(logOf(signRun)).toContain(`Records of our own build restored from run ${firstRunId}`);
+    expect(logOf(signRun)).toMatch(
+      /Signatures read through git: 0 from our last build's records, 0 from the record cache, 1 read/,
+    );
+    const build = jobs['deploy/build']!.steps;
+    expect(build.find((step) => step.name.startsWith('actions/cache/restore'))?.outcome).toBe('skipped');
     expect(gh.services.deployments).toHaveLength(2);
     expect(deployedTally(unpackDeployment(gh, gh.services.deployments.at(-1)!, 'signed')).signature_count).toBe(1);
   }, 600_000);
@@ -319,9 +323,21 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
       event: { name: 'push', payload: { ref: 'refs/heads/main', after: base } },
     });
     expect(pages.error, explain(pages)).toBeUndefined();
-    const restore = jobsOf(pages).build!.steps.find((step) => step.name.startsWith('actions/cache/restore'))!;
-    expect(restore.outputs['cache-matched-key']).toMatch(/^petition-signature-files-[0-9a-f]{40}$/);
-    expect(restore.outputs['cache-matched-key']).not.toBe(poisoned.key);
+    // Our records served it, so it neither restored nor saved a cache; had it restored one, main's
+    // scope holds main's entries only.
+    const steps = jobsOf(pages).build!.steps;
+    expect(steps.find((step) => step.name.startsWith('actions/cache/restore'))?.outcome).toBe('skipped');
+    expect(steps.find((step) => step.name.startsWith('actions/cache/save'))?.outcome).toBe('skipped');
+    const mainScopes = restoreScopes({ ref: 'refs/heads/main', defaultRef: 'refs/heads/main' } as RunScope);
+    const restorable = findCacheEntry(
+      gh.services.cacheEntries,
+      mainScopes,
+      `petition-signature-files-${base}`,
+      ['petition-signature-files-'],
+      poisoned.version,
+    );
+    expect(restorable?.key).toMatch(/^petition-signature-files-[0-9a-f]{40}$/);
+    expect(restorable?.key).not.toBe(poisoned.key);
     const deployed = unpackDeployment(gh, gh.services.deployments.at(-1)!, 'after-fork');
     expect(deployedTally(deployed).signature_count).toBe(1);
     expect(logOf(pages)).toMatch(/Records of our own build restored from run \d+/);

@@ -279,6 +279,29 @@ describe('the Pages workflow', () => {
     expect(upload.with.path).toBe('_site');
   });
 
+  it('starts from the records its last build kept, restores the record cache only when they are not there, and keeps its own records a day without a failed upload stopping the deploy', async () => {
+    const { build } = (await parsed('pages.yml')).jobs;
+    const index = (find: (step: any) => boolean) => build.steps.findIndex(find);
+    const records = build.steps[index((step) => step.id === 'records')];
+    expect(records.run).toBe('npm run restore-records -- "$RUNNER_TEMP/petition-records/records.ndjson"');
+    expect(records.env.GITHUB_TOKEN).toBe('${{ github.token }}');
+    const buildStep = build.steps[index((step) => step.run === 'npm run build')];
+    expect(buildStep.env.PETITION_TRUSTED_RECORDS).toBe('${{ runner.temp }}/petition-records/records.ndjson');
+    const restore = build.steps[index((step) => String(step.uses).startsWith('actions/cache/restore@'))];
+    expect(restore.if).toBe("steps.records.outputs.found != 'true'");
+    const upload = index((step) => String(step.uses).startsWith('actions/upload-artifact@'));
+    expect(build.steps[upload].with).toMatchObject({
+      name: 'petition-records',
+      path: buildStep.env.PETITION_TRUSTED_RECORDS,
+      'retention-days': 1,
+      'if-no-files-found': 'ignore',
+    });
+    expect(build.steps[upload]['continue-on-error']).toBe(true);
+    expect(index((step) => step === records)).toBeLessThan(index((step) => step === restore));
+    expect(index((step) => step === restore)).toBeLessThan(index((step) => step === buildStep));
+    expect(upload).toBeGreaterThan(index((step) => step === buildStep));
+  });
+
   it('reads signatures through git with the record cache kept between runs, not from a checkout of signatures/', async () => {
     const { build } = (await parsed('pages.yml')).jobs;
     const checkout = build.steps.find((step: any) => String(step.uses).startsWith('actions/checkout@'));

@@ -1,7 +1,7 @@
 /**
  * The scale section of `npm run bench` (issue #22), on its own with `--only=scale`: an empty
  * build, then the Pages workflow's build of N generated signatures through git (first build
- * without a cache, the rebuild after one processor run with the record cache, a clean build of
+ * without a cache, the rebuild after one processor run with the records (and record cache) the first kept, a clean build of
  * the same commit), and, with `--agree`, `npm run tally` and `npm run verify` run against the
  * clean build, which must agree with it. Every figure is wall time, CPU time (user + system) and
  * the peak resident memory of the whole process tree (the build and its git processes).
