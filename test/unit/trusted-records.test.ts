@@ -20,10 +20,12 @@ import {
   untrustedBecause,
   type RunFacts,
 } from '../../scripts/github/trusted-records.ts';
-import { loadSignaturesFromGit } from '../../scripts/store/load-signatures-git.ts';
+import { loadSignaturesFromGit, trustedRulesFingerprint } from '../../scripts/store/load-signatures-git.ts';
+import { TRUSTED_FORMAT } from '../../scripts/store/load-signatures-git-trusted.ts';
 import { loadSignatures } from '../../scripts/store/load-signatures.ts';
 import { startFakeGitHub, type FakeGitHub } from '../../scripts/tooling/fake-github/server.ts';
 import { writeOfflineSignatureFiles, writeSignatureFiles } from '../../scripts/tooling/write-sample-signatures.ts';
+import { runTracked } from '../helpers/processes.ts';
 import { projectRoot } from '../helpers/site.ts';
 
 const git = promisify(execFile);
@@ -236,5 +238,67 @@ describe('finding our records among the runs’ artifacts', () => {
       runId: trusted.id,
       text: 'ours',
     });
+  });
+
+  /** `npm run restore-records -- <file>` against the fake, as pages.yml runs it: its exit code, log, file and step output. */
+  async function restoreRecords(extraEnv: Record<string, string> = {}) {
+    const folder = await mkdtemp(path.join(root, 'restore-'));
+    const target = path.join(folder, 'records', RECORDS_FILE);
+    const output = path.join(folder, 'output');
+    await writeFile(output, '');
+    const finished = await runTracked(
+      process.execPath,
+      ['--import', 'tsx', path.join(projectRoot, 'scripts/commands/restore-records.ts'), target],
+      {
+        cwd: projectRoot,
+        env: {
+          ...process.env,
+          GITHUB_TOKEN: 'ghs_test',
+          GITHUB_REPOSITORY: 'leopards/petition',
+          GITHUB_API_URL: fake.baseUrl,
+          PETITION_DEFAULT_BRANCH: 'main',
+          GITHUB_OUTPUT: output,
+          ...extraEnv,
+        },
+      },
+    );
+    const written = await readFile(target, 'utf8').catch(() => undefined);
+    return { ...finished, written, output: await readFile(output, 'utf8') };
+  }
+
+  it('npm run restore-records writes the newest trusted records parsed by this checkout’s rules, and says found=true', async () => {
+    const records = `${JSON.stringify({ format: TRUSTED_FORMAT, rules: await trustedRulesFingerprint(projectRoot) })}\n`;
+    const newest = run({ event: 'push' }, records);
+    const restored = await restoreRecords();
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain(`Records of our own build restored from run ${newest.id}`);
+    expect(restored.written).toBe(records);
+    expect(restored.output).toBe('found=true\n');
+  });
+
+  it('npm run restore-records leaves out records parsed by other rules, says why, and says found=false', async () => {
+    const records = `${JSON.stringify({ format: TRUSTED_FORMAT, rules: 'the rules before a change to the parsing code' })}\n`;
+    const newest = run({ event: 'push' }, records);
+    const restored = await restoreRecords();
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain(
+      `The records of our own build from run ${newest.id} (commit bbbbbbbbbbbb, artifact`,
+    );
+    expect(restored.stdout).toContain('are not used: the records were parsed by other rules.');
+    expect(restored.written).toBeUndefined();
+    expect(restored.output).toBe('found=false\n');
+  });
+
+  it('npm run restore-records goes on without records when GitHub refuses, and stops only when it is not set up', async () => {
+    const refused = await restoreRecords({ GITHUB_TOKEN: 'ghs_wrong' });
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(refused.stdout).toMatch(
+      /could not be restored \(HTTP 401 from GET http:\/\/127\.0\.0\.1:\d+\/repos\/leopards\/petition\/actions\/runs/,
+    );
+    expect(refused.output).toBe('found=false\n');
+    const unset = await restoreRecords({ PETITION_DEFAULT_BRANCH: '' });
+    expect(unset.code).toBe(1);
+    expect(unset.stderr).toContain('PETITION_DEFAULT_BRANCH set');
+    expect(unset.output).toBe('');
   });
 });
