@@ -23,7 +23,7 @@ export interface CacheWriter {
    * Adds the tree's file `index`: its path, blob id and bytes, read through git (a `blob` row), or
    * the JSON of its parse result (a `json` row, for the store of our own builds' records).
    */
-  writeRead: (index: number, file: string, blob: string, bytes: Uint8Array, kind?: RowObjectKind) => void;
+  writeRead: (index: number, file: string, blob: string, bytes: Uint8Array | string, kind?: RowObjectKind) => void;
   /** Replaces the cache file with the new one when `changed`; else (or on a write error) drops it. */
   finish: (changed: boolean) => Promise<void>;
 }
@@ -71,13 +71,16 @@ export async function cacheWriter(
     },
     writeRead: (index, file, blob, text, kind = 'blob') => {
       const maxBytes = kind === 'blob' ? SIGNATURE_FILE_MAX_BYTES : RESULT_MAX_BYTES;
+      // A result's JSON goes into the buffer as text: no bytes made for each of a million rows.
+      const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
       // A path a row cannot hold is read through git at each build instead.
-      if (file.includes('\n') || Buffer.byteLength(file) > MAX_PATH_BYTES || text.length > maxBytes) return;
+      if (file.includes('\n') || Buffer.byteLength(file) > MAX_PATH_BYTES || size > maxBytes) return;
       if (writeError) return;
       const start = out.written;
       try {
-        out.writeText(`${blob} ${file}\n${kind} ${text.length}\0`);
-        out.write(text);
+        out.writeText(`${blob} ${file}\n${kind} ${size}\0`);
+        if (typeof text === 'string') out.writeText(text);
+        else out.write(text);
         out.writeText('\n');
       } catch (error) {
         writeError = error as Error;
@@ -304,7 +307,7 @@ class BufferedFile {
     this.written += bytes.length;
   }
 
-  /** Writes `text` as UTF-8; it must fit the buffer (a row's header does: MAX_PATH_BYTES and a blob id). */
+  /** Writes `text` as UTF-8; it must fit the buffer (a row's header does, MAX_PATH_BYTES and a blob id, and a result's JSON, RESULT_MAX_BYTES). */
   writeText(text: string): void {
     if (this.used + text.length * 3 > this.buffer.length) this.flush();
     const bytes = this.buffer.write(text, this.used, 'utf8');

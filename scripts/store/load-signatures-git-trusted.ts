@@ -47,9 +47,9 @@ export function trustedRows(rules: string): RowFormat {
 /** The header fields the store is written with (besides the commit and tree). */
 export const trustedHeader = (rules: string) => ({ format: TRUSTED_FORMAT, rules });
 
-/** A result as a row stores it. */
-export function encodeResult(result: StoredResult): Buffer {
-  return Buffer.from(JSON.stringify(result), 'utf8');
+/** A result as a row stores it: JSON (written as UTF-8). */
+export function encodeResult(result: StoredResult): string {
+  return JSON.stringify(result);
 }
 
 /**

@@ -168,16 +168,19 @@ export async function loadSignaturesFromGit(
   // since and few, and reading a cache of every file would cost more than fetching those. The
   // cache of an older commit is then removed rather than left to be saved again under this one
   // (300 MB at a million); the workflow's next restore finds the newest entry saved before.
+  // Records that kept nothing are written once every file is parsed, in the tree's order: as the
+  // files come (the cache's order, then git's pack) they would have to be put in order after,
+  // through bucket files (at a million, 4 s and 100 MB more in the first build).
+  const storeAsRead = store?.used ? store.writer : undefined;
   const cached =
-    options.cacheFile && !store?.used
-      ? await cacheTexts(options.cacheFile, reading, rejected, store?.writer)
-      : undefined;
+    options.cacheFile && !store?.used ? await cacheTexts(options.cacheFile, reading, rejected, storeAsRead) : undefined;
   if (options.cacheFile && store?.used) await rm(options.cacheFile, { force: true });
   const read = await readMissing(options, reading, (cached?.used ?? 0) + (store?.used ?? 0) > 0, [
     cached?.writer,
-    store?.writer,
+    storeAsRead,
   ]);
   await cached?.writer.finish(read > 0 || cached.coldBecause !== undefined || anyRejected(rejected));
+  if (store && !store.used) writeInTreeOrder(store.writer, reading);
   await store?.writer.finish(read > 0 || store.coldBecause !== undefined || anyRejected(store.rejected));
 
   const coldBecause = options.cacheFile ? (store?.used ? undefined : cached?.coldBecause) : 'no cache file was given';
@@ -239,6 +242,13 @@ async function storeRecords(trusted: { file: string; rules: string }, reading: R
   const writeResult = (index: number, result: ParseResult) =>
     writer.writeRead(index, files[index]!, blobs[index]!, encodeResult(result), 'json');
   return { used, coldBecause, rejected, writer: { ...writer, writeResult } };
+}
+
+/** Every file's result, in the tree's order (a link or other irregular entry has no row). */
+function writeInTreeOrder(writer: KeptFile['writer'], reading: Reading): void {
+  const { results, irregular } = reading;
+  for (let index = 0; index < results.length; index += 1)
+    if (!irregular[index] && results[index] !== undefined) writer.writeResult?.(index, results[index]!);
 }
 
 /** Every text, cached or read, is decoded from git's bytes the same way and parsed by the same rules. */

@@ -88,6 +88,17 @@ describe('a build given our own last build’s records', () => {
       expect(loaded.skipped).toEqual(folder.skipped);
     }
     expect(folder.skipped.length).toBeGreaterThan(3);
+    // Written in the tree's order, as the next build meets the tree's files.
+    const rowPaths = [...(await readFile(trustedFile, 'latin1')).matchAll(/^[0-9a-f]{40} (.+)\njson /gm)].map(
+      (match) => match[1],
+    );
+    const listed = (await git('git', ['-C', repository, 'ls-tree', '-r', 'HEAD', 'signatures/'])).stdout
+      .split('\n')
+      .filter((line) => line.startsWith('100'))
+      .map((line) => line.split('\t')[1]!.slice('signatures/'.length))
+      // The folder's own README is not a signature file.
+      .filter((file) => file !== 'README.md');
+    expect(rowPaths).toEqual(listed);
   });
 
   it('after a commit that adds, changes and removes files, reads only the added and changed ones and drops the removed', async () => {
