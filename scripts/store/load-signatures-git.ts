@@ -26,6 +26,11 @@
  * and stops everyone; it costs re-parsing every file at each build (measured in
  * docs/_incoming/issue-26.md, "Performance"), which the validation of cached rows would cost anyway.
  *
+ * Parsed records are taken as they are only from our own builds' records (`trusted`,
+ * load-signatures-git-trusted.ts): a file only our own workflows' runs write, chosen by
+ * scripts/github/trusted-records.ts, never the Actions cache. When they serve a build, the cache is
+ * neither read nor kept.
+ *
  * The reading of the tree and the blobs is in load-signatures-git-tree.ts; the cache's format and
  * its checks in load-signatures-git-cache.ts, its writing in load-signatures-git-cache-writer.ts.
  *
