@@ -44,7 +44,14 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BLOCKED_ACCOUNTS_PATH } from '../core/moderation.ts';
 import { isOffline, parseAnySignatureFile, type PetitionRecord } from '../core/offline-signature.ts';
-import { anyRejected, noRejections, readCache, type CacheRejections } from './load-signatures-git-cache.ts';
+import {
+  anyRejected,
+  noRejections,
+  readCache,
+  type CacheRejections,
+  type CacheRow,
+  type RowFormat,
+} from './load-signatures-git-cache.ts';
 import { cacheWriter, type CacheWriter } from './load-signatures-git-cache-writer.ts';
 import { decodeResult, encodeResult, trustedHeader, trustedRows } from './load-signatures-git-trusted.ts';
 import { FETCH_BY_ID_UP_TO, fetchAllBlobsOf, folderTree, listTree, readBlobs } from './load-signatures-git-tree.ts';
@@ -219,30 +226,45 @@ function interned(reading: Reading, result: ParseResult): ParseResult {
   return result;
 }
 
+/**
+ * Reads a kept file's rows into `reading`: `take` makes a row the file's result (false: not taken,
+ * the file is read through git), and each row taken is copied into the new file `writer` writes.
+ */
+async function readKeptRows(
+  file: string,
+  reading: Reading,
+  kept: { rejected: CacheRejections; writer: CacheWriter; format?: RowFormat },
+  take: (index: number, row: CacheRow) => boolean,
+): Promise<{ used: number; coldBecause: string | undefined }> {
+  const { commit, files, blobs, irregular, results } = reading;
+  let used = 0;
+  const reader = {
+    ...{ commit, files, blobs, irregular, rejected: kept.rejected },
+    has: (index: number) => results[index] !== undefined,
+    use: (index: number, row: CacheRow) => {
+      if (!take(index, row)) return;
+      used += 1;
+      kept.writer.copy(index, row);
+    },
+  };
+  const coldBecause = await readCache(file, reader, kept.format);
+  return { used, coldBecause };
+}
+
 /** Takes our own builds' results (load-signatures-git-trusted.ts) and starts their next file. */
 async function storeRecords(trusted: { file: string; rules: string }, reading: Reading): Promise<KeptFile> {
-  const { commit, tree, files, blobs, irregular, results } = reading;
+  const { commit, tree, files, blobs } = reading;
   const writer = await cacheWriter(trusted.file, commit, tree, files.length, trustedHeader(trusted.rules));
   const rejected = noRejections();
-  let used = 0;
-  const coldBecause = await readCache(
+  const { used, coldBecause } = await readKeptRows(
     trusted.file,
-    {
-      commit,
-      files,
-      blobs,
-      irregular,
-      rejected,
-      has: (index) => results[index] !== undefined,
-      use: (index, row) => {
-        const result = decodeResult(row);
-        if (result === undefined) return;
-        results[index] = interned(reading, result);
-        used += 1;
-        writer.copy(index, row);
-      },
+    reading,
+    { rejected, writer, format: trustedRows(trusted.rules) },
+    (index, row) => {
+      const result = decodeResult(row);
+      if (result !== undefined) reading.results[index] = interned(reading, result);
+      return result !== undefined;
     },
-    trustedRows(trusted.rules),
   );
   const writeResult = (index: number, result: ParseResult) =>
     writer.writeRead(index, files[index]!, blobs[index]!, encodeResult(result), 'json');
@@ -269,23 +291,14 @@ async function cacheTexts(
   rejected: CacheRejections,
   store: KeptFile['writer'] | undefined,
 ): Promise<KeptFile> {
-  const { commit, tree, files, blobs, irregular, results } = reading;
+  const { commit, tree, files } = reading;
   // The new cache is written as the old one is read: the rows that passed, then the files read.
   const writer = await cacheWriter(cacheFile, commit, tree, files.length);
-  let used = 0;
-  const coldBecause = await readCache(cacheFile, {
-    commit,
-    files,
-    blobs,
-    irregular,
-    rejected,
-    has: (index) => results[index] !== undefined,
-    use: (index, row) => {
-      const result = accept(reading, index, row.buffer, row.textStart, row.rowEnd - 1);
-      used += 1;
-      writer.copy(index, row);
-      store?.writeResult?.(index, result);
-    },
+  const { used, coldBecause } = await readKeptRows(cacheFile, reading, { rejected, writer }, (index, row) => {
+    // Parsed first: `store?.writeResult?.(…)` would not evaluate its arguments without a store.
+    const result = accept(reading, index, row.buffer, row.textStart, row.rowEnd - 1);
+    store?.writeResult?.(index, result);
+    return true;
   });
   return { used, coldBecause, rejected, writer };
 }
