@@ -223,7 +223,7 @@ describe('the workflows, run locally against GitHub on 127.0.0.1', () => {
     expect(gh.services.deployments).toHaveLength(deployments);
   }, 600_000);
 
-  it("a fork's pull request runs ci.yml with a read-only token and no secrets, and the cache entry it saves stays in the pull request's scope, so main's Pages build does not restore it", async () => {
+  it("a fork's pull request runs ci.yml with a read-only token and no secrets; the cache entry it saves stays in the pull request's scope and the records it uploads are passed over, so main's next Pages build publishes neither", async () => {
     // The pull request's merge commit: the real ci.yml, plus steps a fork added to poison the
     // record cache main's Pages build restores by prefix (newest first) and to read a secret.
     const base = gh.gitBare(['rev-parse', 'refs/heads/main']).trim();
