@@ -192,7 +192,11 @@ export async function loadSignaturesFromGit(
     storeAsRead,
   ]);
   await cached?.writer.finish(read > 0 || cached.coldBecause !== undefined || anyRejected(rejected));
-  if (store && !store.used) writeInTreeOrder(store.writer, reading);
+  if (store && !store.used) {
+    await store.writer.finish(false);
+    store.writer = await storeWriter(options.trusted!, reading, true);
+    writeInTreeOrder(store.writer, reading);
+  }
   await store?.writer.finish(read > 0 || store.coldBecause !== undefined || anyRejected(store.rejected));
 
   const coldBecause = options.cacheFile ? (store?.used ? undefined : cached?.coldBecause) : 'no cache file was given';
@@ -251,10 +255,22 @@ async function readKeptRows(
   return { used, coldBecause };
 }
 
+/** The next file of our builds' results, whose rows come `inTreeOrder` or not. */
+async function storeWriter(
+  trusted: { file: string; rules: string },
+  reading: Reading,
+  inTreeOrder: boolean,
+): Promise<KeptFile['writer']> {
+  const { commit, tree, files, blobs } = reading;
+  const writer = await cacheWriter(trusted.file, commit, tree, files.length, trustedHeader(trusted.rules), inTreeOrder);
+  const writeResult = (index: number, result: ParseResult) =>
+    writer.writeRead(index, files[index]!, blobs[index]!, encodeResult(result), 'json');
+  return { ...writer, writeResult };
+}
+
 /** Takes our own builds' results (load-signatures-git-trusted.ts) and starts their next file. */
 async function storeRecords(trusted: { file: string; rules: string }, reading: Reading): Promise<KeptFile> {
-  const { commit, tree, files, blobs } = reading;
-  const writer = await cacheWriter(trusted.file, commit, tree, files.length, trustedHeader(trusted.rules));
+  const writer = await storeWriter(trusted, reading, false);
   const rejected = noRejections();
   const { used, coldBecause } = await readKeptRows(
     trusted.file,
@@ -266,9 +282,7 @@ async function storeRecords(trusted: { file: string; rules: string }, reading: R
       return result !== undefined;
     },
   );
-  const writeResult = (index: number, result: ParseResult) =>
-    writer.writeRead(index, files[index]!, blobs[index]!, encodeResult(result), 'json');
-  return { used, coldBecause, rejected, writer: { ...writer, writeResult } };
+  return { used, coldBecause, rejected, writer };
 }
 
 /** Every file's result, in the tree's order (a link or other irregular entry has no row). */
