@@ -198,7 +198,7 @@ async function withArtifacts() {
   const site = started.fake.addArtifact({
     runId,
     name: 'github-pages',
-    files: { 'index.html': encode('<h1>Save the Amur Leopard</h1>'), 'data/tally.json': encode('{"count":3}') },
+    files: { 'index.html': encode('<h1>A petition</h1>'), 'data/tally.json': encode('{"count":3}') },
   });
   const tally = started.fake.addArtifact({ runId, name: 'tally', files: { 'tally.json': encode('{"count":3}') } });
   const expired = started.fake.addArtifact({ runId, name: 'old-site', files: { 'a.txt': encode('a') }, expired: true });
@@ -254,7 +254,7 @@ describe("the fake GitHub's artifacts", () => {
     const zip = new Uint8Array(response.data as ArrayBuffer);
     const files = unzipSync(zip);
     expect(Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, decode(bytes)]))).toEqual({
-      'index.html': '<h1>Save the Amur Leopard</h1>',
+      'index.html': '<h1>A petition</h1>',
       'data/tally.json': '{"count":3}',
     });
     const { data } = await octokit.rest.actions.listWorkflowRunArtifacts({
