@@ -312,7 +312,7 @@ export async function readCache(
 }
 
 /** The format a header line names, or undefined when it is not a JSON header. */
-export function cacheFormat(line: string | undefined): unknown {
+function cacheFormat(line: string | undefined): unknown {
   try {
     return line === undefined ? undefined : (JSON.parse(line) as { format?: unknown })?.format;
   } catch {
